@@ -1,0 +1,26 @@
+using System.Text.Json;
+using LlmAdapters.Execution;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>A JSON array whose elements are templates; an element that is an absent <c>${var?}</c> is left out.</summary>
+internal sealed class ArrayTemplate(IReadOnlyList<Template> items, TemplateSite site) : Template(site)
+{
+    public override void Write(Utf8JsonWriter writer, VariableScope scope)
+    {
+        writer.WriteStartArray();
+        foreach (var item in items)
+        {
+            if (item.IsPresent(scope))
+            {
+                item.Write(writer, scope);
+            }
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
+
+    public override IEnumerable<string> VariableNames => items.SelectMany(i => i.VariableNames);
+}

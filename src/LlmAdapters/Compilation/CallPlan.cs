@@ -1,0 +1,61 @@
+using LlmAdapters.Definitions;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>One call, compiled: everything needed to build its requests and map its responses, fixed for the life of the catalog.</summary>
+/// <remarks>Immutable and thread-safe. Only <see cref="PlanCompiler"/> creates plans.</remarks>
+internal sealed class CallPlan
+{
+    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, System.Text.RegularExpressions.Regex? chunkRegex, RequestPlan? queryRequest, ResponseMap? queryResponse)
+    {
+        Adapter = adapter;
+        Name = definition.Name;
+        ApiType = definition.ApiType;
+        Description = definition.Description;
+        Location = definition.Location;
+        Request = request;
+        Response = response;
+        Error = error;
+        Inputs = inputs;
+        ChunkFilters = chunkFilters;
+        ChunkRegex = chunkRegex;
+        ChunkMatch = definition.ChunkMatch;
+        QueryRequest = queryRequest;
+        QueryResponse = queryResponse;
+        DisplayName = $"call '{Name}' of adapter '{adapter}' ({Location.Describe()})";
+    }
+
+    public string Adapter { get; }
+
+    public string Name { get; }
+
+    public LlmApiType ApiType { get; }
+
+    public string? Description { get; }
+
+    public SourceLocation Location { get; }
+
+    /// <summary>"call 'chat' of adapter 'openai' (adapters/openai.json, line 3)", for messages.</summary>
+    public string DisplayName { get; }
+
+    public RequestPlan Request { get; }
+
+    public ResponseMap Response { get; }
+
+    public ErrorMap Error { get; }
+
+    public InputKinds Inputs { get; }
+
+    public string? ChunkMatch { get; }
+
+    public System.Text.RegularExpressions.Regex? ChunkRegex { get; }
+
+    public IReadOnlyList<ChunkFilter> ChunkFilters { get; }
+
+    public RequestPlan? QueryRequest { get; }
+
+    public ResponseMap? QueryResponse { get; }
+
+    /// <summary>Every variable the call's templates read (for validation and documentation).</summary>
+    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(QueryRequest?.VariableNames ?? []).Distinct(StringComparer.Ordinal);
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>A compiled <c>chunk_filter</c>: when <see cref="Matches"/> holds for a chunk, the field <see cref="FieldIndex"/> (or every field when -1) is skipped for that chunk.</summary>
+internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, Regex? regex, int fieldIndex, string? field)
+{
+    public static readonly IReadOnlyDictionary<string, FilterOp> Ops = new Dictionary<string, FilterOp>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["=="] = FilterOp.Equal,
+        ["!="] = FilterOp.NotEqual,
+        ["<"] = FilterOp.Less,
+        ["<="] = FilterOp.LessOrEqual,
+        [">"] = FilterOp.Greater,
+        [">="] = FilterOp.GreaterOrEqual,
+        ["contains"] = FilterOp.Contains,
+        ["startswith"] = FilterOp.StartsWith,
+        ["regex"] = FilterOp.Regex,
+        ["exists"] = FilterOp.Exists,
+        ["missing"] = FilterOp.Missing,
+    };
+
+    /// <summary>The key path tested. A path whose first step is <c>$event</c> tests the SSE event type.</summary>
+    public KeyPath Path { get; } = path;
+
+    public FilterOp Op { get; } = op;
+
+    public JsonElement Value { get; } = value;
+
+    public Regex? Regex { get; } = regex;
+
+    public int FieldIndex { get; } = fieldIndex;
+
+    public string? Field { get; } = field;
+
+    /// <summary>Compares the tested value (missing when <paramref name="found"/> is false) with the filter's value.</summary>
+    public bool Matches(bool found, JsonElement actual)
+    {
+        switch (Op)
+        {
+            case FilterOp.Exists: return found && actual.ValueKind != JsonValueKind.Null;
+            case FilterOp.Missing: return !found || actual.ValueKind == JsonValueKind.Null;
+        }
+
+        if (!found)
+        {
+            // A missing value equals nothing, so only != holds.
+            return Op == FilterOp.NotEqual && Value.ValueKind != JsonValueKind.Null;
+        }
+
+        switch (Op)
+        {
+            case FilterOp.Equal: return ValueEquals(actual, Value);
+            case FilterOp.NotEqual: return !ValueEquals(actual, Value);
+            case FilterOp.Contains: return JsonValues.ToText(actual).Contains(JsonValues.ToText(Value), StringComparison.Ordinal);
+            case FilterOp.StartsWith: return JsonValues.ToText(actual).StartsWith(JsonValues.ToText(Value), StringComparison.Ordinal);
+            case FilterOp.Regex: return Regex!.IsMatch(JsonValues.ToText(actual));
+        }
+
+        var order = Compare(actual, Value);
+        return order is not null && Op switch
+        {
+            FilterOp.Less => order < 0,
+            FilterOp.LessOrEqual => order <= 0,
+            FilterOp.Greater => order > 0,
+            _ => order >= 0,
+        };
+    }
+
+    private static bool ValueEquals(JsonElement a, JsonElement b)
+    {
+        if (a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number)
+        {
+            return a.GetDouble() == b.GetDouble();
+        }
+
+        if (a.ValueKind is JsonValueKind.Object or JsonValueKind.Array || b.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+        {
+#if NET9_0_OR_GREATER
+            return JsonElement.DeepEquals(a, b);
+#else
+            return a.GetRawText() == b.GetRawText();
+#endif
+        }
+
+        // "1" == 1 and true == "true": definition authors compare loosely typed vendor fields.
+        return a.ValueKind is JsonValueKind.Null == b.ValueKind is JsonValueKind.Null && JsonValues.ToText(a) == JsonValues.ToText(b);
+    }
+
+    private static int? Compare(JsonElement a, JsonElement b)
+    {
+        if (TryNumber(a, out var x) && TryNumber(b, out var y))
+        {
+            return x.CompareTo(y);
+        }
+
+        if (a.ValueKind == JsonValueKind.String && b.ValueKind == JsonValueKind.String)
+        {
+            return string.CompareOrdinal(a.GetString(), b.GetString());
+        }
+
+        return null;
+    }
+
+    private static bool TryNumber(JsonElement e, out double value)
+    {
+        if (e.ValueKind == JsonValueKind.Number)
+        {
+            value = e.GetDouble();
+            return true;
+        }
+
+        if (e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using LlmAdapters.Execution;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>A compiled <c>{name, value, converter}</c> item of headers, params or data.</summary>
+internal sealed class CompiledParameter(string name, Template value, ILlmConverter? converter, TemplateSite site)
+{
+    public string Name { get; } = name;
+
+    public Template Value { get; } = value;
+
+    public ILlmConverter? Converter { get; } = converter;
+
+    public TemplateSite Site { get; } = site;
+
+    public bool IsPresent(VariableScope scope) => Value.IsPresent(scope);
+
+    public JsonElement Evaluate(VariableScope scope) => Converter is null ? Value.Evaluate(scope) : Convert(Value.Evaluate(scope), scope);
+
+    public void Write(Utf8JsonWriter writer, VariableScope scope)
+    {
+        if (Converter is null)
+        {
+            Value.Write(writer, scope);
+        }
+        else
+        {
+            Convert(Value.Evaluate(scope), scope).WriteTo(writer);
+        }
+    }
+
+    public string GetText(VariableScope scope, Func<string, string>? escape = null)
+    {
+        if (Converter is null)
+        {
+            return Value.GetText(scope, escape);
+        }
+
+        var text = Internal.JsonValues.ToText(Convert(Value.Evaluate(scope), scope));
+        return escape is null ? text : escape(text);
+    }
+
+    private JsonElement Convert(JsonElement input, VariableScope scope)
+    {
+        try
+        {
+            return Converter!.Convert(input);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or JsonException or OverflowException)
+        {
+            throw new LlmRequestException(scope.Redactor.Redact($"The converter '{Converter!.Name}' could not convert the value of {Site}: {e.Message}."), e);
+        }
+    }
+}

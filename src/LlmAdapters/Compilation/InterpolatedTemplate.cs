@@ -1,0 +1,51 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Execution;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>A string with variables inside, such as <c>"Bearer ${apikey}"</c>: each variable's text is pasted in.</summary>
+internal sealed class InterpolatedTemplate(IReadOnlyList<InterpolatedTemplate.Part> parts, TemplateSite site) : Template(site)
+{
+    /// <summary>Literal text (<see cref="Variable"/> null) or a variable reference.</summary>
+    internal readonly record struct Part(string Text, string? Variable, string? Default, bool Optional);
+
+    public override void Write(Utf8JsonWriter writer, VariableScope scope) => writer.WriteStringValue(GetText(scope));
+
+    public override string GetText(VariableScope scope, Func<string, string>? escape = null)
+    {
+        var sb = new StringBuilder();
+        foreach (var part in parts)
+        {
+            if (part.Variable is null)
+            {
+                sb.Append(part.Text);
+                continue;
+            }
+
+            string text;
+            if (scope.TryGet(part.Variable, out var value))
+            {
+                text = Internal.JsonValues.ToText(value);
+            }
+            else if (part.Default is not null)
+            {
+                text = part.Default;
+            }
+            else if (part.Optional)
+            {
+                continue;
+            }
+            else
+            {
+                throw Missing(part.Variable);
+            }
+
+            sb.Append(escape is null ? text : escape(text));
+        }
+
+        return sb.ToString();
+    }
+
+    public override IEnumerable<string> VariableNames => parts.Where(p => p.Variable is not null).Select(p => p.Variable!);
+}

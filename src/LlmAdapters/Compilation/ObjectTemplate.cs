@@ -1,0 +1,27 @@
+using System.Text.Json;
+using LlmAdapters.Execution;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>A JSON object whose values are templates; a key whose value is an absent <c>${var?}</c> is left out.</summary>
+internal sealed class ObjectTemplate(IReadOnlyList<KeyValuePair<string, Template>> members, TemplateSite site) : Template(site)
+{
+    public override void Write(Utf8JsonWriter writer, VariableScope scope)
+    {
+        writer.WriteStartObject();
+        foreach (var (key, value) in members)
+        {
+            if (value.IsPresent(scope))
+            {
+                writer.WritePropertyName(key);
+                value.Write(writer, scope);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
+
+    public override IEnumerable<string> VariableNames => members.SelectMany(m => m.Value.VariableNames);
+}

@@ -1,0 +1,240 @@
+using LlmAdapters.Conversion;
+using LlmAdapters.Definitions;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>Turns read definitions into call plans: templates, key paths, converters and regexes compiled once, with every problem reported at its line.</summary>
+internal sealed class PlanCompiler(ConverterRegistry converters)
+{
+    public AdapterPlan? Compile(AdapterDefinition adapter, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        var calls = new List<CallPlan>();
+        foreach (var call in adapter.Calls)
+        {
+            if (CompileCall(adapter.Name, call, problems) is { } plan)
+            {
+                calls.Add(plan);
+            }
+        }
+
+        return problems.Count == before ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
+    }
+
+    private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        var what = $"call '{call.Name}' of adapter '{adapter}'";
+        var request = CompileRequest(call.Method, call.Path, call.PathLocation, call.Params, call.Headers, call.Data, "", what, problems);
+        var response = CompileResponse(call.Resp, "resp", what, problems);
+        var error = CompileError(call.Error, problems);
+
+        RequestPlan? queryRequest = null;
+        ResponseMap? queryResponse = null;
+        if (call.QueryPath is not null)
+        {
+            // The query request reuses the call's headers: vendors authenticate polls the same way.
+            queryRequest = CompileRequest(HttpMethod.Get.Method, call.QueryPath, call.QueryPathLocation ?? call.Location, call.QueryParams, call.Headers, call.QueryData, "query_", what, problems);
+            queryResponse = CompileResponse(call.QueryResp, "query_resp", what, problems);
+        }
+
+        System.Text.RegularExpressions.Regex? regex = null;
+        if (call.ChunkMatch is not null)
+        {
+            try
+            {
+                regex = SafeRegex.Create(call.ChunkMatch);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add((call.ChunkMatchLocation ?? call.Location).Problem($"chunk_match \"{call.ChunkMatch}\" is not a valid regular expression: {e.Message}"));
+            }
+        }
+
+        var filters = new List<ChunkFilter>();
+        foreach (var filter in call.ChunkFilters)
+        {
+            if (CompileFilter(filter, response, problems) is { } compiled)
+            {
+                filters.Add(compiled);
+            }
+        }
+
+        var inputs = InputKinds.None;
+        if (call.InputItems is { } declared)
+        {
+            foreach (var input in declared)
+            {
+                inputs |= input switch { "image" => InputKinds.Image, "video" => InputKinds.Video, _ => InputKinds.Prompt };
+            }
+        }
+        else
+        {
+            // Not declared: a call accepts text, and images or videos when its templates use them.
+            var used = request.VariableNames.ToHashSet(StringComparer.Ordinal);
+            inputs = InputKinds.Prompt | (used.Contains("images") ? InputKinds.Image : 0) | (used.Contains("videos") ? InputKinds.Video : 0);
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        return new CallPlan(adapter, call, request, response, error, inputs, filters, regex, queryRequest, queryResponse);
+    }
+
+    private RequestPlan CompileRequest(string method, string path, SourceLocation pathAt, IReadOnlyList<ParameterItem> query, IReadOnlyList<ParameterItem> headers, IReadOnlyList<ParameterItem>? body, string prefix, string what, List<LlmDefinitionProblem> problems)
+    {
+        // "${base_url}/x" means the same as "/x": the base URL is prepended to relative paths anyway, and must not be URL-escaped.
+        if (path.StartsWith("${base_url}", StringComparison.Ordinal))
+        {
+            path = path["${base_url}".Length..];
+        }
+
+        var pathSite = new TemplateSite($"the {prefix}path of {what}", pathAt);
+        var pathErrors = new List<string>();
+        var pathTemplate = TemplateCompiler.CompileString(path, null, pathSite, pathErrors);
+        foreach (var e in pathErrors)
+        {
+            problems.Add(pathAt.Problem($"{prefix}path: {e}"));
+        }
+
+        var compiledHeaders = CompileItems(headers, "header", what, problems);
+        foreach (var header in compiledHeaders)
+        {
+            if (header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c >= 127 || c is ':' or '(' or ')' or ',' or '/' or ';' or '<' or '=' or '>' or '?' or '@' or '[' or '\\' or ']' or '{' or '}' or '"'))
+            {
+                problems.Add(header.Site.Location.Problem($"'{header.Name}' is not a valid HTTP header name; use letters, digits and '-'"));
+            }
+        }
+
+        return new RequestPlan(
+            new HttpMethod(method),
+            pathTemplate,
+            CompileItems(query, prefix + "params item", what, problems),
+            compiledHeaders,
+            body is null ? null : CompileItems(body, prefix + "data item", what, problems));
+    }
+
+    private List<CompiledParameter> CompileItems(IReadOnlyList<ParameterItem> items, string kind, string what, List<LlmDefinitionProblem> problems)
+    {
+        var result = new List<CompiledParameter>(items.Count);
+        foreach (var item in items)
+        {
+            var site = new TemplateSite($"{kind} '{item.Name}' of {what}", item.Location);
+            var errors = new List<string>();
+            var template = TemplateCompiler.Compile(item.Value, site, errors);
+            foreach (var e in errors)
+            {
+                problems.Add(item.Location.Problem($"{kind} '{item.Name}': {e}"));
+            }
+
+            result.Add(new CompiledParameter(item.Name, template, ResolveConverter(item.Converter, item.Location, problems), site));
+        }
+
+        return result;
+    }
+
+    private ResponseMap CompileResponse(IReadOnlyList<ResponseItem> items, string key, string what, List<LlmDefinitionProblem> problems)
+    {
+        var fields = new List<ResponseField>(items.Count);
+        foreach (var item in items)
+        {
+            if (!KeyPath.TryParse(item.Path, out var path, out var error))
+            {
+                problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
+                continue;
+            }
+
+            fields.Add(new ResponseField(item.Name, path, ResolveConverter(item.Converter, item.Location, problems)));
+        }
+
+        return new ResponseMap(fields);
+    }
+
+    private static ErrorMap CompileError(ErrorDefinition? error, List<LlmDefinitionProblem> problems)
+    {
+        if (error is null)
+        {
+            return ErrorMap.Default;
+        }
+
+        KeyPath? Parse(string? text, string key)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (KeyPath.TryParse(text, out var path, out var message))
+            {
+                return path;
+            }
+
+            problems.Add(error.Location.Problem($"error {key}: {message}"));
+            return null;
+        }
+
+        return new ErrorMap(Parse(error.MessagePath, "message"), Parse(error.CodePath, "code"), error.OkCodes, explicitlyDefined: true);
+    }
+
+    private static ChunkFilter? CompileFilter(ChunkFilterDefinition filter, ResponseMap response, List<LlmDefinitionProblem> problems)
+    {
+        var ok = true;
+        if (!ChunkFilter.Ops.TryGetValue(filter.Op.Trim(), out var op))
+        {
+            problems.Add(filter.Location.Problem($"chunk_filter op '{filter.Op}' is unknown: write one of {string.Join(", ", ChunkFilter.Ops.Keys)}{DidYouMean.Hint(filter.Op, ChunkFilter.Ops.Keys)}"));
+            ok = false;
+        }
+
+        if (!KeyPath.TryParse(filter.Name, out var path, out var error))
+        {
+            problems.Add(filter.Location.Problem($"chunk_filter name: {error}"));
+            ok = false;
+        }
+
+        var fieldIndex = -1;
+        if (filter.Field is not null)
+        {
+            fieldIndex = response.IndexOf(filter.Field);
+            if (fieldIndex < 0)
+            {
+                problems.Add(filter.Location.Problem($"chunk_filter field '{filter.Field}' is not a resp item of this call{DidYouMean.Hint(filter.Field, response.Fields.Select(f => f.Name))}; name one of: {string.Join(", ", response.Fields.Select(f => f.Name))}"));
+                ok = false;
+            }
+        }
+
+        System.Text.RegularExpressions.Regex? regex = null;
+        if (ok && op == FilterOp.Regex)
+        {
+            try
+            {
+                regex = SafeRegex.Create(JsonValues.ToText(filter.Value));
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add(filter.Location.Problem($"chunk_filter value is not a valid regular expression: {e.Message}"));
+                ok = false;
+            }
+        }
+
+        return ok ? new ChunkFilter(path!, op, filter.Value, regex, fieldIndex, filter.Field) : null;
+    }
+
+    private ILlmConverter? ResolveConverter(string? name, SourceLocation at, List<LlmDefinitionProblem> problems)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (converters.TryGet(name, out var converter))
+        {
+            return converter;
+        }
+
+        problems.Add(at.Problem($"converter '{name}' is unknown{DidYouMean.Hint(name, converters.Names)}; known converters: {string.Join(", ", converters.Names.Order(StringComparer.Ordinal))}. Register your own with AddConverter."));
+        return null;
+    }
+}

@@ -1,0 +1,22 @@
+namespace LlmAdapters.Compilation;
+
+/// <summary>How to build one HTTP request: method, path template, query parameters, headers and body items.</summary>
+internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyList<CompiledParameter> query, IReadOnlyList<CompiledParameter> headers, IReadOnlyList<CompiledParameter>? body)
+{
+    public HttpMethod Method { get; } = method;
+
+    public Template Path { get; } = path;
+
+    public IReadOnlyList<CompiledParameter> Query { get; } = query;
+
+    public IReadOnlyList<CompiledParameter> Headers { get; } = headers;
+
+    /// <summary>The JSON body's items; null when no body is sent.</summary>
+    public IReadOnlyList<CompiledParameter>? Body { get; } = body;
+
+    public IEnumerable<string> VariableNames
+        => Path.VariableNames
+            .Concat(Query.SelectMany(p => p.Value.VariableNames))
+            .Concat(Headers.SelectMany(p => p.Value.VariableNames))
+            .Concat(Body?.SelectMany(p => p.Value.VariableNames) ?? []);
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Conversion;
+
+/// <summary>The converters every catalog has. Each is documented in README "Converters".</summary>
+internal static class BuiltInConverters
+{
+    public static IReadOnlyList<ILlmConverter> All { get; } =
+    [
+        LlmConverter.Create("string", ToStringValue),
+        LlmConverter.Create("int", ToInt),
+        LlmConverter.Create("float", ToFloat),
+        LlmConverter.Create("bool", ToBool),
+        LlmConverter.Create("json_string", ToJsonString),
+        LlmConverter.Create("json", ParseJson),
+        LlmConverter.Create("base64", ToBase64),
+        LlmConverter.Create("data_url", ToDataUrl),
+        LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
+        LlmConverter.Create("minimax_messages", MiniMaxMessages),
+    ];
+
+    private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
+
+    private static JsonElement ToStringValue(JsonElement v) => IsNull(v) || v.ValueKind == JsonValueKind.String ? v : JsonValues.String(JsonValues.ToText(v));
+
+    private static JsonElement ToInt(JsonElement v)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.Number:
+                return v.TryGetInt64(out _) ? v : JsonValues.Number((long)Math.Truncate(v.GetDouble()));
+            case JsonValueKind.String:
+                var s = v.GetString()!.Trim();
+                if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l))
+                {
+                    return JsonValues.Number(l);
+                }
+
+                if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+                {
+                    return JsonValues.Number((long)Math.Truncate(d));
+                }
+
+                throw new FormatException($"'{s}' is not an integer");
+            case JsonValueKind.True: return JsonValues.Number(1);
+            case JsonValueKind.False: return JsonValues.Number(0);
+            case JsonValueKind.Null or JsonValueKind.Undefined: return v;
+            default: throw new FormatException($"a JSON {v.ValueKind.ToString().ToLowerInvariant()} is not an integer");
+        }
+    }
+
+    private static JsonElement ToFloat(JsonElement v)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.Number: return v;
+            case JsonValueKind.String:
+                var s = v.GetString()!.Trim();
+                if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+                {
+                    return JsonValues.Number(d);
+                }
+
+                throw new FormatException($"'{s}' is not a number");
+            case JsonValueKind.True: return JsonValues.Number(1);
+            case JsonValueKind.False: return JsonValues.Number(0);
+            case JsonValueKind.Null or JsonValueKind.Undefined: return v;
+            default: throw new FormatException($"a JSON {v.ValueKind.ToString().ToLowerInvariant()} is not a number");
+        }
+    }
+
+    private static JsonElement ToBool(JsonElement v)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null or JsonValueKind.Undefined: return v;
+            case JsonValueKind.Number: return JsonValues.Bool(v.GetDouble() != 0);
+            case JsonValueKind.String:
+                var s = v.GetString()!.Trim().ToLowerInvariant();
+                return s switch
+                {
+                    "true" or "1" or "yes" or "on" => JsonValues.True,
+                    "false" or "0" or "no" or "off" or "" => JsonValues.False,
+                    _ => throw new FormatException($"'{s}' is not a boolean (true/false, 1/0, yes/no, on/off)"),
+                };
+            default: throw new FormatException($"a JSON {v.ValueKind.ToString().ToLowerInvariant()} is not a boolean");
+        }
+    }
+
+    private static JsonElement ToJsonString(JsonElement v) => JsonValues.String(IsNull(v) ? "null" : v.GetRawText());
+
+    private static JsonElement ParseJson(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            return v;
+        }
+
+        try
+        {
+            return JsonValues.Parse(Encoding.UTF8.GetBytes(v.GetString()!));
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"the text is not valid JSON ({e.Message})", e);
+        }
+    }
+
+    private static JsonElement ToBase64(JsonElement v)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.String: return JsonValues.String(Convert.ToBase64String(Encoding.UTF8.GetBytes(v.GetString()!)));
+            case JsonValueKind.Object when v.TryGetProperty("data"u8, out var data): return data;
+            case JsonValueKind.Array: return MapArray(v, ToBase64);
+            case JsonValueKind.Null or JsonValueKind.Undefined: return v;
+            default: throw new FormatException("base64 takes a string or a media item with inline data");
+        }
+    }
+
+    private static JsonElement ToDataUrl(JsonElement v)
+    {
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.String: return v;
+            case JsonValueKind.Array: return MapArray(v, ToDataUrl);
+            case JsonValueKind.Null or JsonValueKind.Undefined: return v;
+            case JsonValueKind.Object:
+                if (v.TryGetProperty("data"u8, out var data) && data.ValueKind == JsonValueKind.String)
+                {
+                    var mime = v.TryGetProperty("mime_type"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : "application/octet-stream";
+                    return JsonValues.String($"data:{mime};base64,{data.GetString()}");
+                }
+
+                if (v.TryGetProperty("url"u8, out var url) && url.ValueKind == JsonValueKind.String)
+                {
+                    return url;
+                }
+
+                throw new FormatException("data_url takes a media item with 'data' and 'mime_type', or with 'url'");
+            default: throw new FormatException("data_url takes a media item, a list of media items, or a URL string");
+        }
+    }
+
+    private static JsonElement MessagesToPrompt(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.String || IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("messages_to_prompt takes a list of {role, content} messages");
+        }
+
+        var sb = new StringBuilder();
+        foreach (var message in v.EnumerateArray())
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append('\n');
+            }
+
+            if (message.ValueKind == JsonValueKind.Object)
+            {
+                var role = message.TryGetProperty("role"u8, out var r) ? JsonValues.ToText(r) : string.Empty;
+                var content = message.TryGetProperty("content"u8, out var c) ? JsonValues.ToText(c) : string.Empty;
+                sb.Append(role).Append(": ").Append(content);
+            }
+            else
+            {
+                sb.Append(JsonValues.ToText(message));
+            }
+        }
+
+        return JsonValues.String(sb.ToString());
+    }
+
+    /// <summary>Chat history in MiniMax chatcompletion_pro's shape: user → USER, assistant → BOT named "MM助手"; system messages are left out (they belong in bot_setting).</summary>
+    private static JsonElement MiniMaxMessages(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("minimax_messages takes a list of {role, content} messages");
+        }
+
+        return JsonValues.Write(v, static (w, messages) =>
+        {
+            w.WriteStartArray();
+            foreach (var message in messages.EnumerateArray())
+            {
+                var role = message.TryGetProperty("role"u8, out var r) ? JsonValues.ToText(r) : "user";
+                if (role == "system")
+                {
+                    continue;
+                }
+
+                var bot = role is "assistant" or "bot";
+                w.WriteStartObject();
+                w.WriteString("sender_type"u8, bot ? "BOT" : "USER");
+                w.WriteString("sender_name"u8, bot ? "MM助手" : "用户");
+                w.WriteString("text"u8, message.TryGetProperty("content"u8, out var c) ? JsonValues.ToText(c) : string.Empty);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static JsonElement MapArray(JsonElement array, Func<JsonElement, JsonElement> map)
+        => JsonValues.Write((array, map), static (w, s) =>
+        {
+            w.WriteStartArray();
+            foreach (var item in s.array.EnumerateArray())
+            {
+                s.map(item).WriteTo(w);
+            }
+
+            w.WriteEndArray();
+        });
+}

@@ -1,0 +1,4 @@
+namespace LlmAdapters.Definitions;
+
+/// <summary>One definition file as read: its name and its calls, not yet compiled.</summary>
+internal sealed record AdapterDefinition(string Name, SourceLocation Location, IReadOnlyList<CallDefinition> Calls);

@@ -1,0 +1,505 @@
+using System.Text.Json;
+
+namespace LlmAdapters.Definitions;
+
+/// <summary>Reads one definition file into an <see cref="AdapterDefinition"/>, collecting every problem instead of stopping at the first.</summary>
+internal static class DefinitionReader
+{
+    /// <summary>Every key a call may have. The JSON Schema in adapters/ lists the same keys.</summary>
+    public static readonly IReadOnlyList<string> CallKeys =
+    [
+        "description", "path", "method", "apitype", "headers", "header", "params", "data", "input_items", "resp", "error",
+        "chunk_match", "chunk_filter",
+        "query_path", "query_params", "query_data", "query_resp",
+    ];
+
+    public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
+
+    public static readonly IReadOnlyList<string> ChunkFilterKeys = ["name", "op", "value", "field"];
+
+    public static readonly IReadOnlyList<string> ErrorKeys = ["message", "code", "ok_codes"];
+
+    public static readonly IReadOnlyList<string> InputKinds = ["prompt", "image", "video"];
+
+    private const int MaxDepth = 64;
+
+    public static AdapterDefinition? Read(ReadOnlyMemory<byte> utf8, string file, List<LlmDefinitionProblem> problems)
+    {
+        var bytes = utf8.Span.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            var line = (int)(e.LineNumber ?? -1) + 1;
+            var position = e.BytePositionInLine is { } p ? $", position {p + 1}" : string.Empty;
+            problems.Add(new LlmDefinitionProblem(file, line, string.IsNullOrEmpty(e.Path) ? "$" : e.Path,
+                $"the file is not valid JSON (line {line}{position}): {FirstSentence(e.Message)}. Fix the syntax; comments (// and /* */) and trailing commas are allowed."));
+            return null;
+        }
+
+        using (document)
+        {
+            var lines = JsonLineMap.Build(bytes.Span);
+            var reader = new Reader(file, lines, problems);
+            return reader.ReadAdapter(document.RootElement);
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+    }
+
+    private sealed class Reader(string file, JsonLineMap lines, List<LlmDefinitionProblem> problems)
+    {
+        public AdapterDefinition? ReadAdapter(JsonElement root)
+        {
+            var location = new SourceLocation(file, "$", lines.LineOf("$"));
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Problem(location, $"the file must hold one JSON object with \"name\" and one key per call, not a JSON {Kind(root)}");
+                return null;
+            }
+
+            string? name = null;
+            var calls = new List<CallDefinition>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                var at = location.Child(property.Name, lines);
+                if (!seen.Add(property.Name))
+                {
+                    Problem(at, property.Name == "name"
+                        ? "\"name\" appears twice; keep one"
+                        : $"the call name '{property.Name}' appears twice; rename or remove one");
+                    continue;
+                }
+
+                if (property.Name.StartsWith('$'))
+                {
+                    continue; // metadata such as "$schema"
+                }
+
+                if (property.Name == "name")
+                {
+                    name = RequireString(property.Value, at, "the adapter's name, such as \"openai\"");
+                    continue;
+                }
+
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                {
+                    Problem(at, $"'{property.Name}' is read as a call and must be an object with \"path\", \"method\", \"apitype\"...; if it is metadata, start its name with '$'");
+                    continue;
+                }
+
+                if (ReadCall(property.Name, property.Value, at) is { } call)
+                {
+                    calls.Add(call);
+                }
+            }
+
+            if (name is null && !seen.Contains("name"))
+            {
+                Problem(location, "the file has no \"name\"; add \"name\": \"<adapter name>\" (profiles refer to the adapter by it)");
+            }
+
+            if (calls.Count == 0 && seen.Any(k => k != "name" && !k.StartsWith('$')) == false)
+            {
+                Problem(location, "the file defines no call; add one, such as \"chat\": { \"path\": \"/chat/completions\", \"method\": \"POST\", \"apitype\": \"sync\", ... }");
+            }
+
+            return name is null ? null : new AdapterDefinition(name, location, calls);
+        }
+
+        private CallDefinition? ReadCall(string name, JsonElement call, SourceLocation at)
+        {
+            var before = problems.Count;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in call.EnumerateObject())
+            {
+                var keyAt = at.Child(property.Name, lines);
+                if (!seen.Add(property.Name))
+                {
+                    Problem(keyAt, $"\"{property.Name}\" appears twice in call '{name}'; keep one");
+                }
+                else if (!CallKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
+                {
+                    Problem(keyAt, $"unknown key \"{property.Name}\" in call '{name}'{Internal.DidYouMean.Hint(property.Name, CallKeys)} (known keys: {string.Join(", ", CallKeys)}; keys starting with '$' are ignored)");
+                }
+            }
+
+            if (seen.Contains("headers") && seen.Contains("header"))
+            {
+                Problem(at.Child("header", lines), $"call '{name}' has both \"headers\" and \"header\"; they mean the same, keep one");
+            }
+
+            string? path = null;
+            if (call.TryGetProperty("path", out var pathValue))
+            {
+                path = RequireString(pathValue, at.Child("path", lines), "the URL path after the base URL, such as \"/chat/completions\"");
+            }
+            else
+            {
+                Problem(at, $"call '{name}' has no \"path\"; add the URL path after the base URL, such as \"path\": \"/chat/completions\"");
+            }
+
+            var apiType = LlmApiType.Sync;
+            if (call.TryGetProperty("apitype", out var apiTypeValue))
+            {
+                var apiAt = at.Child("apitype", lines);
+                var text = RequireString(apiTypeValue, apiAt, "sync, stream or async");
+                switch (text?.Trim().ToLowerInvariant())
+                {
+                    case null: break;
+                    case "sync": apiType = LlmApiType.Sync; break;
+                    case "stream": apiType = LlmApiType.Stream; break;
+                    case "async": apiType = LlmApiType.Async; break;
+                    default:
+                        Problem(apiAt, $"apitype '{text}' of call '{name}' is unknown: write sync, stream or async{Internal.DidYouMean.Hint(text, ["sync", "stream", "async"])}");
+                        break;
+                }
+            }
+
+            var data = call.TryGetProperty("data", out var dataValue) ? ReadItems(dataValue, at.Child("data", lines), "data") : null;
+            string method;
+            if (call.TryGetProperty("method", out var methodValue))
+            {
+                var methodAt = at.Child("method", lines);
+                method = RequireString(methodValue, methodAt, "an HTTP method such as POST")?.Trim().ToUpperInvariant() ?? "POST";
+                if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
+                {
+                    Problem(methodAt, $"method '{method}' of call '{name}' is not an HTTP method; write GET, POST, PUT, PATCH or DELETE");
+                }
+            }
+            else
+            {
+                method = data is null ? "GET" : "POST";
+            }
+
+            var headersKey = call.TryGetProperty("headers", out var headersValue) ? "headers" : call.TryGetProperty("header", out headersValue) ? "header" : null;
+            var headers = headersKey is null ? [] : ReadItems(headersValue, at.Child(headersKey, lines), headersKey);
+            var parameters = call.TryGetProperty("params", out var paramsValue) ? ReadItems(paramsValue, at.Child("params", lines), "params") : [];
+            var resp = call.TryGetProperty("resp", out var respValue) ? ReadResponseItems(respValue, at.Child("resp", lines), "resp") : [];
+
+            IReadOnlyList<string>? inputs = null;
+            if (call.TryGetProperty("input_items", out var inputValue))
+            {
+                inputs = ReadInputItems(inputValue, at.Child("input_items", lines));
+            }
+
+            var error = call.TryGetProperty("error", out var errorValue) ? ReadError(errorValue, at.Child("error", lines)) : null;
+
+            string? chunkMatch = null;
+            SourceLocation? chunkMatchAt = null;
+            if (call.TryGetProperty("chunk_match", out var chunkMatchValue))
+            {
+                chunkMatchAt = at.Child("chunk_match", lines);
+                chunkMatch = RequireString(chunkMatchValue, chunkMatchAt, "a regular expression such as \"data: (.*)\"");
+            }
+
+            var filters = call.TryGetProperty("chunk_filter", out var filterValue) ? ReadFilters(filterValue, at.Child("chunk_filter", lines)) : [];
+
+            string? queryPath = null;
+            if (call.TryGetProperty("query_path", out var queryPathValue))
+            {
+                queryPath = RequireString(queryPathValue, at.Child("query_path", lines), "the URL path of the query request, such as \"/tasks/${queryid}\"");
+            }
+            else if (apiType == LlmApiType.Async)
+            {
+                Problem(at, $"call '{name}' is async but has no \"query_path\"; add the path that is polled for the result, such as \"query_path\": \"/tasks/${{queryid}}\"");
+            }
+
+            var queryParams = call.TryGetProperty("query_params", out var qp) ? ReadItems(qp, at.Child("query_params", lines), "query_params") : [];
+            var queryData = call.TryGetProperty("query_data", out var qd) ? ReadItems(qd, at.Child("query_data", lines), "query_data") : null;
+            var queryResp = call.TryGetProperty("query_resp", out var qr) ? ReadResponseItems(qr, at.Child("query_resp", lines), "query_resp") : [];
+
+            string? description = null;
+            if (call.TryGetProperty("description", out var descriptionValue))
+            {
+                description = RequireString(descriptionValue, at.Child("description", lines), "a sentence saying what the call does");
+            }
+
+            if (problems.Count > before || path is null)
+            {
+                return null;
+            }
+
+            return new CallDefinition
+            {
+                Name = name,
+                Location = at,
+                Path = path,
+                PathLocation = at.Child("path", lines),
+                Method = method,
+                ApiType = apiType,
+                Description = description,
+                Headers = headers,
+                Params = parameters,
+                Data = data,
+                InputItems = inputs,
+                Resp = resp,
+                Error = error,
+                ChunkMatch = chunkMatch,
+                ChunkMatchLocation = chunkMatchAt,
+                ChunkFilters = filters,
+                QueryPath = queryPath,
+                QueryPathLocation = queryPath is null ? null : at.Child("query_path", lines),
+                QueryParams = queryParams,
+                QueryData = queryData,
+                QueryResp = queryResp,
+            };
+        }
+
+        private List<ParameterItem> ReadItems(JsonElement value, SourceLocation at, string key)
+        {
+            var items = new List<ParameterItem>();
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                Problem(at, $"\"{key}\" must be an array of {{\"name\": ..., \"value\": ...}} items, not a JSON {Kind(value)}");
+                return items;
+            }
+
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var element in value.EnumerateArray())
+            {
+                var itemAt = at.Child(index++, lines);
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    Problem(itemAt, $"each item of \"{key}\" must be an object {{\"name\": ..., \"value\": ...}}, not a JSON {Kind(element)}");
+                    continue;
+                }
+
+                CheckKeys(element, itemAt, ParameterItemKeys, $"an item of \"{key}\"");
+                var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the parameter's name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the {KindOfName(key)}");
+                if (!element.TryGetProperty("value", out var v))
+                {
+                    Problem(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add a constant or a template such as \"${{model}}\"");
+                    continue;
+                }
+
+                var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+                if (name is null)
+                {
+                    continue;
+                }
+
+                if (!names.Add(name) && key is not ("headers" or "header"))
+                {
+                    Problem(itemAt, $"\"{key}\" has two items named '{name}'; keep one");
+                    continue;
+                }
+
+                items.Add(new ParameterItem(name, v.Clone(), converter, itemAt));
+            }
+
+            return items;
+        }
+
+        private List<ResponseItem> ReadResponseItems(JsonElement value, SourceLocation at, string key)
+        {
+            var items = new List<ResponseItem>();
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                Problem(at, $"\"{key}\" must be an array of {{\"name\": ..., \"value\": \"key.path\"}} items, not a JSON {Kind(value)}");
+                return items;
+            }
+
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var element in value.EnumerateArray())
+            {
+                var itemAt = at.Child(index++, lines);
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    Problem(itemAt, $"each item of \"{key}\" must be an object {{\"name\": ..., \"value\": \"key.path\"}}, not a JSON {Kind(element)}");
+                    continue;
+                }
+
+                CheckKeys(element, itemAt, ParameterItemKeys, $"an item of \"{key}\"");
+                var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the field name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the field name, such as \"content\"");
+                var path = element.TryGetProperty("value", out var v) ? RequireString(v, itemAt.Child("value", lines), "a key path such as \"choices[0].message.content\"") : Missing<string>(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add the key path of the field, such as \"choices[0].message.content\"");
+                var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+                if (name is null || path is null)
+                {
+                    continue;
+                }
+
+                if (!names.Add(name))
+                {
+                    Problem(itemAt, $"\"{key}\" has two items named '{name}'; keep one");
+                    continue;
+                }
+
+                items.Add(new ResponseItem(name, path, converter, itemAt));
+            }
+
+            return items;
+        }
+
+        private List<string> ReadInputItems(JsonElement value, SourceLocation at)
+        {
+            var inputs = new List<string>();
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                Problem(at, $"\"input_items\" must be an array such as [\"prompt\", \"image\"], not a JSON {Kind(value)}");
+                return inputs;
+            }
+
+            var index = 0;
+            foreach (var element in value.EnumerateArray())
+            {
+                var itemAt = at.Child(index++, lines);
+                var text = RequireString(element, itemAt, "prompt, image or video");
+                if (text is null)
+                {
+                    continue;
+                }
+
+                if (!InputKinds.Contains(text))
+                {
+                    Problem(itemAt, $"input item '{text}' is unknown: write prompt, image or video{Internal.DidYouMean.Hint(text, InputKinds)}");
+                    continue;
+                }
+
+                inputs.Add(text);
+            }
+
+            return inputs;
+        }
+
+        private ErrorDefinition? ReadError(JsonElement value, SourceLocation at)
+        {
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                return new ErrorDefinition(value.GetString(), null, DefaultOkCodes, at);
+            }
+
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                Problem(at, $"\"error\" must be a key path (\"error.message\") or an object {{\"message\": ..., \"code\": ..., \"ok_codes\": [...]}}, not a JSON {Kind(value)}");
+                return null;
+            }
+
+            CheckKeys(value, at, ErrorKeys, "\"error\"");
+            var message = value.TryGetProperty("message", out var m) ? RequireString(m, at.Child("message", lines), "the key path of the error message") : null;
+            var code = value.TryGetProperty("code", out var c) ? RequireString(c, at.Child("code", lines), "the key path of the error code") : null;
+            IReadOnlyList<JsonElement> ok = DefaultOkCodes;
+            if (value.TryGetProperty("ok_codes", out var okValue))
+            {
+                if (okValue.ValueKind != JsonValueKind.Array)
+                {
+                    Problem(at.Child("ok_codes", lines), "\"ok_codes\" must be an array of the code values that mean success, such as [0]");
+                }
+                else
+                {
+                    ok = okValue.EnumerateArray().Select(e => e.Clone()).ToArray();
+                }
+            }
+
+            if (message is null && code is null)
+            {
+                Problem(at, "\"error\" needs \"message\" or \"code\" (key paths into the response body)");
+            }
+
+            return new ErrorDefinition(message, code, ok, at);
+        }
+
+        private static readonly JsonElement[] DefaultOkCodes = [Internal.JsonValues.Parse("0"u8), Internal.JsonValues.Parse("\"0\""u8), Internal.JsonValues.EmptyString];
+
+        private List<ChunkFilterDefinition> ReadFilters(JsonElement value, SourceLocation at)
+        {
+            var filters = new List<ChunkFilterDefinition>();
+            if (value.ValueKind == JsonValueKind.Object)
+            {
+                ReadFilter(value, at, filters);
+            }
+            else if (value.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var element in value.EnumerateArray())
+                {
+                    var itemAt = at.Child(index++, lines);
+                    if (element.ValueKind != JsonValueKind.Object)
+                    {
+                        Problem(itemAt, $"each chunk_filter must be an object {{\"name\", \"op\", \"value\", \"field\"}}, not a JSON {Kind(element)}");
+                        continue;
+                    }
+
+                    ReadFilter(element, itemAt, filters);
+                }
+            }
+            else
+            {
+                Problem(at, $"\"chunk_filter\" must be an object {{\"name\", \"op\", \"value\", \"field\"}} or an array of them, not a JSON {Kind(value)}");
+            }
+
+            return filters;
+        }
+
+        private void ReadFilter(JsonElement element, SourceLocation at, List<ChunkFilterDefinition> filters)
+        {
+            CheckKeys(element, at, ChunkFilterKeys, "a chunk_filter");
+            var name = element.TryGetProperty("name", out var n) ? RequireString(n, at.Child("name", lines), "the key path tested in each chunk") : Missing<string>(at, "a chunk_filter has no \"name\"; add the key path it tests, such as \"reply\"");
+            var op = element.TryGetProperty("op", out var o) ? RequireString(o, at.Child("op", lines), "a comparison such as \"==\"") : Missing<string>(at, "a chunk_filter has no \"op\"; add one of ==, !=, <, <=, >, >=, contains, startswith, regex, exists, missing");
+            var field = element.TryGetProperty("field", out var f) ? RequireString(f, at.Child("field", lines), "the resp item to skip") : null;
+            var compared = element.TryGetProperty("value", out var v) ? v.Clone() : Internal.JsonValues.Null;
+            if (name is not null && op is not null)
+            {
+                filters.Add(new ChunkFilterDefinition(name, op, compared, field, at));
+            }
+        }
+
+        private void CheckKeys(JsonElement element, SourceLocation at, IReadOnlyList<string> known, string what)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!known.Contains(property.Name) && !property.Name.StartsWith('$'))
+                {
+                    Problem(at.Child(property.Name, lines), $"unknown key \"{property.Name}\" in {what}{Internal.DidYouMean.Hint(property.Name, known)} (known keys: {string.Join(", ", known)})");
+                }
+            }
+        }
+
+        private string? RequireString(JsonElement value, SourceLocation at, string expected)
+        {
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                return value.GetString();
+            }
+
+            Problem(at, $"must be a string ({expected}), not a JSON {Kind(value)}");
+            return null;
+        }
+
+        private T? Missing<T>(SourceLocation at, string message)
+            where T : class
+        {
+            Problem(at, message);
+            return null;
+        }
+
+        private void Problem(SourceLocation at, string message) => problems.Add(at.Problem(message));
+
+        private static string KindOfName(string key) => key switch
+        {
+            "headers" or "header" => "header name, such as \"Authorization\"",
+            "params" or "query_params" => "query parameter's name",
+            _ => "body key, such as \"model\"",
+        };
+
+        private static string Kind(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.Object => "object",
+            JsonValueKind.Array => "array",
+            JsonValueKind.String => "string",
+            JsonValueKind.Number => "number",
+            JsonValueKind.True or JsonValueKind.False => "boolean",
+            _ => "null",
+        };
+    }
+}

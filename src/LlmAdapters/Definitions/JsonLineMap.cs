@@ -1,0 +1,120 @@
+using System.Text.Json;
+
+namespace LlmAdapters.Definitions;
+
+/// <summary>Maps JSON paths (<c>$.chat.data[0].value</c>) of a file to the lines they start on, so errors can say where to look.</summary>
+internal sealed class JsonLineMap
+{
+    private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(".[]'\" ");
+
+    private readonly Dictionary<string, int> _lines;
+
+    private JsonLineMap(Dictionary<string, int> lines) => _lines = lines;
+
+    public static JsonLineMap Empty { get; } = new(new Dictionary<string, int>());
+
+    /// <summary>The line a path starts on; falls back to its nearest ancestor, then 0.</summary>
+    public int LineOf(string path)
+    {
+        while (true)
+        {
+            if (_lines.TryGetValue(path, out var line))
+            {
+                return line;
+            }
+
+            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+            if (cut <= 0)
+            {
+                return _lines.GetValueOrDefault("$");
+            }
+
+            path = path[..cut];
+        }
+    }
+
+    public static string Append(string parent, string key)
+        => key.Length > 0 && key.AsSpan().IndexOfAny(NeedsQuoting) < 0 ? $"{parent}.{key}" : $"{parent}['{key.Replace("'", "\\'", StringComparison.Ordinal)}']";
+
+    /// <summary>Reads the file once with <see cref="Utf8JsonReader"/>, recording the line of every property and array element. Never throws: a malformed file gives a partial map.</summary>
+    public static JsonLineMap Build(ReadOnlySpan<byte> utf8)
+    {
+        var newlines = new List<int>();
+        for (var i = utf8.IndexOf((byte)'\n'); i >= 0;)
+        {
+            newlines.Add(i);
+            var next = utf8[(i + 1)..].IndexOf((byte)'\n');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+
+        int LineAt(long offset)
+        {
+            var index = newlines.BinarySearch((int)offset);
+            return (index < 0 ? ~index : index) + 1;
+        }
+
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
+        var stack = new Stack<Frame>();
+        try
+        {
+            while (reader.Read())
+            {
+                var line = LineAt(reader.TokenStartIndex);
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        var frame = stack.Pop();
+                        var path = Append(frame.Path, reader.GetString()!);
+                        lines.TryAdd(path, line);
+                        stack.Push(frame with { Pending = path });
+                        continue;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        stack.Pop();
+                        continue;
+                }
+
+                // A value: find its path from the enclosing container.
+                string valuePath;
+                if (stack.Count == 0)
+                {
+                    valuePath = "$";
+                    lines.TryAdd(valuePath, line);
+                }
+                else
+                {
+                    var parent = stack.Pop();
+                    if (parent.IsArray)
+                    {
+                        valuePath = $"{parent.Path}[{parent.Index}]";
+                        lines.TryAdd(valuePath, line);
+                        stack.Push(parent with { Index = parent.Index + 1 });
+                    }
+                    else
+                    {
+                        valuePath = parent.Pending ?? parent.Path;
+                        stack.Push(parent with { Pending = null });
+                    }
+                }
+
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    stack.Push(new Frame(valuePath, false, 0, null));
+                }
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    stack.Push(new Frame(valuePath, true, 0, null));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The parser reports the syntax error itself; the map keeps what it read.
+        }
+
+        return new JsonLineMap(lines);
+    }
+
+    private readonly record struct Frame(string Path, bool IsArray, int Index, string? Pending);
+}

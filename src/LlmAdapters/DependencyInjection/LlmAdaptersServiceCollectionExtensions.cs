@@ -1,0 +1,44 @@
+using LlmAdapters.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace LlmAdapters;
+
+/// <summary>Registers LlmAdapters in a service collection.</summary>
+public static class LlmAdaptersServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="ILlmClientFactory"/> with options from a configuration section (by convention <c>LlmAdapters</c>).</summary>
+    /// <remarks>Profiles follow configuration reloads: a client created after a change (a rotated API key) uses the new values.</remarks>
+    public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddLlmAdapters();
+        services.Configure<LlmAdaptersOptions>(configuration);
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="ILlmClientFactory"/> with options set in code.</summary>
+    public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services, Action<LlmAdaptersOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddLlmAdapters();
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="ILlmClientFactory"/>; configure options and profiles through the returned builder or <c>services.Configure&lt;LlmAdaptersOptions&gt;</c>.</summary>
+    public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<LlmAdaptersOptions>();
+        services.AddHttpClient();
+        services.TryAddSingleton<LlmCatalogProvider>();
+        services.TryAddSingleton<ILlmClientFactory>(sp => new LlmClientFactory(
+            sp.GetRequiredService<LlmCatalogProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmAdaptersOptions>>(),
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetService<TimeProvider>()));
+        return new LlmAdaptersBuilder(services);
+    }
+}

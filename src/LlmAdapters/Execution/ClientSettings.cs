@@ -1,0 +1,60 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Execution;
+
+/// <summary>A profile resolved once per client: variables as JSON, secrets collected, base URL checked.</summary>
+internal sealed class ClientSettings
+{
+    public ClientSettings(string profileName, LlmProfile profile, TimeProvider timeProvider)
+    {
+        ProfileName = profileName;
+        BaseUrl = string.IsNullOrWhiteSpace(profile.BaseUrl) ? null : profile.BaseUrl.Trim().TrimEnd('/');
+        if (BaseUrl is not null && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
+        {
+            throw new LlmConfigurationException($"The BaseUrl of profile '{profileName}' is not an absolute URL; write it like https://api.openai.com/v1.");
+        }
+
+        var variables = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var secrets = new List<string>();
+        foreach (var (name, value) in profile.Variables)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            variables[name] = JsonValues.String(value);
+            if (SecretRedactor.IsSecretName(name, profile.SecretVariables))
+            {
+                secrets.Add(value);
+            }
+        }
+
+        if (BaseUrl is not null)
+        {
+            variables.TryAdd("base_url", JsonValues.String(BaseUrl));
+        }
+
+        ProfileVariables = variables.ToFrozenDictionary(StringComparer.Ordinal);
+        Redactor = new SecretRedactor(secrets);
+        Timeout = profile.Timeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.Timeout;
+        MaxResponseBytes = profile.MaxResponseBytes > 0 ? profile.MaxResponseBytes : long.MaxValue;
+        TimeProvider = timeProvider;
+    }
+
+    public string ProfileName { get; }
+
+    public string? BaseUrl { get; }
+
+    public IReadOnlyDictionary<string, JsonElement> ProfileVariables { get; }
+
+    public SecretRedactor Redactor { get; }
+
+    public TimeSpan Timeout { get; }
+
+    public long MaxResponseBytes { get; }
+
+    public TimeProvider TimeProvider { get; }
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+
+namespace LlmAdapters.Execution;
+
+/// <summary>Turns an error response into an <see cref="LlmHttpException"/> with the vendor's message and code, secrets masked.</summary>
+internal static class HttpErrors
+{
+    /// <summary>How much of an error body is read: enough for any vendor's error JSON, bounded against hostile bodies.</summary>
+    public const int MaxErrorBodyBytes = 64 * 1024;
+
+    public const int ExcerptChars = 500;
+
+    public static async Task<LlmHttpException> FromResponseAsync(HttpResponseMessage response, CallPlan call, ClientSettings settings, CancellationToken cancellationToken)
+    {
+        var body = await ReadPrefixAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        var text = Encoding.UTF8.GetString(body);
+        string? message = null;
+        string? code = null;
+        if (TryParse(body, out var document))
+        {
+            using (document)
+            {
+                (message, code) = call.Error.Extract(document.RootElement);
+            }
+        }
+
+        return Create((int)response.StatusCode, response.ReasonPhrase, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings);
+    }
+
+    public static LlmHttpException Create(int status, string? reason, string? vendorMessage, string? vendorCode, string? body, TimeSpan? retryAfter, CallPlan call, ClientSettings settings)
+    {
+        var redactor = settings.Redactor;
+        vendorMessage = vendorMessage is null ? null : redactor.Redact(vendorMessage);
+        vendorCode = vendorCode is null ? null : redactor.Redact(vendorCode);
+        var excerpt = body is null ? null : redactor.Redact(body.Length > ExcerptChars ? body[..ExcerptChars] + "…" : body);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"The vendor answered {status}");
+        if (!string.IsNullOrEmpty(reason))
+        {
+            sb.Append(' ').Append(reason);
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $" to {call.DisplayName} for profile '{settings.ProfileName}'");
+        if (vendorMessage is not null)
+        {
+            sb.Append(": ").Append(vendorMessage);
+        }
+
+        if (vendorCode is not null)
+        {
+            sb.Append(" (code ").Append(vendorCode).Append(')');
+        }
+
+        sb.Append('.');
+        sb.Append(status switch
+        {
+            401 or 403 => " Check the profile's API key.",
+            404 => " Check the profile's BaseUrl, the call's path and the model name.",
+            429 => retryAfter is { } wait ? $" The vendor asks to wait {wait.TotalSeconds:0.###} s before retrying." : " The vendor is rate limiting; retry later.",
+            >= 500 => " The vendor failed; retrying later may succeed.",
+            _ => string.Empty,
+        });
+        if (vendorMessage is null && !string.IsNullOrWhiteSpace(excerpt))
+        {
+            sb.Append(" Response: ").Append(excerpt);
+        }
+
+        return new LlmHttpException(sb.ToString(), status, vendorMessage, vendorCode, excerpt, retryAfter);
+    }
+
+    /// <summary>Reads Retry-After (seconds or HTTP date) or retry-after-ms.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, TimeProvider time)
+    {
+        if (headers.TryGetValues("retry-after-ms", out var ms)
+            && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
+        {
+            return TimeSpan.FromMilliseconds(milliseconds);
+        }
+
+        if (headers.RetryAfter is { } retryAfter)
+        {
+            if (retryAfter.Delta is { } delta)
+            {
+                return delta;
+            }
+
+            if (retryAfter.Date is { } date)
+            {
+                var wait = date - time.GetUtcNow();
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            }
+        }
+
+        return null;
+    }
+
+    public static bool TryParse(ReadOnlyMemory<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JsonDocument? document)
+    {
+        document = null;
+        var span = body.Span.TrimStart(" \t\r\n"u8);
+        if (span.IsEmpty || (span[0] != (byte)'{' && span[0] != (byte)'['))
+        {
+            return false;
+        }
+
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public static async Task<byte[]> ReadPrefixAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[(int)Math.Clamp(content.Headers.ContentLength ?? 4096, 256, maxBytes)];
+            var total = 0;
+            while (total < maxBytes)
+            {
+                if (total == buffer.Length)
+                {
+                    Array.Resize(ref buffer, Math.Min(maxBytes, buffer.Length * 2));
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(total, buffer.Length - total), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+
+            return total == buffer.Length ? buffer : buffer[..total];
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using LlmAdapters.Compilation;
+
+namespace LlmAdapters.Execution;
+
+/// <summary>The <see cref="ILlmClient"/> of one adapter and one profile.</summary>
+internal sealed class LlmClient : ILlmClient
+{
+    private readonly AdapterPlan _adapter;
+    private readonly PlanRunner _runner;
+
+    public LlmClient(AdapterPlan adapter, PlanRunner runner)
+    {
+        _adapter = adapter;
+        _runner = runner;
+    }
+
+    public Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Resolve(request);
+        return call.ApiType switch
+        {
+            LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
+            _ => throw NotSupported(call),
+        };
+    }
+
+    public async IAsyncEnumerable<string> StreamAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Resolve(request);
+        if (call.ApiType != LlmApiType.Sync)
+        {
+            throw NotSupported(call);
+        }
+
+        var response = await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
+        yield return response.Text;
+    }
+
+    private static NotSupportedException NotSupported(CallPlan call)
+        => new($"{call.DisplayName} has apitype {call.ApiType.ToString().ToLowerInvariant()}, which this version of LlmAdapters does not run yet; only sync calls are supported.");
+
+    private CallPlan Resolve(LlmRequest request)
+    {
+        if (!_adapter.Calls.TryGetValue(request.Call, out var call))
+        {
+            throw new LlmRequestException(
+                $"Adapter '{_adapter.Name}' ({_adapter.Location.File}) has no call '{request.Call}'{Internal.DidYouMean.Hint(request.Call, _adapter.Calls.Keys)}. Its calls: {string.Join(", ", _adapter.Calls.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        if (request.Images.Count > 0 && !call.Inputs.HasFlag(InputKinds.Image))
+        {
+            throw Unsupported(call, "images", InputKinds.Image, "image");
+        }
+
+        if (request.Videos.Count > 0 && !call.Inputs.HasFlag(InputKinds.Video))
+        {
+            throw Unsupported(call, "videos", InputKinds.Video, "video");
+        }
+
+        return call;
+    }
+
+    private LlmRequestException Unsupported(CallPlan call, string what, InputKinds kind, string item)
+    {
+        var others = _adapter.Calls.Values.Where(c => c.Inputs.HasFlag(kind)).Select(c => $"'{c.Name}'").ToArray();
+        var hint = others.Length > 0
+            ? $" Calls of adapter '{_adapter.Name}' that accept {what}: {string.Join(", ", others)}."
+            : $" No call of adapter '{_adapter.Name}' accepts {what}.";
+        return new LlmRequestException($"The request has {what}, but {call.DisplayName} does not accept them (its input_items lack \"{item}\"); nothing was sent.{hint}");
+    }
+}

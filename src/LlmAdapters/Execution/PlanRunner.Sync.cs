@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+
+namespace LlmAdapters.Execution;
+
+internal sealed partial class PlanRunner
+{
+    /// <summary>Runs a sync call: one request, one response, mapped by <c>resp</c>.</summary>
+    public Task<LlmResponse> CallSyncAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken)
+    {
+        // Build before sending anything, so a missing variable costs no request.
+        var scope = CreateScope(request);
+        var message = RequestBuilder.Build(call.Request, scope, Settings, call);
+        return WithTimeoutAsync(call, async token =>
+        {
+            using (message)
+            {
+                using var response = await SendAsync(message, call, token).ConfigureAwait(false);
+                var body = await ReadBodyAsync(response.Content, call, token).ConfigureAwait(false);
+                return MapSync(call, call.Response, body, (int)response.StatusCode, response);
+            }
+        }, cancellationToken);
+    }
+
+    private LlmResponse MapSync(CallPlan call, ResponseMap map, byte[] body, int status, HttpResponseMessage response)
+    {
+        if (!HttpErrors.TryParse(body, out var document))
+        {
+            var text = Encoding.UTF8.GetString(body);
+            if (map.Fields.Count == 0)
+            {
+                // A call without resp items returns the body as text: hosts that answer in plain text need no mapping.
+                return new LlmResponse(text, new Dictionary<string, JsonElement>(), status);
+            }
+
+            if (body.Length == 0)
+            {
+                return new LlmResponse(string.Empty, map.Fields.ToDictionary(f => f.Name, _ => Internal.JsonValues.Null, StringComparer.Ordinal), status);
+            }
+
+            throw new LlmException(Settings.Redactor.Redact(
+                $"The response to {call.DisplayName} is not JSON, so its resp items cannot be read (status {status}, content type {response.Content.Headers.ContentType?.MediaType ?? "none"}). " +
+                $"Response: {(text.Length > HttpErrors.ExcerptChars ? text[..HttpErrors.ExcerptChars] + "…" : text)}"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (call.Error.IsInBandError(root))
+            {
+                var (vendorMessage, vendorCode) = call.Error.Extract(root);
+                throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings);
+            }
+
+            if (map.Fields.Count == 0)
+            {
+                return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
+            }
+
+            var fields = map.Map(root, call.DisplayName);
+            return new LlmResponse(map.TextFrom(fields), fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
+        }
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpContent content, CallPlan call, CancellationToken cancellationToken)
+    {
+        var limit = Settings.MaxResponseBytes;
+        if (content.Headers.ContentLength is { } length && length > limit)
+        {
+            throw new LlmException($"The response to {call.DisplayName} is {length} bytes, more than the profile's MaxResponseBytes ({limit}). Raise MaxResponseBytes if this is expected.");
+        }
+
+        var bytes = await HttpErrors.ReadPrefixAsync(content, (int)Math.Min(limit + 1, Array.MaxLength), cancellationToken).ConfigureAwait(false);
+        if (bytes.Length > limit)
+        {
+            throw new LlmException($"The response to {call.DisplayName} is more than the profile's MaxResponseBytes ({limit}) bytes. Raise MaxResponseBytes if this is expected.");
+        }
+
+        return bytes;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+
+namespace LlmAdapters.Execution;
+
+/// <summary>Builds the <see cref="HttpRequestMessage"/> of a <see cref="RequestPlan"/>: URL with encoded query, checked headers, JSON body.</summary>
+internal static class RequestBuilder
+{
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    // Request bodies go to an API, never into HTML: write Chinese and emoji as UTF-8 rather than \uXXXX escapes (a third of the bytes).
+    private static readonly JsonWriterOptions BodyWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static HttpRequestMessage Build(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
+    {
+        var url = BuildUrl(plan, scope, settings, call);
+        var request = new HttpRequestMessage(plan.Method, url);
+        try
+        {
+            if (plan.Body is { } body)
+            {
+                request.Content = BuildBody(body, scope);
+            }
+
+            foreach (var header in plan.Headers)
+            {
+                if (!header.IsPresent(scope))
+                {
+                    continue;
+                }
+
+                var value = header.GetText(scope);
+                if (value.AsSpan().IndexOfAny('\r', '\n') >= 0 || value.Contains('\0'))
+                {
+                    throw new LlmRequestException($"The value of header '{header.Name}' contains a line break or NUL, which could inject headers; nothing was sent. Check the variables of {header.Site}.");
+                }
+
+                AddHeader(request, header.Name, value);
+            }
+
+            return request;
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+    }
+
+    private static Uri BuildUrl(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
+    {
+        var path = plan.Path.GetText(scope, Uri.EscapeDataString);
+        var sb = new StringBuilder(256);
+        if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            sb.Append(path);
+        }
+        else
+        {
+            if (settings.BaseUrl is null)
+            {
+                throw new LlmConfigurationException($"Profile '{settings.ProfileName}' has no BaseUrl, and {call.DisplayName} needs one for its path '{path}'. Set BaseUrl in the profile, such as https://api.openai.com/v1.");
+            }
+
+            sb.Append(settings.BaseUrl);
+            if (path.Length > 0 && path[0] != '/' && path[0] != '?')
+            {
+                sb.Append('/');
+            }
+
+            sb.Append(path);
+        }
+
+        var separator = path.Contains('?') ? '&' : '?';
+        foreach (var parameter in plan.Query)
+        {
+            if (!parameter.IsPresent(scope))
+            {
+                continue;
+            }
+
+            var value = parameter.Evaluate(scope);
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                // A list becomes a repeated parameter: ?tag=a&tag=b
+                foreach (var item in value.EnumerateArray())
+                {
+                    AppendQuery(sb, ref separator, parameter.Name, Internal.JsonValues.ToText(item));
+                }
+            }
+            else
+            {
+                AppendQuery(sb, ref separator, parameter.Name, Internal.JsonValues.ToText(value));
+            }
+        }
+
+        var text = sb.ToString();
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            throw new LlmRequestException(scope.Redactor.Redact($"The URL '{text}' built for {call.DisplayName} is not valid; check the profile's BaseUrl and the call's path."));
+        }
+
+        return uri;
+    }
+
+    private static void AppendQuery(StringBuilder sb, ref char separator, string name, string value)
+    {
+        sb.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+        separator = '&';
+    }
+
+    private static ReadOnlyMemoryContent BuildBody(IReadOnlyList<CompiledParameter> body, VariableScope scope)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, BodyWriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var item in body)
+            {
+                if (!item.IsPresent(scope))
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(item.Name);
+                item.Write(writer, scope);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+        content.Headers.ContentType = JsonContentType;
+        return content;
+    }
+
+    private static void AddHeader(HttpRequestMessage request, string name, string value)
+    {
+        if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+        {
+            if (request.Content is not null)
+            {
+                if (!MediaTypeHeaderValue.TryParse(value, out var contentType))
+                {
+                    throw new LlmRequestException($"The Content-Type header value '{value}' is not a valid media type; write one such as application/json.");
+                }
+
+                request.Content.Headers.ContentType = contentType;
+            }
+
+            return;
+        }
+
+        if (!request.Headers.TryAddWithoutValidation(name, value) && request.Content is not null)
+        {
+            // Content headers (Content-Encoding, Content-Language...) live on the content.
+            request.Content.Headers.TryAddWithoutValidation(name, value);
+        }
+    }
+}

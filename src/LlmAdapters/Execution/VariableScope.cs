@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace LlmAdapters.Execution;
+
+/// <summary>The variables one call's templates are filled from, looked up in layers: request variables, standard request variables, then the profile's.</summary>
+/// <remarks>A JSON null counts as no value, so <c>${var?}</c> omits the item and <c>${var:-x}</c> uses its default.</remarks>
+internal sealed class VariableScope
+{
+    private readonly IReadOnlyDictionary<string, JsonElement>?[] _layers;
+
+    public VariableScope(Internal.SecretRedactor redactor, params IReadOnlyDictionary<string, JsonElement>?[] layers)
+    {
+        Redactor = redactor;
+        _layers = layers;
+    }
+
+    /// <summary>Masks the profile's secrets in any message built from variable values.</summary>
+    public Internal.SecretRedactor Redactor { get; }
+
+    public bool TryGet(string name, out JsonElement value)
+    {
+        foreach (var layer in _layers)
+        {
+            if (layer is not null && layer.TryGetValue(name, out value))
+            {
+                return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>A scope that looks in <paramref name="extra"/> first, then in this scope (used for the query request of an async call).</summary>
+    public VariableScope With(IReadOnlyDictionary<string, JsonElement> extra)
+    {
+        var layers = new IReadOnlyDictionary<string, JsonElement>?[_layers.Length + 1];
+        layers[0] = extra;
+        _layers.CopyTo(layers, 1);
+        return new VariableScope(Redactor, layers);
+    }
+}

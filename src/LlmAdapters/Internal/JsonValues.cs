@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace LlmAdapters.Internal;
+
+/// <summary>Creates standalone <see cref="JsonElement"/> values (not tied to a pooled document that must be disposed).</summary>
+internal static class JsonValues
+{
+    public static readonly JsonElement Null = Parse("null"u8);
+    public static readonly JsonElement True = Parse("true"u8);
+    public static readonly JsonElement False = Parse("false"u8);
+    public static readonly JsonElement EmptyString = Parse("\"\""u8);
+
+    public static JsonElement Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    public static JsonElement Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return Parse(buffer.WrittenSpan);
+    }
+
+    public static JsonElement Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer, state);
+        }
+
+        return Parse(buffer.WrittenSpan);
+    }
+
+    public static JsonElement String(string value) => Write(value, static (w, v) => w.WriteStringValue(v));
+
+    public static JsonElement Number(long value) => Write(value, static (w, v) => w.WriteNumberValue(v));
+
+    public static JsonElement Number(double value) => Write(value, static (w, v) => w.WriteNumberValue(v));
+
+    public static JsonElement Bool(bool value) => value ? True : False;
+
+    /// <summary>The text a value contributes when interpolated into a string, a header or a URL: strings unquoted, everything else as JSON.</summary>
+    public static string ToText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null or JsonValueKind.Undefined => string.Empty,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>Converts a CLR value a user put in <c>LlmRequest.Variables</c> into JSON, without reflection-based serialization.</summary>
+    public static JsonElement FromObject(object? value, string variableName) => Write((value, variableName), static (w, s) => WriteObject(w, s.value, s.variableName, 0));
+
+    private static void WriteObject(Utf8JsonWriter w, object? value, string name, int depth)
+    {
+        if (depth > 64)
+        {
+            throw new LlmRequestException($"The value of variable '{name}' is nested more than 64 levels deep; pass a flatter value.");
+        }
+
+        switch (value)
+        {
+            case null: w.WriteNullValue(); break;
+            case JsonElement e: e.WriteTo(w); break;
+            case JsonDocument d: d.RootElement.WriteTo(w); break;
+            case System.Text.Json.Nodes.JsonNode n: n.WriteTo(w); break;
+            case string s: w.WriteStringValue(s); break;
+            case bool b: w.WriteBooleanValue(b); break;
+            case int i: w.WriteNumberValue(i); break;
+            case long l: w.WriteNumberValue(l); break;
+            case short sh: w.WriteNumberValue(sh); break;
+            case byte by: w.WriteNumberValue(by); break;
+            case uint ui: w.WriteNumberValue(ui); break;
+            case ulong ul: w.WriteNumberValue(ul); break;
+            case float f: w.WriteNumberValue(f); break;
+            case double db: w.WriteNumberValue(db); break;
+            case decimal m: w.WriteNumberValue(m); break;
+            case char ch: w.WriteStringValue(ch.ToString()); break;
+            case Guid g: w.WriteStringValue(g); break;
+            case DateTime dt: w.WriteStringValue(dt); break;
+            case DateTimeOffset dto: w.WriteStringValue(dto); break;
+            case Uri u: w.WriteStringValue(u.OriginalString); break;
+            case Enum en: w.WriteStringValue(en.ToString()); break;
+            case byte[] bytes: w.WriteBase64StringValue(bytes); break;
+            case ReadOnlyMemory<byte> rom: w.WriteBase64StringValue(rom.Span); break;
+            case LlmMessage msg: WriteMessage(w, msg); break;
+            case LlmMedia media: WriteMedia(w, media); break;
+            case IEnumerable<KeyValuePair<string, object?>> dict:
+                w.WriteStartObject();
+                foreach (var (k, v) in dict)
+                {
+                    w.WritePropertyName(k);
+                    WriteObject(w, v, name, depth + 1);
+                }
+
+                w.WriteEndObject();
+                break;
+            case IEnumerable<KeyValuePair<string, string?>> sdict:
+                w.WriteStartObject();
+                foreach (var (k, v) in sdict)
+                {
+                    w.WriteString(k, v);
+                }
+
+                w.WriteEndObject();
+                break;
+            case System.Collections.IEnumerable items:
+                w.WriteStartArray();
+                foreach (var item in items)
+                {
+                    WriteObject(w, item, name, depth + 1);
+                }
+
+                w.WriteEndArray();
+                break;
+            case IFormattable formattable:
+                w.WriteStringValue(formattable.ToString(null, CultureInfo.InvariantCulture));
+                break;
+            default:
+                throw new LlmRequestException(
+                    $"The value of variable '{name}' has type {value.GetType().Name}, which LlmAdapters cannot turn into JSON without reflection. " +
+                    "Pass a string, number, bool, JsonElement, JsonNode, a dictionary or a list of these.");
+        }
+    }
+
+    public static void WriteMessage(Utf8JsonWriter w, LlmMessage message)
+    {
+        w.WriteStartObject();
+        w.WriteString("role"u8, message.Role);
+        w.WriteString("content"u8, message.Content);
+        w.WriteEndObject();
+    }
+
+    public static void WriteMedia(Utf8JsonWriter w, LlmMedia media)
+    {
+        w.WriteStartObject();
+        if (media.Url is not null)
+        {
+            w.WriteString("url"u8, media.Url.OriginalString);
+        }
+
+        if (media.Data is { } data)
+        {
+            w.WriteBase64String("data"u8, data.Span);
+        }
+
+        if (media.MimeType is not null)
+        {
+            w.WriteString("mime_type"u8, media.MimeType);
+        }
+
+        w.WriteEndObject();
+    }
+}

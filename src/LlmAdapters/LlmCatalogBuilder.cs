@@ -1,0 +1,126 @@
+using System.Reflection;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+using LlmAdapters.Conversion;
+using LlmAdapters.Definitions;
+
+namespace LlmAdapters;
+
+/// <summary>Collects definition files and converters, then loads, validates and compiles them into an <see cref="LlmCatalog"/>.</summary>
+/// <remarks>Nothing is read until <see cref="Build"/>, so converters and sources may be added in any order. Not thread-safe; the catalog it builds is.</remarks>
+public sealed class LlmCatalogBuilder
+{
+    private readonly List<DefinitionSource> _sources = [];
+    private readonly List<ILlmConverter> _converters = [];
+
+    /// <summary>Adds a converter that definition items can name; it replaces a built-in of the same name.</summary>
+    public LlmCatalogBuilder AddConverter(ILlmConverter converter)
+    {
+        ArgumentNullException.ThrowIfNull(converter);
+        _converters.Add(converter);
+        return this;
+    }
+
+    /// <summary>Adds a converter from a delegate.</summary>
+    public LlmCatalogBuilder AddConverter(string name, Func<JsonElement, JsonElement> convert) => AddConverter(LlmConverter.Create(name, convert));
+
+    /// <summary>Adds every <c>*.json</c> file of a folder (not its subfolders; <c>*.schema.json</c> files are skipped).</summary>
+    public LlmCatalogBuilder AddDirectory(string path, string searchPattern = "*.json")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _sources.Add(new DefinitionSource.Directory(path, searchPattern));
+        return this;
+    }
+
+    /// <summary>Adds one definition file.</summary>
+    public LlmCatalogBuilder AddFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _sources.Add(new DefinitionSource.FilePath(path));
+        return this;
+    }
+
+    /// <summary>Adds a file if it is a file and a folder if it is a folder (as <c>AdapterPaths</c> does).</summary>
+    public LlmCatalogBuilder AddPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(Internal.PathResolver.Resolve(path)) ? AddFile(path) : AddDirectory(path);
+    }
+
+    /// <summary>Adds a definition given as JSON text; <paramref name="sourceName"/> names it in error messages.</summary>
+    public LlmCatalogBuilder AddJson(string json, string sourceName = "inline.json")
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        _sources.Add(new DefinitionSource.Text(json, sourceName));
+        return this;
+    }
+
+    /// <summary>Adds a definition embedded as a resource in an assembly.</summary>
+    public LlmCatalogBuilder AddEmbeddedResource(Assembly assembly, string resourceName)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentException.ThrowIfNullOrWhiteSpace(resourceName);
+        _sources.Add(new DefinitionSource.Resource(assembly, resourceName, BuiltIn: false));
+        return this;
+    }
+
+    /// <summary>Adds the adapters shipped inside the package (openai, minimax, ...). Files added from elsewhere with the same adapter name replace them.</summary>
+    public LlmCatalogBuilder AddBuiltInAdapters()
+    {
+        _sources.Add(new DefinitionSource.BuiltIns());
+        return this;
+    }
+
+    /// <summary>Reads, validates and compiles every source.</summary>
+    /// <exception cref="LlmDefinitionException">Any file is invalid; the message lists every problem of every file.</exception>
+    public LlmCatalog Build()
+    {
+        var problems = new List<LlmDefinitionProblem>();
+        var compiler = new PlanCompiler(new ConverterRegistry(_converters));
+        var adapters = new Dictionary<string, (AdapterPlan Plan, bool BuiltIn)>(StringComparer.Ordinal);
+        foreach (var source in _sources)
+        {
+            foreach (var (name, bytes, builtIn) in source.Read(problems))
+            {
+                var firstProblem = problems.Count;
+                var definition = DefinitionReader.Read(bytes, name, problems);
+                var plan = definition is null ? null : compiler.Compile(definition, problems);
+                if (problems.Count > firstProblem + 1)
+                {
+                    // Reading and compiling find problems in two passes; report them in file order.
+                    var sorted = problems.Skip(firstProblem).OrderBy(p => p.Line).ToList();
+                    problems.RemoveRange(firstProblem, sorted.Count);
+                    problems.AddRange(sorted);
+                }
+
+                if (definition is null || plan is null)
+                {
+                    continue;
+                }
+
+                if (adapters.TryGetValue(plan.Name, out var existing))
+                {
+                    if (existing.BuiltIn && !builtIn)
+                    {
+                        adapters[plan.Name] = (plan, false); // a user's file replaces the shipped one
+                    }
+                    else if (!existing.BuiltIn && !builtIn)
+                    {
+                        problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Plan.Location.File}; give one of them another \"name\""));
+                    }
+
+                    continue;
+                }
+
+                adapters[plan.Name] = (plan, builtIn);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new LlmDefinitionException(problems);
+        }
+
+        return new LlmCatalog(adapters.ToDictionary(a => a.Key, a => a.Value.Plan, StringComparer.Ordinal));
+    }
+}

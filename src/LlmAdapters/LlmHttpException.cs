@@ -1,0 +1,32 @@
+namespace LlmAdapters;
+
+/// <summary>The vendor answered with an error: a non-2xx status, or an error inside a 2xx response where the definition says where errors live.</summary>
+/// <remarks>Every configured secret is replaced by <c>***</c> in the message and the excerpt.</remarks>
+public sealed class LlmHttpException : LlmException
+{
+    /// <summary>Creates the exception.</summary>
+    public LlmHttpException(string message, int statusCode, string? vendorMessage, string? vendorCode, string? responseExcerpt, TimeSpan? retryAfter = null)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        VendorMessage = vendorMessage;
+        VendorCode = vendorCode;
+        ResponseExcerpt = responseExcerpt;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>The HTTP status code.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The vendor's own error message, when the body has one.</summary>
+    public string? VendorMessage { get; }
+
+    /// <summary>The vendor's error code or type, when the body has one.</summary>
+    public string? VendorCode { get; }
+
+    /// <summary>The start of the response body, secrets masked.</summary>
+    public string? ResponseExcerpt { get; }
+
+    /// <summary>How long the vendor asked to wait (Retry-After, retry-after-ms), when it did.</summary>
+    public TimeSpan? RetryAfter { get; }
+}

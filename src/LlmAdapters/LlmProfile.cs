@@ -1,0 +1,42 @@
+namespace LlmAdapters;
+
+/// <summary>Which adapter to use and the values its templates need: base URL, API key, model and any other variable.</summary>
+/// <remarks>
+/// A plain options class, bound from configuration (<c>LlmAdapters:Profiles:&lt;name&gt;</c>). Variables whose names contain a
+/// word such as key, apikey, token, secret or password, and those listed in <see cref="SecretVariables"/>, are secrets:
+/// their values are masked in every exception, log and trace. <see cref="ToString"/> never shows variable values.
+/// </remarks>
+public sealed class LlmProfile
+{
+    /// <summary>The adapter's <c>name</c> in its definition file, such as <c>openai</c>.</summary>
+    public string Adapter { get; set; } = string.Empty;
+
+    /// <summary>The vendor's base URL, such as <c>https://api.moonshot.cn/v1</c>; call paths are appended to it. Also the variable <c>${base_url}</c>.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Template variables such as <c>apikey</c> and <c>model</c>. Request values override these.</summary>
+    public Dictionary<string, string?> Variables { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Names of further variables to treat as secrets, beyond those named like one.</summary>
+    public List<string> SecretVariables { get; set; } = [];
+
+    /// <summary>How long one call may take in all, 100 seconds by default. <see cref="Timeout"/> of <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> disables it.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The largest sync response body read, 32 MiB by default; a larger one is an error rather than an out-of-memory.</summary>
+    public long MaxResponseBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Creates a deep copy, so that a client keeps the settings it was created with.</summary>
+    public LlmProfile Clone() => new()
+    {
+        Adapter = Adapter,
+        BaseUrl = BaseUrl,
+        Variables = new Dictionary<string, string?>(Variables, StringComparer.Ordinal),
+        SecretVariables = [.. SecretVariables],
+        Timeout = Timeout,
+        MaxResponseBytes = MaxResponseBytes,
+    };
+
+    /// <summary>The adapter, base URL and variable names; never the values.</summary>
+    public override string ToString() => $"adapter '{Adapter}' at {BaseUrl ?? "(no base URL)"}, variables: {string.Join(", ", Variables.Keys)}";
+}

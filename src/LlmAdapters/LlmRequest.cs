@@ -1,0 +1,41 @@
+namespace LlmAdapters;
+
+/// <summary>What to ask: the call to run and the values its templates are filled from.</summary>
+/// <remarks>
+/// Each property fills a standard variable that shipped adapters use: <c>messages</c>, <c>prompt</c>, <c>system</c>,
+/// <c>model</c>, <c>max_tokens</c>, <c>temperature</c>, <c>images</c>, <c>videos</c>. A property left null leaves its
+/// variable unset, so the profile's value (for <c>model</c>) or the template's default applies.
+/// <see cref="Variables"/> override everything else, including the profile's variables.
+/// </remarks>
+public sealed class LlmRequest
+{
+    /// <summary>The name of the call in the definition file; <c>chat</c> by default.</summary>
+    public string Call { get; init; } = "chat";
+
+    /// <summary>The chat history, oldest first. Fills <c>${messages}</c> (with <see cref="System"/> first when set).</summary>
+    public IReadOnlyList<LlmMessage> Messages { get; init; } = [];
+
+    /// <summary>The prompt text. Fills <c>${prompt}</c>; when null, <c>${prompt}</c> is the last user message.</summary>
+    public string? Prompt { get; init; }
+
+    /// <summary>The system prompt. Fills <c>${system}</c> and becomes the first message of <c>${messages}</c>.</summary>
+    public string? System { get; init; }
+
+    /// <summary>The model; overrides the profile's <c>model</c> variable.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The maximum number of tokens to generate. Fills <c>${max_tokens}</c>.</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>The sampling temperature. Fills <c>${temperature}</c>.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>Images for calls that accept them (<c>input_items</c> contains <c>image</c>). Fills <c>${images}</c>.</summary>
+    public IReadOnlyList<LlmMedia> Images { get; init; } = [];
+
+    /// <summary>Videos for calls that accept them (<c>input_items</c> contains <c>video</c>). Fills <c>${videos}</c>.</summary>
+    public IReadOnlyList<LlmMedia> Videos { get; init; } = [];
+
+    /// <summary>Any other <c>${var}</c> values, by name. Values are JSON-compatible: strings, numbers, bools, <see cref="System.Text.Json.JsonElement"/>, JsonNode, dictionaries and lists of these.</summary>
+    public IReadOnlyDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>();
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using LlmAdapters.Conversion;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Tests.Conversion;
+
+public class BuiltInConvertersTests
+{
+    private static string Convert(string converter, string json)
+    {
+        Assert.That(ConverterRegistry.BuiltInOnly.TryGet(converter, out var c), Is.True);
+        return c!.Convert(JsonValues.Parse(System.Text.Encoding.UTF8.GetBytes(json))).GetRawText();
+    }
+
+    [TestCase("string", "12", "\"12\"")]
+    [TestCase("string", "\"a\"", "\"a\"")]
+    [TestCase("string", "{\"a\":1}", "\"{\\u0022a\\u0022:1}\"")]
+    [TestCase("string", "null", "null")]
+    [TestCase("int", "\"42\"", "42")]
+    [TestCase("int", "3.9", "3")]
+    [TestCase("int", "\" -7 \"", "-7")]
+    [TestCase("int", "true", "1")]
+    [TestCase("float", "\"0.7\"", "0.7")]
+    [TestCase("float", "2", "2")]
+    [TestCase("bool", "\"yes\"", "true")]
+    [TestCase("bool", "\"0\"", "false")]
+    [TestCase("bool", "0", "false")]
+    [TestCase("json_string", "{\"a\":[1,2]}", "\"{\\u0022a\\u0022:[1,2]}\"")]
+    [TestCase("json_string", "\"x\"", "\"\\u0022x\\u0022\"")]
+    [TestCase("json", "\"{\\\"a\\\":1}\"", "{\"a\":1}")]
+    [TestCase("base64", "\"你好\"", "\"5L2g5aW9\"")]
+    [TestCase("base64", "{\"data\":\"AAEC\",\"mime_type\":\"image/png\"}", "\"AAEC\"")]
+    [TestCase("data_url", "{\"data\":\"AAEC\",\"mime_type\":\"image/png\"}", "\"data:image/png;base64,AAEC\"")]
+    [TestCase("data_url", "{\"url\":\"https://x/y.png\"}", "\"https://x/y.png\"")]
+    [TestCase("data_url", "[{\"data\":\"AA==\",\"mime_type\":\"image/jpeg\"},{\"url\":\"https://u\"}]", "[\"data:image/jpeg;base64,AA==\",\"https://u\"]")]
+    public void Converts(string converter, string input, string expected)
+    {
+        Assert.That(Convert(converter, input), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void MessagesToPrompt_JoinsRoleAndContentPerLine()
+    {
+        var result = Convert("messages_to_prompt", """[{"role":"system","content":"be brief"},{"role":"user","content":"你好"}]""");
+        Assert.That(JsonDocument.Parse(result).RootElement.GetString(), Is.EqualTo("system: be brief\nuser: 你好"));
+    }
+
+    [Test]
+    public void MiniMaxMessages_MapsRolesAndDropsSystem()
+    {
+        var result = Convert("minimax_messages", """[{"role":"system","content":"s"},{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]""");
+        TestSupport.Json.AssertEqual("""[{"sender_type":"USER","sender_name":"用户","text":"hi"},{"sender_type":"BOT","sender_name":"MM助手","text":"yo"}]""", result);
+    }
+
+    [TestCase("int", "\"abc\"", "not an integer")]
+    [TestCase("float", "\"x\"", "not a number")]
+    [TestCase("bool", "\"maybe\"", "not a boolean")]
+    [TestCase("json", "\"{oops\"", "not valid JSON")]
+    [TestCase("data_url", "{\"x\":1}", "data_url takes")]
+    public void InvalidInput_ThrowsFormatException(string converter, string input, string expected)
+    {
+        Assert.That(() => Convert(converter, input), Throws.TypeOf<FormatException>().With.Message.Contains(expected));
+    }
+
+    [Test]
+    public void UserConverter_ReplacesBuiltIn()
+    {
+        var registry = new ConverterRegistry([LlmConverter.Create("int", (string s) => "custom")]);
+        Assert.That(registry.TryGet("int", out var c), Is.True);
+        Assert.That(c!.Convert(LlmConverter.ToElement("1")).GetString(), Is.EqualTo("custom"));
+    }
+}

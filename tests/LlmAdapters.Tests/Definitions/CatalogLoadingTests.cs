@@ -1,0 +1,77 @@
+using LlmAdapters.Tests.TestSupport;
+
+namespace LlmAdapters.Tests.Definitions;
+
+public class CatalogLoadingTests
+{
+    [Test]
+    public void FromDirectory_LoadsEveryShippedAdapter()
+    {
+        var catalog = LlmCatalog.FromDirectory(Paths.Adapters);
+        Assert.That(catalog.Adapters, Is.SupersetOf(new[] { "openai", "minimax" }));
+        Assert.That(catalog.GetCalls("openai"), Is.SupersetOf(new[] { "chat", "models" }));
+    }
+
+    [Test]
+    public void FromFile_LoadsOneAdapter()
+    {
+        var catalog = LlmCatalog.FromFile(Path.Combine(Paths.Adapters, "openai.json"));
+        Assert.That(catalog.Adapters, Is.EquivalentTo(new[] { "openai" }));
+    }
+
+    [Test]
+    public void FromEmbeddedResource_LoadsAnAdapter()
+    {
+        var catalog = LlmCatalog.FromEmbeddedResource(typeof(CatalogLoadingTests).Assembly, "Tests.embedded-adapter.json");
+        Assert.That(catalog.GetCalls("embedded"), Is.EquivalentTo(new[] { "echo" }));
+    }
+
+    [Test]
+    public void MissingResource_NamesTheResourcesThatExist()
+    {
+        var e = Assert.Throws<LlmDefinitionException>(() => LlmCatalog.FromEmbeddedResource(typeof(CatalogLoadingTests).Assembly, "Tests.embeded-adapter.json"))!;
+        Assert.That(e.Message, Does.Contain("did you mean 'Tests.embedded-adapter.json'"));
+    }
+
+    [Test]
+    public void MissingFolderOrFile_IsADefinitionError()
+    {
+        Assert.That(Assert.Throws<LlmDefinitionException>(() => LlmCatalog.FromDirectory("no/such/folder"))!.Message, Does.Contain("folder does not exist"));
+        Assert.That(Assert.Throws<LlmDefinitionException>(() => LlmCatalog.FromFile("no/such.json"))!.Message, Does.Contain("file does not exist"));
+    }
+
+    [Test]
+    public void BuiltIn_HoldsTheShippedAdapters()
+    {
+        Assert.That(LlmCatalog.BuiltIn.Adapters, Is.SupersetOf(new[] { "openai", "minimax" }));
+        var onDisk = Directory.GetFiles(Paths.Adapters, "*.json").Count(f => !f.EndsWith(".schema.json", StringComparison.Ordinal));
+        Assert.That(LlmCatalog.BuiltIn.Adapters, Has.Count.EqualTo(onDisk));
+    }
+
+    [Test]
+    public void UserFile_ReplacesBuiltInOfSameName()
+    {
+        var catalog = new LlmCatalogBuilder()
+            .AddBuiltInAdapters()
+            .AddJson("""{ "name": "openai", "only": { "path": "/only" } }""", "my-openai.json")
+            .Build();
+        Assert.That(catalog.GetCalls("openai"), Is.EquivalentTo(new[] { "only" }));
+    }
+
+    [Test]
+    public void TwoUserFilesWithSameName_AreAnError()
+    {
+        var e = Assert.Throws<LlmDefinitionException>(() => new LlmCatalogBuilder()
+            .AddJson("""{ "name": "x", "a": { "path": "/a" } }""", "one.json")
+            .AddJson("""{ "name": "x", "b": { "path": "/b" } }""", "two.json")
+            .Build())!;
+        Assert.That(e.Message, Does.Contain("two.json").And.Contain("also defined in one.json"));
+    }
+
+    [Test]
+    public void UnknownAdapterInProfile_SaysWhichExist()
+    {
+        var e = Assert.Throws<LlmConfigurationException>(() => LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "opneai" }, new HttpClient()))!;
+        Assert.That(e.Message, Does.Contain("did you mean 'openai'").And.Contain("Loaded adapters:"));
+    }
+}

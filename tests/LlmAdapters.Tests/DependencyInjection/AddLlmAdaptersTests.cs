@@ -1,0 +1,133 @@
+using System.Net;
+using LlmAdapters.Tests.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmAdapters.Tests.DependencyInjection;
+
+public class AddLlmAdaptersTests
+{
+    private const string ChatAnswer = """{"choices":[{"message":{"content":"来自DI"},"finish_reason":"stop"}]}""";
+
+    [Test]
+    public async Task FromConfiguration_CreatesClientForProfile_ThroughNamedHttpClient()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmAdapters:AdapterPaths:0"] = Paths.Adapters,
+            ["LlmAdapters:Profiles:kimi:Adapter"] = "openai",
+            ["LlmAdapters:Profiles:kimi:BaseUrl"] = "https://api.moonshot.cn/v1",
+            ["LlmAdapters:Profiles:kimi:Variables:apikey"] = "sk-kimi",
+            ["LlmAdapters:Profiles:kimi:Variables:model"] = "moonshot-v1-8k",
+        }).Build();
+        var handler = RecordingHandler.Json(ChatAnswer);
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(configuration.GetSection("LlmAdapters"))
+            .AddHttpClient("kimi").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+        using var provider = services.BuildServiceProvider();
+
+        var client = provider.GetRequiredService<ILlmClientFactory>().CreateClient("kimi");
+        var response = await client.CallAsync(new LlmRequest { Messages = [new("user", "你好")], MaxTokens = 256 });
+
+        Assert.That(response.Text, Is.EqualTo("来自DI"));
+        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.moonshot.cn/v1/chat/completions"));
+        Assert.That(handler.Last.Headers["Authorization"], Is.EqualTo("Bearer sk-kimi"));
+    }
+
+    [Test]
+    public async Task WithoutAdapterPaths_UsesBuiltInAdapters_AndCodeProfiles()
+    {
+        var handler = RecordingHandler.Json(ChatAnswer);
+        var services = new ServiceCollection();
+        services.AddLlmAdapters()
+            .AddProfile("deepseek", p =>
+            {
+                p.Adapter = "openai";
+                p.BaseUrl = "https://api.deepseek.com";
+                p.Variables["apikey"] = "sk-ds";
+                p.Variables["model"] = "deepseek-chat";
+            })
+            .AddHttpClient("deepseek").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+        using var provider = services.BuildServiceProvider();
+
+        var response = await provider.GetRequiredService<ILlmClientFactory>().CreateClient("deepseek").CallAsync(new LlmRequest { Prompt = "hi" });
+        Assert.That(response.Text, Is.EqualTo("来自DI"));
+        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.deepseek.com/chat/completions"));
+    }
+
+    [Test]
+    public async Task ActionOverload_AndUserConverter()
+    {
+        var handler = RecordingHandler.Json("""{"echo":"ok"}""");
+        var dir = Directory.CreateTempSubdirectory("llm-adapters-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "shout.json"), """
+                { "name": "shout", "chat": { "path": "/s", "data": [ { "name": "p", "value": "${prompt}", "converter": "upper" } ], "resp": [ { "name": "text", "value": "echo" } ] } }
+                """);
+            var services = new ServiceCollection();
+            services.AddLlmAdapters(o =>
+                {
+                    o.AdapterPaths.Add(dir.FullName);
+                    o.Profiles["s"] = new LlmProfile { Adapter = "shout", BaseUrl = "http://127.0.0.1:9" };
+                })
+                .AddConverter(LlmConverter.Create("upper", (string s) => s.ToUpperInvariant()))
+                .AddHttpClient("s").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+            using var provider = services.BuildServiceProvider();
+
+            await provider.GetRequiredService<ILlmClientFactory>().CreateClient("s").CallAsync(new LlmRequest { Prompt = "quiet" });
+            Json.AssertEqual("""{"p":"QUIET"}""", handler.Last.Body!);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void UnknownProfile_ListsConfiguredProfiles()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o => o.Profiles["kimi"] = new LlmProfile { Adapter = "openai" });
+        using var provider = services.BuildServiceProvider();
+        var e = Assert.Throws<LlmConfigurationException>(() => provider.GetRequiredService<ILlmClientFactory>().CreateClient("kiwi"))!;
+        Assert.That(e.Message, Does.Contain("did you mean 'kimi'").And.Contain("Configured profiles: kimi"));
+    }
+
+    [Test]
+    public async Task ChangedConfiguration_IsUsedByTheNextClient()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Profiles:p:Adapter"] = "openai",
+            ["Profiles:p:BaseUrl"] = "https://a.example",
+            ["Profiles:p:Variables:apikey"] = "old-key",
+            ["Profiles:p:Variables:model"] = "m",
+        }).Build();
+        var handler = RecordingHandler.Json(ChatAnswer);
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(configuration).AddHttpClient("p").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<ILlmClientFactory>();
+
+        await factory.CreateClient("p").CallAsync(new LlmRequest { Prompt = "1" });
+        configuration["Profiles:p:Variables:apikey"] = "new-key";
+        configuration.Reload();
+        await factory.CreateClient("p").CallAsync(new LlmRequest { Prompt = "2" });
+
+        Assert.That(handler.Requests.Select(r => r.Headers["Authorization"]), Is.EqualTo(new[] { "Bearer old-key", "Bearer new-key" }));
+    }
+
+    [Test]
+    public void BadDefinitionFolder_FailsWithDefinitionError()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o =>
+        {
+            o.AdapterPaths.Add("no/such/dir");
+            o.Profiles["x"] = new LlmProfile { Adapter = "openai" };
+        });
+        using var provider = services.BuildServiceProvider();
+        Assert.That(() => provider.GetRequiredService<ILlmClientFactory>().CreateClient("x"), Throws.TypeOf<LlmDefinitionException>().With.Message.Contains("folder does not exist"));
+    }
+}

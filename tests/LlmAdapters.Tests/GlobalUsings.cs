@@ -1,0 +1,4 @@
+global using NUnit.Framework;
+
+// Tests of one client share nothing; run fixtures in parallel to keep CI short.
+[assembly: Parallelizable(ParallelScope.Fixtures)]
