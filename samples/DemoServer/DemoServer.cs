@@ -1,0 +1,142 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LlmAdapters.Samples;
+
+/// <summary>
+/// A tiny OpenAI-compatible vendor on 127.0.0.1, so the samples run without an account.
+/// It answers chat completions (whole or streamed as Server-Sent Events) and lists one model.
+/// </summary>
+public sealed class DemoServer : IAsyncDisposable
+{
+    /// <summary>The API key the demo server accepts.</summary>
+    public const string ApiKey = "demo-key";
+
+    /// <summary>The model the demo server lists.</summary>
+    public const string Model = "demo-model";
+
+    private readonly WebApplication _app;
+
+    private DemoServer(WebApplication app, string baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The base URL of the OpenAI-compatible API, such as http://127.0.0.1:5123/v1.</summary>
+    public string BaseUrl { get; }
+
+    /// <summary>Starts the server on a free loopback port.</summary>
+    public static async Task<DemoServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapPost("/v1/chat/completions", ChatAsync);
+        app.MapGet("/v1/models", (HttpContext context) => Authorized(context)
+            ? Results.Text($$"""{"object":"list","data":[{"id":"{{Model}}","object":"model","owned_by":"llmadapters"}]}""", "application/json")
+            : Unauthorized());
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new DemoServer(app, address.TrimEnd('/') + "/v1");
+    }
+
+    /// <summary>The answer the demo server gives to a question.</summary>
+    public static string AnswerTo(string question) => $"你好！This is the LlmAdapters demo server. You asked: “{question}” 🙂";
+
+    private static bool Authorized(HttpContext context)
+        => context.Request.Headers.Authorization.ToString() == "Bearer " + ApiKey;
+
+    private static IResult Unauthorized()
+        => Results.Text("""{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error","code":"invalid_api_key"}}""", "application/json", statusCode: 401);
+
+    private static async Task ChatAsync(HttpContext context)
+    {
+        if (!Authorized(context))
+        {
+            await Unauthorized().ExecuteAsync(context);
+            return;
+        }
+
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var root = body.RootElement;
+        var question = root.TryGetProperty("messages", out var messages) && messages.GetArrayLength() > 0
+            ? messages[messages.GetArrayLength() - 1].GetProperty("content").GetString() ?? string.Empty
+            : string.Empty;
+        var answer = AnswerTo(question);
+        var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var usage = new { prompt_tokens = question.Length, completion_tokens = answer.Length, total_tokens = question.Length + answer.Length };
+        if (!stream)
+        {
+            var json = JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-demo",
+                @object = "chat.completion",
+                model = Model,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = answer }, finish_reason = "stop" } },
+                usage,
+            });
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(json, context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        var words = SplitKeepingSpaces(answer);
+        foreach (var word in words)
+        {
+            var chunk = JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-demo",
+                @object = "chat.completion.chunk",
+                model = Model,
+                choices = new[] { new { index = 0, delta = new { content = word }, finish_reason = (string?)null } },
+            });
+            await context.Response.WriteAsync($"data: {chunk}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(30, context.RequestAborted); // so a person watching sees the words arrive
+        }
+
+        var last = JsonSerializer.Serialize(new { id = "chatcmpl-demo", @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } });
+        var usageChunk = JsonSerializer.Serialize(new { id = "chatcmpl-demo", @object = "chat.completion.chunk", model = Model, choices = Array.Empty<object>(), usage });
+        await context.Response.WriteAsync($"data: {last}\n\ndata: {usageChunk}\n\ndata: [DONE]\n\n", context.RequestAborted);
+    }
+
+    private static List<string> SplitKeepingSpaces(string text)
+    {
+        var words = new List<string>();
+        var current = new StringBuilder();
+        foreach (var rune in text.EnumerateRunes())
+        {
+            current.Append(rune.ToString());
+            if (rune.Value == ' ' || rune.Value > 0x2E80)
+            {
+                words.Add(current.ToString());
+                current.Clear();
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            words.Add(current.ToString());
+        }
+
+        return words;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
