@@ -26,6 +26,12 @@ public sealed class LlmProfile
     /// <summary>The largest sync response body read, 32 MiB by default; a larger one is an error rather than an out-of-memory.</summary>
     public long MaxResponseBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>For stream calls, the longest wait for the next bytes of the body, 100 seconds by default: a stalled stream fails instead of hanging. <see cref="Timeout"/> then bounds the wait for the response headers.</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The longest line (or SSE event, or JSON array element) of a stream, 1 MiB by default; a longer one is an error rather than an out-of-memory.</summary>
+    public int MaxStreamLineBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Creates a deep copy, so that a client keeps the settings it was created with.</summary>
     public LlmProfile Clone() => new()
     {
@@ -35,6 +41,8 @@ public sealed class LlmProfile
         SecretVariables = [.. SecretVariables],
         Timeout = Timeout,
         MaxResponseBytes = MaxResponseBytes,
+        StreamIdleTimeout = StreamIdleTimeout,
+        MaxStreamLineBytes = MaxStreamLineBytes,
     };
 
     /// <summary>The adapter, base URL and variable names; never the values.</summary>

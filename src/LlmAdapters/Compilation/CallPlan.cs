@@ -6,7 +6,7 @@ namespace LlmAdapters.Compilation;
 /// <remarks>Immutable and thread-safe. Only <see cref="PlanCompiler"/> creates plans.</remarks>
 internal sealed class CallPlan
 {
-    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, System.Text.RegularExpressions.Regex? chunkRegex, RequestPlan? queryRequest, ResponseMap? queryResponse)
+    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, System.Text.RegularExpressions.Regex? chunkRegex, StreamPlan? stream, RequestPlan? queryRequest, ResponseMap? queryResponse)
     {
         Adapter = adapter;
         Name = definition.Name;
@@ -20,6 +20,7 @@ internal sealed class CallPlan
         ChunkFilters = chunkFilters;
         ChunkRegex = chunkRegex;
         ChunkMatch = definition.ChunkMatch;
+        Stream = stream;
         QueryRequest = queryRequest;
         QueryResponse = queryResponse;
         DisplayName = $"call '{Name}' of adapter '{adapter}' ({Location.Describe()})";
@@ -51,6 +52,9 @@ internal sealed class CallPlan
     public System.Text.RegularExpressions.Regex? ChunkRegex { get; }
 
     public IReadOnlyList<ChunkFilter> ChunkFilters { get; }
+
+    /// <summary>How the response is streamed; null unless the call is a stream call.</summary>
+    public StreamPlan? Stream { get; }
 
     public RequestPlan? QueryRequest { get; }
 

@@ -22,7 +22,7 @@ internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, 
         ["missing"] = FilterOp.Missing,
     };
 
-    /// <summary>The key path tested. A path whose first step is <c>$event</c> tests the SSE event type.</summary>
+    /// <summary>The key path tested. The path <c>@event</c> tests the SSE event type.</summary>
     public KeyPath Path { get; } = path;
 
     public FilterOp Op { get; } = op;
@@ -46,8 +46,8 @@ internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, 
 
         if (!found)
         {
-            // A missing value equals nothing, so only != holds.
-            return Op == FilterOp.NotEqual && Value.ValueKind != JsonValueKind.Null;
+            // A missing value compares with nothing: only "missing" holds (SQL-like), so "reply != ''" skips only chunks that have a reply.
+            return false;
         }
 
         switch (Op)

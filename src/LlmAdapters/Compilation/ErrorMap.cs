@@ -29,6 +29,12 @@ internal sealed class ErrorMap
     /// <summary>True when the definition has an <c>error</c> key: then 2xx responses are checked for in-band errors.</summary>
     public bool ChecksSuccessResponses { get; }
 
+    /// <summary>The explicit message path, when the definition names one (stream chunks are checked with it).</summary>
+    public KeyPath? MessagePath => ChecksSuccessResponses && _messagePaths.Length > 0 ? _messagePaths[0] : null;
+
+    /// <summary>The explicit code path, when the definition names one.</summary>
+    public KeyPath? CodePath => ChecksSuccessResponses && _codePaths.Length > 0 ? _codePaths[0] : null;
+
     public (string? Message, string? Code) Extract(JsonElement root)
     {
         string? message = null;
@@ -62,13 +68,21 @@ internal sealed class ErrorMap
             return false;
         }
 
-        if (_codePaths.Length > 0)
-        {
-            if (!_codePaths[0].TryEvaluate(root, out var code) || code.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
-            {
-                return false;
-            }
+        var found = _codePaths.Length > 0 && _codePaths[0].TryEvaluate(root, out var code) ? code : default;
+        var message = _messagePaths.Length > 0 && _messagePaths[0].TryEvaluate(root, out var m) ? m : default;
+        return IsInBandError(found, message);
+    }
 
+    /// <summary>The in-band rule on values already found (default elements when not found): a code that is not an ok code is an error; without a code, a non-empty message is.</summary>
+    public bool IsInBandError(JsonElement code, JsonElement message)
+    {
+        if (!ChecksSuccessResponses)
+        {
+            return false;
+        }
+
+        if (code.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+        {
             foreach (var ok in _okCodes)
             {
                 if (JsonElementEquals(code, ok))
@@ -80,9 +94,7 @@ internal sealed class ErrorMap
             return true;
         }
 
-        return _messagePaths.Length > 0
-            && _messagePaths[0].TryEvaluate(root, out var message)
-            && message.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False)
+        return message.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False)
             && !(message.ValueKind == JsonValueKind.String && message.GetString()!.Length == 0);
     }
 

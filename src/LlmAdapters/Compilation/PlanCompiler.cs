@@ -81,7 +81,20 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             return null;
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, filters, regex, queryRequest, queryResponse);
+        StreamPlan? stream = null;
+        if (call.ApiType == LlmApiType.Stream)
+        {
+            var format = call.StreamFormat switch
+            {
+                "sse" => StreamFormat.Sse,
+                "raw" => StreamFormat.Raw,
+                "json-array" => StreamFormat.JsonArray,
+                _ => StreamFormat.Lines,
+            };
+            stream = new StreamPlan(format, regex is null ? null : ChunkMatcher.Create(call.ChunkMatch!, regex), call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
+        }
+
+        return new CallPlan(adapter, call, request, response, error, inputs, filters, regex, stream, queryRequest, queryResponse);
     }
 
     private RequestPlan CompileRequest(string method, string path, SourceLocation pathAt, IReadOnlyList<ParameterItem> query, IReadOnlyList<ParameterItem> headers, IReadOnlyList<ParameterItem>? body, string prefix, string what, List<LlmDefinitionProblem> problems)

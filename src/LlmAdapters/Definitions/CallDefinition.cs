@@ -37,6 +37,15 @@ internal sealed record CallDefinition
 
     public IReadOnlyList<ChunkFilterDefinition> ChunkFilters { get; init; } = [];
 
+    /// <summary><c>stream_format</c>: lines (default), sse, raw or json-array.</summary>
+    public string StreamFormat { get; init; } = "lines";
+
+    /// <summary><c>stream_done</c>: the payload that ends a stream; null when the definition does not name one (then "[DONE]" ends it but is not required).</summary>
+    public string? StreamDone { get; init; }
+
+    /// <summary><c>stream_mode</c>: delta (default: each chunk holds new text) or cumulative (each chunk holds all text so far).</summary>
+    public string StreamMode { get; init; } = "delta";
+
     public string? QueryPath { get; init; }
 
     public SourceLocation? QueryPathLocation { get; init; }

@@ -9,7 +9,7 @@ internal static class DefinitionReader
     public static readonly IReadOnlyList<string> CallKeys =
     [
         "description", "path", "method", "apitype", "headers", "header", "params", "data", "input_items", "resp", "error",
-        "chunk_match", "chunk_filter",
+        "chunk_match", "chunk_filter", "stream_format", "stream_done", "stream_mode",
         "query_path", "query_params", "query_data", "query_resp",
     ];
 
@@ -20,6 +20,10 @@ internal static class DefinitionReader
     public static readonly IReadOnlyList<string> ErrorKeys = ["message", "code", "ok_codes"];
 
     public static readonly IReadOnlyList<string> InputKinds = ["prompt", "image", "video"];
+
+    public static readonly IReadOnlyList<string> StreamFormats = ["lines", "sse", "raw", "json-array"];
+
+    public static readonly IReadOnlyList<string> StreamModes = ["delta", "cumulative"];
 
     private const int MaxDepth = 64;
 
@@ -202,6 +206,13 @@ internal static class DefinitionReader
             }
 
             var filters = call.TryGetProperty("chunk_filter", out var filterValue) ? ReadFilters(filterValue, at.Child("chunk_filter", lines)) : [];
+            var streamFormat = ReadChoice(call, "stream_format", at, StreamFormats, "lines") ?? "lines";
+            var streamMode = ReadChoice(call, "stream_mode", at, StreamModes, "delta") ?? "delta";
+            string? streamDone = null;
+            if (call.TryGetProperty("stream_done", out var doneValue))
+            {
+                streamDone = RequireString(doneValue, at.Child("stream_done", lines), "the payload that ends the stream, such as \"[DONE]\"");
+            }
 
             string? queryPath = null;
             if (call.TryGetProperty("query_path", out var queryPathValue))
@@ -246,6 +257,9 @@ internal static class DefinitionReader
                 ChunkMatch = chunkMatch,
                 ChunkMatchLocation = chunkMatchAt,
                 ChunkFilters = filters,
+                StreamFormat = streamFormat,
+                StreamMode = streamMode,
+                StreamDone = streamDone,
                 QueryPath = queryPath,
                 QueryPathLocation = queryPath is null ? null : at.Child("query_path", lines),
                 QueryParams = queryParams,
@@ -452,6 +466,30 @@ internal static class DefinitionReader
             {
                 filters.Add(new ChunkFilterDefinition(name, op, compared, field, at));
             }
+        }
+
+        private string? ReadChoice(JsonElement call, string key, SourceLocation at, IReadOnlyList<string> choices, string fallback)
+        {
+            if (!call.TryGetProperty(key, out var value))
+            {
+                return fallback;
+            }
+
+            var keyAt = at.Child(key, lines);
+            var text = RequireString(value, keyAt, string.Join(", ", choices));
+            if (text is null)
+            {
+                return null;
+            }
+
+            var normalized = text.Trim().ToLowerInvariant();
+            if (!choices.Contains(normalized))
+            {
+                Problem(keyAt, $"{key} '{text}' is unknown: write {string.Join(", ", choices)}{Internal.DidYouMean.Hint(text, choices)}");
+                return null;
+            }
+
+            return normalized;
         }
 
         private void CheckKeys(JsonElement element, SourceLocation at, IReadOnlyList<string> known, string what)

@@ -41,8 +41,14 @@ internal sealed class ClientSettings
         Redactor = new SecretRedactor(secrets);
         Timeout = profile.Timeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.Timeout;
         MaxResponseBytes = profile.MaxResponseBytes > 0 ? profile.MaxResponseBytes : long.MaxValue;
+        StreamIdleTimeout = profile.StreamIdleTimeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.StreamIdleTimeout;
+        MaxStreamLineBytes = profile.MaxStreamLineBytes > 0 ? profile.MaxStreamLineBytes : 1024 * 1024;
         TimeProvider = timeProvider;
     }
+
+    public TimeSpan StreamIdleTimeout { get; }
+
+    public int MaxStreamLineBytes { get; }
 
     public string ProfileName { get; }
 

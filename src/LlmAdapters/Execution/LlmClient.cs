@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LlmAdapters.Compilation;
+using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Execution;
 
@@ -22,6 +23,7 @@ internal sealed class LlmClient : ILlmClient
         return call.ApiType switch
         {
             LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
+            LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
             _ => throw NotSupported(call),
         };
     }
@@ -30,6 +32,21 @@ internal sealed class LlmClient : ILlmClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var call = Resolve(request);
+        if (call.ApiType == LlmApiType.Stream)
+        {
+            // The hot path: strings straight from the engine, no update objects.
+            using var received = new TextBuffer();
+            await foreach (var session in _runner.RunStreamAsync(call, request, received, null, cancellationToken).ConfigureAwait(false))
+            {
+                if (session.CurrentText is { Length: > 0 } text)
+                {
+                    yield return text;
+                }
+            }
+
+            yield break;
+        }
+
         if (call.ApiType != LlmApiType.Sync)
         {
             throw NotSupported(call);
@@ -39,8 +56,33 @@ internal sealed class LlmClient : ILlmClient
         yield return response.Text;
     }
 
+    public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Resolve(request);
+        if (call.ApiType == LlmApiType.Stream)
+        {
+            using var received = new TextBuffer();
+            await foreach (var session in _runner.RunStreamAsync(call, request, received, null, cancellationToken).ConfigureAwait(false))
+            {
+                var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
+                yield return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
+            }
+
+            yield break;
+        }
+
+        if (call.ApiType != LlmApiType.Sync)
+        {
+            throw NotSupported(call);
+        }
+
+        var response = await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
+        yield return new LlmStreamUpdate(response.Text, response.Fields);
+    }
+
     private static NotSupportedException NotSupported(CallPlan call)
-        => new($"{call.DisplayName} has apitype {call.ApiType.ToString().ToLowerInvariant()}, which this version of LlmAdapters does not run yet; only sync calls are supported.");
+        => new($"{call.DisplayName} has apitype {call.ApiType.ToString().ToLowerInvariant()}, which this version of LlmAdapters does not run yet; sync and stream calls are supported.");
 
     private CallPlan Resolve(LlmRequest request)
     {

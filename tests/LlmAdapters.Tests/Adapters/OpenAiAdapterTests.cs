@@ -11,7 +11,28 @@ public class OpenAiAdapterTests
         handler.Mock);
 
     [Test]
-    public async Task Chat_SendsOpenAiRequest_AndMapsAnswer()
+    public async Task Chat_Streams_WithUsageInTheLastChunk()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["你好", "！"]));
+        var client = Client(handler);
+
+        var pieces = await StreamResponses.CollectAsync(client.StreamAsync(new LlmRequest { Messages = [new("user", "你好")], MaxTokens = 256 }));
+
+        Assert.That(pieces, Is.EqualTo(new[] { "你好", "！" }));
+        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.moonshot.cn/v1/chat/completions"));
+        Assert.That(handler.Last.Headers["Accept"], Is.EqualTo("text/event-stream"));
+        Json.AssertEqual("""
+            { "model": "moonshot-v1-8k", "messages": [ { "role": "user", "content": "你好" } ], "max_tokens": 256, "stream": true, "stream_options": { "include_usage": true } }
+            """, handler.Last.Body!);
+
+        var response = await Client(StreamResponses.Body(StreamResponses.OpenAi(["你好", "！"]))).CallAsync(new LlmRequest { Prompt = "你好" });
+        Assert.That(response.Text, Is.EqualTo("你好！"));
+        Assert.That(response.Usage, Is.EqualTo(new LlmUsage(5, 7, 12)));
+        Assert.That(response.FinishReason, Is.EqualTo("stop"));
+    }
+
+    [Test]
+    public async Task ChatSync_SendsOpenAiRequest_AndMapsAnswer()
     {
         var handler = RecordingHandler.Json("""
             {
@@ -21,7 +42,7 @@ public class OpenAiAdapterTests
             }
             """);
 
-        var response = await Client(handler).CallAsync(new LlmRequest { Messages = [new("user", "你好")], MaxTokens = 256, Temperature = 0.3 });
+        var response = await Client(handler).CallAsync(new LlmRequest { Call = "chat_sync", Messages = [new("user", "你好")], MaxTokens = 256, Temperature = 0.3 });
 
         Assert.That(handler.Last.Method, Is.EqualTo(HttpMethod.Post));
         Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.moonshot.cn/v1/chat/completions"));
@@ -52,7 +73,7 @@ public class OpenAiAdapterTests
     public void Chat_ErrorBody_GivesVendorMessage()
     {
         var handler = RecordingHandler.Json("""{"error":{"message":"The model `gpt-9` does not exist","type":"invalid_request_error","param":null,"code":"model_not_found"}}""", System.Net.HttpStatusCode.NotFound);
-        var e = Assert.ThrowsAsync<LlmHttpException>(() => Client(handler).CallAsync(new LlmRequest { Prompt = "hi" }))!;
+        var e = Assert.ThrowsAsync<LlmHttpException>(() => Client(handler).CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "hi" }))!;
         Assert.That(e.VendorMessage, Is.EqualTo("The model `gpt-9` does not exist"));
         Assert.That(e.VendorCode, Is.EqualTo("model_not_found"));
     }

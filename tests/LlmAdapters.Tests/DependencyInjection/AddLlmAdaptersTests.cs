@@ -7,7 +7,8 @@ namespace LlmAdapters.Tests.DependencyInjection;
 
 public class AddLlmAdaptersTests
 {
-    private const string ChatAnswer = """{"choices":[{"message":{"content":"来自DI"},"finish_reason":"stop"}]}""";
+    // "chat" streams (Server-Sent Events); CallAsync joins the pieces.
+    private static readonly string ChatAnswer = StreamResponses.OpenAi(["来自", "DI"]);
 
     [Test]
     public async Task FromConfiguration_CreatesClientForProfile_ThroughNamedHttpClient()
@@ -20,7 +21,7 @@ public class AddLlmAdaptersTests
             ["LlmAdapters:Profiles:kimi:Variables:apikey"] = "sk-kimi",
             ["LlmAdapters:Profiles:kimi:Variables:model"] = "moonshot-v1-8k",
         }).Build();
-        var handler = RecordingHandler.Json(ChatAnswer);
+        var handler = StreamResponses.Body(ChatAnswer);
         var services = new ServiceCollection();
         services.AddLlmAdapters(configuration.GetSection("LlmAdapters"))
             .AddHttpClient("kimi").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
@@ -37,7 +38,7 @@ public class AddLlmAdaptersTests
     [Test]
     public async Task WithoutAdapterPaths_UsesBuiltInAdapters_AndCodeProfiles()
     {
-        var handler = RecordingHandler.Json(ChatAnswer);
+        var handler = StreamResponses.Body(ChatAnswer);
         var services = new ServiceCollection();
         services.AddLlmAdapters()
             .AddProfile("deepseek", p =>
@@ -104,7 +105,7 @@ public class AddLlmAdaptersTests
             ["Profiles:p:Variables:apikey"] = "old-key",
             ["Profiles:p:Variables:model"] = "m",
         }).Build();
-        var handler = RecordingHandler.Json(ChatAnswer);
+        var handler = StreamResponses.Body(ChatAnswer);
         var services = new ServiceCollection();
         services.AddLlmAdapters(configuration).AddHttpClient("p").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
         using var provider = services.BuildServiceProvider();

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Compilation;
+
+/// <summary>Several key paths merged into one tree, so that one pass of <see cref="Utf8JsonReader"/> over a chunk finds them all without building a document.</summary>
+/// <remarks>
+/// Built once per plan. <see cref="Find"/> reports, per slot, the byte range of the value found (or -1), allocating nothing.
+/// Paths with a negative index cannot be answered in one forward pass; they are left out here and evaluated over a
+/// document by the caller (<see cref="NeedsDocument"/>).
+/// </remarks>
+internal sealed class JsonPathSet
+{
+    private readonly Node _root;
+
+    private JsonPathSet(Node root, int slotCount, bool needsDocument)
+    {
+        _root = root;
+        SlotCount = slotCount;
+        NeedsDocument = needsDocument;
+    }
+
+    public int SlotCount { get; }
+
+    /// <summary>True when some path has a negative index and must be evaluated over a document.</summary>
+    public bool NeedsDocument { get; }
+
+    /// <summary>Builds the tree; slot i answers <paramref name="paths"/>[i] (null entries are never found).</summary>
+    public static JsonPathSet Build(IReadOnlyList<KeyPath?> paths)
+    {
+        var root = new NodeBuilder();
+        var needsDocument = false;
+        for (var slot = 0; slot < paths.Count; slot++)
+        {
+            var path = paths[slot];
+            if (path is null)
+            {
+                continue;
+            }
+
+            var negative = false;
+            foreach (var segment in path.Segments)
+            {
+                negative |= segment.IsIndex && segment.Index < 0;
+            }
+
+            if (negative)
+            {
+                needsDocument = true;
+                continue;
+            }
+
+            var node = root;
+            foreach (var segment in path.Segments)
+            {
+                node = segment.IsIndex ? node.IndexChild(segment.Index) : node.NameChild(segment.Utf8Name);
+            }
+
+            node.Slots.Add(slot);
+        }
+
+        return new JsonPathSet(root.Build(), paths.Count, needsDocument);
+    }
+
+    /// <summary>Finds every path in one pass. <paramref name="starts"/>[i] is -1 when path i was not found.</summary>
+    /// <exception cref="JsonException">The bytes are not one valid JSON value.</exception>
+    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths)
+    {
+        starts.Fill(-1);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read())
+        {
+            throw new JsonException("The chunk holds no JSON value.");
+        }
+
+        Walk(ref reader, _root, starts, lengths);
+        if (reader.Read())
+        {
+            throw new JsonException($"The chunk has more after its JSON value (at byte {reader.TokenStartIndex}).");
+        }
+    }
+
+    private static void Walk(ref Utf8JsonReader reader, Node node, Span<int> starts, Span<int> lengths)
+    {
+        var start = (int)reader.TokenStartIndex;
+        var type = reader.TokenType;
+        if (type == JsonTokenType.StartObject && node.Names.Length > 0)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                Node? child = null;
+                foreach (var (name, candidate) in node.Names)
+                {
+                    if (reader.ValueTextEquals(name))
+                    {
+                        child = candidate;
+                        break;
+                    }
+                }
+
+                reader.Read();
+                if (child is null)
+                {
+                    reader.Skip();
+                }
+                else
+                {
+                    Walk(ref reader, child, starts, lengths);
+                }
+            }
+        }
+        else if (type == JsonTokenType.StartArray && node.Indexes.Length > 0)
+        {
+            var index = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                Node? child = null;
+                foreach (var (i, candidate) in node.Indexes)
+                {
+                    if (i == index)
+                    {
+                        child = candidate;
+                        break;
+                    }
+                }
+
+                index++;
+                if (child is null)
+                {
+                    reader.Skip();
+                }
+                else
+                {
+                    Walk(ref reader, child, starts, lengths);
+                }
+            }
+        }
+        else if (type is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+        }
+
+        if (node.Slots.Length > 0)
+        {
+            var length = (int)reader.BytesConsumed - start;
+            foreach (var slot in node.Slots)
+            {
+                starts[slot] = start;
+                lengths[slot] = length;
+            }
+        }
+    }
+
+    private sealed class Node(byte[][] nameKeys, Node[] nameNodes, (int, Node)[] indexes, int[] slots)
+    {
+        public (byte[] Name, Node Child)[] Names { get; } = nameKeys.Zip(nameNodes).ToArray();
+
+        public (int Index, Node Child)[] Indexes { get; } = indexes;
+
+        public int[] Slots { get; } = slots;
+    }
+
+    private sealed class NodeBuilder
+    {
+        private readonly List<(byte[] Name, NodeBuilder Child)> _names = [];
+        private readonly List<(int Index, NodeBuilder Child)> _indexes = [];
+
+        public List<int> Slots { get; } = [];
+
+        public NodeBuilder NameChild(ReadOnlyMemory<byte> name)
+        {
+            foreach (var (n, child) in _names)
+            {
+                if (n.AsSpan().SequenceEqual(name.Span))
+                {
+                    return child;
+                }
+            }
+
+            var created = new NodeBuilder();
+            _names.Add((name.ToArray(), created));
+            return created;
+        }
+
+        public NodeBuilder IndexChild(int index)
+        {
+            foreach (var (i, child) in _indexes)
+            {
+                if (i == index)
+                {
+                    return child;
+                }
+            }
+
+            var created = new NodeBuilder();
+            _indexes.Add((index, created));
+            return created;
+        }
+
+        public Node Build() => new(
+            _names.Select(n => n.Name).ToArray(),
+            _names.Select(n => n.Child.Build()).ToArray(),
+            _indexes.Select(i => (i.Index, i.Child.Build())).ToArray(),
+            Slots.ToArray());
+    }
+}

@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+using LlmAdapters.Streaming;
+
+namespace LlmAdapters.Execution;
+
+internal sealed partial class PlanRunner
+{
+    /// <summary>The last characters of the received text quoted in a stream error message.</summary>
+    private const int ReceivedTailChars = 200;
+
+    /// <summary>
+    /// Sends a stream call and yields the session once per decoded chunk; while the iterator is suspended the session
+    /// holds that chunk's text and fields. The text is also appended to <paramref name="received"/>.
+    /// </summary>
+    /// <remarks>
+    /// The profile's Timeout bounds the wait for the response headers; StreamIdleTimeout bounds each wait for more of
+    /// the body. Disposing the enumerator (breaking out of await foreach) disposes the response and releases the connection.
+    /// </remarks>
+    /// <param name="call">A stream call.</param>
+    /// <param name="request">The request.</param>
+    /// <param name="received">Collects the text.</param>
+    /// <param name="finalFields">When given, receives the final fields (last non-null value of each) when the stream ends normally.</param>
+    /// <param name="cancellationToken">Stops the stream.</param>
+    public async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, TextBuffer received, StrongBox<Dictionary<string, JsonElement>>? finalFields, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var plan = call.Stream!;
+        var scope = CreateScope(request);
+        using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
+        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, Settings.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        if (Settings.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(Settings.Timeout);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(message, call, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new LlmTimeoutException($"{Capitalize(call.DisplayName)} got no response headers within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
+        }
+
+        using (response)
+        using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName) { StatusCode = (int)response.StatusCode })
+        {
+            Stream body;
+            try
+            {
+                body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw StreamFailure(call, received, "the connection failed before the body arrived", e);
+            }
+
+            await using (body.ConfigureAwait(false))
+            {
+                var chunks = 0;
+                while (true)
+                {
+                    StepKind kind;
+                    try
+                    {
+                        kind = session.Step();
+                    }
+                    catch (InvalidChunkException e)
+                    {
+                        throw StreamFailure(call, received, e.Message, e, e.VendorMessage, e.VendorCode);
+                    }
+
+                    if (kind == StepKind.Chunk)
+                    {
+                        chunks++;
+                        if (session.CurrentText is { Length: > 0 } text)
+                        {
+                            received.Append(text);
+                        }
+
+                        yield return session;
+                        continue;
+                    }
+
+                    if (kind == StepKind.Done)
+                    {
+                        CollectFinalFields(call, session, finalFields);
+                        break;
+                    }
+
+                    if (kind == StepKind.End)
+                    {
+                        if (session.Truncation is { } truncation)
+                        {
+                            throw StreamFailure(call, received, truncation, null);
+                        }
+
+                        if (plan.DoneRequired && !session.SawDone)
+                        {
+                            throw StreamFailure(call, received, $"the body ended after {chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
+                        }
+
+                        CollectFinalFields(call, session, finalFields);
+                        break;
+                    }
+
+                    int read;
+                    try
+                    {
+                        var buffer = session.GetReadBuffer();
+                        if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
+                        {
+                            timeout.CancelAfter(Settings.StreamIdleTimeout);
+                        }
+
+                        read = await body.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw StreamFailure(call, received, $"the stream stalled: nothing arrived for {Settings.StreamIdleTimeout.TotalSeconds:0.###} s (StreamIdleTimeout)", new TimeoutException(e.Message, e));
+                    }
+                    catch (Exception e) when (e is IOException or HttpRequestException)
+                    {
+                        throw StreamFailure(call, received, $"the connection closed mid-stream ({e.Message})", e);
+                    }
+                    catch (InvalidChunkException e)
+                    {
+                        throw StreamFailure(call, received, e.Message, e);
+                    }
+
+                    if (read == 0)
+                    {
+                        session.Complete();
+                    }
+                    else
+                    {
+                        session.Advance(read);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs a stream call to its end and returns the whole text with the final fields (last non-null value of each).</summary>
+    public async Task<LlmResponse> CallStreamAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken)
+    {
+        using var received = new TextBuffer();
+        var final = new StrongBox<Dictionary<string, JsonElement>>();
+        var status = 200;
+        await foreach (var session in RunStreamAsync(call, request, received, final, cancellationToken).ConfigureAwait(false))
+        {
+            status = session.StatusCode;
+        }
+
+        var text = received.ToString();
+        var fields = final.Value ?? [];
+        if (call.Response.TextIndex >= 0)
+        {
+            fields[call.Response.Fields[call.Response.TextIndex].Name] = Internal.JsonValues.String(text);
+        }
+
+        return new LlmResponse(text, fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
+    }
+
+    private static void CollectFinalFields(CallPlan call, StreamSession session, StrongBox<Dictionary<string, JsonElement>>? finalFields)
+    {
+        if (finalFields is not null)
+        {
+            finalFields.Value = session.Decoder.Fields.ToFields(call.DisplayName);
+        }
+    }
+
+    private LlmStreamException StreamFailure(CallPlan call, TextBuffer received, string what, Exception? inner, string? vendorMessage = null, string? vendorCode = null)
+    {
+        var redactor = Settings.Redactor;
+        var tail = received.Length == 0 ? "nothing had been received" : $"{received.Length} characters had been received, ending with \"{received.Tail(ReceivedTailChars)}\"";
+        return new LlmStreamException(
+            redactor.Redact($"The stream of {call.DisplayName} for profile '{Settings.ProfileName}' failed: {what}. {tail}."),
+            redactor.Redact(received.ToString()),
+            vendorMessage is null ? null : redactor.Redact(vendorMessage),
+            vendorCode is null ? null : redactor.Redact(vendorCode),
+            inner);
+    }
+}

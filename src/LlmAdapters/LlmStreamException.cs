@@ -1,0 +1,24 @@
+namespace LlmAdapters;
+
+/// <summary>A stream failed after it started: the connection dropped, the body ended without its end marker, a chunk was not valid JSON, a line was too long, or the vendor sent an error inside the stream.</summary>
+/// <remarks>The text already yielded stays with the consumer; <see cref="ReceivedText"/> holds it too. Secrets are masked.</remarks>
+public sealed class LlmStreamException : LlmException
+{
+    /// <summary>Creates the exception.</summary>
+    public LlmStreamException(string message, string receivedText, string? vendorMessage = null, string? vendorCode = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        ReceivedText = receivedText;
+        VendorMessage = vendorMessage;
+        VendorCode = vendorCode;
+    }
+
+    /// <summary>All text received before the failure.</summary>
+    public string ReceivedText { get; }
+
+    /// <summary>The vendor's error message, when the vendor sent an error inside the stream.</summary>
+    public string? VendorMessage { get; }
+
+    /// <summary>The vendor's error code, when the vendor sent an error inside the stream.</summary>
+    public string? VendorCode { get; }
+}

@@ -1,0 +1,308 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Streaming;
+
+/// <summary>Turns one chunk payload into its text piece and field values, with one forward pass over the JSON and no allocation beyond the text it yields.</summary>
+/// <remarks>Per call; not thread-safe. The current chunk's raw values are valid until the next <see cref="Decode"/>.</remarks>
+internal sealed class ChunkDecoder : IDisposable
+{
+    private readonly StreamPlan _plan;
+    private readonly int[] _starts;
+    private readonly int[] _lengths;
+    private readonly bool[] _skipped;
+    private readonly byte[]?[] _documentValues;
+    private readonly string _callDescription;
+    private byte[] _event = [];
+    private int _eventLength;
+    private string? _previousCumulative;
+
+    public ChunkDecoder(StreamPlan plan, string callDescription)
+    {
+        _plan = plan;
+        _callDescription = callDescription;
+        _starts = new int[plan.Paths.SlotCount];
+        _lengths = new int[plan.Paths.SlotCount];
+        _skipped = new bool[plan.Response.Fields.Count];
+        _documentValues = plan.Paths.NeedsDocument ? new byte[]?[plan.Paths.SlotCount] : [];
+        Fields = new FieldAccumulator(plan.Response);
+    }
+
+    /// <summary>The last non-null value of every field across the chunks so far.</summary>
+    public FieldAccumulator Fields { get; }
+
+    /// <summary>The text piece of the last chunk, null when it had none.</summary>
+    public string? Text { get; private set; }
+
+    /// <summary>True when the last payload was the end marker.</summary>
+    public bool IsDone { get; private set; }
+
+    /// <summary>The SSE event type of the last chunk.</summary>
+    public string? EventType => _eventLength == 0 ? null : Encoding.UTF8.GetString(_event, 0, _eventLength);
+
+    /// <summary>Decodes a payload held by the caller. Returns false when the payload is empty (nothing to report).</summary>
+    /// <exception cref="InvalidChunkException">The chunk is not valid JSON, or it carries a vendor error.</exception>
+    public bool Decode(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> eventType)
+    {
+        Text = null;
+        IsDone = false;
+        payload = payload.Trim(" \t\r\n"u8);
+        CopyEvent(eventType);
+        if (payload.IsEmpty)
+        {
+            return false;
+        }
+
+        if (_plan.Done is { } done && payload.SequenceEqual(done))
+        {
+            IsDone = true;
+            return true;
+        }
+
+        if (_plan.Response.Fields.Count == 0 || (payload[0] != (byte)'{' && payload[0] != (byte)'['))
+        {
+            // Plain text (or JSON with nothing mapped): the payload is the text.
+            _starts.AsSpan().Fill(-1);
+            Text = Cumulate(Encoding.UTF8.GetString(payload));
+            return true;
+        }
+
+        try
+        {
+            _plan.Paths.Find(payload, _starts, _lengths);
+            if (_plan.Paths.NeedsDocument)
+            {
+                FindWithDocument(payload);
+            }
+        }
+        catch (JsonException e)
+        {
+            var excerpt = Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload);
+            throw new InvalidChunkException($"a chunk is not valid JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')}): {excerpt}", inner: e);
+        }
+
+        CheckInBandError(payload);
+        ApplyFilters(payload);
+        StoreFields(payload);
+        Text = ReadText(payload);
+        return true;
+    }
+
+    /// <summary>The current chunk's non-null fields as JSON elements (for <see cref="LlmStreamUpdate"/>), copying the values.</summary>
+    public Dictionary<string, JsonElement> CurrentFields(ReadOnlySpan<byte> payload)
+    {
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        for (var i = 0; i < _plan.Response.Fields.Count; i++)
+        {
+            if (!_skipped[i] && TryRaw(i, payload, out var raw) && !IsNull(raw))
+            {
+                var field = _plan.Response.Fields[i];
+                result[field.Name] = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
+            }
+        }
+
+        return result;
+    }
+
+    private bool TryRaw(int slot, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
+    {
+        if (slot < _plan.Response.Fields.Count && Array.IndexOf(_plan.EventSlots, slot) >= 0)
+        {
+            raw = _eventLength == 0 ? default : _eventJson.AsSpan(0, _eventJsonLength);
+            return _eventLength > 0;
+        }
+
+        if (_documentValues.Length > 0 && _documentValues[slot] is { } fromDocument)
+        {
+            raw = fromDocument;
+            return true;
+        }
+
+        var start = _starts[slot];
+        if (start < 0)
+        {
+            raw = default;
+            return false;
+        }
+
+        raw = payload.Slice(start, _lengths[slot]);
+        return true;
+    }
+
+    private byte[] _eventJson = [];
+    private int _eventJsonLength;
+
+    private void CopyEvent(ReadOnlySpan<byte> eventType)
+    {
+        _eventLength = eventType.Length;
+        if (eventType.IsEmpty)
+        {
+            return;
+        }
+
+        if (_event.Length < eventType.Length)
+        {
+            _event = new byte[Math.Max(32, eventType.Length)];
+        }
+
+        eventType.CopyTo(_event);
+        if (_plan.EventSlots.Length > 0 || _plan.Filters.Count > 0)
+        {
+            // The event as a JSON string, for @event fields and filters.
+            var encoded = JsonEncodedText.Encode(eventType).EncodedUtf8Bytes;
+            if (_eventJson.Length < encoded.Length + 2)
+            {
+                _eventJson = new byte[encoded.Length + 34];
+            }
+
+            _eventJson[0] = (byte)'"';
+            encoded.CopyTo(_eventJson.AsSpan(1));
+            _eventJson[encoded.Length + 1] = (byte)'"';
+            _eventJsonLength = encoded.Length + 2;
+        }
+    }
+
+    private void FindWithDocument(ReadOnlySpan<byte> payload)
+    {
+        Array.Clear(_documentValues);
+        var reader = new Utf8JsonReader(payload);
+        using var document = JsonDocument.ParseValue(ref reader);
+        for (var slot = 0; slot < _plan.AllPaths.Count; slot++)
+        {
+            if (_plan.AllPaths[slot] is { } path && HasNegativeIndex(path) && path.TryEvaluate(document.RootElement, out var value))
+            {
+                _documentValues[slot] = Encoding.UTF8.GetBytes(value.GetRawText());
+            }
+        }
+    }
+
+    private static bool HasNegativeIndex(KeyPath path)
+    {
+        foreach (var s in path.Segments)
+        {
+            if (s.IsIndex && s.Index < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void CheckInBandError(ReadOnlySpan<byte> payload)
+    {
+        if (!_plan.Error.ChecksSuccessResponses)
+        {
+            return;
+        }
+
+        var code = TryRaw(_plan.ErrorCodeSlot, payload, out var rawCode) ? JsonValues.Parse(rawCode) : default;
+        var message = TryRaw(_plan.ErrorMessageSlot, payload, out var rawMessage) ? JsonValues.Parse(rawMessage) : default;
+        if (_plan.Error.IsInBandError(code, message))
+        {
+            var vendorMessage = message.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(message) : null;
+            var vendorCode = code.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(code) : null;
+            throw new InvalidChunkException(
+                $"the vendor sent an error inside the stream{(vendorMessage is null ? string.Empty : ": " + vendorMessage)}{(vendorCode is null ? string.Empty : $" (code {vendorCode})")}",
+                vendorMessage,
+                vendorCode);
+        }
+    }
+
+    private void ApplyFilters(ReadOnlySpan<byte> payload)
+    {
+        Array.Clear(_skipped);
+        for (var i = 0; i < _plan.Filters.Count; i++)
+        {
+            var filter = _plan.Filters[i];
+            bool found;
+            JsonElement value = default;
+            if (StreamPlan.IsEvent(filter.Path))
+            {
+                found = _eventLength > 0;
+                if (found)
+                {
+                    value = JsonValues.Parse(_eventJson.AsSpan(0, _eventJsonLength));
+                }
+            }
+            else
+            {
+                found = TryRaw(_plan.FilterSlot + i, payload, out var raw);
+                if (found)
+                {
+                    value = JsonValues.Parse(raw);
+                }
+            }
+
+            if (!filter.Matches(found, value))
+            {
+                continue;
+            }
+
+            if (filter.FieldIndex < 0)
+            {
+                Array.Fill(_skipped, true);
+            }
+            else
+            {
+                _skipped[filter.FieldIndex] = true;
+            }
+        }
+    }
+
+    private void StoreFields(ReadOnlySpan<byte> payload)
+    {
+        var textIndex = _plan.Response.TextIndex;
+        for (var i = 0; i < _plan.Response.Fields.Count; i++)
+        {
+            if (i != textIndex && !_skipped[i] && TryRaw(i, payload, out var raw) && !IsNull(raw))
+            {
+                Fields.Set(i, raw);
+            }
+        }
+    }
+
+    private string? ReadText(ReadOnlySpan<byte> payload)
+    {
+        var index = _plan.Response.TextIndex;
+        if (index < 0 || _skipped[index] || !TryRaw(index, payload, out var raw) || IsNull(raw))
+        {
+            return null;
+        }
+
+        var field = _plan.Response.Fields[index];
+        string text;
+        if (field.Converter is null && raw[0] == (byte)'"')
+        {
+            var reader = new Utf8JsonReader(raw);
+            reader.Read();
+            text = reader.GetString()!;
+        }
+        else
+        {
+            text = ResponseMap.TextOf(ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription));
+        }
+
+        // The text field's final value is the whole text, which the runner keeps; it is not copied per chunk.
+        return Cumulate(text);
+    }
+
+    /// <summary>In cumulative mode each chunk repeats all text so far: yield only what is new.</summary>
+    private string Cumulate(string text)
+    {
+        if (!_plan.Cumulative)
+        {
+            return text;
+        }
+
+        var previous = _previousCumulative;
+        _previousCumulative = text;
+        return previous is not null && text.StartsWith(previous, StringComparison.Ordinal) ? text[previous.Length..] : text;
+    }
+
+    private static bool IsNull(ReadOnlySpan<byte> raw) => raw.IsEmpty || raw[0] == (byte)'n';
+
+    public void Dispose() => Fields.Dispose();
+}

@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Streaming;
+
+/// <summary>Keeps the last non-null raw JSON value of every <c>resp</c> field across a stream's chunks, in reused buffers; JSON elements are built only at the end.</summary>
+internal sealed class FieldAccumulator : IDisposable
+{
+    private readonly ResponseMap _map;
+    private readonly byte[]?[] _values;
+    private readonly int[] _lengths;
+
+    public FieldAccumulator(ResponseMap map)
+    {
+        _map = map;
+        _values = new byte[]?[map.Fields.Count];
+        _lengths = new int[map.Fields.Count];
+    }
+
+    public void Set(int field, ReadOnlySpan<byte> rawJson)
+    {
+        var buffer = _values[field];
+        if (buffer is null || buffer.Length < rawJson.Length)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            buffer = _values[field] = ArrayPool<byte>.Shared.Rent(Math.Max(64, rawJson.Length));
+        }
+
+        rawJson.CopyTo(buffer);
+        _lengths[field] = rawJson.Length;
+    }
+
+    /// <summary>Every field: its last non-null value (converted), or JSON null.</summary>
+    public Dictionary<string, JsonElement> ToFields(string callDescription)
+    {
+        var result = new Dictionary<string, JsonElement>(_map.Fields.Count, StringComparer.Ordinal);
+        for (var i = 0; i < _map.Fields.Count; i++)
+        {
+            var field = _map.Fields[i];
+            var value = _values[i] is { } bytes ? JsonValues.Parse(bytes.AsSpan(0, _lengths[i])) : JsonValues.Null;
+            result[field.Name] = ResponseMap.Convert(field, value, callDescription);
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        for (var i = 0; i < _values.Length; i++)
+        {
+            if (_values[i] is { } buffer)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                _values[i] = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+namespace LlmAdapters.Streaming;
+
+internal sealed partial class StreamSession
+{
+    private enum ArrayState
+    {
+        BeforeArray,
+        BetweenElements,
+        InElement,
+        AfterArray,
+    }
+
+    private ArrayState _arrayState;
+    private int _depth;
+    private bool _inString;
+    private bool _escaped;
+
+    /// <summary>json-array: the body is one JSON array, and each element is a chunk as soon as its closing byte arrives.</summary>
+    private StepKind StepJsonArray()
+    {
+        while (true)
+        {
+            var produced = ScanArray(out var elementStart, out var elementLength);
+            if (!produced)
+            {
+                if (_eof)
+                {
+                    if (_arrayState != ArrayState.AfterArray)
+                    {
+                        Truncation = _arrayState == ArrayState.BeforeArray && _start == _end
+                            ? "the body was empty where a JSON array was expected"
+                            : "the body ended before the JSON array was closed";
+                    }
+
+                    return StepKind.End;
+                }
+
+                if (_end - _start > _maxLine)
+                {
+                    throw new InvalidChunkException($"an element of the streamed JSON array is longer than the limit of {_maxLine} bytes (MaxStreamLineBytes)");
+                }
+
+                return StepKind.NeedMore;
+            }
+
+            var result = DecodeBuffered(elementStart, elementLength, default);
+            if (result is { } kind)
+            {
+                return kind;
+            }
+        }
+    }
+
+    private bool ScanArray(out int elementStart, out int elementLength)
+    {
+        elementStart = elementLength = 0;
+        var i = _scan;
+        while (i < _end)
+        {
+            var b = _buffer[i];
+            switch (_arrayState)
+            {
+                case ArrayState.BeforeArray:
+                    if (b == (byte)'[')
+                    {
+                        _arrayState = ArrayState.BetweenElements;
+                    }
+                    else if (!IsWhitespace(b))
+                    {
+                        throw new InvalidChunkException($"the body should be a JSON array (stream_format json-array) but starts with '{(char)b}'");
+                    }
+
+                    _start = ++i;
+                    break;
+                case ArrayState.BetweenElements:
+                    if (b == (byte)']')
+                    {
+                        _arrayState = ArrayState.AfterArray;
+                        _start = ++i;
+                    }
+                    else if (b == (byte)',' || IsWhitespace(b))
+                    {
+                        _start = ++i;
+                    }
+                    else
+                    {
+                        _arrayState = ArrayState.InElement;
+                        _start = i;
+                        _depth = 0;
+                        _inString = false;
+                        _escaped = false;
+                    }
+
+                    break;
+                case ArrayState.InElement:
+                    if (_inString)
+                    {
+                        if (_escaped)
+                        {
+                            _escaped = false;
+                        }
+                        else if (b == (byte)'\\')
+                        {
+                            _escaped = true;
+                        }
+                        else if (b == (byte)'"')
+                        {
+                            _inString = false;
+                            if (_depth == 0)
+                            {
+                                return EndElement(i + 1, out elementStart, out elementLength);
+                            }
+                        }
+
+                        i++;
+                        break;
+                    }
+
+                    if (b == (byte)'"')
+                    {
+                        _inString = true;
+                    }
+                    else if (b is (byte)'{' or (byte)'[')
+                    {
+                        _depth++;
+                    }
+                    else if (b is (byte)'}' or (byte)']')
+                    {
+                        if (_depth == 0)
+                        {
+                            // The array's own ']' right after a number or literal element.
+                            return EndElement(i, out elementStart, out elementLength);
+                        }
+
+                        if (--_depth == 0)
+                        {
+                            return EndElement(i + 1, out elementStart, out elementLength);
+                        }
+                    }
+                    else if (_depth == 0 && (b == (byte)',' || IsWhitespace(b)))
+                    {
+                        return EndElement(i, out elementStart, out elementLength);
+                    }
+
+                    i++;
+                    break;
+                default:
+                    if (!IsWhitespace(b))
+                    {
+                        throw new InvalidChunkException("the body has more after its JSON array");
+                    }
+
+                    _start = ++i;
+                    break;
+            }
+        }
+
+        _scan = i;
+        return false;
+    }
+
+    private bool EndElement(int end, out int elementStart, out int elementLength)
+    {
+        elementStart = _start;
+        elementLength = end - _start;
+        _arrayState = ArrayState.BetweenElements;
+        _start = _scan = end;
+        return true;
+    }
+
+    private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+}
