@@ -13,7 +13,7 @@ public sealed class LlmStreamException : LlmException
         VendorCode = vendorCode;
     }
 
-    /// <summary>All text received before the failure.</summary>
+    /// <summary>The text received before the failure: all of it for <see cref="ILlmClient.CallAsync"/>; for the streaming methods, whose consumer already has the text, the last 65,536 characters at most, so that memory stays flat on streams of any length.</summary>
     public string ReceivedText { get; }
 
     /// <summary>The vendor's error message, when the vendor sent an error inside the stream.</summary>

@@ -34,8 +34,8 @@ internal sealed class LlmClient : ILlmClient
         var call = Resolve(request);
         if (call.ApiType == LlmApiType.Stream)
         {
-            // The hot path: strings straight from the engine, no update objects.
-            using var received = new TextBuffer();
+            // The hot path: strings straight from the engine, no update objects; only the tail of the text is kept for errors.
+            using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
             await foreach (var session in _runner.RunStreamAsync(call, request, received, null, cancellationToken).ConfigureAwait(false))
             {
                 if (session.CurrentText is { Length: > 0 } text)
@@ -62,7 +62,7 @@ internal sealed class LlmClient : ILlmClient
         var call = Resolve(request);
         if (call.ApiType == LlmApiType.Stream)
         {
-            using var received = new TextBuffer();
+            using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
             await foreach (var session in _runner.RunStreamAsync(call, request, received, null, cancellationToken).ConfigureAwait(false))
             {
                 var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);

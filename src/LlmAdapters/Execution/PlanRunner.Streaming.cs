@@ -176,7 +176,7 @@ internal sealed partial class PlanRunner
     private LlmStreamException StreamFailure(CallPlan call, TextBuffer received, string what, Exception? inner, string? vendorMessage = null, string? vendorCode = null)
     {
         var redactor = Settings.Redactor;
-        var tail = received.Length == 0 ? "nothing had been received" : $"{received.Length} characters had been received, ending with \"{received.Tail(ReceivedTailChars)}\"";
+        var tail = received.Length == 0 ? "nothing had been received" : $"{received.Length + received.Dropped} characters had been received, ending with \"{received.Tail(ReceivedTailChars)}\"";
         return new LlmStreamException(
             redactor.Redact($"The stream of {call.DisplayName} for profile '{Settings.ProfileName}' failed: {what}. {tail}."),
             redactor.Redact(received.ToString()),

@@ -5,6 +5,7 @@ internal sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(TimeSpan Due, TaskCompletionSource Armed)> _armWaiters = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public override DateTimeOffset GetUtcNow()
@@ -41,6 +42,33 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Completes when a timer is next set to fire after <paramref name="due"/> (for example an idle timeout armed before a read).</summary>
+    public Task NextArmed(TimeSpan due)
+    {
+        var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _armWaiters.Add((due, armed));
+        }
+
+        return armed.Task;
+    }
+
+    private void OnArmed(TimeSpan due)
+    {
+        List<TaskCompletionSource> ready;
+        lock (_gate)
+        {
+            ready = _armWaiters.Where(w => w.Due == due).Select(w => w.Armed).ToList();
+            _armWaiters.RemoveAll(w => w.Due == due);
+        }
+
+        foreach (var r in ready)
+        {
+            r.SetResult();
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
@@ -65,6 +93,11 @@ internal sealed class ManualTimeProvider : TimeProvider
             {
                 DueAt = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : owner._now + dueTime;
                 _period = period;
+            }
+
+            if (dueTime != Timeout.InfiniteTimeSpan)
+            {
+                owner.OnArmed(dueTime);
             }
 
             return true;

@@ -1,0 +1,299 @@
+using System.Text;
+using LlmAdapters.Tests.TestSupport;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmAdapters.Tests.Streaming;
+
+/// <summary>Streams over a real Kestrel server on 127.0.0.1, in every write pattern, and the faults a mock cannot show.</summary>
+[NonParallelizable]
+public class LoopbackStreamTests
+{
+    private static readonly string[] Pieces = ["你好", "，", "世界", "！😀", " emoji 👍🏽 ", "and \"quotes\" \\ ", "中文与English混排", "🇨🇳", "end."];
+
+    private LoopbackServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer() => _server = await LoopbackServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServer() => await _server.DisposeAsync();
+
+    private const string Adapter = """
+        {
+          "name": "loop",
+          "openai_sse": { "path": "/x", "apitype": "stream", "stream_format": "sse", "stream_done": "[DONE]",
+            "resp": [ { "name": "content", "value": "choices[0].delta.content" }, { "name": "usage", "value": "usage" } ] },
+          "openai_lines_crlf": { "path": "/x", "apitype": "stream", "chunk_match": "data: (.*)", "stream_done": "[DONE]",
+            "resp": [ { "name": "content", "value": "choices[0].delta.content" } ] },
+          "ollama": { "path": "/x", "apitype": "stream",
+            "resp": [ { "name": "content", "value": "message.content" }, { "name": "done", "value": "done" } ] },
+          "anthropic": { "path": "/x", "apitype": "stream", "stream_format": "sse",
+            "resp": [ { "name": "content", "value": "delta.text" } ] },
+          "raw": { "path": "/x", "apitype": "stream", "stream_format": "raw" },
+          "gemini_array": { "path": "/x", "apitype": "stream", "stream_format": "json-array",
+            "resp": [ { "name": "content", "value": "candidates[0].content.parts[0].text" } ] }
+        }
+        """;
+
+    private static readonly LlmCatalog Catalog = LlmCatalog.FromJson(Adapter, "loop.json");
+
+    private static string Body(string call)
+    {
+        var sb = new StringBuilder();
+        switch (call)
+        {
+            case "openai_sse":
+                return StreamResponses.OpenAi(Pieces);
+            case "openai_lines_crlf":
+                return StreamResponses.OpenAi(Pieces).Replace("\n", "\r\n", StringComparison.Ordinal);
+            case "ollama":
+                foreach (var p in Pieces)
+                {
+                    sb.Append("{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":").Append(System.Text.Json.JsonSerializer.Serialize(p)).Append("},\"done\":false}\n");
+                }
+
+                return sb.Append("{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"eval_count\":9}\n").ToString();
+            case "anthropic":
+                sb.Append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":5}}}\n\n");
+                foreach (var p in Pieces)
+                {
+                    sb.Append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":").Append(System.Text.Json.JsonSerializer.Serialize(p)).Append("}}\n\n");
+                }
+
+                return sb.Append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n").ToString();
+            case "raw":
+                return string.Concat(Pieces);
+            case "gemini_array":
+                sb.Append('[');
+                for (var i = 0; i < Pieces.Length; i++)
+                {
+                    sb.Append(i == 0 ? string.Empty : ",\r\n").Append("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":").Append(System.Text.Json.JsonSerializer.Serialize(Pieces[i])).Append("}]}}]}");
+                }
+
+                return sb.Append(']').ToString();
+            default:
+                throw new ArgumentOutOfRangeException(nameof(call));
+        }
+    }
+
+    private ILlmClient Client(string path, Action<LlmProfile>? configure = null, TimeProvider? time = null)
+    {
+        var profile = new LlmProfile { Adapter = "loop", BaseUrl = _server.BaseUrl + path };
+        configure?.Invoke(profile);
+        return Catalog.CreateClient(profile, new SocketsHttpHandler(), time);
+    }
+
+    private string Serve(string body, WritePattern pattern, string contentType = "text/event-stream")
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        return _server.Route(context => LoopbackServer.WriteAsync(context, bytes, pattern, contentType));
+    }
+
+    [Test]
+    public async Task EveryFraming_InEveryWritePattern_GivesTheExactText(
+        [Values("openai_sse", "openai_lines_crlf", "ollama", "anthropic", "raw", "gemini_array")] string call,
+        [Values] WritePattern pattern)
+    {
+        var path = Serve(Body(call), pattern);
+        var pieces = await StreamResponses.CollectAsync(Client(path).StreamAsync(new LlmRequest { Call = call }));
+        Assert.That(string.Concat(pieces), Is.EqualTo(string.Concat(Pieces)));
+        if (call != "raw")
+        {
+            Assert.That(pieces, Is.EqualTo(Pieces), "each chunk's text is yielded as one piece");
+        }
+    }
+
+    [Test]
+    public async Task CallAsync_OverLoopback_JoinsTheText([Values] WritePattern pattern)
+    {
+        var response = await Client(Serve(Body("openai_sse"), pattern)).CallAsync(new LlmRequest { Call = "openai_sse" });
+        Assert.That(response.Text, Is.EqualTo(string.Concat(Pieces)));
+        Assert.That(response.Usage?.TotalTokens, Is.EqualTo(12));
+    }
+
+    [Test]
+    public async Task Disconnect_MidStream_IsAStreamException_KeepingReceivedText()
+    {
+        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
+        var firstThree = IndexAfterEvents(body, 3);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.WriteAsync(body.AsMemory(0, firstThree));
+            await context.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            context.Abort();
+        });
+
+        var received = new List<string>();
+        var e = Assert.ThrowsAsync<LlmStreamException>(async () =>
+        {
+            await foreach (var piece in Client(path).StreamAsync(new LlmRequest { Call = "openai_sse" }))
+            {
+                received.Add(piece);
+                if (received.Count == 3)
+                {
+                    release.SetResult();
+                }
+            }
+        })!;
+
+        Assert.That(received, Is.EqualTo(Pieces[..3]));
+        Assert.That(e.ReceivedText, Is.EqualTo(string.Concat(Pieces[..3])));
+        Assert.That(e.Message, Does.Contain("connection closed mid-stream").Or.Contain("without the end marker"));
+    }
+
+    [Test]
+    public async Task Stall_PastTheIdleTimeout_FailsInsteadOfHanging()
+    {
+        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
+        var firstTwo = IndexAfterEvents(body, 2);
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.WriteAsync(body.AsMemory(0, firstTwo));
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        var time = new ManualTimeProvider();
+        var idle = TimeSpan.FromSeconds(7);
+        var client = Client(path, p => p.StreamIdleTimeout = idle, time);
+        Task? armed = null;
+        var gotTwo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new List<string>();
+        var consumer = Task.Run(async () =>
+        {
+            await foreach (var piece in client.StreamAsync(new LlmRequest { Call = "openai_sse" }))
+            {
+                received.Add(piece);
+                if (received.Count == 2)
+                {
+                    armed = time.NextArmed(idle); // the read after this piece waits with the idle timeout
+                    gotTwo.SetResult();
+                }
+            }
+        });
+
+        await gotTwo.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await armed!.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(idle + TimeSpan.FromSeconds(1));
+
+        var e = Assert.ThrowsAsync<LlmStreamException>(async () => await consumer.WaitAsync(TimeSpan.FromSeconds(30)))!;
+        Assert.That(e.Message, Does.Contain("stalled").And.Contain("7 s"));
+        Assert.That(e.ReceivedText, Is.EqualTo(string.Concat(Pieces[..2])));
+    }
+
+    [Test]
+    public void OversizedLine_OverTheNetwork_IsAStreamException()
+    {
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            var line = Encoding.UTF8.GetBytes("data: " + new string('x', 300_000));
+            try
+            {
+                await context.Response.Body.WriteAsync(line, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // the client gave up, as it should
+            }
+        });
+        var e = Assert.ThrowsAsync<LlmStreamException>(() => StreamResponses.CollectAsync(Client(path, p => p.MaxStreamLineBytes = 64 * 1024).StreamAsync(new LlmRequest { Call = "openai_sse" })))!;
+        Assert.That(e.Message, Does.Contain("longer than the limit of 65536 bytes"));
+    }
+
+    [Test]
+    public async Task BreakingOut_AndCancelling_ReleaseTheConnection()
+    {
+        foreach (var cancel in new[] { false, true })
+        {
+            var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var path = _server.Route(async context =>
+            {
+                using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
+                context.Response.ContentType = "text/event-stream";
+                var first = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(["one"], done: false).Split("\n\n")[0] + "\n\n");
+                await context.Response.Body.WriteAsync(first);
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            });
+
+            using var cts = new CancellationTokenSource();
+            var pieces = 0;
+            try
+            {
+                await foreach (var piece in Client(path).StreamAsync(new LlmRequest { Call = "openai_sse" }, cts.Token))
+                {
+                    pieces++;
+                    if (!cancel)
+                    {
+                        break;
+                    }
+
+                    cts.Cancel();
+                }
+            }
+            catch (OperationCanceledException) when (cancel)
+            {
+            }
+
+            Assert.That(pieces, Is.EqualTo(1));
+            await aborted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Test]
+    public async Task MillionChunkStream_KeepsMemoryFlat()
+    {
+        const int Chunks = 1_000_000;
+        const int Batch = 2_000;
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "application/x-ndjson";
+            var line = "{\"message\":{\"content\":\"x\"},\"done\":false}\n"u8.ToArray();
+            var batch = new byte[line.Length * Batch];
+            for (var i = 0; i < Batch; i++)
+            {
+                line.CopyTo(batch, i * line.Length);
+            }
+
+            for (var sent = 0; sent < Chunks; sent += Batch)
+            {
+                await context.Response.Body.WriteAsync(batch, context.RequestAborted);
+            }
+        });
+
+        long count = 0;
+        long heapAt100K = 0;
+        long heapAtEnd = 0;
+        await foreach (var piece in Client(path).StreamAsync(new LlmRequest { Call = "ollama" }))
+        {
+            count++;
+            if (count == 100_000)
+            {
+                heapAt100K = GC.GetTotalMemory(forceFullCollection: true);
+            }
+            else if (count == Chunks)
+            {
+                heapAtEnd = GC.GetTotalMemory(forceFullCollection: true);
+            }
+        }
+
+        Assert.That(count, Is.EqualTo(Chunks));
+        Assert.That(heapAtEnd - heapAt100K, Is.LessThan(2 * 1024 * 1024), "the live heap does not grow with the length of the stream");
+    }
+
+    private static int IndexAfterEvents(byte[] body, int events)
+    {
+        var at = 0;
+        for (var i = 0; i < events; i++)
+        {
+            at = body.AsSpan(at).IndexOf("\n\n"u8) + at + 2;
+        }
+
+        return at;
+    }
+}

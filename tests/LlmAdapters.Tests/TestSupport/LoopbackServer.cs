@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LlmAdapters.Tests.TestSupport;
+
+/// <summary>A real Kestrel server on 127.0.0.1 (a free port), for what a mock hides: chunk boundaries, split UTF-8, disconnects.</summary>
+/// <remarks>Tests register a handler under a unique path with <see cref="Route"/>; requests to other paths get 404.</remarks>
+internal sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, RequestDelegate> _routes = new(StringComparer.Ordinal);
+
+    private LoopbackServer(WebApplication app, string baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public static async Task<LoopbackServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        LoopbackServer? server = null;
+        app.Run(context => server!._routes.TryGetValue(context.Request.Path.Value ?? string.Empty, out var handler)
+            ? handler(context)
+            : Results.NotFound().ExecuteAsync(context));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new LoopbackServer(app, address.TrimEnd('/'));
+        return server;
+    }
+
+    /// <summary>Serves <paramref name="handler"/> at a fresh path plus <paramref name="callPath"/>; returns the fresh path, to use as a base URL's path.</summary>
+    public string Route(RequestDelegate handler, string callPath = "/x")
+    {
+        var path = "/r/" + Guid.NewGuid().ToString("N");
+        _routes[path + callPath] = handler;
+        return path;
+    }
+
+    /// <summary>Writes <paramref name="body"/> in the given pattern, flushing after every write.</summary>
+    public static async Task WriteAsync(HttpContext context, byte[] body, WritePattern pattern, string contentType, int seed = 42)
+    {
+        context.Response.ContentType = contentType;
+        var output = context.Response.Body;
+        foreach (var (start, length) in Split(body, pattern, seed))
+        {
+            await output.WriteAsync(body.AsMemory(start, length), context.RequestAborted);
+            await output.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    public static IEnumerable<(int Start, int Length)> Split(byte[] body, WritePattern pattern, int seed)
+    {
+        switch (pattern)
+        {
+            case WritePattern.Whole:
+                yield return (0, body.Length);
+                break;
+            case WritePattern.OneByte:
+                for (var i = 0; i < body.Length; i++)
+                {
+                    yield return (i, 1);
+                }
+
+                break;
+            case WritePattern.PerEvent:
+                // One write per event: after each blank line when the body has them (SSE), else after each line.
+                var separator = body.AsSpan().IndexOf("\n\n"u8) >= 0 ? "\n\n"u8.ToArray() : "\n"u8.ToArray();
+                var start = 0;
+                while (start < body.Length)
+                {
+                    var at = body.AsSpan(start).IndexOf(separator);
+                    var length = at < 0 ? body.Length - start : at + separator.Length;
+                    yield return (start, length);
+                    start += length;
+                }
+
+                break;
+            default:
+                var random = new Random(seed);
+                for (var i = 0; i < body.Length;)
+                {
+                    var length = Math.Min(random.Next(1, 40), body.Length - i);
+                    yield return (i, length);
+                    i += length;
+                }
+
+                break;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>How a loopback server splits a body into writes.</summary>
+public enum WritePattern
+{
+    Whole,
+    PerEvent,
+    OneByte,
+    RandomSplits,
+}
