@@ -154,13 +154,23 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         var fields = new List<ResponseField>(items.Count);
         foreach (var item in items)
         {
-            if (!KeyPath.TryParse(item.Path, out var path, out var error))
+            var paths = new List<KeyPath>();
+            foreach (var alternative in KeyPath.SplitAlternatives(item.Path))
             {
-                problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
-                continue;
+                if (KeyPath.TryParse(alternative, out var path, out var error))
+                {
+                    paths.Add(path);
+                }
+                else
+                {
+                    problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
+                }
             }
 
-            fields.Add(new ResponseField(item.Name, path, ResolveConverter(item.Converter, item.Location, problems)));
+            if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count)
+            {
+                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems)));
+            }
         }
 
         return new ResponseMap(fields);

@@ -1,13 +1,32 @@
+using System.Text.Json;
 using LlmAdapters.Internal;
 
 namespace LlmAdapters.Compilation;
 
-/// <summary>A compiled <c>resp</c> item: a field name, the key path it comes from, and an optional converter.</summary>
-internal sealed class ResponseField(string name, KeyPath path, ILlmConverter? converter)
+/// <summary>A compiled <c>resp</c> item: a field name, the key path (or alternatives, <c>a | b</c>) it comes from, and an optional converter.</summary>
+internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, ILlmConverter? converter)
 {
     public string Name { get; } = name;
 
-    public KeyPath Path { get; } = path;
+    /// <summary>The alternatives, tried in order: the first that finds a non-null value gives the field.</summary>
+    public IReadOnlyList<KeyPath> Paths { get; } = paths;
+
+    /// <summary>The path as written, for messages.</summary>
+    public string PathText => string.Join(" | ", Paths.Select(p => p.Text));
 
     public ILlmConverter? Converter { get; } = converter;
+
+    public bool TryEvaluate(JsonElement root, out JsonElement value)
+    {
+        foreach (var path in Paths)
+        {
+            if (path.TryEvaluate(root, out value) && value.ValueKind != JsonValueKind.Null)
+            {
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
 }

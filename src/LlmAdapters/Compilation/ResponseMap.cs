@@ -47,7 +47,7 @@ internal sealed class ResponseMap
         var result = new Dictionary<string, JsonElement>(Fields.Count, StringComparer.Ordinal);
         foreach (var field in Fields)
         {
-            var value = field.Path.TryEvaluate(root, out var found) ? found.Clone() : JsonValues.Null;
+            var value = field.TryEvaluate(root, out var found) ? found.Clone() : JsonValues.Null;
             result[field.Name] = Convert(field, value, callDescription);
         }
 
@@ -67,7 +67,7 @@ internal sealed class ResponseMap
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or JsonException or OverflowException)
         {
-            throw new LlmException($"The converter '{field.Converter.Name}' could not convert resp item '{field.Name}' (path '{field.Path}') of {callDescription}: {e.Message}.", e);
+            throw new LlmException($"The converter '{field.Converter.Name}' could not convert resp item '{field.Name}' (path '{field.PathText}') of {callDescription}: {e.Message}.", e);
         }
     }
 

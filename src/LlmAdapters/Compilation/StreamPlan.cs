@@ -5,7 +5,7 @@ namespace LlmAdapters.Compilation;
 
 /// <summary>The compiled streaming part of a call: framing, chunk matcher, the paths looked up in every chunk, filters, end marker.</summary>
 /// <remarks>
-/// Slots of <see cref="Paths"/>: the resp fields first (slot = field index), then one per filter, then the error message and code paths.
+/// Slots of <see cref="Paths"/>: the resp fields' alternatives first (see <see cref="FieldSlots"/>), then one per filter, then the error message and code paths.
 /// </remarks>
 internal sealed class StreamPlan
 {
@@ -25,14 +25,24 @@ internal sealed class StreamPlan
         Error = error;
 
         var paths = new List<KeyPath?>();
-        var eventSlots = new List<int>();
-        foreach (var field in response.Fields)
+        var fieldSlots = new int[response.Fields.Count][];
+        var eventFields = new bool[response.Fields.Count];
+        for (var i = 0; i < response.Fields.Count; i++)
         {
-            paths.Add(IsEvent(field.Path) ? null : field.Path);
-            if (IsEvent(field.Path))
+            var slots = new List<int>();
+            foreach (var path in response.Fields[i].Paths)
             {
-                eventSlots.Add(paths.Count - 1);
+                if (IsEvent(path))
+                {
+                    eventFields[i] = true;
+                    continue;
+                }
+
+                slots.Add(paths.Count);
+                paths.Add(path);
             }
+
+            fieldSlots[i] = [.. slots];
         }
 
         FilterSlot = paths.Count;
@@ -47,7 +57,9 @@ internal sealed class StreamPlan
         paths.Add(error.CodePath);
         Paths = JsonPathSet.Build(paths);
         AllPaths = paths;
-        EventSlots = [.. eventSlots];
+        FieldSlots = fieldSlots;
+        EventFields = eventFields;
+        NeedsEventJson = Array.IndexOf(eventFields, true) >= 0 || filters.Count > 0;
     }
 
     public StreamFormat Format { get; }
@@ -76,8 +88,14 @@ internal sealed class StreamPlan
     /// <summary>The path of every slot (null for @event and absent error paths), for evaluation over a document when <see cref="JsonPathSet.NeedsDocument"/>.</summary>
     public IReadOnlyList<KeyPath?> AllPaths { get; }
 
-    /// <summary>Field slots whose path is <c>@event</c>.</summary>
-    public int[] EventSlots { get; }
+    /// <summary>The slots of each field's alternatives, in order.</summary>
+    public int[][] FieldSlots { get; }
+
+    /// <summary>Fields with an <c>@event</c> alternative (used when no other alternative finds a value).</summary>
+    public bool[] EventFields { get; }
+
+    /// <summary>True when a field or filter reads the SSE event type, so each chunk's event is kept as JSON.</summary>
+    public bool NeedsEventJson { get; }
 
     public int FilterSlot { get; }
 

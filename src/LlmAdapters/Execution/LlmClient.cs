@@ -92,7 +92,7 @@ internal sealed class LlmClient : ILlmClient
                 $"Adapter '{_adapter.Name}' ({_adapter.Location.File}) has no call '{request.Call}'{Internal.DidYouMean.Hint(request.Call, _adapter.Calls.Keys)}. Its calls: {string.Join(", ", _adapter.Calls.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        if (request.Images.Count > 0 && !call.Inputs.HasFlag(InputKinds.Image))
+        if (StandardVariables.AllImages(request).Count > 0 && !call.Inputs.HasFlag(InputKinds.Image))
         {
             throw Unsupported(call, "images", InputKinds.Image, "image");
         }

@@ -32,15 +32,26 @@ internal static class StandardVariables
                     JsonValues.WriteMessage(w, LlmMessage.System(r.System));
                 }
 
-                foreach (var m in r.Messages)
+                // LlmRequest.Images belong to the last user message (the question about them).
+                var lastUser = -1;
+                for (var i = r.Messages.Count - 1; i >= 0; i--)
                 {
-                    JsonValues.WriteMessage(w, m);
+                    if (r.Messages[i].Role == "user")
+                    {
+                        lastUser = i;
+                        break;
+                    }
+                }
+
+                for (var i = 0; i < r.Messages.Count; i++)
+                {
+                    JsonValues.WriteMessage(w, r.Messages[i], i == lastUser ? r.Images : null);
                 }
 
                 if (r.Messages.Count == 0)
                 {
                     // A prompt alone is a one-turn chat, so chat adapters work with LlmRequest { Prompt = ... }.
-                    JsonValues.WriteMessage(w, LlmMessage.User(r.Prompt!));
+                    JsonValues.WriteMessage(w, LlmMessage.User(r.Prompt!), r.Images);
                 }
 
                 w.WriteEndArray();
@@ -85,9 +96,10 @@ internal static class StandardVariables
             vars["temperature"] = JsonValues.Number(temperature);
         }
 
-        if (request.Images.Count > 0)
+        var images = AllImages(request);
+        if (images.Count > 0)
         {
-            vars["images"] = Media(request.Images);
+            vars["images"] = Media(images);
         }
 
         if (request.Videos.Count > 0)
@@ -96,6 +108,18 @@ internal static class StandardVariables
         }
 
         return vars;
+    }
+
+    /// <summary>Every image of the request: those of its messages, then <see cref="LlmRequest.Images"/>.</summary>
+    public static IReadOnlyList<LlmMedia> AllImages(LlmRequest request)
+    {
+        var any = false;
+        foreach (var m in request.Messages)
+        {
+            any |= m.Images.Count > 0;
+        }
+
+        return any ? [.. request.Messages.SelectMany(m => m.Images), .. request.Images] : request.Images;
     }
 
     public static Dictionary<string, JsonElement>? FromUser(IReadOnlyDictionary<string, object?> variables)

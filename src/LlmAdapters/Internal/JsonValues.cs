@@ -133,11 +133,27 @@ internal static class JsonValues
         }
     }
 
-    public static void WriteMessage(Utf8JsonWriter w, LlmMessage message)
+    public static void WriteMessage(Utf8JsonWriter w, LlmMessage message, IReadOnlyList<LlmMedia>? extraImages = null)
     {
         w.WriteStartObject();
         w.WriteString("role"u8, message.Role);
         w.WriteString("content"u8, message.Content);
+        if (message.Images.Count > 0 || extraImages is { Count: > 0 })
+        {
+            w.WriteStartArray("images"u8);
+            foreach (var image in message.Images)
+            {
+                WriteMedia(w, image);
+            }
+
+            foreach (var image in extraImages ?? [])
+            {
+                WriteMedia(w, image);
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteEndObject();
     }
 

@@ -196,6 +196,50 @@ internal sealed class KeyPath
         return true;
     }
 
+    /// <summary>Splits "a.b | c[0].d" into its alternatives at '|' outside quotes and brackets.</summary>
+    public static IReadOnlyList<string> SplitAlternatives(string text)
+    {
+        var parts = new List<string>();
+        var start = 0;
+        var depth = 0;
+        char quote = '\0';
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote != '\0')
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = '\0';
+                }
+            }
+            else if (c is '\'' or '"' && depth > 0)
+            {
+                quote = c;
+            }
+            else if (c == '[')
+            {
+                depth++;
+            }
+            else if (c == ']')
+            {
+                depth--;
+            }
+            else if (c == '|' && depth == 0)
+            {
+                parts.Add(text[start..i].Trim());
+                start = i + 1;
+            }
+        }
+
+        parts.Add(text[start..].Trim());
+        return parts;
+    }
+
     /// <summary>Finds the value at this path. Returns false (never throws) when any step is missing or of the wrong kind.</summary>
     public bool TryEvaluate(JsonElement root, out JsonElement value)
     {

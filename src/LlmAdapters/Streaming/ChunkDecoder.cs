@@ -96,7 +96,7 @@ internal sealed class ChunkDecoder : IDisposable
         var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         for (var i = 0; i < _plan.Response.Fields.Count; i++)
         {
-            if (!_skipped[i] && TryRaw(i, payload, out var raw) && !IsNull(raw))
+            if (!_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
             {
                 var field = _plan.Response.Fields[i];
                 result[field.Name] = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
@@ -106,14 +106,40 @@ internal sealed class ChunkDecoder : IDisposable
         return result;
     }
 
-    private bool TryRaw(int slot, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
+    /// <summary>A field's value in this chunk: its first alternative with a non-null value, else its first found (null) value.</summary>
+    private bool TryField(int field, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
     {
-        if (slot < _plan.Response.Fields.Count && Array.IndexOf(_plan.EventSlots, slot) >= 0)
+        var found = false;
+        raw = default;
+        foreach (var slot in _plan.FieldSlots[field])
         {
-            raw = _eventLength == 0 ? default : _eventJson.AsSpan(0, _eventJsonLength);
-            return _eventLength > 0;
+            if (TryRaw(slot, payload, out var candidate))
+            {
+                if (!IsNull(candidate))
+                {
+                    raw = candidate;
+                    return true;
+                }
+
+                if (!found)
+                {
+                    raw = candidate;
+                    found = true;
+                }
+            }
         }
 
+        if (_plan.EventFields[field] && _eventLength > 0)
+        {
+            raw = _eventJson.AsSpan(0, _eventJsonLength);
+            return true;
+        }
+
+        return found;
+    }
+
+    private bool TryRaw(int slot, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
+    {
         if (_documentValues.Length > 0 && _documentValues[slot] is { } fromDocument)
         {
             raw = fromDocument;
@@ -148,7 +174,7 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         eventType.CopyTo(_event);
-        if (_plan.EventSlots.Length > 0 || _plan.Filters.Count > 0)
+        if (_plan.NeedsEventJson)
         {
             // The event as a JSON string, for @event fields and filters.
             var encoded = JsonEncodedText.Encode(eventType).EncodedUtf8Bytes;
@@ -257,7 +283,7 @@ internal sealed class ChunkDecoder : IDisposable
         var textIndex = _plan.Response.TextIndex;
         for (var i = 0; i < _plan.Response.Fields.Count; i++)
         {
-            if (i != textIndex && !_skipped[i] && TryRaw(i, payload, out var raw) && !IsNull(raw))
+            if (i != textIndex && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
             {
                 Fields.Set(i, raw);
             }
@@ -267,7 +293,7 @@ internal sealed class ChunkDecoder : IDisposable
     private string? ReadText(ReadOnlySpan<byte> payload)
     {
         var index = _plan.Response.TextIndex;
-        if (index < 0 || _skipped[index] || !TryRaw(index, payload, out var raw) || IsNull(raw))
+        if (index < 0 || _skipped[index] || !TryField(index, payload, out var raw) || IsNull(raw))
         {
             return null;
         }

@@ -181,6 +181,9 @@ public class DefinitionReaderTests
     [TestCase("""{ "name": "x", "chat": { "path": "/a", "apitype": "stream", "resp": [ { "name": "content", "value": "a" } ], "chunk_filter": { "name": "r", "op": "==", "value": "", "field": "contnet" } } }""", "did you mean 'content'")]
     [TestCase("""{ "name": "x", "chat": { "path": "/a", "error": 5 } }""", "\"error\" must be a key path")]
     [TestCase("""{ "name": "x", "chat": 5 }""", "start its name with '$'")]
+    [TestCase("""{ "name": "x", "chat": { "path": "/a", "apitype": "stream", "stream_format": "ssse" } }""", "did you mean 'sse'")]
+    [TestCase("""{ "name": "x", "chat": { "path": "/a", "apitype": "stream", "stream_mode": "cumulativ" } }""", "did you mean 'cumulative'")]
+    [TestCase("""{ "name": "x", "chat": { "path": "/a", "resp": [ { "name": "a", "value": "b | c[" } ] } }""", "without a matching ']'")]
     public void InvalidDefinitions_AreReportedClearly(string json, string expected)
     {
         var e = Fails(json);

@@ -184,6 +184,41 @@ public class SyncCallTests
     }
 
     [Test]
+    public async Task PathAlternatives_InSyncResponses()
+    {
+        var catalog = LlmCatalog.FromJson("""{ "name": "a", "c": { "path": "/c", "resp": [ { "name": "text", "value": "output.text | choices[0].message.content | ['x|y']" } ] } }""");
+        var client = catalog.CreateClient(new LlmProfile { Adapter = "a", BaseUrl = "https://h" }, RecordingHandler.Json("""{"output":{"text":null},"choices":[{"message":{"content":"second"}}]}""").Mock);
+        Assert.That((await client.CallAsync(new LlmRequest { Call = "c" })).Text, Is.EqualTo("second"));
+        client = catalog.CreateClient(new LlmProfile { Adapter = "a", BaseUrl = "https://h" }, RecordingHandler.Json("""{"x|y":"quoted"}""").Mock);
+        Assert.That((await client.CallAsync(new LlmRequest { Call = "c" })).Text, Is.EqualTo("quoted"));
+    }
+
+    [Test]
+    public async Task MessagesWithImages_CarryThemInTheMessagesVariable()
+    {
+        var handler = RecordingHandler.Json("{}");
+        var catalog = LlmCatalog.FromJson("""{ "name": "v", "chat": { "path": "/c", "input_items": ["prompt", "image"], "data": [ { "name": "messages", "value": "${messages}" } ] } }""");
+        await catalog.CreateClient(new LlmProfile { Adapter = "v", BaseUrl = "https://h" }, handler.Mock).CallAsync(new LlmRequest
+        {
+            Messages = [LlmMessage.User("first", LlmMedia.FromUrl("https://x/1.png")), LlmMessage.Assistant("ok"), LlmMessage.User("and this?")],
+            Images = [LlmMedia.FromBytes(new byte[] { 9 }, "image/jpeg")],
+        });
+        Json.AssertEqual("""
+            { "messages": [
+              { "role": "user", "content": "first", "images": [ { "url": "https://x/1.png" } ] },
+              { "role": "assistant", "content": "ok" },
+              { "role": "user", "content": "and this?", "images": [ { "data": "CQ==", "mime_type": "image/jpeg" } ] } ] }
+            """, handler.Last.Body!);
+    }
+
+    [Test]
+    public void ImagesInsideMessages_AlsoNeedAnImageCall()
+    {
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => Client(RecordingHandler.Json("{}")).CallAsync(new LlmRequest { Messages = [LlmMessage.User("see", LlmMedia.FromUrl("https://x/a.png"))] }))!;
+        Assert.That(e.Message, Does.Contain("does not accept them"));
+    }
+
+    [Test]
     public void UnknownCall_ListsTheCalls()
     {
         var e = Assert.ThrowsAsync<LlmRequestException>(() => Client(RecordingHandler.Json("{}")).CallAsync(new LlmRequest { Call = "chta" }))!;

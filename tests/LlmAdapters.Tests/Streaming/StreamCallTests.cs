@@ -228,6 +228,22 @@ public class StreamCallTests
     }
 
     [Test]
+    public async Task PathAlternatives_TakeTheFirstNonNullValue()
+    {
+        // Kimi puts streaming usage in choices[0].usage, OpenAI at the top level.
+        const string Body = """
+            data: {"choices":[{"delta":{"content":"a"},"usage":null}]}
+
+            data: {"choices":[{"delta":{"content":"b"},"finish_reason":"stop","usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}]}
+
+            """;
+        var definition = Def("\"stream_format\": \"sse\"", """[ { "name": "content", "value": "choices[0].delta.content" }, { "name": "usage", "value": "usage | choices[0].usage" } ]""");
+        var response = await Client(definition, StreamResponses.Body(Body)).CallAsync(new LlmRequest());
+        Assert.That(response.Text, Is.EqualTo("ab"));
+        Assert.That(response.Usage, Is.EqualTo(new LlmUsage(1, 2, 3)));
+    }
+
+    [Test]
     public void HttpError_BeforeStream_IsAnHttpException()
     {
         var handler = RecordingHandler.Json("""{"error":{"message":"bad key sk-stream-secret"}}""", HttpStatusCode.Unauthorized);
