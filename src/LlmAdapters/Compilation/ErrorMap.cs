@@ -16,24 +16,28 @@ internal sealed class ErrorMap
     private readonly KeyPath[] _codePaths;
     private readonly JsonElement[] _okCodes;
 
-    public ErrorMap(KeyPath? message, KeyPath? code, IReadOnlyList<JsonElement> okCodes, bool explicitlyDefined)
+    /// <param name="message">The message path's alternatives (<c>a | b</c>); empty when not defined.</param>
+    /// <param name="code">The code path's alternatives; empty when not defined.</param>
+    /// <param name="okCodes">Code values that mean success in a 2xx response.</param>
+    /// <param name="explicitlyDefined">Whether the call has an <c>error</c> key (else the default paths are tried, for non-2xx bodies only).</param>
+    public ErrorMap(IReadOnlyList<KeyPath> message, IReadOnlyList<KeyPath> code, IReadOnlyList<JsonElement> okCodes, bool explicitlyDefined)
     {
-        _messagePaths = message is not null ? [message] : explicitlyDefined ? [] : DefaultMessagePaths;
-        _codePaths = code is not null ? [code] : explicitlyDefined ? [] : DefaultCodePaths;
+        _messagePaths = message.Count > 0 ? [.. message] : explicitlyDefined ? [] : DefaultMessagePaths;
+        _codePaths = code.Count > 0 ? [.. code] : explicitlyDefined ? [] : DefaultCodePaths;
         _okCodes = [.. okCodes];
         ChecksSuccessResponses = explicitlyDefined;
     }
 
-    public static ErrorMap Default { get; } = new(null, null, [], false);
+    public static ErrorMap Default { get; } = new([], [], [], false);
 
     /// <summary>True when the definition has an <c>error</c> key: then 2xx responses are checked for in-band errors.</summary>
     public bool ChecksSuccessResponses { get; }
 
-    /// <summary>The explicit message path, when the definition names one (stream chunks are checked with it).</summary>
-    public KeyPath? MessagePath => ChecksSuccessResponses && _messagePaths.Length > 0 ? _messagePaths[0] : null;
+    /// <summary>The explicit message path's alternatives (stream chunks are checked with them); empty without an <c>error</c> key.</summary>
+    public IReadOnlyList<KeyPath> MessagePaths => ChecksSuccessResponses ? _messagePaths : [];
 
-    /// <summary>The explicit code path, when the definition names one.</summary>
-    public KeyPath? CodePath => ChecksSuccessResponses && _codePaths.Length > 0 ? _codePaths[0] : null;
+    /// <summary>The explicit code path's alternatives; empty without an <c>error</c> key.</summary>
+    public IReadOnlyList<KeyPath> CodePaths => ChecksSuccessResponses ? _codePaths : [];
 
     public (string? Message, string? Code) Extract(JsonElement root)
     {
@@ -68,9 +72,20 @@ internal sealed class ErrorMap
             return false;
         }
 
-        var found = _codePaths.Length > 0 && _codePaths[0].TryEvaluate(root, out var code) ? code : default;
-        var message = _messagePaths.Length > 0 && _messagePaths[0].TryEvaluate(root, out var m) ? m : default;
-        return IsInBandError(found, message);
+        return IsInBandError(First(_codePaths, root), First(_messagePaths, root));
+    }
+
+    private static JsonElement First(KeyPath[] paths, JsonElement root)
+    {
+        foreach (var path in paths)
+        {
+            if (path.TryEvaluate(root, out var value) && value.ValueKind != JsonValueKind.Null)
+            {
+                return value;
+            }
+        }
+
+        return default;
     }
 
     /// <summary>The in-band rule on values already found (default elements when not found): a code that is not an ok code is an error; without a code, a non-empty message is.</summary>

@@ -183,20 +183,22 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             return ErrorMap.Default;
         }
 
-        KeyPath? Parse(string? text, string key)
+        List<KeyPath> Parse(string? text, string key)
         {
-            if (text is null)
+            var paths = new List<KeyPath>();
+            foreach (var alternative in text is null ? [] : KeyPath.SplitAlternatives(text))
             {
-                return null;
+                if (KeyPath.TryParse(alternative, out var path, out var message))
+                {
+                    paths.Add(path);
+                }
+                else
+                {
+                    problems.Add(error.Location.Problem($"error {key}: {message}"));
+                }
             }
 
-            if (KeyPath.TryParse(text, out var path, out var message))
-            {
-                return path;
-            }
-
-            problems.Add(error.Location.Problem($"error {key}: {message}"));
-            return null;
+            return paths;
         }
 
         return new ErrorMap(Parse(error.MessagePath, "message"), Parse(error.CodePath, "code"), error.OkCodes, explicitlyDefined: true);

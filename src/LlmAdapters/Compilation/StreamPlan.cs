@@ -51,10 +51,10 @@ internal sealed class StreamPlan
             paths.Add(IsEvent(filter.Path) ? null : filter.Path);
         }
 
-        ErrorMessageSlot = paths.Count;
-        paths.Add(error.MessagePath);
-        ErrorCodeSlot = paths.Count;
-        paths.Add(error.CodePath);
+        ErrorMessageSlots = [.. error.MessagePaths.Select((p, i) => paths.Count + i)];
+        paths.AddRange(error.MessagePaths);
+        ErrorCodeSlots = [.. error.CodePaths.Select((p, i) => paths.Count + i)];
+        paths.AddRange(error.CodePaths);
         Paths = JsonPathSet.Build(paths);
         AllPaths = paths;
         FieldSlots = fieldSlots;
@@ -99,9 +99,11 @@ internal sealed class StreamPlan
 
     public int FilterSlot { get; }
 
-    public int ErrorMessageSlot { get; }
+    /// <summary>The slots of the error message path's alternatives.</summary>
+    public int[] ErrorMessageSlots { get; }
 
-    public int ErrorCodeSlot { get; }
+    /// <summary>The slots of the error code path's alternatives.</summary>
+    public int[] ErrorCodeSlots { get; }
 
     public static bool IsEvent(KeyPath path) => path.Depth == 1 && path.Segments[0].Name == EventPath;
 }

@@ -224,8 +224,8 @@ internal sealed class ChunkDecoder : IDisposable
             return;
         }
 
-        var code = TryRaw(_plan.ErrorCodeSlot, payload, out var rawCode) ? JsonValues.Parse(rawCode) : default;
-        var message = TryRaw(_plan.ErrorMessageSlot, payload, out var rawMessage) ? JsonValues.Parse(rawMessage) : default;
+        var code = FirstNonNull(_plan.ErrorCodeSlots, payload);
+        var message = FirstNonNull(_plan.ErrorMessageSlots, payload);
         if (_plan.Error.IsInBandError(code, message))
         {
             var vendorMessage = message.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(message) : null;
@@ -235,6 +235,19 @@ internal sealed class ChunkDecoder : IDisposable
                 vendorMessage,
                 vendorCode);
         }
+    }
+
+    private JsonElement FirstNonNull(int[] slots, ReadOnlySpan<byte> payload)
+    {
+        foreach (var slot in slots)
+        {
+            if (TryRaw(slot, payload, out var raw) && !IsNull(raw))
+            {
+                return JsonValues.Parse(raw);
+            }
+        }
+
+        return default;
     }
 
     private void ApplyFilters(ReadOnlySpan<byte> payload)

@@ -194,6 +194,20 @@ public class SyncCallTests
     }
 
     [Test]
+    public void ErrorPathAlternatives_CoverHttpErrorsAndBlockedPrompts()
+    {
+        var catalog = LlmCatalog.FromJson("""
+            { "name": "g", "c": { "path": "/c", "resp": [ { "name": "text", "value": "candidates[0].text" } ],
+              "error": { "message": "error.message | promptFeedback.blockReason", "code": "error.status" } } }
+            """);
+        var blocked = catalog.CreateClient(new LlmProfile { Adapter = "g", BaseUrl = "https://h" }, RecordingHandler.Json("""{"promptFeedback":{"blockReason":"SAFETY"}}""").Mock);
+        Assert.That(Assert.ThrowsAsync<LlmHttpException>(() => blocked.CallAsync(new LlmRequest { Call = "c" }))!.VendorMessage, Is.EqualTo("SAFETY"));
+        var failed = catalog.CreateClient(new LlmProfile { Adapter = "g", BaseUrl = "https://h" }, RecordingHandler.Json("""{"error":{"message":"API key not valid","status":"INVALID_ARGUMENT"}}""", HttpStatusCode.BadRequest).Mock);
+        var e = Assert.ThrowsAsync<LlmHttpException>(() => failed.CallAsync(new LlmRequest { Call = "c" }))!;
+        Assert.That((e.VendorMessage, e.VendorCode), Is.EqualTo(("API key not valid", "INVALID_ARGUMENT")));
+    }
+
+    [Test]
     public async Task MessagesWithImages_CarryThemInTheMessagesVariable()
     {
         var handler = RecordingHandler.Json("{}");
