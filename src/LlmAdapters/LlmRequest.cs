@@ -36,6 +36,9 @@ public sealed class LlmRequest
     /// <summary>Videos for calls that accept them (<c>input_items</c> contains <c>video</c>). Fills <c>${videos}</c>.</summary>
     public IReadOnlyList<LlmMedia> Videos { get; init; } = [];
 
+    /// <summary>For async calls: the id of a task submitted earlier. The submit is skipped and the poll loop waits for this task (its id fills <c>${queryid}</c>).</summary>
+    public string? QueryId { get; init; }
+
     /// <summary>Any other <c>${var}</c> values, by name. Values are JSON-compatible: strings, numbers, bools, <see cref="System.Text.Json.JsonElement"/>, JsonNode, dictionaries and lists of these.</summary>
     public IReadOnlyDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>();
 }

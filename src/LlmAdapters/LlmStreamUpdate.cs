@@ -2,15 +2,16 @@ using System.Text.Json;
 
 namespace LlmAdapters;
 
-/// <summary>One chunk of a stream: its text piece and its mapped <c>resp</c> fields.</summary>
+/// <summary>One chunk of a stream (its text piece and mapped <c>resp</c> fields), or one step of an async call's poll loop.</summary>
 public sealed class LlmStreamUpdate
 {
     /// <summary>Creates an update. Library code creates these; the constructor is public so that tests can fake a client.</summary>
-    public LlmStreamUpdate(string text, IReadOnlyDictionary<string, JsonElement> fields, string? eventType = null)
+    public LlmStreamUpdate(string text, IReadOnlyDictionary<string, JsonElement> fields, string? eventType = null, string? status = null)
     {
         Text = text ?? string.Empty;
         Fields = fields ?? throw new ArgumentNullException(nameof(fields));
         EventType = eventType;
+        Status = status;
     }
 
     /// <summary>The new text of this chunk (empty when the chunk carries only metadata, such as the final usage).</summary>
@@ -22,6 +23,9 @@ public sealed class LlmStreamUpdate
     /// <summary>The Server-Sent Events event type of the chunk (stream_format sse), else null.</summary>
     public string? EventType { get; }
 
+    /// <summary>For async calls: <c>submitted</c> after the submit (with the task's <c>queryid</c> in <see cref="Fields"/>), then the status each poll reported, then <c>finished</c> with the result. Null for stream chunks.</summary>
+    public string? Status { get; }
+
     /// <summary>Token usage, when this chunk carries it.</summary>
     public LlmUsage? Usage => Compilation.ResponseMap.UsageFrom(Fields);
 
@@ -29,5 +33,5 @@ public sealed class LlmStreamUpdate
     public string? FinishReason => Compilation.ResponseMap.FinishReasonFrom(Fields);
 
     /// <inheritdoc />
-    public override string ToString() => EventType is null ? Text : $"[{EventType}] {Text}";
+    public override string ToString() => Status is not null ? $"({Status}) {Text}" : EventType is null ? Text : $"[{EventType}] {Text}";
 }

@@ -6,7 +6,7 @@ namespace LlmAdapters.Compilation;
 /// <remarks>Immutable and thread-safe. Only <see cref="PlanCompiler"/> creates plans.</remarks>
 internal sealed class CallPlan
 {
-    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, System.Text.RegularExpressions.Regex? chunkRegex, StreamPlan? stream, RequestPlan? queryRequest, ResponseMap? queryResponse)
+    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, System.Text.RegularExpressions.Regex? chunkRegex, StreamPlan? stream, PollPlan? poll)
     {
         Adapter = adapter;
         Name = definition.Name;
@@ -21,8 +21,7 @@ internal sealed class CallPlan
         ChunkRegex = chunkRegex;
         ChunkMatch = definition.ChunkMatch;
         Stream = stream;
-        QueryRequest = queryRequest;
-        QueryResponse = queryResponse;
+        Poll = poll;
         DisplayName = $"call '{Name}' of adapter '{adapter}' ({Location.Describe()})";
     }
 
@@ -56,10 +55,9 @@ internal sealed class CallPlan
     /// <summary>How the response is streamed; null unless the call is a stream call.</summary>
     public StreamPlan? Stream { get; }
 
-    public RequestPlan? QueryRequest { get; }
-
-    public ResponseMap? QueryResponse { get; }
+    /// <summary>The poll loop; null unless the call has a <c>query_path</c>.</summary>
+    public PollPlan? Poll { get; }
 
     /// <summary>Every variable the call's templates read (for validation and documentation).</summary>
-    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(QueryRequest?.VariableNames ?? []).Distinct(StringComparer.Ordinal);
+    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(Poll?.Query.VariableNames ?? []).Distinct(StringComparer.Ordinal);
 }

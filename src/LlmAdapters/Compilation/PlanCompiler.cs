@@ -30,13 +30,26 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         var response = CompileResponse(call.Resp, "resp", what, problems);
         var error = CompileError(call.Error, problems);
 
-        RequestPlan? queryRequest = null;
-        ResponseMap? queryResponse = null;
+        PollPlan? poll = null;
         if (call.QueryPath is not null)
         {
-            // The query request reuses the call's headers: vendors authenticate polls the same way.
-            queryRequest = CompileRequest(HttpMethod.Get.Method, call.QueryPath, call.QueryPathLocation ?? call.Location, call.QueryParams, call.Headers, call.QueryData, "query_", what, problems);
-            queryResponse = CompileResponse(call.QueryResp, "query_resp", what, problems);
+            // Without query_headers the query reuses the call's headers: vendors authenticate polls the same way.
+            var queryRequest = CompileRequest(call.QueryMethod, call.QueryPath, call.QueryPathLocation ?? call.Location, call.QueryParams, call.QueryHeaders ?? call.Headers, call.QueryData, "query_", what, problems);
+            var queryResponse = CompileResponse(call.QueryResp, "query_resp", what, problems);
+            var status = call.QueryStatus is null ? null : CompilePathField("status", call.QueryStatus, "query_status", call.Location, problems);
+            var failure = call.QueryError is null ? null : CompilePathField("error", call.QueryError, "query_error", call.Location, problems);
+            var interval = TimeSpan.FromSeconds(call.PollInterval ?? 2);
+            poll = new PollPlan(
+                queryRequest,
+                queryResponse,
+                status,
+                failure,
+                call.QueryDone,
+                call.QueryFailed,
+                interval,
+                call.PollBackoff ?? 1,
+                TimeSpan.FromSeconds(call.PollMaxInterval ?? Math.Max(30, interval.TotalSeconds)),
+                TimeSpan.FromSeconds(call.PollTimeout ?? 600));
         }
 
         System.Text.RegularExpressions.Regex? regex = null;
@@ -94,7 +107,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             stream = new StreamPlan(format, regex is null ? null : ChunkMatcher.Create(call.ChunkMatch!, regex), call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, filters, regex, stream, queryRequest, queryResponse);
+        return new CallPlan(adapter, call, request, response, error, inputs, filters, regex, stream, poll);
     }
 
     private RequestPlan CompileRequest(string method, string path, SourceLocation pathAt, IReadOnlyList<ParameterItem> query, IReadOnlyList<ParameterItem> headers, IReadOnlyList<ParameterItem>? body, string prefix, string what, List<LlmDefinitionProblem> problems)
@@ -174,6 +187,24 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         }
 
         return new ResponseMap(fields);
+    }
+
+    private static ResponseField? CompilePathField(string name, string text, string key, SourceLocation at, List<LlmDefinitionProblem> problems)
+    {
+        var paths = new List<KeyPath>();
+        foreach (var alternative in KeyPath.SplitAlternatives(text))
+        {
+            if (KeyPath.TryParse(alternative, out var path, out var error))
+            {
+                paths.Add(path);
+            }
+            else
+            {
+                problems.Add(at.Problem($"{key}: {error}"));
+            }
+        }
+
+        return paths.Count > 0 ? new ResponseField(name, paths, null) : null;
     }
 
     private static ErrorMap CompileError(ErrorDefinition? error, List<LlmDefinitionProblem> problems)

@@ -55,4 +55,31 @@ internal sealed record CallDefinition
     public IReadOnlyList<ParameterItem>? QueryData { get; init; }
 
     public IReadOnlyList<ResponseItem> QueryResp { get; init; } = [];
+
+    /// <summary><c>query_method</c>: the poll request's method (default GET).</summary>
+    public string QueryMethod { get; init; } = "GET";
+
+    /// <summary><c>query_headers</c>: the poll request's headers; null to reuse the call's headers.</summary>
+    public IReadOnlyList<ParameterItem>? QueryHeaders { get; init; }
+
+    /// <summary><c>query_status</c>: key path of the task status in a poll response.</summary>
+    public string? QueryStatus { get; init; }
+
+    /// <summary><c>query_done</c>: status values that mean finished; null for the defaults.</summary>
+    public IReadOnlyList<string>? QueryDone { get; init; }
+
+    /// <summary><c>query_failed</c>: status values that mean failed; null for the defaults.</summary>
+    public IReadOnlyList<string>? QueryFailed { get; init; }
+
+    /// <summary><c>query_error</c>: key path of the failure message in a poll response.</summary>
+    public string? QueryError { get; init; }
+
+    /// <summary><c>poll_interval</c>, <c>poll_backoff</c>, <c>poll_max_interval</c>, <c>poll_timeout</c> (seconds, factor, seconds, seconds).</summary>
+    public double? PollInterval { get; init; }
+
+    public double? PollBackoff { get; init; }
+
+    public double? PollMaxInterval { get; init; }
+
+    public double? PollTimeout { get; init; }
 }

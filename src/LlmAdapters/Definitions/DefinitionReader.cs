@@ -10,7 +10,9 @@ internal static class DefinitionReader
     [
         "description", "path", "method", "apitype", "headers", "header", "params", "data", "input_items", "resp", "error",
         "chunk_match", "chunk_filter", "stream_format", "stream_done", "stream_mode",
-        "query_path", "query_params", "query_data", "query_resp",
+        "query_path", "query_method", "query_headers", "query_params", "query_data", "query_resp",
+        "query_status", "query_done", "query_failed", "query_error",
+        "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
     ];
 
     public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
@@ -228,6 +230,37 @@ internal static class DefinitionReader
             var queryData = call.TryGetProperty("query_data", out var qd) ? ReadItems(qd, at.Child("query_data", lines), "query_data") : null;
             var queryResp = call.TryGetProperty("query_resp", out var qr) ? ReadResponseItems(qr, at.Child("query_resp", lines), "query_resp") : [];
 
+            var queryMethod = "GET";
+            if (call.TryGetProperty("query_method", out var qm))
+            {
+                var qmAt = at.Child("query_method", lines);
+                queryMethod = RequireString(qm, qmAt, "an HTTP method such as GET")?.Trim().ToUpperInvariant() ?? "GET";
+                if (queryMethod.Length == 0 || !queryMethod.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
+                {
+                    Problem(qmAt, $"query_method '{queryMethod}' of call '{name}' is not an HTTP method; write GET or POST");
+                }
+            }
+
+            var queryHeaders = call.TryGetProperty("query_headers", out var qh) ? ReadItems(qh, at.Child("query_headers", lines), "query_headers") : null;
+            string? queryStatus = null;
+            if (call.TryGetProperty("query_status", out var qs))
+            {
+                queryStatus = RequireString(qs, at.Child("query_status", lines), "the key path of the task status, such as \"output.task_status\"");
+            }
+
+            string? queryError = null;
+            if (call.TryGetProperty("query_error", out var qe))
+            {
+                queryError = RequireString(qe, at.Child("query_error", lines), "the key path of the failure message, such as \"output.message\"");
+            }
+
+            var queryDone = call.TryGetProperty("query_done", out var qdone) ? ReadStrings(qdone, at.Child("query_done", lines), "query_done", "[\"SUCCEEDED\"]") : null;
+            var queryFailed = call.TryGetProperty("query_failed", out var qfail) ? ReadStrings(qfail, at.Child("query_failed", lines), "query_failed", "[\"FAILED\", \"CANCELED\"]") : null;
+            var pollInterval = ReadSeconds(call, "poll_interval", at, 0.001, 86_400);
+            var pollBackoff = ReadSeconds(call, "poll_backoff", at, 1, 10);
+            var pollMaxInterval = ReadSeconds(call, "poll_max_interval", at, 0.001, 86_400);
+            var pollTimeout = ReadSeconds(call, "poll_timeout", at, 0.001, 7 * 86_400);
+
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
             {
@@ -265,6 +298,16 @@ internal static class DefinitionReader
                 QueryParams = queryParams,
                 QueryData = queryData,
                 QueryResp = queryResp,
+                QueryMethod = queryMethod,
+                QueryHeaders = queryHeaders,
+                QueryStatus = queryStatus,
+                QueryDone = queryDone,
+                QueryFailed = queryFailed,
+                QueryError = queryError,
+                PollInterval = pollInterval,
+                PollBackoff = pollBackoff,
+                PollMaxInterval = pollMaxInterval,
+                PollTimeout = pollTimeout,
             };
         }
 
@@ -466,6 +509,56 @@ internal static class DefinitionReader
             {
                 filters.Add(new ChunkFilterDefinition(name, op, compared, field, at));
             }
+        }
+
+        private List<string> ReadStrings(JsonElement value, SourceLocation at, string key, string example)
+        {
+            var result = new List<string>();
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                result.Add(value.GetString()!);
+                return result;
+            }
+
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                Problem(at, $"\"{key}\" must be an array of status values such as {example}, not a JSON {Kind(value)}");
+                return result;
+            }
+
+            var index = 0;
+            foreach (var element in value.EnumerateArray())
+            {
+                var itemAt = at.Child(index++, lines);
+                if (element.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+                {
+                    result.Add(Internal.JsonValues.ToText(element));
+                }
+                else
+                {
+                    Problem(itemAt, $"each value of \"{key}\" must be a string or a number, not a JSON {Kind(element)}");
+                }
+            }
+
+            return result;
+        }
+
+        private double? ReadSeconds(JsonElement call, string key, SourceLocation at, double min, double max)
+        {
+            if (!call.TryGetProperty(key, out var value))
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || number < min || number > max)
+            {
+                Problem(at.Child(key, lines), key == "poll_backoff"
+                    ? $"\"{key}\" must be a number from {min} to {max} (the factor the interval grows by after each poll; 1 for none)"
+                    : $"\"{key}\" must be a number of seconds from {min} to {max}");
+                return null;
+            }
+
+            return number;
         }
 
         private string? ReadChoice(JsonElement call, string key, SourceLocation at, IReadOnlyList<string> choices, string fallback)

@@ -24,7 +24,7 @@ internal sealed class LlmClient : ILlmClient
         {
             LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
             LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
-            _ => throw NotSupported(call),
+            _ => _runner.CallPollAsync(call, request, cancellationToken),
         };
     }
 
@@ -47,12 +47,9 @@ internal sealed class LlmClient : ILlmClient
             yield break;
         }
 
-        if (call.ApiType != LlmApiType.Sync)
-        {
-            throw NotSupported(call);
-        }
-
-        var response = await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
+        var response = call.ApiType == LlmApiType.Async
+            ? await _runner.CallPollAsync(call, request, cancellationToken).ConfigureAwait(false)
+            : await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
         yield return response.Text;
     }
 
@@ -72,17 +69,19 @@ internal sealed class LlmClient : ILlmClient
             yield break;
         }
 
-        if (call.ApiType != LlmApiType.Sync)
+        if (call.ApiType == LlmApiType.Async)
         {
-            throw NotSupported(call);
+            await foreach (var step in _runner.RunPollAsync(call, request, cancellationToken).ConfigureAwait(false))
+            {
+                yield return new LlmStreamUpdate(step.Result?.Text ?? string.Empty, step.Fields, status: step.Status);
+            }
+
+            yield break;
         }
 
         var response = await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
         yield return new LlmStreamUpdate(response.Text, response.Fields);
     }
-
-    private static NotSupportedException NotSupported(CallPlan call)
-        => new($"{call.DisplayName} has apitype {call.ApiType.ToString().ToLowerInvariant()}, which this version of LlmAdapters does not run yet; sync and stream calls are supported.");
 
     private CallPlan Resolve(LlmRequest request)
     {

@@ -429,12 +429,4 @@ public class SyncCallTests
     {
         Assert.That(Profile().ToString(), Does.Contain("apikey").And.Not.Contain(Secret));
     }
-
-    [Test]
-    public void StreamAndAsyncCalls_AreNotSupportedYet_WithAClearError()
-    {
-        var catalog = LlmCatalog.FromFile(Paths.Fixture("seed-minimax.json"));
-        var client = catalog.CreateClient(new LlmProfile { Adapter = "minimax", BaseUrl = "https://x" }, RecordingHandler.Json("{}").Mock);
-        Assert.That(() => client.CallAsync(new LlmRequest { Call = "chat_async" }), Throws.TypeOf<NotSupportedException>().With.Message.Contains("apitype async"));
-    }
 }

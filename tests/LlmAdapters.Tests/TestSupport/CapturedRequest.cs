@@ -39,13 +39,40 @@ internal sealed class RecordingHandler
             return response;
         });
 
+    /// <summary>Answers requests with the given responses in order (status, JSON body, optional headers); one more request fails the test.</summary>
+    public static RecordingHandler Sequence(params (HttpStatusCode Status, string Body)[] responses)
+    {
+        var queue = new Queue<(HttpStatusCode Status, string Body)>(responses);
+        return Respond(() =>
+        {
+            if (queue.Count == 0)
+            {
+                Assert.Fail("The client sent more requests than the test expected.");
+            }
+
+            var (status, body) = queue.Dequeue();
+            var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                response.Headers.Add("Retry-After", "17");
+            }
+
+            return response;
+        });
+    }
+
     public static RecordingHandler Respond(Func<HttpResponseMessage> respond)
     {
         var handler = new RecordingHandler();
         handler.Mock.When("*").Respond(async request =>
         {
-            handler.Requests.Add(await CapturedRequest.FromAsync(request));
-            return respond();
+            var captured = await CapturedRequest.FromAsync(request);
+            lock (handler.Requests)
+            {
+                // Concurrent tests send from many threads at once.
+                handler.Requests.Add(captured);
+                return respond();
+            }
         });
         return handler;
     }

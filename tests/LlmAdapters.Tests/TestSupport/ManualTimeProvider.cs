@@ -6,6 +6,7 @@ internal sealed class ManualTimeProvider : TimeProvider
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
     private readonly List<(TimeSpan Due, TaskCompletionSource Armed)> _armWaiters = [];
+    private readonly List<(int Count, TaskCompletionSource Armed)> _countWaiters = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public override DateTimeOffset GetUtcNow()
@@ -13,6 +14,27 @@ internal sealed class ManualTimeProvider : TimeProvider
         lock (_gate)
         {
             return _now;
+        }
+    }
+
+    // Elapsed-time measurements (GetTimestamp / GetElapsedTime) follow the fake clock too.
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+
+    /// <summary>Completes when at least <paramref name="count"/> timers are armed at once.</summary>
+    public Task WhenArmedTimersAtLeastAsync(int count)
+    {
+        lock (_gate)
+        {
+            if (_timers.Count(t => t.DueAt != DateTimeOffset.MaxValue) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _countWaiters.Add((count, armed));
+            return armed.Task;
         }
     }
 
@@ -54,13 +76,47 @@ internal sealed class ManualTimeProvider : TimeProvider
         return armed.Task;
     }
 
+    /// <summary>Completes when some timer is armed: at once if one is armed now, else when the next one is.</summary>
+    public Task WhenTimerArmedAsync()
+    {
+        lock (_gate)
+        {
+            if (_timers.Any(t => t.DueAt != DateTimeOffset.MaxValue))
+            {
+                return Task.CompletedTask;
+            }
+
+            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _armWaiters.Add((Timeout.InfiniteTimeSpan, armed));
+            return armed.Task;
+        }
+    }
+
+    /// <summary>Moves the clock to the earliest armed timer and fires it; returns how far the clock moved.</summary>
+    public TimeSpan AdvanceToNextTimer()
+    {
+        TimeSpan step;
+        lock (_gate)
+        {
+            var next = _timers.Where(t => t.DueAt != DateTimeOffset.MaxValue).Select(t => t.DueAt).DefaultIfEmpty(_now).Min();
+            step = next - _now;
+        }
+
+        Advance(step);
+        return step;
+    }
+
     private void OnArmed(TimeSpan due)
     {
         List<TaskCompletionSource> ready;
         lock (_gate)
         {
-            ready = _armWaiters.Where(w => w.Due == due).Select(w => w.Armed).ToList();
-            _armWaiters.RemoveAll(w => w.Due == due);
+            // Waiters for this exact due time, and those waiting for any timer (InfiniteTimeSpan).
+            ready = _armWaiters.Where(w => w.Due == due || w.Due == Timeout.InfiniteTimeSpan).Select(w => w.Armed).ToList();
+            _armWaiters.RemoveAll(w => w.Due == due || w.Due == Timeout.InfiniteTimeSpan);
+            var armedNow = _timers.Count(t => t.DueAt != DateTimeOffset.MaxValue);
+            ready.AddRange(_countWaiters.Where(w => armedNow >= w.Count).Select(w => w.Armed));
+            _countWaiters.RemoveAll(w => armedNow >= w.Count);
         }
 
         foreach (var r in ready)
@@ -72,12 +128,12 @@ internal sealed class ManualTimeProvider : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
-        timer.Change(dueTime, period);
         lock (_gate)
         {
             _timers.Add(timer);
         }
 
+        timer.Change(dueTime, period);
         return timer;
     }
 
