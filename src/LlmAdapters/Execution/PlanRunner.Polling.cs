@@ -173,7 +173,14 @@ internal sealed partial class PlanRunner
                 using (document)
                 {
                     var root = document.RootElement;
-                    if (call.Error.IsInBandError(root))
+                    string? state = null;
+                    if (poll.Status is not null && poll.Status.TryEvaluate(root, out var value))
+                    {
+                        state = JsonValues.ToText(value);
+                    }
+
+                    // A response with a task status says itself whether the task failed; the in-band rule is for the others.
+                    if (state is null && call.Error.IsInBandError(root))
                     {
                         var (vendorMessage, vendorCode) = call.Error.Extract(root);
                         throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings);
@@ -185,7 +192,6 @@ internal sealed partial class PlanRunner
                         return new PollOutcome(status == 202 ? "running" : "finished", fields, null) { Finished = status != 202, StatusCode = status };
                     }
 
-                    var state = poll.Status.TryEvaluate(root, out var value) ? JsonValues.ToText(value) : null;
                     var failureMessage = poll.Error is not null && poll.Error.TryEvaluate(root, out var failure) ? JsonValues.ToText(failure) : null;
                     failureMessage ??= call.Error.Extract(root).Message;
                     return new PollOutcome(state ?? "running", fields, failureMessage)

@@ -52,7 +52,7 @@ internal static class RequestBuilder
 
     private static Uri BuildUrl(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
     {
-        var path = plan.Path.GetText(scope, Uri.EscapeDataString);
+        var path = plan.Path.GetText(scope, EscapePathValue);
         var sb = new StringBuilder(256);
         if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
@@ -105,6 +105,31 @@ internal static class RequestBuilder
 
         return uri;
     }
+
+    /// <summary>Escapes a variable's value for a URL path: every segment is percent-encoded, '/' is kept (model names such as "meta/llama-3"), and dot segments are refused so that a value cannot climb out of the call's path.</summary>
+    private static string EscapePathValue(string value)
+    {
+        if (value.IndexOf('/') < 0)
+        {
+            return value is "." or ".." ? throw DotSegment(value) : Uri.EscapeDataString(value);
+        }
+
+        var segments = value.Split('/');
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (segments[i] is "." or "..")
+            {
+                throw DotSegment(value);
+            }
+
+            segments[i] = Uri.EscapeDataString(segments[i]);
+        }
+
+        return string.Join('/', segments);
+    }
+
+    private static LlmRequestException DotSegment(string value)
+        => new($"A variable in a URL path has the value '{value}', with a '.' or '..' segment, which would change the path the call goes to; nothing was sent.");
 
     private static void AppendQuery(StringBuilder sb, ref char separator, string name, string value)
     {

@@ -267,10 +267,20 @@ public class SyncCallTests
     public async Task AbsolutePathTemplate_AndGetWithoutBody()
     {
         var handler = RecordingHandler.Json("{}");
-        await Client(handler).CallAsync(new LlmRequest { Call = "absolute", Model = "a/b c" });
-        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.example.com/x/a%2Fb%20c"));
+        await Client(handler).CallAsync(new LlmRequest { Call = "absolute", Model = "meta/llama 3?" });
+        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.example.com/x/meta/llama%203%3F"), "path values are escaped per segment; '/' is kept");
         Assert.That(handler.Last.Method, Is.EqualTo(HttpMethod.Get));
         Assert.That(handler.Last.Body, Is.Null);
+    }
+
+    [TestCase("..")]
+    [TestCase("a/../../admin")]
+    public void DotSegmentsInPathValues_AreRefused(string model)
+    {
+        var handler = RecordingHandler.Json("{}");
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => Client(handler).CallAsync(new LlmRequest { Call = "absolute", Model = model }))!;
+        Assert.That(e.Message, Does.Contain("'.' or '..' segment"));
+        Assert.That(handler.Requests, Is.Empty);
     }
 
     [Test]
