@@ -12,8 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace LlmAdapters.Samples;
 
 /// <summary>
-/// A tiny OpenAI-compatible vendor on 127.0.0.1, so the samples run without an account.
-/// It answers chat completions (whole or streamed as Server-Sent Events) and lists one model.
+/// A tiny vendor on 127.0.0.1, so the samples run without an account: OpenAI-compatible chat completions (whole or
+/// streamed as Server-Sent Events), a model list, and a DashScope-style async text-to-image task.
 /// </summary>
 public sealed class DemoServer : IAsyncDisposable
 {
@@ -25,14 +25,20 @@ public sealed class DemoServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private DemoServer(WebApplication app, string baseUrl)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _tasks = new();
+
+    private DemoServer(WebApplication app, string rootUrl)
     {
         _app = app;
-        BaseUrl = baseUrl;
+        RootUrl = rootUrl;
+        BaseUrl = rootUrl + "/v1";
     }
 
     /// <summary>The base URL of the OpenAI-compatible API, such as http://127.0.0.1:5123/v1.</summary>
     public string BaseUrl { get; }
+
+    /// <summary>The server's root URL, such as http://127.0.0.1:5123: the base URL of its DashScope-style task API.</summary>
+    public string RootUrl { get; }
 
     /// <summary>Starts the server on a free loopback port.</summary>
     public static async Task<DemoServer> StartAsync(CancellationToken cancellationToken = default)
@@ -45,9 +51,13 @@ public sealed class DemoServer : IAsyncDisposable
         app.MapGet("/v1/models", (HttpContext context) => Authorized(context)
             ? Results.Text($$"""{"object":"list","data":[{"id":"{{Model}}","object":"model","owned_by":"llmadapters"}]}""", "application/json")
             : Unauthorized());
+        DemoServer? server = null;
+        app.MapPost("/api/v1/services/aigc/text2image/image-synthesis", (HttpContext context) => server!.SubmitImage(context));
+        app.MapGet("/api/v1/tasks/{id}", (HttpContext context, string id) => server!.QueryTask(context, id));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new DemoServer(app, address.TrimEnd('/') + "/v1");
+        server = new DemoServer(app, address.TrimEnd('/'));
+        return server;
     }
 
     /// <summary>The answer the demo server gives to a question.</summary>
@@ -109,6 +119,42 @@ public sealed class DemoServer : IAsyncDisposable
         var last = JsonSerializer.Serialize(new { id = "chatcmpl-demo", @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } });
         var usageChunk = JsonSerializer.Serialize(new { id = "chatcmpl-demo", @object = "chat.completion.chunk", model = Model, choices = Array.Empty<object>(), usage });
         await context.Response.WriteAsync($"data: {last}\n\ndata: {usageChunk}\n\ndata: [DONE]\n\n", context.RequestAborted);
+    }
+
+    /// <summary>A DashScope-style async task: submitted PENDING, RUNNING at the first poll, SUCCEEDED at the second.</summary>
+    private IResult SubmitImage(HttpContext context)
+    {
+        if (!Authorized(context))
+        {
+            return Unauthorized();
+        }
+
+        if (context.Request.Headers["X-DashScope-Async"] != "enable")
+        {
+            return Results.Text("""{"code":"InvalidParameter","message":"This call must be asynchronous: send X-DashScope-Async: enable."}""", "application/json", statusCode: 400);
+        }
+
+        var id = Guid.NewGuid().ToString();
+        _tasks[id] = 0;
+        return Results.Text($$$"""{"output":{"task_status":"PENDING","task_id":"{{{id}}}"},"request_id":"{{{Guid.NewGuid()}}}"}""", "application/json");
+    }
+
+    private IResult QueryTask(HttpContext context, string id)
+    {
+        if (!Authorized(context))
+        {
+            return Unauthorized();
+        }
+
+        if (!_tasks.TryGetValue(id, out var polls))
+        {
+            return Results.Text($$$"""{"output":{"task_id":"{{{id}}}","task_status":"UNKNOWN"}}""", "application/json");
+        }
+
+        _tasks[id] = ++polls;
+        return polls < 2
+            ? Results.Text($$$"""{"output":{"task_id":"{{{id}}}","task_status":"RUNNING"}}""", "application/json")
+            : Results.Text($$$"""{"output":{"task_id":"{{{id}}}","task_status":"SUCCEEDED","results":[{"url":"{{{RootUrl}}}/images/{{{id}}}.png"}]},"usage":{"image_count":1}}""", "application/json");
     }
 
     private static List<string> SplitKeepingSpaces(string text)
