@@ -20,6 +20,7 @@ internal static class BuiltInConverters
         LlmConverter.Create("data_url", ToDataUrl),
         LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
         LlmConverter.Create("minimax_messages", MiniMaxMessages),
+        .. VendorConverters.All,
     ];
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;

@@ -1,0 +1,385 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Conversion;
+
+/// <summary>
+/// Converters for the vendor-specific message and response shapes of the shipped adapters. Each takes the standard
+/// <c>messages</c> variable (<c>[{role, content, images?}]</c>, media items <c>{"url"}</c> or <c>{"data", "mime_type"}</c>)
+/// or a vendor's response part, and returns the vendor's shape.
+/// </summary>
+internal static class VendorConverters
+{
+    public static IReadOnlyList<ILlmConverter> All { get; } =
+    [
+        LlmConverter.Create("openai_messages", OpenAiMessages),
+        LlmConverter.Create("anthropic_messages", AnthropicMessages),
+        LlmConverter.Create("anthropic_text", v => JoinBlocks(v, "anthropic_text", "text", "text", emptyIsNull: false)),
+        LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
+        LlmConverter.Create("gemini_contents", GeminiContents),
+        LlmConverter.Create("gemini_system", GeminiSystem),
+        LlmConverter.Create("gemini_text", v => GeminiParts(v, "gemini_text", thoughts: false)),
+        LlmConverter.Create("gemini_thoughts", v => GeminiParts(v, "gemini_thoughts", thoughts: true)),
+        LlmConverter.Create("ollama_messages", OllamaMessages),
+    ];
+
+    private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
+
+    private static string Role(JsonElement message) => message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "user";
+
+    private static string Content(JsonElement message) => message.TryGetProperty("content"u8, out var c) ? JsonValues.ToText(c) : string.Empty;
+
+    private static JsonElement.ArrayEnumerator? Images(JsonElement message)
+        => message.TryGetProperty("images"u8, out var images) && images.ValueKind == JsonValueKind.Array && images.GetArrayLength() > 0 ? images.EnumerateArray() : null;
+
+    private static void RequireMessages(JsonElement v, string converter)
+    {
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"{converter} takes a list of {{role, content, images?}} messages, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        foreach (var message in v.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"{converter} takes a list of {{role, content, images?}} messages; one item is a JSON {message.ValueKind.ToString().ToLowerInvariant()}");
+            }
+        }
+    }
+
+    /// <summary>An inline media item's base64 data and MIME type, or its URL.</summary>
+    private static (string? Data, string? Mime, string? Url) Media(JsonElement item, string converter)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"{converter}: an image must be a media item {{\"url\"}} or {{\"data\", \"mime_type\"}}, not a JSON {item.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        var mime = item.TryGetProperty("mime_type"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        if (item.TryGetProperty("data"u8, out var data) && data.ValueKind == JsonValueKind.String)
+        {
+            return (data.GetString(), mime, null);
+        }
+
+        if (item.TryGetProperty("url"u8, out var url) && url.ValueKind == JsonValueKind.String)
+        {
+            return (null, mime, url.GetString());
+        }
+
+        throw new FormatException($"{converter}: an image needs \"data\" (base64) with \"mime_type\", or \"url\"");
+    }
+
+    /// <summary>Messages with images become OpenAI content parts (text, then image_url with a URL or a data URL); others are unchanged.</summary>
+    private static JsonElement OpenAiMessages(JsonElement v)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        RequireMessages(v, "openai_messages");
+        return JsonValues.Write(v, static (w, messages) =>
+        {
+            w.WriteStartArray();
+            foreach (var message in messages.EnumerateArray())
+            {
+                if (Images(message) is not { } images)
+                {
+                    w.WriteStartObject();
+                    foreach (var property in message.EnumerateObject())
+                    {
+                        if (!property.NameEquals("images"u8))
+                        {
+                            property.WriteTo(w);
+                        }
+                    }
+
+                    w.WriteEndObject();
+                    continue;
+                }
+
+                w.WriteStartObject();
+                foreach (var property in message.EnumerateObject())
+                {
+                    if (!property.NameEquals("images"u8) && !property.NameEquals("content"u8))
+                    {
+                        property.WriteTo(w);
+                    }
+                }
+
+                w.WriteStartArray("content"u8);
+                var text = Content(message);
+                if (text.Length > 0)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("type"u8, "text");
+                    w.WriteString("text"u8, text);
+                    w.WriteEndObject();
+                }
+
+                foreach (var image in images)
+                {
+                    var (data, mime, url) = Media(image, "openai_messages");
+                    w.WriteStartObject();
+                    w.WriteString("type"u8, "image_url");
+                    w.WriteStartObject("image_url"u8);
+                    w.WriteString("url"u8, data is null ? url : $"data:{mime ?? "application/octet-stream"};base64,{data}");
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>Anthropic Messages: system messages left out (they go in "system"); images become image blocks before the text.</summary>
+    private static JsonElement AnthropicMessages(JsonElement v)
+    {
+        RequireMessages(v, "anthropic_messages");
+        return JsonValues.Write(v, static (w, messages) =>
+        {
+            w.WriteStartArray();
+            foreach (var message in messages.EnumerateArray())
+            {
+                var role = Role(message);
+                if (role == "system")
+                {
+                    continue;
+                }
+
+                w.WriteStartObject();
+                w.WriteString("role"u8, role);
+                if (Images(message) is not { } images)
+                {
+                    w.WriteString("content"u8, Content(message));
+                    w.WriteEndObject();
+                    continue;
+                }
+
+                w.WriteStartArray("content"u8);
+                foreach (var image in images)
+                {
+                    var (data, mime, url) = Media(image, "anthropic_messages");
+                    w.WriteStartObject();
+                    w.WriteString("type"u8, "image");
+                    w.WriteStartObject("source"u8);
+                    if (data is not null)
+                    {
+                        w.WriteString("type"u8, "base64");
+                        w.WriteString("media_type"u8, mime ?? throw new FormatException("anthropic_messages: an inline image needs its mime_type (image/jpeg, image/png, image/gif or image/webp)"));
+                        w.WriteString("data"u8, data);
+                    }
+                    else
+                    {
+                        w.WriteString("type"u8, "url");
+                        w.WriteString("url"u8, url);
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+
+                var text = Content(message);
+                if (text.Length > 0)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("type"u8, "text");
+                    w.WriteString("text"u8, text);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>Joins the <paramref name="property"/> of the blocks of type <paramref name="type"/> in a content array (Anthropic, Cohere v2).</summary>
+    private static JsonElement JoinBlocks(JsonElement v, string converter, string type, string property, bool emptyIsNull)
+    {
+        if (IsNull(v) || v.ValueKind == JsonValueKind.String)
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"{converter} takes a list of content blocks [{{\"type\": \"{type}\", \"{property}\": ...}}], not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        var sb = new StringBuilder();
+        var any = false;
+        foreach (var block in v.EnumerateArray())
+        {
+            if (block.ValueKind == JsonValueKind.Object
+                && block.TryGetProperty("type"u8, out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == type
+                && block.TryGetProperty(property, out var text) && text.ValueKind == JsonValueKind.String)
+            {
+                sb.Append(text.GetString());
+                any = true;
+            }
+        }
+
+        return !any && emptyIsNull ? JsonValues.Null : JsonValues.String(sb.ToString());
+    }
+
+    /// <summary>Gemini contents: system messages left out (they go in systemInstruction), assistant → model, text and inline_data / file_data parts.</summary>
+    private static JsonElement GeminiContents(JsonElement v)
+    {
+        RequireMessages(v, "gemini_contents");
+        return JsonValues.Write(v, static (w, messages) =>
+        {
+            w.WriteStartArray();
+            foreach (var message in messages.EnumerateArray())
+            {
+                var role = Role(message);
+                if (role == "system")
+                {
+                    continue;
+                }
+
+                w.WriteStartObject();
+                w.WriteString("role"u8, role is "assistant" or "model" ? "model" : "user");
+                w.WriteStartArray("parts"u8);
+                var text = Content(message);
+                var images = Images(message);
+                if (text.Length > 0 || images is null)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("text"u8, text);
+                    w.WriteEndObject();
+                }
+
+                if (images is { } list)
+                {
+                    foreach (var image in list)
+                    {
+                        var (data, mime, url) = Media(image, "gemini_contents");
+                        w.WriteStartObject();
+                        if (data is not null)
+                        {
+                            w.WriteStartObject("inline_data"u8);
+                            w.WriteString("mime_type"u8, mime ?? throw new FormatException("gemini_contents: an inline image needs its mime_type"));
+                            w.WriteString("data"u8, data);
+                        }
+                        else
+                        {
+                            w.WriteStartObject("file_data"u8);
+                            if (mime is not null)
+                            {
+                                w.WriteString("mime_type"u8, mime);
+                            }
+
+                            w.WriteString("file_uri"u8, url);
+                        }
+
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>A system prompt as Gemini's systemInstruction content: <c>{"parts": [{"text": ...}]}</c>.</summary>
+    private static JsonElement GeminiSystem(JsonElement v)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException($"gemini_system takes the system prompt as a string, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        return JsonValues.Write(v.GetString()!, static (w, text) =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("parts"u8);
+            w.WriteStartObject();
+            w.WriteString("text"u8, text);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>Joins the text of Gemini parts: the answer (parts without "thought": true) or the thoughts (null when there are none).</summary>
+    private static JsonElement GeminiParts(JsonElement v, string converter, bool thoughts)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"{converter} takes a list of Gemini parts [{{\"text\": ...}}], not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        var sb = new StringBuilder();
+        var any = false;
+        foreach (var part in v.EnumerateArray())
+        {
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("text"u8, out var text) || text.ValueKind != JsonValueKind.String)
+            {
+                continue;
+            }
+
+            var isThought = part.TryGetProperty("thought"u8, out var t) && t.ValueKind == JsonValueKind.True;
+            if (isThought == thoughts)
+            {
+                sb.Append(text.GetString());
+                any = true;
+            }
+        }
+
+        return thoughts && !any ? JsonValues.Null : JsonValues.String(sb.ToString());
+    }
+
+    /// <summary>Ollama /api/chat messages: each message's images as a list of base64 strings (Ollama takes no image URLs).</summary>
+    private static JsonElement OllamaMessages(JsonElement v)
+    {
+        RequireMessages(v, "ollama_messages");
+        return JsonValues.Write(v, static (w, messages) =>
+        {
+            w.WriteStartArray();
+            foreach (var message in messages.EnumerateArray())
+            {
+                w.WriteStartObject();
+                w.WriteString("role"u8, Role(message));
+                w.WriteString("content"u8, Content(message));
+                if (Images(message) is { } images)
+                {
+                    w.WriteStartArray("images"u8);
+                    foreach (var image in images)
+                    {
+                        var (data, _, url) = Media(image, "ollama_messages");
+                        w.WriteStringValue(data ?? throw new FormatException($"ollama_messages: Ollama takes images as base64 data, not URLs ({url}); pass the image bytes (LlmMedia.FromBytes)"));
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+}

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LlmAdapters.Conformance.Tests;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 (a free port) playing a vendor: each <see cref="Session"/> gets its own path prefix
+/// (<c>/r/&lt;id&gt;</c>, put in front of the vendor's base URL path), records every request, and answers the n-th
+/// request with the n-th exchange's response, written in the session's <see cref="WritePattern"/>.
+/// </summary>
+internal sealed class FakeVendorServer : IAsyncDisposable
+{
+    /// <summary>The status of a request the case did not expect; the test reports it.</summary>
+    public const int UnexpectedRequestStatus = 599;
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+
+    private FakeVendorServer(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary><c>http://127.0.0.1:port</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    public static async Task<FakeVendorServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        FakeVendorServer? server = null;
+        app.Run(context => server!.HandleAsync(context));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new FakeVendorServer(app, new Uri(address.TrimEnd('/')));
+        return server;
+    }
+
+    /// <summary>Starts serving one run of a case; dispose the session to stop.</summary>
+    public Session Open(IReadOnlyList<FixtureCase.Exchange> exchanges, WritePattern pattern, int seed)
+    {
+        var session = new Session(this, "/r/" + Guid.NewGuid().ToString("N"), exchanges, pattern, seed);
+        _sessions[session.Prefix] = session;
+        return session;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        var cut = path.Length > 3 ? path.IndexOf('/', 3) : -1;
+        if (cut < 0 || !_sessions.TryGetValue(path[..cut], out var session))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var index = session.Record(new ReceivedRequest(context.Request.Method, path[cut..] + context.Request.QueryString.Value, headers, body.ToArray()));
+        if (index >= session.Exchanges.Count)
+        {
+            context.Response.StatusCode = UnexpectedRequestStatus;
+            await context.Response.WriteAsync($"conformance: request #{index + 1} was not expected (the case has {session.Exchanges.Count} exchanges)", context.RequestAborted);
+            return;
+        }
+
+        var exchange = session.Exchanges[index];
+        context.Response.StatusCode = exchange.Status;
+        foreach (var (name, value) in exchange.ResponseHeaders)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        var bytes = exchange.ResponseBody;
+        foreach (var (start, length) in Split(bytes, session.Pattern, session.Seed))
+        {
+            await context.Response.Body.WriteAsync(bytes.AsMemory(start, length), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    /// <summary>Cuts a body into writes: whole; one per event (after each blank line, CRLF or LF, else each line); one byte each; or random pieces of 1-40 bytes.</summary>
+    public static IEnumerable<(int Start, int Length)> Split(byte[] body, WritePattern pattern, int seed)
+    {
+        switch (pattern)
+        {
+            case WritePattern.Whole:
+                if (body.Length > 0)
+                {
+                    yield return (0, body.Length);
+                }
+
+                break;
+            case WritePattern.OneByte:
+                for (var i = 0; i < body.Length; i++)
+                {
+                    yield return (i, 1);
+                }
+
+                break;
+            case WritePattern.PerEvent:
+                var span = body.AsSpan();
+                var separator = span.IndexOf("\r\n\r\n"u8) >= 0 ? "\r\n\r\n"u8.ToArray() : span.IndexOf("\n\n"u8) >= 0 ? "\n\n"u8.ToArray() : "\n"u8.ToArray();
+                var start = 0;
+                while (start < body.Length)
+                {
+                    var at = body.AsSpan(start).IndexOf(separator);
+                    var length = at < 0 ? body.Length - start : at + separator.Length;
+                    yield return (start, length);
+                    start += length;
+                }
+
+                break;
+            default:
+                var random = new Random(seed);
+                for (var i = 0; i < body.Length;)
+                {
+                    var length = Math.Min(random.Next(1, 40), body.Length - i);
+                    yield return (i, length);
+                    i += length;
+                }
+
+                break;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>One run of a case: its own path prefix, the exchanges it serves in order, and the requests it received.</summary>
+    internal sealed class Session(FakeVendorServer server, string prefix, IReadOnlyList<FixtureCase.Exchange> exchanges, WritePattern pattern, int seed) : IDisposable
+    {
+        private readonly List<ReceivedRequest> _received = [];
+
+        public string Prefix { get; } = prefix;
+
+        public IReadOnlyList<FixtureCase.Exchange> Exchanges { get; } = exchanges;
+
+        public WritePattern Pattern { get; } = pattern;
+
+        public int Seed { get; } = seed;
+
+        public IReadOnlyList<ReceivedRequest> Received
+        {
+            get
+            {
+                lock (_received)
+                {
+                    return [.. _received];
+                }
+            }
+        }
+
+        /// <summary>The vendor's base URL moved onto the loopback server under this session's prefix.</summary>
+        public string BaseUrlFor(Uri vendorBaseUrl) => server.BaseUrl.GetLeftPart(UriPartial.Authority) + Prefix + vendorBaseUrl.AbsolutePath.TrimEnd('/');
+
+        public int Record(ReceivedRequest request)
+        {
+            lock (_received)
+            {
+                _received.Add(request);
+                return _received.Count - 1;
+            }
+        }
+
+        public void Dispose() => server._sessions.TryRemove(Prefix, out _);
+    }
+}
+
+/// <summary>What the fake vendor received: the path and query are relative to the vendor's host.</summary>
+internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+
+/// <summary>How the fake vendor splits a body into writes (each write is flushed).</summary>
+public enum WritePattern
+{
+    Whole,
+    PerEvent,
+    OneByte,
+    RandomSplits,
+}
