@@ -109,8 +109,8 @@ internal sealed class ErrorMap
             return true;
         }
 
-        return message.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False)
-            && !(message.ValueKind == JsonValueKind.String && message.GetString()!.Length == 0);
+        // Only text counts: a message path that lands on an object (Cohere's "message" is the answer) is not an error.
+        return (message.ValueKind == JsonValueKind.String && message.GetString()!.Length > 0) || message.ValueKind == JsonValueKind.Number;
     }
 
     private static bool JsonElementEquals(JsonElement a, JsonElement b)

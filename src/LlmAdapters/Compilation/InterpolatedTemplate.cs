@@ -47,5 +47,27 @@ internal sealed class InterpolatedTemplate(IReadOnlyList<InterpolatedTemplate.Pa
         return sb.ToString();
     }
 
+    /// <summary>True when every variable of the string is optional and none has a value: a header such as <c>"Bearer ${apikey?}"</c> is then left out rather than sent half-filled.</summary>
+    public bool AllOptionalMissing(VariableScope scope)
+    {
+        var any = false;
+        foreach (var part in parts)
+        {
+            if (part.Variable is null)
+            {
+                continue;
+            }
+
+            if (!part.Optional || part.Default is not null || scope.TryGet(part.Variable, out _))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
     public override IEnumerable<string> VariableNames => parts.Where(p => p.Variable is not null).Select(p => p.Variable!);
 }

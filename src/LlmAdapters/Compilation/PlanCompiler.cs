@@ -182,7 +182,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
 
             if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count)
             {
-                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems)));
+                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems), item.Join));
             }
         }
 

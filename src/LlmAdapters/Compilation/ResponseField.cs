@@ -4,8 +4,11 @@ using LlmAdapters.Internal;
 namespace LlmAdapters.Compilation;
 
 /// <summary>A compiled <c>resp</c> item: a field name, the key path (or alternatives, <c>a | b</c>) it comes from, and an optional converter.</summary>
-internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, ILlmConverter? converter)
+internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, ILlmConverter? converter, bool join = false)
 {
+    /// <summary>In streams, join the item's text across chunks (reasoning deltas) instead of keeping its last value.</summary>
+    public bool Join { get; } = join;
+
     public string Name { get; } = name;
 
     /// <summary>The alternatives, tried in order: the first that finds a non-null value gives the field.</summary>

@@ -17,6 +17,8 @@ internal static class DefinitionReader
 
     public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
 
+    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "join"];
+
     public static readonly IReadOnlyList<string> ChunkFilterKeys = ["name", "op", "value", "field"];
 
     public static readonly IReadOnlyList<string> ErrorKeys = ["message", "code", "ok_codes"];
@@ -377,7 +379,20 @@ internal static class DefinitionReader
                     continue;
                 }
 
-                CheckKeys(element, itemAt, ParameterItemKeys, $"an item of \"{key}\"");
+                CheckKeys(element, itemAt, ResponseItemKeys, $"an item of \"{key}\"");
+                var join = false;
+                if (element.TryGetProperty("join", out var joinValue))
+                {
+                    if (joinValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        join = joinValue.GetBoolean();
+                    }
+                    else
+                    {
+                        Problem(itemAt.Child("join", lines), "\"join\" must be true or false");
+                    }
+                }
+
                 var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the field name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the field name, such as \"content\"");
                 var path = element.TryGetProperty("value", out var v) ? RequireString(v, itemAt.Child("value", lines), "a key path such as \"choices[0].message.content\"") : Missing<string>(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add the key path of the field, such as \"choices[0].message.content\"");
                 var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
@@ -392,7 +407,7 @@ internal static class DefinitionReader
                     continue;
                 }
 
-                items.Add(new ResponseItem(name, path, converter, itemAt));
+                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join });
             }
 
             return items;

@@ -1,4 +1,8 @@
 namespace LlmAdapters.Definitions;
 
 /// <summary>A <c>{name, value, converter}</c> item of <c>resp</c>: <c>value</c> is a key path into the response.</summary>
-internal sealed record ResponseItem(string Name, string Path, string? Converter, SourceLocation Location);
+internal sealed record ResponseItem(string Name, string Path, string? Converter, SourceLocation Location)
+{
+    /// <summary><c>join</c>: in streams, the item's text is joined across chunks instead of keeping the last value.</summary>
+    public bool Join { get; init; }
+}

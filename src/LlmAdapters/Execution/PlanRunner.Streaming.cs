@@ -51,7 +51,9 @@ internal sealed partial class PlanRunner
             Stream body;
             try
             {
-                body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+                body = IsPlainJson(plan, response)
+                    ? await ReadJsonInsteadOfStreamAsync(call, response, linked.Token).ConfigureAwait(false)
+                    : await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
@@ -163,6 +165,32 @@ internal sealed partial class PlanRunner
         }
 
         return new LlmResponse(text, fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
+    }
+
+    /// <summary>A 2xx JSON body where SSE or lines were expected: vendors answer so when they refuse a stream (MiniMax's base_resp, a gateway's error).</summary>
+    private static bool IsPlainJson(StreamPlan plan, HttpResponseMessage response)
+        => plan.Format is StreamFormat.Sse or StreamFormat.Lines
+            && string.Equals(response.Content.Headers.ContentType?.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads such a body whole (bounded): an error in it is raised as the vendor's error; anything else is read as the stream.</summary>
+    private async Task<Stream> ReadJsonInsteadOfStreamAsync(CallPlan call, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync(response.Content, call, cancellationToken).ConfigureAwait(false);
+        if (HttpErrors.TryParse(body, out var document))
+        {
+            using (document)
+            {
+                var root = document.RootElement;
+                var isError = call.Error.ChecksSuccessResponses ? call.Error.IsInBandError(root) : ErrorMap.Default.Extract(root).Message is not null;
+                if (isError)
+                {
+                    var (vendorMessage, vendorCode) = (call.Error.ChecksSuccessResponses ? call.Error : ErrorMap.Default).Extract(root);
+                    throw HttpErrors.Create((int)response.StatusCode, "with an error instead of a stream", vendorMessage, vendorCode, System.Text.Encoding.UTF8.GetString(body), null, call, Settings);
+                }
+            }
+        }
+
+        return new MemoryStream(body, writable: false);
     }
 
     private static void CollectFinalFields(CallPlan call, StreamSession session, StrongBox<Dictionary<string, JsonElement>>? finalFields)

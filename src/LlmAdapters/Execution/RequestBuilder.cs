@@ -27,7 +27,7 @@ internal static class RequestBuilder
 
             foreach (var header in plan.Headers)
             {
-                if (!header.IsPresent(scope))
+                if (!header.IsPresent(scope) || (header.Value is InterpolatedTemplate t && t.AllOptionalMissing(scope)))
                 {
                     continue;
                 }
@@ -77,7 +77,7 @@ internal static class RequestBuilder
         var separator = path.Contains('?') ? '&' : '?';
         foreach (var parameter in plan.Query)
         {
-            if (!parameter.IsPresent(scope))
+            if (!parameter.IsPresent(scope) || (parameter.Value is InterpolatedTemplate t && t.AllOptionalMissing(scope)))
             {
                 continue;
             }

@@ -298,7 +298,16 @@ internal sealed class ChunkDecoder : IDisposable
         {
             if (i != textIndex && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
             {
-                Fields.Set(i, raw);
+                var field = _plan.Response.Fields[i];
+                if (field.Join)
+                {
+                    // Reasoning deltas and the like: the final value is all the pieces, in order.
+                    Fields.Append(i, ResponseMap.TextOf(ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
+                }
+                else
+                {
+                    Fields.Set(i, raw);
+                }
             }
         }
     }

@@ -11,13 +11,18 @@ internal sealed class FieldAccumulator : IDisposable
     private readonly ResponseMap _map;
     private readonly byte[]?[] _values;
     private readonly int[] _lengths;
+    private readonly System.Text.StringBuilder?[] _joined;
 
     public FieldAccumulator(ResponseMap map)
     {
         _map = map;
         _values = new byte[]?[map.Fields.Count];
         _lengths = new int[map.Fields.Count];
+        _joined = new System.Text.StringBuilder?[map.Fields.Count];
     }
+
+    /// <summary>Appends a piece of a joined field's text.</summary>
+    public void Append(int field, string text) => (_joined[field] ??= new System.Text.StringBuilder()).Append(text);
 
     public void Set(int field, ReadOnlySpan<byte> rawJson)
     {
@@ -43,8 +48,10 @@ internal sealed class FieldAccumulator : IDisposable
         for (var i = 0; i < _map.Fields.Count; i++)
         {
             var field = _map.Fields[i];
-            var value = _values[i] is { } bytes ? JsonValues.Parse(bytes.AsSpan(0, _lengths[i])) : JsonValues.Null;
-            result[field.Name] = ResponseMap.Convert(field, value, callDescription);
+            var value = _joined[i] is { } joined ? JsonValues.String(joined.ToString())
+                : _values[i] is { } bytes ? JsonValues.Parse(bytes.AsSpan(0, _lengths[i]))
+                : JsonValues.Null;
+            result[field.Name] = _joined[i] is null ? ResponseMap.Convert(field, value, callDescription) : value;
         }
 
         return result;

@@ -82,6 +82,14 @@ public class TemplateCompilerTests
     }
 
     [Test]
+    public void ObjectsAndArraysWhoseMembersAreAllAbsent_AreAbsentThemselves()
+    {
+        var template = Compile("""{"system":{"parts":[{"text":"${system?}"}]},"stop":["${stop?}"],"keep":{"a":"${a?}","fixed":1}}""");
+        Json.AssertEqual("""{"keep":{"fixed":1}}""", Write(template, Scope("{}")));
+        Json.AssertEqual("""{"system":{"parts":[{"text":"s"}]},"keep":{"fixed":1}}""", Write(template, Scope("""{"system":"s"}""")));
+    }
+
+    [Test]
     public void Optional_WholeValueReportsAbsent()
     {
         var template = Compile("\"${temperature?}\"");

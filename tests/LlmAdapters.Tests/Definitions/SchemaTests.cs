@@ -46,7 +46,7 @@ public class SchemaTests
     public void ItemKeys_AreExactlyTheLoadersItemKeys()
     {
         Assert.That(Keys(Def("parameterItem")), Is.EqualTo(Sorted(DefinitionReader.ParameterItemKeys)), "parameter items");
-        Assert.That(Keys(Def("responseItem")), Is.EqualTo(Sorted(DefinitionReader.ParameterItemKeys)), "response items are read with the same keys");
+        Assert.That(Keys(Def("responseItem")), Is.EqualTo(Sorted(DefinitionReader.ResponseItemKeys)), "response items");
         Assert.That(Keys(Def("chunkFilter")), Is.EqualTo(Sorted(DefinitionReader.ChunkFilterKeys)), "chunk_filter");
         var errorObject = Def("error").GetProperty("oneOf").EnumerateArray().Single(s => s.GetProperty("type").GetString() == "object");
         Assert.That(Keys(errorObject), Is.EqualTo(Sorted(DefinitionReader.ErrorKeys)), "error");

@@ -194,6 +194,31 @@ public class SyncCallTests
     }
 
     [Test]
+    public async Task HeaderWhoseOptionalVariablesAreAllMissing_IsLeftOut()
+    {
+        var catalog = LlmCatalog.FromJson("""
+            { "name": "o", "c": { "path": "/c", "headers": [ { "name": "Authorization", "value": "Bearer ${apikey?}" } ], "params": [ { "name": "key", "value": "k-${key?}" } ] } }
+            """);
+        var handler = RecordingHandler.Json("{}");
+        await catalog.CreateClient(new LlmProfile { Adapter = "o", BaseUrl = "https://h" }, handler.Mock).CallAsync(new LlmRequest { Call = "c" });
+        Assert.That(handler.Last.Headers.ContainsKey("Authorization"), Is.False, "no half-filled \"Bearer \" header");
+        Assert.That(handler.Last.Url.Query, Is.Empty);
+        await catalog.CreateClient(new LlmProfile { Adapter = "o", BaseUrl = "https://h", Variables = { ["apikey"] = "sk-1" } }, handler.Mock).CallAsync(new LlmRequest { Call = "c" });
+        Assert.That(handler.Last.Headers["Authorization"], Is.EqualTo("Bearer sk-1"));
+    }
+
+    [Test]
+    public async Task ErrorMessagePathOnAnObject_IsNotAnInBandError()
+    {
+        // Cohere's successful response has a top-level "message" object: only text counts as an error message.
+        var catalog = LlmCatalog.FromJson("""{ "name": "c", "c": { "path": "/c", "resp": [ { "name": "text", "value": "message.content[0].text" } ], "error": "message" } }""");
+        var ok = catalog.CreateClient(new LlmProfile { Adapter = "c", BaseUrl = "https://h" }, RecordingHandler.Json("""{"message":{"content":[{"text":"hi"}]}}""").Mock);
+        Assert.That((await ok.CallAsync(new LlmRequest { Call = "c" })).Text, Is.EqualTo("hi"));
+        var bad = catalog.CreateClient(new LlmProfile { Adapter = "c", BaseUrl = "https://h" }, RecordingHandler.Json("""{"message":"invalid api token"}""").Mock);
+        Assert.That(Assert.ThrowsAsync<LlmHttpException>(() => bad.CallAsync(new LlmRequest { Call = "c" }))!.VendorMessage, Is.EqualTo("invalid api token"));
+    }
+
+    [Test]
     public void ErrorPathAlternatives_CoverHttpErrorsAndBlockedPrompts()
     {
         var catalog = LlmCatalog.FromJson("""

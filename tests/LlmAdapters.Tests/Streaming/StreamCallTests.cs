@@ -244,6 +244,37 @@ public class StreamCallTests
     }
 
     [Test]
+    public async Task JoinedItems_CollectTheirTextAcrossChunks()
+    {
+        const string Body = """
+            data: {"choices":[{"delta":{"reasoning_content":"嗯，"}}]}
+
+            data: {"choices":[{"delta":{"reasoning_content":"1+1。"}}]}
+
+            data: {"choices":[{"delta":{"content":"2"}}]}
+
+            """;
+        var definition = Def("\"stream_format\": \"sse\"", """[ { "name": "content", "value": "choices[0].delta.content" }, { "name": "reasoning", "value": "choices[0].delta.reasoning_content", "join": true }, { "name": "last", "value": "choices[0].delta.reasoning_content" } ]""");
+        var response = await Client(definition, StreamResponses.Body(Body)).CallAsync(new LlmRequest());
+        Assert.That(response.Text, Is.EqualTo("2"));
+        Assert.That(response.GetString("reasoning"), Is.EqualTo("嗯，1+1。"), "a joined item keeps every piece");
+        Assert.That(response.GetString("last"), Is.EqualTo("1+1。"), "other items keep their last value");
+    }
+
+    [Test]
+    public void JsonErrorBody_InsteadOfAStream_IsTheVendorsError()
+    {
+        var definition = """
+            { "name": "t", "chat": { "path": "/c", "apitype": "stream", "stream_format": "sse",
+              "resp": [ { "name": "content", "value": "choices[0].delta.content" } ],
+              "error": { "message": "base_resp.status_msg", "code": "base_resp.status_code", "ok_codes": [0] } } }
+            """;
+        var handler = StreamResponses.Body("""{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}""", "application/json");
+        var e = Assert.ThrowsAsync<LlmHttpException>(() => Client(definition, handler).CallAsync(new LlmRequest()))!;
+        Assert.That((e.StatusCode, e.VendorCode, e.VendorMessage), Is.EqualTo((200, "1008", "insufficient balance")));
+    }
+
+    [Test]
     public void HttpError_BeforeStream_IsAnHttpException()
     {
         var handler = RecordingHandler.Json("""{"error":{"message":"bad key sk-stream-secret"}}""", HttpStatusCode.Unauthorized);
