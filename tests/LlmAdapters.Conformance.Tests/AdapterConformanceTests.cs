@@ -107,11 +107,14 @@ public class AdapterConformanceTests
         FixtureCase fixture, WritePattern pattern, int seed, Func<ILlmClient, Task<LlmResponse>> run)
     {
         using var session = _server.Open(fixture.Exchanges, pattern, seed);
+        var isAsync = Catalog(fixture.AdapterFile).GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Async;
         var profile = new LlmProfile
         {
             Adapter = AdapterName(fixture),
             BaseUrl = session.BaseUrlFor(fixture.BaseUrl),
-            Timeout = TimeSpan.FromSeconds(20),
+
+            // Async cases wait on a clock where every wait ends at once; a request timeout would end at once too.
+            Timeout = isAsync ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(20),
             StreamIdleTimeout = TimeSpan.FromSeconds(20),
         };
         foreach (var (name, value) in fixture.Variables)
@@ -119,7 +122,7 @@ public class AdapterConformanceTests
             profile.Variables[name] = value;
         }
 
-        var client = Catalog(fixture.AdapterFile).CreateClient(profile, _http);
+        var client = Catalog(fixture.AdapterFile).CreateClient(profile, _http, isAsync ? new InstantTimeProvider() : null);
         try
         {
             return (await run(client), null, session.Received);
@@ -233,7 +236,7 @@ public class AdapterConformanceTests
         var expected = (JsonObject)fixture.Expect["error"]!;
         Assert.That(error, Is.Not.Null, $"{how}: expected {expected["type"]} but the call succeeded");
         Assert.That(error!.GetType().Name, Is.EqualTo(expected["type"]!.GetValue<string>()), $"{how}: exception type ({error.Message})");
-        foreach (var key in new[] { "status", "vendor_message", "vendor_code", "retry_after_seconds", "received_text", "message_contains" })
+        foreach (var key in new[] { "status", "vendor_message", "vendor_code", "retry_after_seconds", "received_text", "message_contains", "poll_status", "timed_out", "query_id" })
         {
             if (!expected.ContainsKey(key))
             {
@@ -266,6 +269,18 @@ public class AdapterConformanceTests
                     Assert.That(stream.ReceivedText, Is.EqualTo(value?.GetValue<string>()), $"{how}: ReceivedText");
                     break;
                 case ("received_text", LlmStreamException):
+                    break;
+                case ("vendor_message", LlmPollException poll):
+                    Assert.That(poll.VendorMessage, Is.EqualTo(value?.GetValue<string>()), $"{how}: VendorMessage");
+                    break;
+                case ("poll_status", LlmPollException poll):
+                    Assert.That(poll.Status, Is.EqualTo(value?.GetValue<string>()), $"{how}: Status");
+                    break;
+                case ("timed_out", LlmPollException poll):
+                    Assert.That(poll.TimedOut, Is.EqualTo(value!.GetValue<bool>()), $"{how}: TimedOut");
+                    break;
+                case ("query_id", LlmPollException poll):
+                    Assert.That(poll.QueryId, Is.EqualTo(value?.GetValue<string>()), $"{how}: QueryId");
                     break;
                 case ("message_contains", _):
                     Assert.That(error.Message, Does.Contain(value!.GetValue<string>()), $"{how}: message");
