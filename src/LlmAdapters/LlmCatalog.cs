@@ -44,6 +44,11 @@ public sealed class LlmCatalog
     /// <exception cref="LlmConfigurationException">No adapter has this name.</exception>
     public IReadOnlyCollection<string> GetCalls(string adapter) => GetAdapter(adapter).Calls.Keys;
 
+    /// <summary>Describes every call of an adapter: apitype, variables, required variables, inputs, source.</summary>
+    /// <exception cref="LlmConfigurationException">No adapter has this name.</exception>
+    public IReadOnlyList<LlmCallInfo> Describe(string adapter)
+        => [.. GetAdapter(adapter).Calls.Values.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Describe())];
+
     /// <summary>The apitype of a call.</summary>
     /// <exception cref="LlmConfigurationException">No adapter or call has this name.</exception>
     public LlmApiType GetApiType(string adapter, string call)

@@ -37,4 +37,6 @@ internal sealed class ArrayTemplate(IReadOnlyList<Template> items, TemplateSite 
     public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
 
     public override IEnumerable<string> VariableNames => items.SelectMany(i => i.VariableNames);
+
+    public override IEnumerable<string> RequiredVariableNames => items.SelectMany(i => i.RequiredVariableNames);
 }

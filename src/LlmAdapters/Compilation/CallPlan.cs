@@ -58,6 +58,33 @@ internal sealed class CallPlan
     /// <summary>The poll loop; null unless the call has a <c>query_path</c>.</summary>
     public PollPlan? Poll { get; }
 
+    /// <summary>What the call is, for tools and validation.</summary>
+    public LlmCallInfo Describe()
+    {
+        // Variables that a submit response provides to the poll request are not the caller's to give.
+        var submitted = Poll is null ? [] : Response.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var required = Request.RequiredVariableNames
+            .Concat(Poll?.Query.RequiredVariableNames.Where(v => !submitted.Contains(v)) ?? [])
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var inputs = new List<string>();
+        if (Inputs.HasFlag(InputKinds.Prompt))
+        {
+            inputs.Add("prompt");
+        }
+
+        if (Inputs.HasFlag(InputKinds.Image))
+        {
+            inputs.Add("image");
+        }
+
+        if (Inputs.HasFlag(InputKinds.Video))
+        {
+            inputs.Add("video");
+        }
+
+        return new LlmCallInfo(Adapter, Name, ApiType, Description, [.. VariableNames.Order(StringComparer.Ordinal)], required, inputs, Location.Describe());
+    }
+
     /// <summary>Every variable the call's templates read (for validation and documentation).</summary>
     public IEnumerable<string> VariableNames => Request.VariableNames.Concat(Poll?.Query.VariableNames ?? []).Distinct(StringComparer.Ordinal);
 }

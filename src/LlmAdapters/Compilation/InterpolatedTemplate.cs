@@ -70,4 +70,6 @@ internal sealed class InterpolatedTemplate(IReadOnlyList<InterpolatedTemplate.Pa
     }
 
     public override IEnumerable<string> VariableNames => parts.Where(p => p.Variable is not null).Select(p => p.Variable!);
+
+    public override IEnumerable<string> RequiredVariableNames => parts.Where(p => p.Variable is not null && !p.Optional && p.Default is null).Select(p => p.Variable!);
 }

@@ -38,4 +38,6 @@ internal sealed class ObjectTemplate(IReadOnlyList<KeyValuePair<string, Template
     public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
 
     public override IEnumerable<string> VariableNames => members.SelectMany(m => m.Value.VariableNames);
+
+    public override IEnumerable<string> RequiredVariableNames => members.SelectMany(m => m.Value.RequiredVariableNames);
 }

@@ -14,6 +14,12 @@ internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyLis
     /// <summary>The JSON body's items; null when no body is sent.</summary>
     public IReadOnlyList<CompiledParameter>? Body { get; } = body;
 
+    public IEnumerable<string> RequiredVariableNames
+        => Path.RequiredVariableNames
+            .Concat(Query.SelectMany(p => p.Value.RequiredVariableNames))
+            .Concat(Headers.SelectMany(p => p.Value.RequiredVariableNames))
+            .Concat(Body?.SelectMany(p => p.Value.RequiredVariableNames) ?? []);
+
     public IEnumerable<string> VariableNames
         => Path.VariableNames
             .Concat(Query.SelectMany(p => p.Value.VariableNames))

@@ -26,6 +26,9 @@ internal abstract class Template
     /// <summary>The names of the variables this template reads.</summary>
     public abstract IEnumerable<string> VariableNames { get; }
 
+    /// <summary>The names of the variables this template cannot do without (no default, not optional).</summary>
+    public virtual IEnumerable<string> RequiredVariableNames => VariableNames;
+
     protected LlmRequestException Missing(string variable) => new(
         $"The variable '{variable}' has no value, and {Site.Description} needs it ({Site.Location.Describe()}). " +
         $"Set '{variable}' in the profile's Variables or in LlmRequest.Variables, or write ${{{variable}:-default}} or ${{{variable}?}} in the definition to give it a default or make it optional.");

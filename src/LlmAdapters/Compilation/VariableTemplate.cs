@@ -36,4 +36,6 @@ internal sealed class VariableTemplate(string name, JsonElement? defaultValue, b
     }
 
     public override IEnumerable<string> VariableNames => [Name];
+
+    public override IEnumerable<string> RequiredVariableNames => Optional || defaultValue is not null ? [] : [Name];
 }

@@ -69,6 +69,19 @@ public class CatalogLoadingTests
     }
 
     [Test]
+    public void Describe_ListsCallsWithVariablesAndInputs()
+    {
+        var calls = LlmCatalog.BuiltIn.Describe("dashscope").ToDictionary(c => c.Name);
+        var image = calls["image"];
+        Assert.That(image.ApiType, Is.EqualTo(LlmApiType.Async));
+        Assert.That(image.RequiredVariables, Is.EquivalentTo(new[] { "apikey", "prompt" }), "model and size have defaults; queryid comes from the submit");
+        Assert.That(image.Variables, Is.SupersetOf(new[] { "apikey", "prompt", "model", "size", "queryid" }));
+        Assert.That(image.Inputs, Is.EqualTo(new[] { "prompt" }));
+        Assert.That(image.Source, Does.Contain("dashscope.json, line"));
+        Assert.That(LlmCatalog.BuiltIn.Describe("openai").Single(c => c.Name == "chat").Inputs, Is.EqualTo(new[] { "prompt", "image" }));
+    }
+
+    [Test]
     public void UnknownAdapterInProfile_SaysWhichExist()
     {
         var e = Assert.Throws<LlmConfigurationException>(() => LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "opneai" }, new HttpClient()))!;

@@ -1,0 +1,44 @@
+using System.Text;
+using LlmAdapters.Compilation;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Tests.Compilation;
+
+public class ChunkMatcherTests
+{
+    [TestCase("data: (.*)", true)]
+    [TestCase("data:(.*)", true)]
+    [TestCase("^data: (.*)$", true)]
+    [TestCase("(.*)", true)]
+    [TestCase("\\[chunk\\] (.*)", true)]
+    [TestCase("^data:\\s*(.*)$", false)]
+    [TestCase("data: (\\{.*\\})", false)]
+    public void CommonPrefixShape_RunsWithoutARegex(string pattern, bool literal)
+    {
+        Assert.That(ChunkMatcher.Create(pattern, SafeRegex.Create(pattern)).IsLiteralPrefix, Is.EqualTo(literal));
+    }
+
+    [TestCase("data: (.*)", "data: {\"a\":1}", "{\"a\":1}")]
+    [TestCase("data: (.*)", "xdata: y", "y")]
+    [TestCase("^data: (.*)", "xdata: y", null)]
+    [TestCase("\\[chunk\\] (.*)", "[chunk] 你好", "你好")]
+    [TestCase("^data:\\s*(.*)$", "data:    z", "z")]
+    [TestCase("event: .*", "event: ping", "event: ping")]
+    public void Match_GivesWhatTheRegexWouldCapture(string pattern, string line, string? expected)
+    {
+        var matcher = ChunkMatcher.Create(pattern, SafeRegex.Create(pattern));
+        var bytes = Encoding.UTF8.GetBytes(line);
+        var matched = matcher.TryMatch(bytes, out var start, out var length, out var decoded);
+        Assert.That(matched ? decoded ?? Encoding.UTF8.GetString(bytes, start, length) : null, Is.EqualTo(expected));
+        var regex = System.Text.RegularExpressions.Regex.Match(line, pattern);
+        Assert.That(regex.Success ? (regex.Groups.Count > 1 ? regex.Groups[1].Value : regex.Value) : null, Is.EqualTo(expected), "same as System.Text.RegularExpressions");
+    }
+
+    [Test]
+    public void UntrustedPatterns_RunLinearOrWithATimeout()
+    {
+        Assert.That(SafeRegex.Create("(a+)+$").Options.HasFlag(System.Text.RegularExpressions.RegexOptions.NonBacktracking), Is.True);
+        var backtracking = SafeRegex.Create("(\\w)\\1");
+        Assert.That(backtracking.MatchTimeout, Is.EqualTo(SafeRegex.MatchTimeout), "back-references need backtracking, bounded by a timeout");
+    }
+}
