@@ -8,7 +8,7 @@ namespace LlmAdapters;
 /// <summary>Registers LlmAdapters in a service collection.</summary>
 public static class LlmAdaptersServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="ILlmClientFactory"/> with options from a configuration section (by convention <c>LlmAdapters</c>).</summary>
+    /// <summary>Registers <see cref="ILlmClientFactory"/>, and keyed <see cref="ILlmClient"/> and <c>IChatClient</c> services whose key is a profile name, with options from a configuration section (by convention <c>LlmAdapters</c>).</summary>
     /// <remarks>Profiles follow configuration reloads: a client created after a change (a rotated API key) uses the new values.</remarks>
     public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +27,9 @@ public static class LlmAdaptersServiceCollectionExtensions
         return builder;
     }
 
+    private static string ProfileName(object? key)
+        => key as string ?? throw new LlmConfigurationException($"An LlmAdapters client was requested with the service key {key ?? "null"}; the key must be a profile name (a string).");
+
     /// <summary>Registers <see cref="ILlmClientFactory"/>; configure options and profiles through the returned builder or <c>services.Configure&lt;LlmAdaptersOptions&gt;</c>.</summary>
     public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services)
     {
@@ -39,6 +42,10 @@ public static class LlmAdaptersServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmAdaptersOptions>>(),
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetService<TimeProvider>()));
+
+        // [FromKeyedServices("kimi")] ILlmClient / IChatClient: any key is a profile name.
+        services.TryAddKeyedTransient<ILlmClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)));
+        services.TryAddKeyedTransient<Microsoft.Extensions.AI.IChatClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)).AsChatClient());
         return new LlmAdaptersBuilder(services);
     }
 }

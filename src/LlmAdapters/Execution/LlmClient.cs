@@ -16,6 +16,15 @@ internal sealed class LlmClient : ILlmClient
         _runner = runner;
     }
 
+    /// <summary>The adapter's name (the provider, for IChatClient metadata and telemetry).</summary>
+    public string AdapterName => _adapter.Name;
+
+    /// <summary>The profile this client runs with.</summary>
+    public ClientSettings Settings => _runner.Settings;
+
+    /// <summary>The apitype of a call, or null when the adapter has no such call.</summary>
+    public LlmApiType? ApiTypeOf(string call) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.ApiType : null;
+
     public Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

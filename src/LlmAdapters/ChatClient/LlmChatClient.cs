@@ -1,0 +1,233 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Execution;
+using LlmAdapters.Internal;
+using Microsoft.Extensions.AI;
+
+namespace LlmAdapters.ChatClient;
+
+/// <summary>The <see cref="IChatClient"/> over an <see cref="ILlmClient"/> (see <see cref="LlmChatClientExtensions.AsChatClient"/>).</summary>
+internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClient
+{
+    private static readonly byte[] TokenPrefix = "llm-adapters:queryid:"u8.ToArray();
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = ToRequest(messages, options);
+        if (IsAsyncCall && (options?.AllowBackgroundResponses == true || options?.ContinuationToken is not null))
+        {
+            return await BackgroundStepAsync(request, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await client.CallAsync(request, cancellationToken).ConfigureAwait(false);
+        return ToChatResponse(response, request);
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = ToRequest(messages, options);
+        string? responseId = null;
+        string? modelId = request.Model ?? DefaultModel;
+        await foreach (var update in client.StreamUpdatesAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            responseId ??= Text(update.Fields, "id");
+            modelId = Text(update.Fields, "model") ?? modelId;
+            var contents = new List<AIContent>();
+            if (update.Text.Length > 0)
+            {
+                contents.Add(new TextContent(update.Text));
+            }
+
+            if (update.Usage is { } usage)
+            {
+                contents.Add(new UsageContent(ToUsage(usage)));
+            }
+
+            yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
+            {
+                ResponseId = responseId,
+                MessageId = responseId,
+                ModelId = modelId,
+                FinishReason = ToFinishReason(update.FinishReason),
+                RawRepresentation = update,
+            };
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            var info = client as LlmClient;
+            var baseUri = info?.Settings.BaseUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null;
+            return new ChatClientMetadata(info?.AdapterName ?? "llmadapters", baseUri, DefaultModel);
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : serviceType.IsInstanceOfType(client) ? client : null;
+    }
+
+    public void Dispose()
+    {
+        // The wrapped client owns nothing that needs disposing.
+    }
+
+    private bool IsAsyncCall => client is LlmClient c && c.ApiTypeOf(call) == LlmApiType.Async;
+
+    private string? DefaultModel
+        => client is LlmClient c && c.Settings.ProfileVariables.TryGetValue("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;
+
+    /// <summary>One step of a background (async) response: submit and return a token, or poll once and return the result or the token again.</summary>
+    private async Task<ChatResponse> BackgroundStepAsync(LlmRequest request, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        if (options?.ContinuationToken is { } token)
+        {
+            request = new LlmRequest
+            {
+                Call = request.Call,
+                Model = request.Model,
+                Variables = request.Variables,
+                QueryId = QueryIdFrom(token),
+            };
+        }
+
+        var enumerator = client.StreamUpdatesAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
+        {
+            string? queryId = request.QueryId;
+            var skipSubmit = request.QueryId is not null;
+            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
+            {
+                var update = enumerator.Current;
+                if (update.Status == PollEvent.Finished)
+                {
+                    var response = new LlmResponse(update.Text, update.Fields, 200, update.Usage, update.FinishReason);
+                    return ToChatResponse(response, request);
+                }
+
+                queryId = Text(update.Fields, PlanRunner.QueryIdField) ?? queryId;
+                if (update.Status == PollEvent.Submitted && skipSubmit)
+                {
+                    continue; // a resumed task: wait for one poll
+                }
+
+                // Submitted, or one poll that found the task still running: hand back a token to poll again later.
+                return new ChatResponse([])
+                {
+                    ContinuationToken = queryId is null ? null : TokenFor(queryId),
+                    ResponseId = queryId,
+                    ModelId = request.Model ?? DefaultModel,
+                    AdditionalProperties = new AdditionalPropertiesDictionary { ["status"] = update.Status },
+                    RawRepresentation = update,
+                };
+            }
+        }
+
+        throw new InvalidOperationException("The poll loop ended without a result.");
+    }
+
+    private static ResponseContinuationToken TokenFor(string queryId)
+        => ResponseContinuationToken.FromBytes((byte[])[.. TokenPrefix, .. Encoding.UTF8.GetBytes(queryId)]);
+
+    private static string QueryIdFrom(ResponseContinuationToken token)
+    {
+        var bytes = token.ToBytes().Span;
+        if (!bytes.StartsWith(TokenPrefix))
+        {
+            throw new ArgumentException("The continuation token was not made by an LlmAdapters chat client.", nameof(token));
+        }
+
+        return Encoding.UTF8.GetString(bytes[TokenPrefix.Length..]);
+    }
+
+    private LlmRequest ToRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var list = new List<LlmMessage>();
+        foreach (var message in messages)
+        {
+            var images = new List<LlmMedia>();
+            foreach (var content in message.Contents)
+            {
+                switch (content)
+                {
+                    case DataContent data when data.HasTopLevelMediaType("image"):
+                        images.Add(LlmMedia.FromBytes(data.Data, data.MediaType));
+                        break;
+                    case UriContent uri when uri.HasTopLevelMediaType("image"):
+                        images.Add(LlmMedia.FromUrl(uri.Uri, uri.MediaType));
+                        break;
+                }
+            }
+
+            list.Add(new LlmMessage(message.Role.Value, message.Text) { Images = images });
+        }
+
+        var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (options?.TopP is { } topP)
+        {
+            variables["top_p"] = topP;
+        }
+
+        if (options?.StopSequences is { Count: > 0 } stop)
+        {
+            variables["stop"] = stop;
+        }
+
+        if (options?.AdditionalProperties is { } extra)
+        {
+            foreach (var (name, value) in extra)
+            {
+                variables[name] = value;
+            }
+        }
+
+        return new LlmRequest
+        {
+            Call = call,
+            Messages = list,
+            System = options?.Instructions,
+            Model = options?.ModelId,
+            MaxTokens = options?.MaxOutputTokens,
+            Temperature = options?.Temperature,
+            Variables = variables,
+        };
+    }
+
+    private ChatResponse ToChatResponse(LlmResponse response, LlmRequest request) => new(new ChatMessage(ChatRole.Assistant, response.Text))
+    {
+        ResponseId = Text(response.Fields, "id"),
+        ModelId = Text(response.Fields, "model") ?? request.Model ?? DefaultModel,
+        FinishReason = ToFinishReason(response.FinishReason),
+        Usage = response.Usage is { } usage ? ToUsage(usage) : null,
+        RawRepresentation = response,
+    };
+
+    private static UsageDetails ToUsage(LlmUsage usage) => new()
+    {
+        InputTokenCount = usage.InputTokens,
+        OutputTokenCount = usage.OutputTokens,
+        TotalTokenCount = usage.TotalTokens,
+    };
+
+    /// <summary>Vendors' finish reasons in Microsoft.Extensions.AI's terms; others are kept as they are.</summary>
+    private static ChatFinishReason? ToFinishReason(string? reason) => reason?.ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "stop" or "end_turn" or "stop_sequence" or "complete" or "eos" => ChatFinishReason.Stop,
+        "length" or "max_tokens" or "max_output_tokens" => ChatFinishReason.Length,
+        "tool_calls" or "tool_use" or "function_call" => ChatFinishReason.ToolCalls,
+        "content_filter" or "safety" or "sensitive" => ChatFinishReason.ContentFilter,
+        _ => new ChatFinishReason(reason),
+    };
+
+    private static string? Text(IReadOnlyDictionary<string, JsonElement> fields, string name)
+        => fields.TryGetValue(name, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(value) : null;
+}

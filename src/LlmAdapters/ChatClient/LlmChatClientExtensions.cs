@@ -1,0 +1,27 @@
+using LlmAdapters.ChatClient;
+using Microsoft.Extensions.AI;
+
+namespace LlmAdapters;
+
+/// <summary>Uses an <see cref="ILlmClient"/> as a Microsoft.Extensions.AI <see cref="IChatClient"/>.</summary>
+public static class LlmChatClientExtensions
+{
+    /// <summary>An <see cref="IChatClient"/> that runs <paramref name="call"/> of this client's adapter, so the whole Microsoft.Extensions.AI stack (middleware, helpers, agents) runs on any vendor.</summary>
+    /// <remarks>
+    /// <see cref="ChatMessage"/> text and image content (<see cref="DataContent"/>, <see cref="UriContent"/>) fill the standard
+    /// variables; <see cref="ChatOptions"/> map to the request: <c>ModelId</c> → model, <c>MaxOutputTokens</c> → max_tokens,
+    /// <c>Temperature</c> → temperature, <c>TopP</c> → top_p, <c>StopSequences</c> → stop, <c>Instructions</c> → system, and
+    /// <c>AdditionalProperties</c> → variables of the same names. An async (poll) call honours
+    /// <see cref="ChatOptions.AllowBackgroundResponses"/> and <see cref="ChatOptions.ContinuationToken"/>.
+    /// The chat client is thread-safe and owns nothing; disposing it does nothing.
+    /// </remarks>
+    /// <param name="client">The client to wrap.</param>
+    /// <param name="call">The call to run; <c>chat</c> by default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    public static IChatClient AsChatClient(this ILlmClient client, string call = "chat")
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrWhiteSpace(call);
+        return new LlmChatClient(client, call);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using LlmAdapters.Tests.TestSupport;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmAdapters.Tests.ChatClient;
+
+public class LlmChatClientTests
+{
+    private static ILlmClient OpenAi(RecordingHandler handler) => LlmCatalog.BuiltIn.CreateClient(
+        new LlmProfile { Adapter = "openai", BaseUrl = "https://api.moonshot.cn/v1", Variables = { ["apikey"] = "sk-chat", ["model"] = "moonshot-v1-8k" } },
+        handler.Mock);
+
+    [Test]
+    public async Task GetResponseAsync_MapsMessagesAndOptions_AndTheAnswer()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["你好", "！"]));
+        IChatClient chat = OpenAi(handler).AsChatClient();
+
+        var response = await chat.GetResponseAsync(
+            [new ChatMessage(ChatRole.User, "你好")],
+            new ChatOptions
+            {
+                ModelId = "kimi-k2",
+                MaxOutputTokens = 100,
+                Temperature = 0.5f,
+                TopP = 0.9f,
+                StopSequences = ["\n\n"],
+                Instructions = "简短回答",
+                AdditionalProperties = new AdditionalPropertiesDictionary { ["organization"] = "org-1" },
+            });
+
+        Json.AssertEqual("""
+            {
+              "model": "kimi-k2",
+              "messages": [ { "role": "system", "content": "简短回答" }, { "role": "user", "content": "你好" } ],
+              "max_tokens": 100, "temperature": 0.5, "top_p": 0.9, "stop": ["\n\n"],
+              "stream": true, "stream_options": { "include_usage": true }
+            }
+            """, handler.Last.Body!);
+        Assert.That(handler.Last.Headers["OpenAI-Organization"], Is.EqualTo("org-1"), "AdditionalProperties become variables");
+        Assert.That(response.Text, Is.EqualTo("你好！"));
+        Assert.That(response.Messages.Single().Role, Is.EqualTo(ChatRole.Assistant));
+        Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+        Assert.That(response.ModelId, Is.EqualTo("m"));
+        Assert.That(response.ResponseId, Is.EqualTo("c1"));
+        Assert.That((response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.Usage?.TotalTokenCount), Is.EqualTo((5L, 7L, 12L)));
+    }
+
+    [Test]
+    public async Task Streaming_CarriesIdsFinishReasonAndUsage_AndToChatResponseJoinsThem()
+    {
+        IChatClient chat = OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]))).AsChatClient();
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]))
+        {
+            updates.Add(update);
+        }
+
+        Assert.That(updates.Select(u => u.Text), Is.EqualTo(new[] { "一", "二", "三", "", "" }));
+        Assert.That(updates.Select(u => u.ResponseId), Is.All.EqualTo("c1"));
+        Assert.That(updates.Select(u => u.ModelId), Is.All.EqualTo("m"));
+        Assert.That(updates[3].FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+        Assert.That(updates[4].Contents.OfType<UsageContent>().Single().Details.TotalTokenCount, Is.EqualTo(12));
+
+        var joined = updates.ToChatResponse();
+        Assert.That(joined.Text, Is.EqualTo("一二三"));
+        Assert.That(joined.Usage?.TotalTokenCount, Is.EqualTo(12));
+        Assert.That(joined.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+
+        var viaHelper = await chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToChatResponseAsync();
+        Assert.That(viaHelper.Text, Is.EqualTo("一二三"));
+    }
+
+    [Test]
+    public async Task Images_InChatMessages_BecomeVisionContent()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["一只猫"]));
+        IChatClient chat = OpenAi(handler).AsChatClient();
+        await chat.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("这是什么？"), new DataContent(new byte[] { 1, 2, 3 }, "image/png"), new UriContent("https://x/cat.jpg", "image/jpeg")])]);
+        Json.AssertEqual("""
+            [ { "role": "user", "content": [
+                { "type": "text", "text": "这是什么？" },
+                { "type": "image_url", "image_url": { "url": "data:image/png;base64,AQID" } },
+                { "type": "image_url", "image_url": { "url": "https://x/cat.jpg" } } ] } ]
+            """, System.Text.Json.JsonDocument.Parse(handler.Last.Body!).RootElement.GetProperty("messages").GetRawText());
+    }
+
+    [Test]
+    public void GetService_GivesMetadataAndTheUnderlyingClient()
+    {
+        var llm = OpenAi(StreamResponses.Body(""));
+        IChatClient chat = llm.AsChatClient();
+        var metadata = chat.GetService<ChatClientMetadata>()!;
+        Assert.That((metadata.ProviderName, metadata.ProviderUri?.AbsoluteUri, metadata.DefaultModelId), Is.EqualTo(("openai", "https://api.moonshot.cn/v1", "moonshot-v1-8k")));
+        Assert.That(chat.GetService<ILlmClient>(), Is.SameAs(llm));
+        Assert.That(chat.GetService<ChatClientMetadata>("key"), Is.Null);
+    }
+
+    [Test]
+    public async Task UserMiddleware_WrapsTheChatClient()
+    {
+        IChatClient chat = new CountingClient(OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["ok"]))).AsChatClient());
+        var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+        Assert.That(response.Text, Is.EqualTo("ok"));
+        Assert.That(((CountingClient)chat).Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AsyncCall_SupportsBackgroundResponses()
+    {
+        var handler = RecordingHandler.Sequence(
+            (HttpStatusCode.OK, """{"output":{"task_status":"PENDING","task_id":"t-7"},"request_id":"r"}"""),
+            (HttpStatusCode.OK, """{"output":{"task_id":"t-7","task_status":"RUNNING"}}"""),
+            (HttpStatusCode.OK, """{"output":{"task_id":"t-7","task_status":"SUCCEEDED","results":[{"url":"https://img/7.png"}]}}"""));
+        var time = new ManualTimeProvider();
+        var llm = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://dashscope.aliyuncs.com", Timeout = Timeout.InfiniteTimeSpan, Variables = { ["apikey"] = "k" } }, handler.Mock, time);
+        IChatClient chat = llm.AsChatClient("image");
+        var options = new ChatOptions { AllowBackgroundResponses = true };
+
+        var started = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "一只猫")], options);
+        Assert.That(started.ContinuationToken, Is.Not.Null, "the submit returns at once with a token");
+        Assert.That(started.Messages, Is.Empty);
+
+        var (running, _) = await PollDriver.DriveAsync(time, () => chat.GetResponseAsync([], new ChatOptions { ContinuationToken = started.ContinuationToken }));
+        Assert.That(running.ContinuationToken, Is.Not.Null, "still running: poll again later");
+
+        var (done, _) = await PollDriver.DriveAsync(time, () => chat.GetResponseAsync([], new ChatOptions { ContinuationToken = running.ContinuationToken }));
+        Assert.That(done.ContinuationToken, Is.Null);
+        Assert.That(done.Text, Is.EqualTo("https://img/7.png"));
+        Assert.That(handler.Requests.Count(r => r.Method == HttpMethod.Post), Is.EqualTo(1), "one submit only");
+    }
+
+    [Test]
+    public async Task KeyedServices_ResolveClientsByProfileName()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o => o.Profiles["kimi"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://api.moonshot.cn/v1", Variables = { ["apikey"] = "k", ["model"] = "moonshot-v1-8k" } })
+            .AddHttpClient("kimi").ConfigurePrimaryHttpMessageHandler(() => StreamResponses.Body(StreamResponses.OpenAi(["来自", "keyed"])).Mock);
+        services.AddTransient<Consumer>();
+        await using var provider = services.BuildServiceProvider();
+
+        var consumer = provider.GetRequiredService<Consumer>();
+        Assert.That((await consumer.Llm.CallAsync(new LlmRequest { Prompt = "hi" })).Text, Is.EqualTo("来自keyed"));
+        Assert.That((await consumer.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")])).Text, Is.EqualTo("来自keyed"));
+        Assert.That(() => provider.GetRequiredKeyedService<ILlmClient>("nope"), Throws.TypeOf<LlmConfigurationException>());
+    }
+
+    private sealed class Consumer([FromKeyedServices("kimi")] ILlmClient llm, [FromKeyedServices("kimi")] IChatClient chat)
+    {
+        public ILlmClient Llm { get; } = llm;
+
+        public IChatClient Chat { get; } = chat;
+    }
+
+    private sealed class CountingClient(IChatClient inner) : DelegatingChatClient(inner)
+    {
+        public int Calls { get; private set; }
+
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return base.GetResponseAsync(messages, options, cancellationToken);
+        }
+    }
+}
