@@ -69,12 +69,18 @@ public sealed class LlmCatalog
         return CreateClient(profile, new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan }, timeProvider);
     }
 
-    internal ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, string profileName, TimeProvider? timeProvider)
+    /// <summary>Creates a client for a profile, sending through <paramref name="httpClient"/> and logging to <paramref name="loggerFactory"/> (category <c>LlmAdapters</c>).</summary>
+    /// <remarks>The client does not dispose <paramref name="httpClient"/>. Metrics and traces go to the shared <c>LlmAdapters</c> Meter and ActivitySource.</remarks>
+    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or has an invalid base URL.</exception>
+    public ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
+        => CreateClient(profile, httpClient, profile?.Adapter ?? string.Empty, timeProvider, null, loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name));
+
+    internal ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, string profileName, TimeProvider? timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(httpClient);
         var adapter = GetAdapter(profile.Adapter, profileName);
-        var settings = new ClientSettings(profileName, profile.Clone(), timeProvider ?? TimeProvider.System);
+        var settings = new ClientSettings(profileName, profile.Clone(), timeProvider ?? TimeProvider.System, telemetry, logger);
         return new LlmClient(adapter, new PlanRunner(httpClient, settings));
     }
 

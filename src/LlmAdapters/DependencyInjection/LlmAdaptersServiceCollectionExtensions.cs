@@ -37,10 +37,14 @@ public static class LlmAdaptersServiceCollectionExtensions
         services.AddOptions<LlmAdaptersOptions>();
         services.AddHttpClient();
         services.TryAddSingleton<LlmCatalogProvider>();
+        services.TryAddSingleton(sp => new Observability.LlmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new LlmUsageMonitor(sp.GetRequiredService<Observability.LlmTelemetry>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<ILlmClientFactory>(sp => new LlmClientFactory(
             sp.GetRequiredService<LlmCatalogProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmAdaptersOptions>>(),
             sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<Observability.LlmTelemetry>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
             sp.GetService<TimeProvider>()));
 
         // [FromKeyedServices("kimi")] ILlmClient / IChatClient: any key is a profile name.

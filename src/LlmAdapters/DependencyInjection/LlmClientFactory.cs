@@ -3,9 +3,17 @@ using Microsoft.Extensions.Options;
 namespace LlmAdapters.DependencyInjection;
 
 /// <summary>Creates clients for configured profiles, each with its own named <see cref="HttpClient"/> from IHttpClientFactory.</summary>
-internal sealed class LlmClientFactory(LlmCatalogProvider catalog, IOptionsMonitor<LlmAdaptersOptions> options, IHttpClientFactory httpClientFactory, TimeProvider? timeProvider = null) : ILlmClientFactory
+internal sealed class LlmClientFactory(
+    LlmCatalogProvider catalog,
+    IOptionsMonitor<LlmAdaptersOptions> options,
+    IHttpClientFactory httpClientFactory,
+    Observability.LlmTelemetry telemetry,
+    Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null,
+    TimeProvider? timeProvider = null) : ILlmClientFactory
 {
     private static readonly TimeSpan HttpClientDefaultTimeout = TimeSpan.FromSeconds(100);
+
+    private readonly Microsoft.Extensions.Logging.ILogger? _logger = loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name);
 
     public ILlmClient CreateClient(string profile)
     {
@@ -25,6 +33,6 @@ internal sealed class LlmClientFactory(LlmCatalogProvider catalog, IOptionsMonit
             httpClient.Timeout = Timeout.InfiniteTimeSpan;
         }
 
-        return catalog.Catalog.CreateClient(settings, httpClient, profile, timeProvider);
+        return catalog.Catalog.CreateClient(settings, httpClient, profile, timeProvider, telemetry, _logger);
     }
 }

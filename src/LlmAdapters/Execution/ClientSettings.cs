@@ -7,13 +7,21 @@ namespace LlmAdapters.Execution;
 /// <summary>A profile resolved once per client: variables as JSON, secrets collected, base URL checked.</summary>
 internal sealed class ClientSettings
 {
-    public ClientSettings(string profileName, LlmProfile profile, TimeProvider timeProvider)
+    public ClientSettings(string profileName, LlmProfile profile, TimeProvider timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
+        Telemetry = telemetry ?? Observability.LlmTelemetry.Default;
+        Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         ProfileName = profileName;
         BaseUrl = string.IsNullOrWhiteSpace(profile.BaseUrl) ? null : profile.BaseUrl.Trim().TrimEnd('/');
-        if (BaseUrl is not null && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
+        if (BaseUrl is not null)
         {
-            throw new LlmConfigurationException($"The BaseUrl of profile '{profileName}' is not an absolute URL; write it like https://api.openai.com/v1.");
+            if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var baseUri))
+            {
+                throw new LlmConfigurationException($"The BaseUrl of profile '{profileName}' is not an absolute URL; write it like https://api.openai.com/v1.");
+            }
+
+            ServerAddress = baseUri.Host;
+            ServerPort = baseUri.Port;
         }
 
         var variables = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -51,6 +59,15 @@ internal sealed class ClientSettings
     public int MaxStreamLineBytes { get; }
 
     public string ProfileName { get; }
+
+    public Observability.LlmTelemetry Telemetry { get; }
+
+    public Microsoft.Extensions.Logging.ILogger Logger { get; }
+
+    /// <summary>The vendor's host and port, for telemetry (server.address, server.port).</summary>
+    public string? ServerAddress { get; }
+
+    public int ServerPort { get; }
 
     public string? BaseUrl { get; }
 

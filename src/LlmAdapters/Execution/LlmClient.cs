@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Observability;
 using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Execution;
@@ -25,72 +27,186 @@ internal sealed class LlmClient : ILlmClient
     /// <summary>The apitype of a call, or null when the adapter has no such call.</summary>
     public LlmApiType? ApiTypeOf(string call) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.ApiType : null;
 
-    public Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
+    public async Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var call = Resolve(request);
-        return call.ApiType switch
+        var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
+        try
         {
-            LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
-            LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
-            _ => _runner.CallPollAsync(call, request, cancellationToken),
-        };
+            var response = await (call.ApiType switch
+            {
+                LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
+                LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
+                _ => _runner.CallPollAsync(call, request, cancellationToken),
+            }).ConfigureAwait(false);
+            observation.Complete(response.StatusCode, response.Usage, response.GetString("model"), response.FinishReason);
+            return response;
+        }
+        catch (Exception e)
+        {
+            observation.Fail(e);
+            throw;
+        }
     }
 
     public async IAsyncEnumerable<string> StreamAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var call = Resolve(request);
-        if (call.ApiType == LlmApiType.Stream)
+        if (call.ApiType != LlmApiType.Stream)
         {
-            // The hot path: strings straight from the engine, no update objects; only the tail of the text is kept for errors.
-            using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
-            await foreach (var session in _runner.RunStreamAsync(call, request, received, null, cancellationToken).ConfigureAwait(false))
-            {
-                if (session.CurrentText is { Length: > 0 } text)
-                {
-                    yield return text;
-                }
-            }
-
+            yield return (await CallAsync(request, cancellationToken).ConfigureAwait(false)).Text;
             yield break;
         }
 
-        var response = call.ApiType == LlmApiType.Async
-            ? await _runner.CallPollAsync(call, request, cancellationToken).ConfigureAwait(false)
-            : await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
-        yield return response.Text;
+        // The hot path: strings straight from the engine, no update objects; only the tail of the text is kept for errors.
+        var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
+        using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
+        var final = new StrongBox<Dictionary<string, JsonElement>>();
+        var sessions = _runner.RunStreamAsync(call, request, received, final, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var status = 0;
+        try
+        {
+            while (true)
+            {
+                StreamSession session;
+                try
+                {
+                    if (!await sessions.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    session = sessions.Current;
+                }
+                catch (Exception e)
+                {
+                    observation.Fail(e);
+                    throw;
+                }
+
+                status = session.StatusCode;
+                if (session.CurrentText is { Length: > 0 } text)
+                {
+                    observation.FirstChunk();
+                    yield return text;
+                }
+            }
+        }
+        finally
+        {
+            await sessions.DisposeAsync().ConfigureAwait(false);
+            Complete(observation, status, final.Value);
+        }
     }
 
     public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var call = Resolve(request);
-        if (call.ApiType == LlmApiType.Stream)
+        if (call.ApiType == LlmApiType.Sync)
         {
-            using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
-            await foreach (var session in _runner.RunStreamAsync(call, request, received, null, cancellationToken).ConfigureAwait(false))
-            {
-                var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
-                yield return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
-            }
-
+            var response = await CallAsync(request, cancellationToken).ConfigureAwait(false);
+            yield return new LlmStreamUpdate(response.Text, response.Fields);
             yield break;
         }
 
-        if (call.ApiType == LlmApiType.Async)
+        var updates = call.ApiType == LlmApiType.Stream ? StreamUpdatesCore(call, request, cancellationToken) : PollUpdatesCore(call, request, cancellationToken);
+        await foreach (var update in updates.ConfigureAwait(false))
         {
-            await foreach (var step in _runner.RunPollAsync(call, request, cancellationToken).ConfigureAwait(false))
+            yield return update;
+        }
+    }
+
+    private async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
+        using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
+        var final = new StrongBox<Dictionary<string, JsonElement>>();
+        var sessions = _runner.RunStreamAsync(call, request, received, final, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var status = 0;
+        try
+        {
+            while (true)
             {
+                LlmStreamUpdate update;
+                try
+                {
+                    if (!await sessions.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    var session = sessions.Current;
+                    status = session.StatusCode;
+                    var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
+                    update = new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
+                }
+                catch (Exception e)
+                {
+                    observation.Fail(e);
+                    throw;
+                }
+
+                if (update.Text.Length > 0)
+                {
+                    observation.FirstChunk();
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            await sessions.DisposeAsync().ConfigureAwait(false);
+            Complete(observation, status, final.Value);
+        }
+    }
+
+    private async IAsyncEnumerable<LlmStreamUpdate> PollUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
+        var steps = _runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        LlmResponse? result = null;
+        try
+        {
+            while (true)
+            {
+                PollEvent step;
+                try
+                {
+                    if (!await steps.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    step = steps.Current;
+                }
+                catch (Exception e)
+                {
+                    observation.Fail(e);
+                    throw;
+                }
+
+                result = step.Result ?? result;
                 yield return new LlmStreamUpdate(step.Result?.Text ?? string.Empty, step.Fields, status: step.Status);
             }
-
-            yield break;
         }
-
-        var response = await _runner.CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
-        yield return new LlmStreamUpdate(response.Text, response.Fields);
+        finally
+        {
+            await steps.DisposeAsync().ConfigureAwait(false);
+            observation.Complete(result?.StatusCode ?? 0, result?.Usage, result?.GetString("model"), result?.FinishReason);
+        }
     }
+
+    /// <summary>Ends a stream's observation with its final fields (or none, when the consumer stopped early).</summary>
+    private static void Complete(CallObservation observation, int status, Dictionary<string, JsonElement>? fields)
+        => observation.Complete(
+            status,
+            fields is null ? null : ResponseMap.UsageFrom(fields),
+            fields is not null && fields.TryGetValue("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null,
+            fields is null ? null : ResponseMap.FinishReasonFrom(fields));
 
     private CallPlan Resolve(LlmRequest request)
     {

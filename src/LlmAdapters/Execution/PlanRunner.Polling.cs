@@ -79,6 +79,11 @@ internal sealed partial class PlanRunner
             }
 
             polls++;
+            if (outcome.Status != lastStatus)
+            {
+                Observability.Log.PollStatus(Settings.Logger, call.Adapter, call.Name, Settings.ProfileName, queryId, outcome.Status ?? "running");
+            }
+
             lastStatus = outcome.Status;
             var fields = outcome.Fields!;
             if (outcome.Finished)
