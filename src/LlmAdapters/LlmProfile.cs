@@ -32,6 +32,9 @@ public sealed class LlmProfile
     /// <summary>The longest line (or SSE event, or JSON array element) of a stream, 1 MiB by default; a longer one is an error rather than an out-of-memory.</summary>
     public int MaxStreamLineBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Profiles to try, in order, when a call of this profile fails with a retryable error (network, 408, 429, 5xx); they may use other adapters.</summary>
+    public List<string> Fallbacks { get; set; } = [];
+
     /// <summary>Creates a deep copy, so that a client keeps the settings it was created with.</summary>
     public LlmProfile Clone() => new()
     {
@@ -39,6 +42,7 @@ public sealed class LlmProfile
         BaseUrl = BaseUrl,
         Variables = new Dictionary<string, string?>(Variables, StringComparer.Ordinal),
         SecretVariables = [.. SecretVariables],
+        Fallbacks = [.. Fallbacks],
         Timeout = Timeout,
         MaxResponseBytes = MaxResponseBytes,
         StreamIdleTimeout = StreamIdleTimeout,

@@ -34,7 +34,9 @@ public static class LlmAdaptersServiceCollectionExtensions
     public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<LlmAdaptersOptions>();
+        // Every profile is checked against the loaded adapters at start (with a host) or on first use, all problems in one message.
+        services.AddOptions<LlmAdaptersOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<LlmAdaptersOptions>, LlmAdaptersOptionsValidator>());
         services.AddHttpClient();
         services.TryAddSingleton<LlmCatalogProvider>();
         services.TryAddSingleton(sp => new Observability.LlmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -1,13 +1,25 @@
-using Microsoft.Extensions.Options;
-
 namespace LlmAdapters.DependencyInjection;
 
 /// <summary>Builds the application's catalog once, on first use, from the options' adapter paths and the registered converters.</summary>
-internal sealed class LlmCatalogProvider(IOptionsMonitor<LlmAdaptersOptions> options, IEnumerable<ILlmConverter> converters)
+/// <remarks>Definition files are read once: changing AdapterPaths needs a restart; profiles reload with the configuration.</remarks>
+internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters)
 {
-    private readonly Lazy<LlmCatalog> _catalog = new(() => Build(options.CurrentValue, converters), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly object _gate = new();
+    private LlmCatalog? _catalog;
 
-    public LlmCatalog Catalog => _catalog.Value;
+    /// <summary>The catalog, built from <paramref name="current"/> the first time. Options are passed in, not injected: the options validator needs the catalog.</summary>
+    public LlmCatalog GetCatalog(LlmAdaptersOptions current)
+    {
+        if (_catalog is { } built)
+        {
+            return built;
+        }
+
+        lock (_gate)
+        {
+            return _catalog ??= Build(current, converters);
+        }
+    }
 
     private static LlmCatalog Build(LlmAdaptersOptions options, IEnumerable<ILlmConverter> converters)
     {

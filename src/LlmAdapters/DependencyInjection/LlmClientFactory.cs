@@ -33,6 +33,6 @@ internal sealed class LlmClientFactory(
             httpClient.Timeout = Timeout.InfiniteTimeSpan;
         }
 
-        return catalog.Catalog.CreateClient(settings, httpClient, profile, timeProvider, telemetry, _logger);
+        return catalog.GetCatalog(current).CreateClient(settings, httpClient, profile, timeProvider, telemetry, _logger);
     }
 }

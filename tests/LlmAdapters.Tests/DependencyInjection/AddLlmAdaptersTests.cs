@@ -89,7 +89,7 @@ public class AddLlmAdaptersTests
     public void UnknownProfile_ListsConfiguredProfiles()
     {
         var services = new ServiceCollection();
-        services.AddLlmAdapters(o => o.Profiles["kimi"] = new LlmProfile { Adapter = "openai" });
+        services.AddLlmAdapters(o => o.Profiles["kimi"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://api.moonshot.cn/v1", Variables = { ["apikey"] = "k" } });
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<LlmConfigurationException>(() => provider.GetRequiredService<ILlmClientFactory>().CreateClient("kiwi"))!;
         Assert.That(e.Message, Does.Contain("did you mean 'kimi'").And.Contain("Configured profiles: kimi"));
@@ -120,6 +120,28 @@ public class AddLlmAdaptersTests
     }
 
     [Test]
+    public void InvalidProfiles_AreReportedTogether_AtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o =>
+        {
+            o.Profiles["a"] = new LlmProfile { Adapter = "opneai", BaseUrl = "https://x" };
+            o.Profiles["b"] = new LlmProfile { Adapter = "openai" , Variables = { ["model"] = "m" } };
+            o.Profiles["c"] = new LlmProfile { Adapter = "minimax", BaseUrl = "ftp://nope", Variables = { ["apikey"] = "k" }, Fallbacks = ["zz"] };
+            o.Profiles["ok"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://api.openai.com/v1", Variables = { ["apikey"] = "k" } };
+        });
+        using var provider = services.BuildServiceProvider();
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<LlmAdaptersOptions>>().Value)!;
+        Assert.That(e.Failures.Count(), Is.EqualTo(5), e.Message);
+        Assert.That(e.Message, Does.Contain("Profile 'a' names the adapter 'opneai', which is not loaded; did you mean 'openai'?"));
+        Assert.That(e.Message, Does.Contain("Profile 'b' has no BaseUrl"));
+        Assert.That(e.Message, Does.Contain("Profile 'b' lacks the variable 'apikey' that adapter 'openai' needs for its 'chat' call"));
+        Assert.That(e.Message, Does.Contain("Profile 'c' has the BaseUrl 'ftp://nope', which is not an absolute http(s) URL"));
+        Assert.That(e.Message, Does.Contain("Profile 'c' falls back to 'zz', which is not a configured profile"));
+        Assert.That(e.Message, Does.Not.Contain("Profile 'ok'"));
+    }
+
+    [Test]
     public void BadDefinitionFolder_FailsWithDefinitionError()
     {
         var services = new ServiceCollection();
@@ -129,6 +151,6 @@ public class AddLlmAdaptersTests
             o.Profiles["x"] = new LlmProfile { Adapter = "openai" };
         });
         using var provider = services.BuildServiceProvider();
-        Assert.That(() => provider.GetRequiredService<ILlmClientFactory>().CreateClient("x"), Throws.TypeOf<LlmDefinitionException>().With.Message.Contains("folder does not exist"));
+        Assert.That(() => provider.GetRequiredService<ILlmClientFactory>().CreateClient("x"), Throws.TypeOf<Microsoft.Extensions.Options.OptionsValidationException>().With.Message.Contains("folder does not exist"));
     }
 }
