@@ -4,7 +4,7 @@ namespace LlmAdapters;
 /// <remarks>Bound from configuration (section <c>LlmAdapters</c> by convention). Profiles reload with the configuration: a client created after a change uses the new values.</remarks>
 public sealed class LlmAdaptersOptions
 {
-    /// <summary>Folders or files of definition files. Relative paths are resolved against the current directory, then the application's base directory.</summary>
+    /// <summary>Folders or files of definition files. Relative paths are resolved against the application's base directory (where copied and published files are), then the current directory.</summary>
     public List<string> AdapterPaths { get; set; } = [];
 
     /// <summary>Whether the adapters shipped inside the package are available (files from <see cref="AdapterPaths"/> with the same name replace them). True by default.</summary>

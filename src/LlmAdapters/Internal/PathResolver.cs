@@ -1,6 +1,6 @@
 namespace LlmAdapters.Internal;
 
-/// <summary>Resolves a relative adapter path against the current directory, then the application's base directory (where published files are).</summary>
+/// <summary>Resolves a relative adapter path against the application's base directory (where published and copied files are), then the current directory.</summary>
 internal static class PathResolver
 {
     public static string Resolve(string path)
@@ -10,13 +10,13 @@ internal static class PathResolver
             return path;
         }
 
-        var fromCurrent = Path.GetFullPath(path);
-        if (File.Exists(fromCurrent) || Directory.Exists(fromCurrent))
+        var fromBase = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
+        if (File.Exists(fromBase) || Directory.Exists(fromBase))
         {
-            return fromCurrent;
+            return fromBase;
         }
 
-        var fromBase = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
-        return File.Exists(fromBase) || Directory.Exists(fromBase) ? fromBase : fromCurrent;
+        var fromCurrent = Path.GetFullPath(path);
+        return File.Exists(fromCurrent) || Directory.Exists(fromCurrent) ? fromCurrent : fromBase;
     }
 }
