@@ -8,6 +8,9 @@ namespace LlmAdapters.Cli;
 /// <summary>The command line of <c>llm-adapters</c>: every command, option and help text, wired to the command classes in one place.</summary>
 internal static class CliApp
 {
+    /// <summary>The command's name (the RootCommand would take the process's name: testhost under a test runner).</summary>
+    public const string ToolName = "llm-adapters";
+
     private const string KeysHelp =
         "Variables (API keys, model...) come from a settings file (--settings, else $LLM_ADAPTERS_SETTINGS, else ./llm-adapters.json: "
         + "the LlmAdapters configuration section, { \"Profiles\": { \"name\": { \"Adapter\", \"BaseUrl\", \"Variables\" } } }), "
@@ -28,7 +31,7 @@ internal static class CliApp
             }
 
             var command = parse.CommandResult.Command;
-            var name = command == root ? root.Name : $"{root.Name} {command.Name}";
+            var name = command == root ? ToolName : $"{ToolName} {command.Name}";
             console.Error.WriteLine($"Run '{name} --help' for usage.");
             return ExitCodes.Usage;
         }
