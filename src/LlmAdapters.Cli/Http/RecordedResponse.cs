@@ -10,7 +10,7 @@ internal sealed record RecordedResponse(string File, byte[] Body, string Content
         return new RecordedResponse(file, body, contentType ?? Guess(file, body));
     }
 
-    /// <summary>SSE when the body starts like an event stream; NDJSON for .ndjson/.jsonl; JSON when it starts with { or [; else plain text.</summary>
+    /// <summary>SSE for .sse or a body that starts like an event stream; NDJSON for .ndjson/.jsonl or one JSON object per line; JSON when it starts with { or [; else plain text.</summary>
     public static string Guess(string file, ReadOnlySpan<byte> body)
     {
         var extension = Path.GetExtension(file).ToLowerInvariant();
@@ -32,14 +32,9 @@ internal sealed record RecordedResponse(string File, byte[] Body, string Content
 
         if (start.StartsWith("{"u8) || start.StartsWith("["u8))
         {
-            // Several JSON documents one per line is NDJSON, not one JSON body.
-            var lines = 0;
-            foreach (var b in start.TrimEnd(" \t\r\n"u8))
-            {
-                lines += b == (byte)'\n' ? 1 : 0;
-            }
-
-            return lines > 0 && start[0] == (byte)'{' && extension != ".json" ? "application/x-ndjson" : "application/json";
+            // Several lines that each start a JSON object is NDJSON; an indented JSON document has lines that do not.
+            var lines = System.Text.Encoding.UTF8.GetString(start).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Length > 1 && extension != ".json" && lines.All(l => l.StartsWith('{')) ? "application/x-ndjson" : "application/json";
         }
 
         return "text/plain";
