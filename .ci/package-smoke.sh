@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Package smoke test: packs LlmAdapters and the llm-adapters tool into a local folder, then, in a fresh console project
+# OUTSIDE the repository (so the repo's Directory.Build.props and Directory.Packages.props do not apply):
+#   - dotnet add package LlmAdapters from that folder (dependencies from nuget.org),
+#   - services.AddLlmAdapters() with a profile pointing at a loopback server the program starts itself,
+#   - one call through the shipped "openai" adapter with no adapters folder on disk, and the answer checked;
+# then installs the tool from the same folder and runs "llm-adapters list". Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+started=$(date +%s)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/llm-adapters-smoke.XXXXXX")
+packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+version=""
+cleanup() {
+  rm -rf "$work"
+  # This run's packages in the global packages folder: one throwaway version per run, of no use afterwards.
+  if [ -n "$version" ]; then rm -rf "$packages/llmadapters/$version" "$packages/llmadapters.cli/$version"; fi
+}
+trap cleanup EXIT
+feed="$work/feed"
+app="$work/app"
+mkdir -p "$feed" "$app"
+
+# A version of its own for every run: the global packages folder never serves a stale package of an earlier run.
+base_version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1)
+version="${base_version}-smoke.$(date +%Y%m%d%H%M%S)"
+echo "== pack $version into $feed"
+dotnet pack src/LlmAdapters -c Release -o "$feed" -p:PackageVersion="$version" --nologo -v quiet
+dotnet pack src/LlmAdapters.Cli -c Release -o "$feed" -p:PackageVersion="$version" --nologo -v quiet
+test -f "$feed/LlmAdapters.$version.nupkg"
+test -f "$feed/LlmAdapters.$version.snupkg"
+test -f "$feed/LlmAdapters.Cli.$version.nupkg"
+contents=$(unzip -l "$feed/LlmAdapters.$version.nupkg")
+for entry in README.md lib/net8.0/LlmAdapters.dll lib/net8.0/LlmAdapters.xml lib/net10.0/LlmAdapters.dll lib/net10.0/LlmAdapters.xml; do
+  grep -q " $entry\$" <<<"$contents" || { echo "The package lacks $entry" >&2; exit 1; }
+done
+
+echo "== fresh console project in $app"
+cat > "$app/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+  </packageSources>
+</configuration>
+EOF
+cat > "$app/SmokeApp.csproj" <<'EOF'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+  </PropertyGroup>
+  <ItemGroup>
+    <FrameworkReference Include="Microsoft.AspNetCore.App" />
+  </ItemGroup>
+</Project>
+EOF
+cat > "$app/Program.cs" <<'EOF'
+using System.Text.Json;
+using LlmAdapters;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// A minimal OpenAI-style vendor on 127.0.0.1: chat completions streamed as Server-Sent Events.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+var server = builder.Build();
+server.MapPost("/v1/chat/completions", async (HttpContext context) =>
+{
+    if (context.Request.Headers.Authorization.ToString() != "Bearer smoke-key")
+    {
+        context.Response.StatusCode = 401;
+        await context.Response.WriteAsync("""{"error":{"message":"bad key"}}""");
+        return;
+    }
+
+    using var body = await JsonDocument.ParseAsync(context.Request.Body);
+    var messages = body.RootElement.GetProperty("messages");
+    var question = messages[messages.GetArrayLength() - 1].GetProperty("content").GetString();
+    context.Response.ContentType = "text/event-stream";
+    foreach (var piece in new[] { "pong", ": ", question })
+    {
+        var chunk = JsonSerializer.Serialize(new { choices = new[] { new { index = 0, delta = new { content = piece } } } });
+        await context.Response.WriteAsync($"data: {chunk}\n\n");
+        await context.Response.Body.FlushAsync();
+    }
+
+    await context.Response.WriteAsync("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":3,\"total_tokens\":4}}\n\ndata: [DONE]\n\n");
+});
+await server.StartAsync();
+var baseUrl = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/v1";
+
+if (Directory.Exists("adapters") || Directory.Exists(Path.Combine(AppContext.BaseDirectory, "adapters")))
+{
+    Console.Error.WriteLine("An adapters folder exists; the smoke test must run with the built-in adapters only.");
+    return 1;
+}
+
+var services = new ServiceCollection();
+services.AddLlmAdapters(o => o.Profiles["smoke"] = new LlmProfile
+{
+    Adapter = "openai",
+    BaseUrl = baseUrl,
+    Variables = { ["apikey"] = "smoke-key", ["model"] = "smoke-model" },
+});
+await using var provider = services.BuildServiceProvider();
+var client = provider.GetRequiredService<ILlmClientFactory>().CreateClient("smoke");
+var response = await client.CallAsync(new LlmRequest { Prompt = "ping" });
+await server.StopAsync();
+
+Console.WriteLine($"Answer: {response.Text}");
+Console.WriteLine($"Usage: {response.Usage?.TotalTokens}");
+return response.Text == "pong: ping" && response.Usage?.TotalTokens == 4 ? 0 : 1;
+EOF
+(cd "$app" && dotnet add package LlmAdapters --version "$version")
+grep -q "Include=\"LlmAdapters\" Version=\"$version\"" "$app/SmokeApp.csproj"
+
+echo "== run the console project"
+log="$work/run.log"
+(cd "$app" && dotnet run -c Release) 2>&1 | tee "$log"
+grep -q "^Answer: pong: ping$" "$log"
+
+echo "== install the tool and list the adapters"
+dotnet tool install --tool-path "$work/tools" --add-source "$feed" LlmAdapters.Cli --version "$version"
+"$work/tools/llm-adapters" --version
+(cd "$work" && "$work/tools/llm-adapters" list) | tee "$log"
+grep -q "^openai  (built-in) openai.json" "$log"
+"$work/tools/llm-adapters" validate "$repo/adapters" >/dev/null
+
+echo "package smoke test passed in $(( $(date +%s) - started )) s (LlmAdapters $version)"

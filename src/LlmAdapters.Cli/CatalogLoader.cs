@@ -1,0 +1,24 @@
+namespace LlmAdapters.Cli;
+
+/// <summary>Builds a catalog from files and folders the user named, with or without the shipped adapters.</summary>
+internal static class CatalogLoader
+{
+    /// <param name="fullPaths">Absolute paths: a <c>.json</c> file is loaded as a file, anything else as a folder.</param>
+    /// <param name="includeBuiltIns">Whether the shipped adapters are in the catalog (files of the same name replace them).</param>
+    /// <exception cref="LlmDefinitionException">A file is invalid or missing.</exception>
+    public static LlmCatalog Load(IEnumerable<string> fullPaths, bool includeBuiltIns)
+    {
+        var builder = new LlmCatalogBuilder();
+        if (includeBuiltIns)
+        {
+            builder.AddBuiltInAdapters();
+        }
+
+        foreach (var path in fullPaths)
+        {
+            builder.AddPath(path);
+        }
+
+        return builder.Build();
+    }
+}

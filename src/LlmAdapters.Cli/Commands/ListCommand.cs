@@ -1,0 +1,60 @@
+using System.Text.Json;
+using LlmAdapters.Cli.Output;
+
+namespace LlmAdapters.Cli.Commands;
+
+/// <summary><c>list [paths...]</c>: the adapters, their calls, apitypes, required variables and accepted inputs.</summary>
+internal sealed class ListCommand(CliConsole console)
+{
+    /// <param name="paths">Definition files or folders added to the shipped adapters (a file replaces a shipped adapter of the same name).</param>
+    /// <param name="json">Print a JSON array of calls instead of text.</param>
+    public int Run(IReadOnlyList<string> paths, bool json)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        try
+        {
+            var catalog = CatalogLoader.Load(paths.Select(console.FullPath), includeBuiltIns: true);
+            var adapters = catalog.Adapters.Order(StringComparer.Ordinal).Select(a => (Name: a, Calls: catalog.Describe(a))).ToList();
+            if (json)
+            {
+                var calls = adapters.SelectMany(a => a.Calls).Select(c => new
+                {
+                    adapter = c.Adapter,
+                    call = c.Name,
+                    apitype = c.ApiType.ToString().ToLowerInvariant(),
+                    description = c.Description,
+                    requiredVariables = c.RequiredVariables,
+                    variables = c.Variables,
+                    inputs = c.Inputs,
+                    source = c.Source,
+                });
+                console.Out.WriteLine(JsonSerializer.Serialize(calls, JsonDefaults.Indented));
+                return ExitCodes.Ok;
+            }
+
+            foreach (var (name, calls) in adapters)
+            {
+                var source = calls.Count > 0 ? ValidateCommand.FileOf(calls[0].Source) : string.Empty;
+                console.Out.WriteLine($"{console.Paint(name, AnsiColor.Bold)}  {console.Paint(console.DisplayPath(source), AnsiColor.Dim)}");
+                var width = calls.Max(c => c.Name.Length);
+                foreach (var call in calls)
+                {
+                    var apitype = call.ApiType.ToString().ToLowerInvariant();
+                    console.Out.WriteLine($"  {call.Name.PadRight(width)}  {console.Paint(apitype.PadRight(6), AnsiColor.Cyan)}  needs: {Join(call.RequiredVariables)}; accepts: {Join(call.Inputs)}");
+                    if (!string.IsNullOrEmpty(call.Description))
+                    {
+                        console.Out.WriteLine($"  {new string(' ', width)}  {console.Paint(call.Description, AnsiColor.Dim)}");
+                    }
+                }
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (ErrorReporter.IsReportable(e))
+        {
+            return ErrorReporter.Report(e, console);
+        }
+    }
+
+    private static string Join(IReadOnlyList<string> items) => items.Count == 0 ? "-" : string.Join(", ", items);
+}

@@ -1,0 +1,9 @@
+namespace LlmAdapters.Cli.Profiles;
+
+/// <summary>What the command line says about the profile to use: the adapter or profile name and the options that add to it.</summary>
+/// <param name="Target">A profile name from the settings file, or an adapter name (or, for replay, a definition file).</param>
+/// <param name="AdapterPaths">Extra definition files or folders (<c>--adapters</c>).</param>
+/// <param name="SettingsFile">The settings file (<c>--settings</c>), if given.</param>
+/// <param name="Variables"><c>--var name=value</c> items.</param>
+/// <param name="BaseUrl"><c>--base-url</c>, if given.</param>
+internal sealed record ProfileOptions(string Target, IReadOnlyList<string> AdapterPaths, string? SettingsFile, IReadOnlyList<string> Variables, string? BaseUrl);

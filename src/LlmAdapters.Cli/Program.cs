@@ -1,0 +1,3 @@
+using LlmAdapters.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.FromSystem());

@@ -1,0 +1,2 @@
+global using LlmAdapters.Cli.Tests.TestSupport;
+global using NUnit.Framework;
