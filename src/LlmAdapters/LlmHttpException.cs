@@ -29,4 +29,7 @@ public sealed class LlmHttpException : LlmException
 
     /// <summary>How long the vendor asked to wait (Retry-After, retry-after-ms), when it did.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The short fingerprint (<c>key#1a2b3c4d</c>) of the API key the request used, when the profile rotates several keys; never the key.</summary>
+    public string? KeyFingerprint { get; init; }
 }

@@ -32,6 +32,15 @@ public sealed class LlmProfile
     /// <summary>The longest line (or SSE event, or JSON array element) of a stream, 1 MiB by default; a longer one is an error rather than an out-of-memory.</summary>
     public int MaxStreamLineBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Several API keys to rotate through (round-robin), each filling <c>${apikey}</c>; overrides <c>Variables["apikey"]</c>. A key that gets 401/403 leaves the rotation; one that gets 429 rests for the time the vendor asked.</summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Several whole credential sets to rotate through (for example apikey + groupid), each a set of variables; used like <see cref="ApiKeys"/>.</summary>
+    public List<Dictionary<string, string?>> Credentials { get; set; } = [];
+
+    /// <summary>How failed requests are retried.</summary>
+    public LlmRetryOptions Retry { get; set; } = new();
+
     /// <summary>Profiles to try, in order, when a call of this profile fails with a retryable error (network, 408, 429, 5xx); they may use other adapters.</summary>
     public List<string> Fallbacks { get; set; } = [];
 
@@ -43,6 +52,9 @@ public sealed class LlmProfile
         Variables = new Dictionary<string, string?>(Variables, StringComparer.Ordinal),
         SecretVariables = [.. SecretVariables],
         Fallbacks = [.. Fallbacks],
+        ApiKeys = [.. ApiKeys],
+        Credentials = [.. Credentials.Select(c => new Dictionary<string, string?>(c, StringComparer.Ordinal))],
+        Retry = Retry.Clone(),
         Timeout = Timeout,
         MaxResponseBytes = MaxResponseBytes,
         StreamIdleTimeout = StreamIdleTimeout,

@@ -116,6 +116,9 @@ public class AdapterConformanceTests
             // Async cases wait on a clock where every wait ends at once; a request timeout would end at once too.
             Timeout = isAsync ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(20),
             StreamIdleTimeout = TimeSpan.FromSeconds(20),
+
+            // Fixtures pin the wire format, one exchange per request: the retry policy has its own tests.
+            Retry = new LlmRetryOptions { MaxRetries = 0 },
         };
         foreach (var (name, value) in fixture.Variables)
         {

@@ -7,8 +7,10 @@ namespace LlmAdapters.Execution;
 /// <summary>A profile resolved once per client: variables as JSON, secrets collected, base URL checked.</summary>
 internal sealed class ClientSettings
 {
-    public ClientSettings(string profileName, LlmProfile profile, TimeProvider timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    public ClientSettings(string profileName, LlmProfile profile, TimeProvider timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null, Reliability.KeyPool? keys = null)
     {
+        Retry = profile.Retry.Clone();
+        Keys = keys ?? Reliability.KeyPool.Create(profileName, profile);
         Telemetry = telemetry ?? Observability.LlmTelemetry.Default;
         Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         ProfileName = profileName;
@@ -46,7 +48,7 @@ internal sealed class ClientSettings
         }
 
         ProfileVariables = variables.ToFrozenDictionary(StringComparer.Ordinal);
-        Redactor = new SecretRedactor(secrets);
+        Redactor = new SecretRedactor(secrets.Concat(Reliability.KeyPool.Secrets(profile)));
         Timeout = profile.Timeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.Timeout;
         MaxResponseBytes = profile.MaxResponseBytes > 0 ? profile.MaxResponseBytes : long.MaxValue;
         StreamIdleTimeout = profile.StreamIdleTimeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.StreamIdleTimeout;
@@ -55,6 +57,11 @@ internal sealed class ClientSettings
     }
 
     public TimeSpan StreamIdleTimeout { get; }
+
+    public LlmRetryOptions Retry { get; }
+
+    /// <summary>The profile's several keys, when it has them.</summary>
+    public Reliability.KeyPool? Keys { get; }
 
     public int MaxStreamLineBytes { get; }
 

@@ -22,6 +22,8 @@ internal sealed partial class PlanRunner
         var time = Settings.TimeProvider;
         var started = time.GetTimestamp();
 
+        // One key for the whole task: vendors let only the account that submitted a task query it.
+        var key = Settings.Keys?.Acquire(time.GetUtcNow());
         Dictionary<string, JsonElement> submitted;
         if (request.QueryId is { } resumeId)
         {
@@ -29,7 +31,8 @@ internal sealed partial class PlanRunner
         }
         else
         {
-            var submit = await CallSyncAsync(call, request, cancellationToken).ConfigureAwait(false);
+            // Never retried: a second submit would start a second (paid) job.
+            var submit = await CallSyncAsync(call, request, cancellationToken, retry: false, key: key).ConfigureAwait(false);
             submitted = new Dictionary<string, JsonElement>(submit.Fields, StringComparer.Ordinal);
             CheckSubmitted(call, submitted, submit);
         }
@@ -37,7 +40,7 @@ internal sealed partial class PlanRunner
         var queryId = submitted.TryGetValue(QueryIdField, out var id) && id.ValueKind is not JsonValueKind.Null ? JsonValues.ToText(id) : null;
         yield return new PollEvent(PollEvent.Submitted, submitted, null);
 
-        var scope = CreateScope(request).With(submitted);
+        var scope = CreateScope(request, key).With(submitted);
         var interval = poll.Interval;
         var wait = interval;
         string? lastStatus = null;

@@ -26,8 +26,7 @@ internal sealed partial class PlanRunner
     public async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, TextBuffer received, StrongBox<Dictionary<string, JsonElement>>? finalFields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var plan = call.Stream!;
-        var scope = CreateScope(request);
-        using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
+
         using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, Settings.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         if (Settings.Timeout != Timeout.InfiniteTimeSpan)
@@ -35,10 +34,15 @@ internal sealed partial class PlanRunner
             timeout.CancelAfter(Settings.Timeout);
         }
 
+        // Retried (by the profile's policy) until a 2xx response starts; once it has, the stream is never retried.
         HttpResponseMessage response;
         try
         {
-            response = await SendAsync(message, call, linked.Token).ConfigureAwait(false);
+            response = await ExecuteAsync(call, request, async (scope, token) =>
+            {
+                using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
+                return await SendAsync(message, call, token).ConfigureAwait(false);
+            }, retry: true, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

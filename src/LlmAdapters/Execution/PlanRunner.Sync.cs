@@ -6,21 +6,21 @@ namespace LlmAdapters.Execution;
 
 internal sealed partial class PlanRunner
 {
-    /// <summary>Runs a sync call: one request, one response, mapped by <c>resp</c>.</summary>
-    public Task<LlmResponse> CallSyncAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs a sync call: one request, one response, mapped by <c>resp</c>; retried by the profile's policy unless <paramref name="retry"/> is false (an async call's submit).</summary>
+    public Task<LlmResponse> CallSyncAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken, bool retry = true, Reliability.KeyEntry? key = null)
     {
-        // Build before sending anything, so a missing variable costs no request.
-        var scope = CreateScope(request);
-        var message = RequestBuilder.Build(call.Request, scope, Settings, call);
-        return WithTimeoutAsync(call, async token =>
-        {
-            using (message)
-            {
-                using var response = await SendAsync(message, call, token).ConfigureAwait(false);
-                var body = await ReadBodyAsync(response.Content, call, token).ConfigureAwait(false);
-                return MapSync(call, call.Response, body, (int)response.StatusCode, response);
-            }
-        }, cancellationToken);
+        // Each attempt builds its request before sending, so a missing variable fails before any request (and is not retried).
+        return WithTimeoutAsync(call, token => key is null
+            ? ExecuteAsync(call, request, (scope, t) => SendSyncOnceAsync(call, scope, t), retry, token)
+            : SendSyncOnceAsync(call, CreateScope(request, key), token), cancellationToken);
+    }
+
+    private async Task<LlmResponse> SendSyncOnceAsync(CallPlan call, VariableScope scope, CancellationToken cancellationToken)
+    {
+        using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
+        using var response = await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
+        var body = await ReadBodyAsync(response.Content, call, cancellationToken).ConfigureAwait(false);
+        return MapSync(call, call.Response, body, (int)response.StatusCode, response);
     }
 
     private LlmResponse MapSync(CallPlan call, ResponseMap map, byte[] body, int status, HttpResponseMessage response)

@@ -8,8 +8,9 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
 {
     public ClientSettings Settings { get; } = settings;
 
-    public VariableScope CreateScope(LlmRequest request)
-        => new(Settings.Redactor, StandardVariables.FromUser(request.Variables), StandardVariables.From(request), Settings.ProfileVariables);
+    /// <summary>The variables of one request: the request's own, the standard ones, the rotated key's (when the profile has several), then the profile's.</summary>
+    public VariableScope CreateScope(LlmRequest request, Reliability.KeyEntry? key = null)
+        => new(Settings.Redactor, StandardVariables.FromUser(request.Variables), StandardVariables.From(request), key?.Variables, Settings.ProfileVariables);
 
     /// <summary>Sends a request and returns the response once its headers have arrived; a non-2xx status becomes an <see cref="LlmHttpException"/>.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CallPlan call, CancellationToken cancellationToken)

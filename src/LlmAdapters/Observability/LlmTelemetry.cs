@@ -24,6 +24,7 @@ internal sealed class LlmTelemetry : IDisposable
         ActivitySource = new ActivitySource(Name);
         OperationDuration = Meter.CreateHistogram("gen_ai.client.operation.duration", "s", "GenAI operation duration.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         TokenUsage = Meter.CreateHistogram("gen_ai.client.token.usage", "{token}", "Measures number of input and output tokens used.", advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
+        KeyRequests = Meter.CreateCounter<long>("llm_adapters.key.requests", "{request}", "Requests sent with each rotated API key.");
         TimeToFirstChunk = Meter.CreateHistogram("gen_ai.client.operation.time_to_first_chunk", "s", "Time to receive the first chunk of a streamed response.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
 
@@ -39,6 +40,17 @@ internal sealed class LlmTelemetry : IDisposable
     public Histogram<long> TokenUsage { get; }
 
     public Histogram<double> TimeToFirstChunk { get; }
+
+    /// <summary>Requests per rotated API key (by fingerprint, never the key), for key health on status pages.</summary>
+    public Counter<long> KeyRequests { get; }
+
+    public const string KeyTag = "llm_adapters.key";
+
+    public const string OutcomeTag = "llm_adapters.outcome";
+
+    /// <summary>Counts one request with a rotated key; <paramref name="outcome"/> is ok, rejected (401/403), rate_limited (429) or error.</summary>
+    public void RecordKeyUse(string profile, string fingerprint, string outcome)
+        => KeyRequests.Add(1, new KeyValuePair<string, object?>(ProfileTag, profile), new KeyValuePair<string, object?>(KeyTag, fingerprint), new KeyValuePair<string, object?>(OutcomeTag, outcome));
 
     public void Dispose()
     {

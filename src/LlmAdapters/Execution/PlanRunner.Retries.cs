@@ -1,0 +1,112 @@
+using LlmAdapters.Compilation;
+using LlmAdapters.Reliability;
+using Polly;
+using Polly.Retry;
+
+namespace LlmAdapters.Execution;
+
+internal sealed partial class PlanRunner
+{
+    private ResiliencePipeline? _retryPipeline;
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> with the profile's retry policy (Polly): network errors and the configured statuses
+    /// are retried with exponential backoff and jitter, a vendor's Retry-After is honoured up to MaxRetryAfter (a longer
+    /// wait fails at once), and with several keys each attempt takes the next usable key — a retry after 401, 403 or 429
+    /// goes to another key without waiting.
+    /// </summary>
+    private async Task<T> ExecuteAsync<T>(CallPlan call, LlmRequest request, Func<VariableScope, CancellationToken, Task<T>> attempt, bool retry, CancellationToken cancellationToken)
+    {
+        if (!retry || Settings.Retry.MaxRetries <= 0)
+        {
+            return await AttemptAsync(call, request, attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        var pipeline = _retryPipeline ??= BuildPipeline(call);
+        var state = (Runner: this, Call: call, Request: request, Attempt: attempt);
+        return await pipeline.ExecuteAsync(
+            static (s, token) => new ValueTask<T>(s.Runner.AttemptAsync(s.Call, s.Request, s.Attempt, token)),
+            state,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> AttemptAsync<T>(CallPlan call, LlmRequest request, Func<VariableScope, CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        var keys = Settings.Keys;
+        var key = keys?.Acquire(Settings.TimeProvider.GetUtcNow());
+        try
+        {
+            var result = await attempt(CreateScope(request, key), cancellationToken).ConfigureAwait(false);
+            if (key is not null)
+            {
+                Settings.Telemetry.RecordKeyUse(Settings.ProfileName, key.Fingerprint, "ok");
+            }
+
+            return result;
+        }
+        catch (LlmHttpException e) when (keys is not null && key is not null)
+        {
+            Settings.Telemetry.RecordKeyUse(Settings.ProfileName, key.Fingerprint, e.StatusCode switch { 401 or 403 => "rejected", 429 => "rate_limited", _ => "error" });
+            if (keys.Failed(key, e.StatusCode, e.RetryAfter, Settings.TimeProvider.GetUtcNow()) is { } change)
+            {
+                Observability.Log.KeyHealth(Settings.Logger, Settings.ProfileName, key.Fingerprint, change);
+            }
+
+            throw new LlmHttpException(e.Message, e.StatusCode, e.VendorMessage, e.VendorCode, e.ResponseExcerpt, e.RetryAfter) { KeyFingerprint = key.Fingerprint };
+        }
+    }
+
+    private ResiliencePipeline BuildPipeline(CallPlan call)
+    {
+        var options = Settings.Retry;
+        var retry = new RetryStrategyOptions
+        {
+            MaxRetryAttempts = options.MaxRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = options.BaseDelay,
+            MaxDelay = options.MaxDelay,
+            UseJitter = options.UseJitter,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is LlmHttpException e && IsRetryable(e)),
+            DelayGenerator = args => ValueTask.FromResult(Delay(args.Outcome.Exception as LlmHttpException)),
+            OnRetry = args =>
+            {
+                var reason = args.Outcome.Exception is LlmHttpException { StatusCode: > 0 } http ? $"HTTP {http.StatusCode}" : "network error";
+                Observability.Log.Retrying(Settings.Logger, call.Adapter, call.Name, Settings.ProfileName, args.AttemptNumber + 1, reason, args.RetryDelay.TotalMilliseconds);
+                return default;
+            },
+        };
+        return new ResiliencePipelineBuilder { TimeProvider = Settings.TimeProvider }.AddRetry(retry).Build();
+    }
+
+    private bool IsRetryable(LlmHttpException e)
+    {
+        if (e.RetryAfter is { } wait && wait > Settings.Retry.MaxRetryAfter)
+        {
+            return false; // the vendor asks for longer than the caller should hang: fail now, with the wait it asked for
+        }
+
+        if (e.StatusCode == 0 || Settings.Retry.StatusCodes.Contains(e.StatusCode))
+        {
+            return true;
+        }
+
+        // A rejected key is worth retrying only with another key.
+        return e.StatusCode is 401 or 403 && Settings.Keys is { } keys && keys.Entries.Any(k => k.IsUsable(Settings.TimeProvider.GetUtcNow()));
+    }
+
+    /// <summary>No wait when another key can take the retry; the vendor's Retry-After when it gave one; else the backoff.</summary>
+    private TimeSpan? Delay(LlmHttpException? e)
+    {
+        if (e is null)
+        {
+            return null;
+        }
+
+        if (e.StatusCode is 401 or 403 or 429 && Settings.Keys is { } keys && keys.Entries.Any(k => k.IsUsable(Settings.TimeProvider.GetUtcNow())))
+        {
+            return TimeSpan.Zero;
+        }
+
+        return e.RetryAfter;
+    }
+}
