@@ -30,7 +30,7 @@ public class DefinitionFuzzTests
     /// </summary>
     internal static readonly HashSet<string> KnownBugs = new(StringComparer.Ordinal) { InvalidUtf8Bug, MessageLengthBug };
 
-    internal const string InvalidUtf8Bug = "invalid UTF-8 in a JSON string leaks InvalidOperationException";
+    internal const string InvalidUtf8Bug = "invalid UTF-8 or an unpaired surrogate escape in a JSON string leaks InvalidOperationException";
     internal const string MessageLengthBug = "LlmDefinitionException message longer than 100 KB";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 2048 };
@@ -53,7 +53,7 @@ public class DefinitionFuzzTests
 
     private static readonly string[] ByteKinds =
     [
-        "truncate", "flip-bytes", "insert-bytes", "insert-utf8", "invalid-utf8", "delete-span", "empty", "bom", "utf16",
+        "truncate", "flip-bytes", "insert-bytes", "insert-utf8", "invalid-utf8", "bad-escape", "delete-span", "empty", "bom", "utf16",
         "random-bytes", "nul-and-controls",
     ];
 
@@ -148,7 +148,7 @@ public class DefinitionFuzzTests
                 }
 
                 return ("LlmDefinitionException", null);
-            case InvalidOperationException when KnownBugs.Contains(InvalidUtf8Bug) && error.Message.Contains("invalid UTF-8", StringComparison.Ordinal):
+            case InvalidOperationException when KnownBugs.Contains(InvalidUtf8Bug) && (error.Message.Contains("UTF-8", StringComparison.Ordinal) || error.Message.Contains("UTF-16", StringComparison.Ordinal)):
                 return ($"known bug ({InvalidUtf8Bug})", null);
             default:
                 return ("failure", $"{error.GetType().Name} instead of LlmDefinitionException: {FuzzRun.Describe(error)}");
@@ -442,6 +442,20 @@ public class DefinitionFuzzTests
                     // Inside a string (after a quote) most of the time: that is where a reader decodes text.
                     var at = strings.Count > 0 && random.Next(4) > 0 ? strings[random.Next(strings.Count)] + 1 : random.Next(bytes.Count + 1);
                     bytes.InsertRange(Math.Min(at, bytes.Count), invalid[random.Next(invalid.Length)]);
+                }
+
+                break;
+            }
+
+            case "bad-escape":
+            {
+                // Escapes a reader rejects or cannot turn into a string: lone surrogates, short or bad \u, unknown letters.
+                string[] escapes = ["\\uD800", "\\uDFFF", "\\uDC00\\uD800", "\\u12", "\\uZZZZ", "\\x41", "\\", "\\U0041", "\\u0000"];
+                var strings = Enumerable.Range(0, bytes.Count).Where(i => bytes[i] == (byte)'"').ToList();
+                for (var i = random.Next(1, 3); i > 0; i--)
+                {
+                    var at = strings[random.Next(strings.Count)] + 1;
+                    bytes.InsertRange(Math.Min(at, bytes.Count), Encoding.UTF8.GetBytes(escapes[random.Next(escapes.Length)]));
                 }
 
                 break;

@@ -108,6 +108,12 @@ internal sealed class FuzzRun(string title)
     /// <summary>Fails the test with the first failures (seed, case, input) when there were any.</summary>
     public void AssertNoFailures()
     {
+        if (Failures.Count > 0 && Environment.GetEnvironmentVariable("LLMADAPTERS_FUZZ_DUMP") is { Length: > 0 } dump)
+        {
+            // All failures, for a closer look: LLMADAPTERS_FUZZ_DUMP=/tmp/fuzz dotnet test ...
+            File.AppendAllText(dump, string.Join(Environment.NewLine + "----" + Environment.NewLine, Failures) + Environment.NewLine);
+        }
+
         if (Failures.Count > 0)
         {
             Assert.Fail($"{Failures.Count} of {Cases} fuzz cases of {title} failed. The first ones:{Environment.NewLine}{string.Join(Environment.NewLine + "----" + Environment.NewLine, Failures.Take(5))}");
