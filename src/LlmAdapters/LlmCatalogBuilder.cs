@@ -83,8 +83,21 @@ public sealed class LlmCatalogBuilder
             foreach (var (name, bytes, builtIn) in source.Read(problems))
             {
                 var firstProblem = problems.Count;
-                var definition = DefinitionReader.Read(bytes, name, problems);
-                var plan = definition is null ? null : compiler.Compile(definition, problems);
+                Definitions.AdapterDefinition? definition;
+                Compilation.AdapterPlan? plan;
+                try
+                {
+                    definition = DefinitionReader.Read(bytes, name, problems);
+                    plan = definition is null ? null : compiler.Compile(definition, problems);
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal) || e.Message.Contains("UTF-8", StringComparison.Ordinal))
+                {
+                    // An escape such as \uD800 (half a surrogate pair) parses as JSON but is no text.
+                    problems.Add(new LlmDefinitionProblem(name, 0, "$", "a string in the file holds an unpaired surrogate escape such as \\uD800, which is not text; remove it or write the whole pair"));
+                    definition = null;
+                    plan = null;
+                }
+
                 if (problems.Count > firstProblem + 1)
                 {
                     // Reading and compiling find problems in two passes; report them in file order.

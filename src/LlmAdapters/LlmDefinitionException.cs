@@ -20,6 +20,14 @@ public sealed class LlmDefinitionException : LlmException
         var head = problems.Count == 1
             ? "The LLM definition is invalid:"
             : $"The LLM definitions have {problems.Count} problems in {files} file{(files == 1 ? string.Empty : "s")}:";
-        return head + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p));
+        // Every problem is in Problems; the message lists the first hundred, so that a hostile file cannot make it huge.
+        const int Listed = 100;
+        var lines = problems.Take(Listed).Select(p => "  - " + p);
+        if (problems.Count > Listed)
+        {
+            lines = lines.Append($"  ... and {problems.Count - Listed} more (see Problems)");
+        }
+
+        return head + Environment.NewLine + string.Join(Environment.NewLine, lines);
     }
 }

@@ -34,6 +34,14 @@ internal static class DefinitionReader
     public static AdapterDefinition? Read(ReadOnlyMemory<byte> utf8, string file, List<LlmDefinitionProblem> problems)
     {
         var bytes = utf8.Span.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            var at = FirstInvalidUtf8(bytes.Span);
+            var line = bytes.Span[..at].Count((byte)'\n') + 1;
+            problems.Add(new LlmDefinitionProblem(file, line, "$", $"the file is not valid UTF-8 (byte {at + 1}, line {line}); save it as UTF-8"));
+            return null;
+        }
+
         JsonDocument document;
         try
         {
@@ -54,6 +62,28 @@ internal static class DefinitionReader
             var reader = new Reader(file, lines, problems);
             return reader.ReadAdapter(document.RootElement);
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[256];
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(bytes[at..], chars, out var read, out _, replaceInvalidSequences: false, isFinalBlock: true);
+            at += read;
+            if (status == System.Buffers.OperationStatus.InvalidData)
+            {
+                return at;
+            }
+
+            if (status == System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+        }
+
+        return at;
     }
 
     private static string FirstSentence(string message)

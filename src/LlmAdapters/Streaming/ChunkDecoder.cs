@@ -83,10 +83,19 @@ internal sealed class ChunkDecoder : IDisposable
             throw new InvalidChunkException($"a chunk is not valid JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')}): {excerpt}", inner: e);
         }
 
-        CheckInBandError(payload);
-        ApplyFilters(payload);
-        StoreFields(payload);
-        Text = ReadText(payload);
+        try
+        {
+            CheckInBandError(payload);
+            ApplyFilters(payload);
+            ValidateStrings(payload);
+            StoreFields(payload);
+            Text = ReadText(payload);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("UTF-", StringComparison.Ordinal))
+        {
+            throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload)}", inner: e);
+        }
+
         return true;
     }
 
@@ -248,6 +257,34 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// Checks that every string value found can be read as text, so that no field handed on fails later. Only strings with
+    /// escapes or non-ASCII bytes need the check, and the text item is read anyway, so the usual chunk costs nothing.
+    /// </summary>
+    private void ValidateStrings(ReadOnlySpan<byte> payload)
+    {
+        for (var slot = 0; slot < _starts.Length; slot++)
+        {
+            if (_starts[slot] < 0)
+            {
+                continue;
+            }
+
+            var raw = payload.Slice(_starts[slot], _lengths[slot]);
+            if (raw[0] == (byte)'"' && (raw.IndexOf((byte)'\\') >= 0 || !System.Text.Ascii.IsValid(raw)))
+            {
+                var reader = new Utf8JsonReader(raw);
+                reader.Read();
+                if (!reader.ValueIsEscaped && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+                {
+                    continue;
+                }
+
+                _ = reader.GetString(); // throws for invalid UTF-8 or a lone surrogate escape
+            }
+        }
     }
 
     private void ApplyFilters(ReadOnlySpan<byte> payload)

@@ -82,6 +82,10 @@ internal sealed partial class StreamSession
                     {
                         _start = ++i;
                     }
+                    else if (b is (byte)'}' or (byte)':')
+                    {
+                        throw new InvalidChunkException($"the streamed JSON array has '{(char)b}' where an element should start");
+                    }
                     else
                     {
                         _arrayState = ArrayState.InElement;
@@ -128,6 +132,11 @@ internal sealed partial class StreamSession
                     {
                         if (_depth == 0)
                         {
+                            if (b == (byte)'}')
+                            {
+                                throw new InvalidChunkException("the streamed JSON array has a '}' that closes nothing");
+                            }
+
                             // The array's own ']' right after a number or literal element.
                             return EndElement(i, out elementStart, out elementLength);
                         }

@@ -24,7 +24,6 @@ public class StreamFuzzBugs
     }
 
     /// <summary>Found by seed 20240603 (case 2, sse-openai insert-bytes; case 28, sse-openai unbalanced, for the joined field; case 138, sse-openai insert-bytes, and case 1583, lines-ndjson delete-span, for the surrogates).</summary>
-    [Ignore("bug: a stream chunk whose JSON string holds invalid UTF-8 or an unpaired surrogate escape leaks InvalidOperationException (\"Cannot transcode invalid UTF-8 JSON text to UTF-16 string\" / \"Cannot read invalid UTF-16 JSON text as string\" / \"Cannot read incomplete UTF-16 JSON text as string with missing low surrogate\", from ChunkDecoder.ReadText for the text item, ResponseMap.TextOf via ChunkDecoder.StoreFields for a \"join\" item) instead of LlmStreamException")]
     [TestCase("content", TestName = "InvalidUtf8_InTheTextOfAChunk_IsAnLlmStreamException (ChunkDecoder.ReadText)")]
     [TestCase("reasoning", TestName = "InvalidUtf8_InAJoinedItemOfAChunk_IsAnLlmStreamException (ChunkDecoder.StoreFields)")]
     [TestCase("low surrogate", TestName = "LoneLowSurrogateEscape_InTheTextOfAChunk_IsAnLlmStreamException (ChunkDecoder.ReadText)")]
@@ -46,7 +45,6 @@ public class StreamFuzzBugs
     }
 
     /// <summary>Found by seed 20240603 (cases 2555, 2631 and 2636 of json-array; more with nested arrays): the thread spins at 100% CPU.</summary>
-    [Ignore("bug: json-array framing spins forever (100% CPU, no read, no cancellation) when a '}' comes where an element should start: StreamSession.ScanArray ends an empty element at the '}' without consuming it, and StepJsonArray decodes the empty payload, skips it and scans the same byte again")]
     [TestCase("[}]")]
     [TestCase("[{\"t\":\"a\"}}]")]
     [TestCase("[1}]")]
