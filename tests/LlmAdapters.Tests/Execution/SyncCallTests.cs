@@ -73,6 +73,7 @@ public class SyncCallTests
         Adapter = "test",
         BaseUrl = "https://api.example.com/",
         Variables = { ["apikey"] = Secret, ["model"] = "m-1", ["groupid"] = "g&1" },
+        Retry = new LlmRetryOptions { MaxRetries = 0 }, // these tests look at one response; Reliability/RetryTests covers retries
     };
 
     private static ILlmClient Client(RecordingHandler handler, LlmProfile? profile = null, TimeProvider? time = null)

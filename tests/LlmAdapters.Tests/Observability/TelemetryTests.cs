@@ -159,7 +159,7 @@ public class TelemetryTests
         using var monitor = new LlmUsageMonitor(telemetry, TimeProvider.System);
         var ok = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://h/v1", Variables = { ["apikey"] = "k", ["model"] = "m" } },
             new HttpClient(StreamResponses.Body(StreamResponses.OpenAi(["x"])).Mock), "alpha", null, telemetry);
-        var failing = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://h/v1", Variables = { ["apikey"] = "k", ["model"] = "m" } },
+        var failing = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://h/v1", Variables = { ["apikey"] = "k", ["model"] = "m" }, Retry = { MaxRetries = 0 } },
             new HttpClient(RecordingHandler.Json("{}", HttpStatusCode.InternalServerError).Mock), "beta", null, telemetry);
 
         await ok.CallAsync(new LlmRequest { Prompt = "1" });
