@@ -75,12 +75,12 @@ public sealed class LlmCatalog
     public ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
         => CreateClient(profile, httpClient, profile?.Adapter ?? string.Empty, timeProvider, null, loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name));
 
-    internal ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, string profileName, TimeProvider? timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    internal ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, string profileName, TimeProvider? timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null, Reliability.KeyPool? keys = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(httpClient);
         var adapter = GetAdapter(profile.Adapter, profileName);
-        var settings = new ClientSettings(profileName, profile.Clone(), timeProvider ?? TimeProvider.System, telemetry, logger);
+        var settings = new ClientSettings(profileName, profile.Clone(), timeProvider ?? TimeProvider.System, telemetry, logger, keys);
         return new LlmClient(adapter, new PlanRunner(httpClient, settings));
     }
 

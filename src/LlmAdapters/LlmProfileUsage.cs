@@ -11,6 +11,7 @@ namespace LlmAdapters;
 /// <param name="LatencyP90">90th percentile call duration.</param>
 /// <param name="LatencyP99">99th percentile call duration.</param>
 /// <param name="TimeToFirstChunkP50">Median time to the first streamed chunk.</param>
+/// <param name="Keys">Each rotated API key's health, when the profile has several keys.</param>
 public sealed record LlmProfileUsage(
     string Profile,
     long Requests,
@@ -21,4 +22,5 @@ public sealed record LlmProfileUsage(
     TimeSpan? LatencyP50,
     TimeSpan? LatencyP90,
     TimeSpan? LatencyP99,
-    TimeSpan? TimeToFirstChunkP50);
+    TimeSpan? TimeToFirstChunkP50,
+    IReadOnlyList<LlmKeyUsage> Keys);

@@ -30,6 +30,9 @@ public sealed class LlmResponse
     /// <summary>Why generation stopped, from the <c>resp</c> item named <c>finish_reason</c>.</summary>
     public string? FinishReason { get; }
 
+    /// <summary>The profile that answered: the client's own, or a fallback profile (see <c>LlmProfile.Fallbacks</c>).</summary>
+    public string? Profile { get; init; }
+
     /// <summary>The text of a field: a JSON string as is, any other JSON value as JSON text, null when the field is missing or null.</summary>
     public string? GetString(string field)
         => Fields.TryGetValue(field, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)

@@ -39,6 +39,7 @@ public sealed class LlmUsageMonitor : IDisposable
         };
         _listener.SetMeasurementEventCallback<double>(OnMeasurement);
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => OnMeasurement(instrument, value, tags, state));
+        // Key health comes from the same meter: llm_adapters.key.requests, tagged with the key's fingerprint and the outcome.
         _listener.Start();
     }
 
@@ -62,13 +63,17 @@ public sealed class LlmUsageMonitor : IDisposable
         string? profile = null;
         string? errorType = null;
         string? tokenType = null;
-        foreach (var (key, tagValue) in tags)
+        string? key = null;
+        string? outcome = null;
+        foreach (var (tagName, tagValue) in tags)
         {
-            switch (key)
+            switch (tagName)
             {
                 case LlmTelemetry.ProfileTag: profile = tagValue as string; break;
                 case "error.type": errorType = tagValue as string; break;
                 case "gen_ai.token.type": tokenType = tagValue as string; break;
+                case LlmTelemetry.KeyTag: key = tagValue as string; break;
+                case LlmTelemetry.OutcomeTag: outcome = tagValue as string; break;
             }
         }
 
@@ -86,6 +91,12 @@ public sealed class LlmUsageMonitor : IDisposable
             }
         }
 
+        if (key is not null)
+        {
+            stats.RecordKey(key, outcome ?? "ok");
+            return;
+        }
+
         stats.Record(instrument.Name, value, errorType, tokenType);
     }
 
@@ -94,6 +105,7 @@ public sealed class LlmUsageMonitor : IDisposable
         private readonly double[] _durations = new double[Window];
         private readonly double[] _firstChunks = new double[Window];
         private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (long Requests, long Failures, string State)> _keys = new(StringComparer.Ordinal);
         private long _requests;
         private long _inputTokens;
         private long _outputTokens;
@@ -130,6 +142,15 @@ public sealed class LlmUsageMonitor : IDisposable
             }
         }
 
+        public void RecordKey(string fingerprint, string outcome)
+        {
+            lock (this)
+            {
+                var (requests, failures, _) = _keys.GetValueOrDefault(fingerprint);
+                _keys[fingerprint] = (requests + 1, failures + (outcome == "ok" ? 0 : 1), outcome == "ok" ? "healthy" : outcome);
+            }
+        }
+
         public LlmProfileUsage ToUsage()
         {
             lock (this)
@@ -146,7 +167,8 @@ public sealed class LlmUsageMonitor : IDisposable
                     Percentile(durations, 0.50),
                     Percentile(durations, 0.90),
                     Percentile(durations, 0.99),
-                    Percentile(firstChunks, 0.50));
+                    Percentile(firstChunks, 0.50),
+                    [.. _keys.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => new LlmKeyUsage(k.Key, k.Value.Requests, k.Value.Failures, k.Value.State))]);
             }
         }
 

@@ -57,6 +57,8 @@ internal sealed class LlmAdaptersOptionsValidator(LlmCatalogProvider catalogs) :
             var chat = catalog.Describe(profile.Adapter).FirstOrDefault(c => c.Name == "chat");
             var missing = chat?.RequiredVariables
                 .Where(v => v != "base_url" && !RequestVariables.Contains(v) && !(profile.Variables.TryGetValue(v, out var value) && value is not null))
+                .Where(v => !(v == "apikey" && profile.ApiKeys.Count > 0))
+                .Where(v => profile.Credentials.Count == 0 || !profile.Credentials.All(c => c.TryGetValue(v, out var value) && value is not null))
                 .ToList() ?? [];
             if (missing.Count > 0)
             {

@@ -13,9 +13,25 @@ internal sealed class LlmClientFactory(
 {
     private static readonly TimeSpan HttpClientDefaultTimeout = TimeSpan.FromSeconds(100);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reliability.KeyPool> _keys = new(StringComparer.OrdinalIgnoreCase);
+
     private readonly Microsoft.Extensions.Logging.ILogger? _logger = loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name);
 
     public ILlmClient CreateClient(string profile)
+    {
+        var current = options.CurrentValue;
+        if (current.Profiles.TryGetValue(profile ?? string.Empty, out var settings) && settings?.Fallbacks is { Count: > 0 } fallbacks)
+        {
+            // The chain: this profile, then its fallbacks in order (each without its own fallbacks, so chains cannot loop).
+            var chain = new List<string> { profile! };
+            chain.AddRange(fallbacks.Where(f => !chain.Contains(f, StringComparer.OrdinalIgnoreCase)));
+            return new FallbackClient(profile!, chain, CreateSingle, _logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        }
+
+        return CreateSingle(profile!);
+    }
+
+    private ILlmClient CreateSingle(string profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
         var current = options.CurrentValue;
@@ -33,6 +49,19 @@ internal sealed class LlmClientFactory(
             httpClient.Timeout = Timeout.InfiniteTimeSpan;
         }
 
-        return catalog.GetCatalog(current).CreateClient(settings, httpClient, profile, timeProvider, telemetry, _logger);
+        return catalog.GetCatalog(current).CreateClient(settings, httpClient, profile, timeProvider, telemetry, _logger, SharedKeys(profile, settings));
+    }
+
+    /// <summary>One key pool per profile for the life of the container, so every client knows which keys rest or were rejected; rebuilt when the configured keys change.</summary>
+    private Reliability.KeyPool? SharedKeys(string profile, LlmProfile settings)
+    {
+        var fresh = Reliability.KeyPool.Create(profile, settings);
+        if (fresh is null)
+        {
+            _keys.TryRemove(profile, out _);
+            return null;
+        }
+
+        return _keys.AddOrUpdate(profile, fresh, (_, existing) => existing.Signature == fresh.Signature ? existing : fresh);
     }
 }

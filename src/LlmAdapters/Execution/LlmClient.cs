@@ -41,7 +41,7 @@ internal sealed class LlmClient : ILlmClient
                 _ => _runner.CallPollAsync(call, request, cancellationToken),
             }).ConfigureAwait(false);
             observation.Complete(response.StatusCode, response.Usage, response.GetString("model"), response.FinishReason);
-            return response;
+            return new LlmResponse(response.Text, response.Fields, response.StatusCode, response.Usage, response.FinishReason) { Profile = _runner.Settings.ProfileName };
         }
         catch (Exception e)
         {

@@ -94,7 +94,7 @@ internal sealed partial class PlanRunner
         return e.StatusCode is 401 or 403 && Settings.Keys is { } keys && keys.Entries.Any(k => k.IsUsable(Settings.TimeProvider.GetUtcNow()));
     }
 
-    /// <summary>No wait when another key can take the retry; the vendor's Retry-After when it gave one; else the backoff.</summary>
+    /// <summary>No wait when the profile rotates keys and a key was turned away; the vendor's Retry-After when it gave one; else the backoff.</summary>
     private TimeSpan? Delay(LlmHttpException? e)
     {
         if (e is null)
@@ -102,8 +102,10 @@ internal sealed partial class PlanRunner
             return null;
         }
 
-        if (e.StatusCode is 401 or 403 or 429 && Settings.Keys is { } keys && keys.Entries.Any(k => k.IsUsable(Settings.TimeProvider.GetUtcNow())))
+        if (e.StatusCode is 401 or 403 or 429 && Settings.Keys is not null)
         {
+            // With several keys the next attempt takes another key at once, or, when every key rests, fails at once
+            // with an LlmRateLimitedException saying when the first is usable: no waiting on a key that was turned away.
             return TimeSpan.Zero;
         }
 
