@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace LlmAdapters.Benchmarks.Loopback;
+
+/// <summary>This program started again as "serve": the loopback Kestrel server in its own process.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>http://127.0.0.1:port</summary>
+    public string BaseUrl { get; }
+
+    public static async Task<ServerProcess> StartAsync(int batch)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
+        var info = new ProcessStartInfo { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, FileName = self };
+        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            info.ArgumentList.Add(typeof(Program).Assembly.Location); // run through the dotnet host
+        }
+
+        info.ArgumentList.Add("serve");
+        info.ArgumentList.Add("--batch");
+        info.ArgumentList.Add(batch.ToString(CultureInfo.InvariantCulture));
+        var process = Process.Start(info) ?? throw new InvalidOperationException("The server process did not start.");
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (true)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException($"The server process exited (code {(process.HasExited ? process.ExitCode : -1)}) without listening.");
+                if (line.StartsWith("LISTENING ", StringComparison.Ordinal))
+                {
+                    return new ServerProcess(process, line["LISTENING ".Length..].Trim());
+                }
+            }
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.StandardInput.Close(); // the server exits when its stdin closes
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}
