@@ -19,6 +19,9 @@ public static class Program
                 return await LoopbackRunner.RunAsync(rest);
             case ["serve", .. var rest]:
                 return await BenchServer.ServeAsync(rest);
+            case ["cold"]:
+                Console.WriteLine(LoopbackRunner.ColdBuildMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+                return 0;
             default:
                 Console.Error.WriteLine("""
                     Usage:
@@ -26,6 +29,7 @@ public static class Program
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
                         --chunks N (20000) --rounds N (7) --sync N (200) --ttfc N (210) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million
+                        --cold-runs N (5: fresh processes timing their first catalog build)
                         --smoke   500 chunks, 1 round, no million-chunk stream: checks every text, exits 1 on a mismatch
                     """);
                 return 2;

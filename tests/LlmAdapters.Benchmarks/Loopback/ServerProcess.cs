@@ -19,16 +19,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(int batch)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
-        var info = new ProcessStartInfo { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, FileName = self };
-        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            info.ArgumentList.Add(typeof(Program).Assembly.Location); // run through the dotnet host
-        }
-
-        info.ArgumentList.Add("serve");
-        info.ArgumentList.Add("--batch");
-        info.ArgumentList.Add(batch.ToString(CultureInfo.InvariantCulture));
+        var info = Self("serve", "--batch", batch.ToString(CultureInfo.InvariantCulture));
+        info.RedirectStandardInput = true;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The server process did not start.");
         try
         {
@@ -48,6 +40,35 @@ internal sealed class ServerProcess : IAsyncDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Starts this program again with <paramref name="args"/>, its standard output redirected.</summary>
+    public static ProcessStartInfo Self(params string[] args)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
+        var info = new ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true, FileName = self };
+        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            info.ArgumentList.Add(typeof(Program).Assembly.Location); // run through the dotnet host
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    /// <summary>Runs "cold" in a fresh process: the milliseconds of the first catalog build there.</summary>
+    public static async Task<double> ColdBuildMsAsync()
+    {
+        using var process = Process.Start(Self("cold")) ?? throw new InvalidOperationException("The cold-start process did not start.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 && double.TryParse(output.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)
+            ? ms
+            : throw new InvalidOperationException($"The cold-start process failed (exit code {process.ExitCode}): {output}");
     }
 
     public async ValueTask DisposeAsync()

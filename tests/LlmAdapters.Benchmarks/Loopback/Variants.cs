@@ -106,14 +106,17 @@ public sealed class SdkVariant(string baseUrl) : IVariant
     {
         await foreach (var update in Client(model).CompleteChatStreamingAsync(Messages, cancellationToken: cancellationToken))
         {
+            // As the other two, yield only non-empty text (the role chunk and the usage chunk have none).
             var parts = update.ContentUpdate;
-            if (parts.Count == 1)
+            var text = parts.Count switch
             {
-                yield return parts[0].Text;
-            }
-            else if (parts.Count > 1)
+                0 => null,
+                1 => parts[0].Text,
+                _ => string.Concat(parts.Select(p => p.Text)),
+            };
+            if (!string.IsNullOrEmpty(text))
             {
-                yield return string.Concat(parts.Select(p => p.Text));
+                yield return text;
             }
         }
     }

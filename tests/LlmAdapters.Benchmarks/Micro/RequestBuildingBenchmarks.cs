@@ -15,10 +15,15 @@ public class RequestBuilding
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private const string Answer = "你好！I am a canned answer 🙂.";
 
+    // The smallest call a definition can have: a GET with no headers, no body and no resp (the body is the text).
+    private const string Minimal = """{ "name": "minimal", "get": { "path": "/x", "method": "GET" } }""";
+
     private readonly List<LlmMessage> _messages = BenchDefinitions.Conversation(10);
+    private readonly List<LlmMessage> _oneMessage = BenchDefinitions.Conversation(1);
     private HttpClient _hand = null!;
     private HttpClient _library = null!;
     private ILlmClient _client = null!;
+    private ILlmClient _minimal = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +32,7 @@ public class RequestBuilding
         _hand = new HttpClient(new CannedHandler(body, "application/json")) { BaseAddress = new Uri("http://127.0.0.1:1/v1/") };
         _library = new HttpClient(new CannedHandler(body, "application/json"));
         _client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "http://127.0.0.1:1/v1", Variables = { ["apikey"] = "k", ["model"] = "m" } }, _library);
+        _minimal = LlmCatalog.FromJson(Minimal, "minimal.json").CreateClient(new LlmProfile { Adapter = "minimal", BaseUrl = "http://127.0.0.1:1/v1" }, _library);
         var hand = HandWritten().GetAwaiter().GetResult();
         var library = LlmAdapters_CallAsync().GetAwaiter().GetResult();
         if (hand != Answer || library != Answer)
@@ -58,4 +64,25 @@ public class RequestBuilding
     [Benchmark]
     public async Task<string?> LlmAdapters_CallAsync()
         => (await _client.CallAsync(new LlmRequest { Call = "chat_sync", Messages = _messages })).Text;
+
+    // The next three split the cost of the call above, through the public API only.
+
+    /// <summary>The same call with one message instead of ten: what the messages cost to template and write.</summary>
+    [Benchmark]
+    public async Task<string?> LlmAdapters_CallAsync_1_message()
+        => (await _client.CallAsync(new LlmRequest { Call = "chat_sync", Messages = _oneMessage })).Text;
+
+    /// <summary>The fixed cost of any call: a GET with no body and no resp, returning the body as text.</summary>
+    [Benchmark]
+    public async Task<string?> LlmAdapters_minimal_GET()
+        => (await _minimal.CallAsync(new LlmRequest { Call = "get" })).Text;
+
+    /// <summary>The hand-written counterpart of the minimal call.</summary>
+    [Benchmark]
+    public async Task<string?> HandWritten_minimal_GET()
+    {
+        using var response = await _hand.GetAsync("x");
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
 }

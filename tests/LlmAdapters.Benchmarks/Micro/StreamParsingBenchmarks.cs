@@ -60,7 +60,22 @@ public abstract class StreamParsingBenchmark
         var library = CollectAsync(_client.StreamAsync(_request)).GetAwaiter().GetResult();
         Check("hand-written", hand);
         Check("LlmAdapters", library);
-        Console.WriteLine($"// {GetType().Name}: {Chunks} chunks, {body.Length} bytes ({body.Length / Math.Max(1, Chunks)} bytes a chunk), {Expected.Length} chars of text; both parsers verified");
+        Console.WriteLine($"// {Name}: {Chunks} chunks, {body.Length} bytes ({body.Length / Math.Max(1, Chunks)} bytes a chunk), {Expected.Length} chars of text; both parsers verified");
+    }
+
+    /// <summary>The benchmark's class name (BenchmarkDotNet runs a generated subclass).</summary>
+    private string Name
+    {
+        get
+        {
+            var type = GetType();
+            while (type.BaseType is { } parent && type.Namespace != typeof(StreamParsingBenchmark).Namespace)
+            {
+                type = parent;
+            }
+
+            return type.Name;
+        }
     }
 
     [GlobalCleanup]
@@ -121,7 +136,7 @@ public abstract class StreamParsingBenchmark
                 at++;
             }
 
-            throw new InvalidOperationException($"{GetType().Name}: the {who} parser produced {text.Length} chars, expected {Expected.Length}; they differ from char {at}.");
+            throw new InvalidOperationException($"{Name}: the {who} parser produced {text.Length} chars, expected {Expected.Length}; they differ from char {at}.");
         }
     }
 
