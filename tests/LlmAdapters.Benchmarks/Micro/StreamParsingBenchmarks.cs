@@ -28,9 +28,12 @@ public abstract class StreamParsingBenchmark
 
     protected LlmRequest Request => _request;
 
+    /// <summary>The stream's body.</summary>
+    protected byte[] BodyBytes { get; private set; } = [];
+
     protected abstract int Chunks { get; }
 
-    protected virtual int PieceBytes => 56;
+    protected virtual int PieceBytes => 12;
 
     protected abstract string ContentType { get; }
 
@@ -50,6 +53,7 @@ public abstract class StreamParsingBenchmark
         var pieces = Bodies.Pieces(Chunks, PieceBytes);
         Expected = string.Concat(pieces);
         var body = Encoding.UTF8.GetBytes(Body(pieces));
+        BodyBytes = body;
         _hand = new HttpClient(new CannedHandler(body, ContentType)) { BaseAddress = new Uri("http://127.0.0.1:1/v1/") };
         _library = new HttpClient(new CannedHandler(body, ContentType));
         _client = Catalog.CreateClient(new LlmProfile { Adapter = Adapter, BaseUrl = "http://127.0.0.1:1/v1", Variables = { ["apikey"] = "k", ["model"] = "m" } }, _library);
@@ -61,6 +65,12 @@ public abstract class StreamParsingBenchmark
         Check("hand-written", hand);
         Check("LlmAdapters", library);
         Console.WriteLine($"// {Name}: {Chunks} chunks, {body.Length} bytes ({body.Length / Math.Max(1, Chunks)} bytes a chunk), {Expected.Length} chars of text; both parsers verified");
+        AfterSetup();
+    }
+
+    /// <summary>More setup for a derived class, after the common one.</summary>
+    protected virtual void AfterSetup()
+    {
     }
 
     /// <summary>The benchmark's class name (BenchmarkDotNet runs a generated subclass).</summary>
@@ -152,7 +162,7 @@ public abstract class StreamParsingBenchmark
     }
 }
 
-/// <summary>OpenAI SSE through the shipped openai adapter's <c>chat</c> call: 20,000 chunks of about 250 bytes.</summary>
+/// <summary>OpenAI SSE through the shipped openai adapter's <c>chat</c> call: 20,000 chunks of about 290 bytes (OpenAI's envelope and about 12 bytes of text).</summary>
 public class OpenAiSse : StreamParsingBenchmark
 {
     protected override int Chunks => 20_000;
@@ -168,6 +178,43 @@ public class OpenAiSse : StreamParsingBenchmark
     protected override string CallName => "chat";
 
     protected override IAsyncEnumerable<string> HandParse(Stream body) => Support.HandWritten.OpenAiSseAsync(body);
+
+    private static readonly LlmCatalog ContentOnly = LlmCatalog.FromJson(
+        """
+        { "name": "openai_content_only", "chat": { "path": "/chat/completions", "apitype": "stream", "stream_format": "sse", "stream_done": "[DONE]",
+          "headers": [ { "name": "Authorization", "value": "Bearer ${apikey}" }, { "name": "Accept", "value": "text/event-stream" } ],
+          "data": [ { "name": "model", "value": "${model}" }, { "name": "messages", "value": "${messages}" }, { "name": "stream", "value": true } ],
+          "resp": [ { "name": "content", "value": "choices[0].delta.content" } ] } }
+        """,
+        "openai_content_only.json");
+
+    private ILlmClient _contentOnly = null!;
+
+    protected override void AfterSetup()
+    {
+        _contentOnly = ContentOnly.CreateClient(new LlmProfile { Adapter = "openai_content_only", BaseUrl = "http://127.0.0.1:1/v1", Variables = { ["apikey"] = "k", ["model"] = "m" } }, new HttpClient(new CannedHandler(BodyBytes, "text/event-stream")));
+        var text = CollectAsync(_contentOnly.StreamAsync(Request)).GetAwaiter().GetResult();
+        if (!string.Equals(text, Expected, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("OpenAiSse: the content-only definition produced other text.");
+        }
+    }
+
+    /// <summary>
+    /// The same stream through an inline copy of the openai <c>chat</c> call that maps only <c>content</c> (the shipped
+    /// one maps six items: content, reasoning, finish_reason, usage, model, id): what the other five cost per chunk.
+    /// </summary>
+    [Benchmark]
+    public async Task<long> LlmAdapters_StreamAsync_content_only()
+    {
+        long chars = 0;
+        await foreach (var piece in _contentOnly.StreamAsync(Request))
+        {
+            chars += piece.Length;
+        }
+
+        return chars;
+    }
 
     /// <summary>The same stream as update objects (text plus every mapped field of each chunk), for comparison.</summary>
     [Benchmark]

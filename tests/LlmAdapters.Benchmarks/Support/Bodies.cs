@@ -15,7 +15,7 @@ public static class Bodies
     ];
 
     /// <summary>The text pieces of a stream: each about <paramref name="targetBytes"/> bytes of UTF-8.</summary>
-    public static string[] Pieces(int count, int targetBytes = 56, int seed = 20250101)
+    public static string[] Pieces(int count, int targetBytes = 12, int seed = 20250101)
     {
         var random = new Random(seed);
         var pieces = new string[count];
@@ -69,7 +69,7 @@ public static class Bodies
 
     /// <summary>
     /// OpenAI Chat Completions streaming: a first chunk with the role and empty content, one chunk per piece (about 250
-    /// bytes each with 56-byte pieces), a finish chunk, a usage chunk with empty choices, and <c>data: [DONE]</c>.
+    /// bytes each with the default pieces of about 12 bytes), a finish chunk, a usage chunk with empty choices, and <c>data: [DONE]</c>.
     /// </summary>
     public static string OpenAiSse(IReadOnlyList<string> pieces) => string.Concat(OpenAiSseEvents(pieces));
 
