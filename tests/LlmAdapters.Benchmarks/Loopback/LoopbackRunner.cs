@@ -99,6 +99,7 @@ public static class LoopbackRunner
         Console.WriteLine($"- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
         Console.WriteLine($"- stream: {o.Chunks:N0} chunks; time to first chunk: {o.TtfcRequests} streams of {o.TtfcChunks} chunks per variant; sync: {o.SyncRequests} requests per variant; concurrency: {o.Concurrency} streams × {o.ConcurrentChunks:N0} chunks; server flushes every {o.Batch} event(s)");
         Console.WriteLine($"- {o.Rounds} measured round(s) after 1 warm-up round, variants interleaved in each: hand-written, LlmAdapters, OpenAI SDK");
+        Console.WriteLine($"- load average at the start (1, 5, 15 min): {LoadAverage()}");
 
         await using var server = await ServerProcess.StartAsync(o.Batch);
         var baseUrl = server.BaseUrl + "/v1";
@@ -209,6 +210,9 @@ public static class LoopbackRunner
             return 1;
         }
 
+        Console.WriteLine();
+        Console.WriteLine($"Load average at the end (1, 5, 15 min): {LoadAverage()}");
+
         if (o.Smoke)
         {
             Console.WriteLine();
@@ -216,6 +220,23 @@ public static class LoopbackRunner
         }
 
         return 0;
+    }
+
+    /// <summary>The machine's load average (Linux), to tell a quiet run from a busy one.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
     }
 
     /// <summary>Times the first catalog build of the process: call it before anything else touches LlmAdapters.</summary>
