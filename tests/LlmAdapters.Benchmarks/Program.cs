@@ -1,0 +1,50 @@
+using BenchmarkDotNet.Running;
+using LlmAdapters.Benchmarks.Loopback;
+
+namespace LlmAdapters.Benchmarks;
+
+/// <summary>
+/// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- micro [BenchmarkDotNet arguments]
+/// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- loopback [--chunks 20000] [--rounds 7] [--smoke] ...
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        switch (args)
+        {
+            case ["micro", .. var rest]:
+                return Micro(rest);
+            case ["loopback", .. var rest]:
+                return await LoopbackRunner.RunAsync(rest);
+            case ["serve", .. var rest]:
+                return await BenchServer.ServeAsync(rest);
+            case ["cold"]:
+                Console.WriteLine(LoopbackRunner.ColdBuildMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+                return 0;
+            default:
+                Console.Error.WriteLine("""
+                    Usage:
+                      micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
+                      loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
+                        --chunks N (20000) --rounds N (7) --warmup N (5) --sync N (200) --ttfc N (210) --concurrency N (64)
+                        --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million
+                        --cold-runs N (5: fresh processes timing their first catalog build)
+                        --smoke   500 chunks, 1 round, no million-chunk stream: checks every text, exits 1 on a mismatch
+                    """);
+                return 2;
+        }
+    }
+
+    private static int Micro(string[] args)
+    {
+        if (!args.Any(a => a is "--filter" or "-f" or "--list" or "--info" or "-h" or "--help"))
+        {
+            args = [.. args, "--filter", "*"]; // run everything rather than ask on the console
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+        return failed ? 1 : 0;
+    }
+}

@@ -1,0 +1,456 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace LlmAdapters.Benchmarks.Support;
+
+/// <summary>
+/// The hand-written baselines: what a good engineer writes for one vendor without a library. One pooled byte buffer,
+/// lines cut with a vectorized IndexOf, no regex, no JsonDocument; Utf8JsonReader walks to the one value needed and
+/// the content is yielded as a string. Only what each format needs is handled (\n and \r\n line ends, SSE "data:"
+/// lines with an optional space); the library also handles \r alone, multi-line data, comments, limits and errors.
+/// </summary>
+public static class HandWritten
+{
+    private static readonly byte[]?[] OpenAiContent = [.. Steps("choices"), null, .. Steps("delta", "content")];
+    private static readonly byte[]?[] OpenAiMessageContent = [.. Steps("choices"), null, .. Steps("message", "content")];
+    private static readonly byte[]?[] OllamaContent = Steps("message", "content");
+    private static readonly byte[]?[] AnthropicText = Steps("delta", "text");
+    private static readonly byte[]?[] DashScopeText = Steps("output", "text");
+
+    private enum Step
+    {
+        Piece,
+        NeedMore,
+        Done,
+    }
+
+    /// <summary>OpenAI SSE: yields choices[0].delta.content of every data line until <c>data: [DONE]</c>.</summary>
+    public static async IAsyncEnumerable<string> OpenAiSseAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var lines = new LineBuffer();
+        while (true)
+        {
+            var step = NextOpenAi(lines, out var text);
+            if (step == Step.Piece)
+            {
+                yield return text!;
+                continue;
+            }
+
+            if (step == Step.Done || lines.Eof)
+            {
+                yield break;
+            }
+
+            lines.Advance(await body.ReadAsync(lines.GetReadMemory(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>Ollama NDJSON: yields message.content of every line.</summary>
+    public static async IAsyncEnumerable<string> OllamaNdjsonAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var lines = new LineBuffer();
+        while (true)
+        {
+            var step = NextOllama(lines, out var text);
+            if (step == Step.Piece)
+            {
+                yield return text!;
+                continue;
+            }
+
+            if (step == Step.Done || lines.Eof)
+            {
+                yield break;
+            }
+
+            lines.Advance(await body.ReadAsync(lines.GetReadMemory(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>Anthropic SSE: yields delta.text of the data of every content_block_delta event; stops at message_stop.</summary>
+    public static async IAsyncEnumerable<string> AnthropicSseAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var lines = new LineBuffer();
+        var state = new AnthropicState();
+        while (true)
+        {
+            var step = NextAnthropic(lines, state, out var text);
+            if (step == Step.Piece)
+            {
+                yield return text!;
+                continue;
+            }
+
+            if (step == Step.Done || lines.Eof)
+            {
+                yield break;
+            }
+
+            lines.Advance(await body.ReadAsync(lines.GetReadMemory(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>
+    /// DashScope cumulative SSE: each event repeats all text so far; yields only the new end. The text is unescaped into
+    /// a pooled char buffer and compared with the previous one there, so only the new piece becomes a string.
+    /// </summary>
+    public static async IAsyncEnumerable<string> CumulativeSseAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var lines = new LineBuffer();
+        using var state = new CumulativeState();
+        while (true)
+        {
+            var step = NextCumulative(lines, state, out var text);
+            if (step == Step.Piece)
+            {
+                yield return text!;
+                continue;
+            }
+
+            if (step == Step.Done || lines.Eof)
+            {
+                yield break;
+            }
+
+            lines.Advance(await body.ReadAsync(lines.GetReadMemory(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>choices[0].message.content of a non-streaming OpenAI response.</summary>
+    public static string? OpenAiCompletionText(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        return MoveTo(ref reader, OpenAiMessageContent) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
+
+    /// <summary>An OpenAI chat request body, written with Utf8JsonWriter.</summary>
+    public static ReadOnlyMemory<byte> OpenAiRequestBody(string model, IReadOnlyList<LlmMessage> messages, bool stream)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model"u8, model);
+            writer.WriteStartArray("messages"u8);
+            foreach (var message in messages)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("role"u8, message.Role);
+                writer.WriteString("content"u8, message.Content);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteBoolean("stream"u8, stream);
+            if (stream)
+            {
+                writer.WriteStartObject("stream_options"u8);
+                writer.WriteBoolean("include_usage"u8, true);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static Step NextOpenAi(LineBuffer lines, out string? text)
+    {
+        while (lines.TryReadLine(out var line))
+        {
+            if (!TryData(line, out var data))
+            {
+                continue; // blank line, comment, or a field we do not need
+            }
+
+            if (data.SequenceEqual("[DONE]"u8))
+            {
+                text = null;
+                return Step.Done;
+            }
+
+            var reader = new Utf8JsonReader(data);
+            if (MoveTo(ref reader, OpenAiContent) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            {
+                text = reader.GetString();
+                return Step.Piece;
+            }
+        }
+
+        text = null;
+        return Step.NeedMore;
+    }
+
+    private static Step NextOllama(LineBuffer lines, out string? text)
+    {
+        while (lines.TryReadLine(out var line))
+        {
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+
+            var reader = new Utf8JsonReader(line);
+            if (MoveTo(ref reader, OllamaContent) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            {
+                text = reader.GetString();
+                return Step.Piece;
+            }
+        }
+
+        text = null;
+        return Step.NeedMore;
+    }
+
+    private sealed class AnthropicState
+    {
+        public bool InDelta;
+    }
+
+    private static Step NextAnthropic(LineBuffer lines, AnthropicState state, out string? text)
+    {
+        while (lines.TryReadLine(out var line))
+        {
+            if (line.IsEmpty)
+            {
+                state.InDelta = false; // the event is over
+                continue;
+            }
+
+            if (line.StartsWith("event:"u8))
+            {
+                var name = line[6..].TrimStart((byte)' ');
+                if (name.SequenceEqual("message_stop"u8))
+                {
+                    text = null;
+                    return Step.Done;
+                }
+
+                state.InDelta = name.SequenceEqual("content_block_delta"u8);
+                continue;
+            }
+
+            if (state.InDelta && TryData(line, out var data))
+            {
+                var reader = new Utf8JsonReader(data);
+                if (MoveTo(ref reader, AnthropicText) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                {
+                    text = reader.GetString();
+                    return Step.Piece;
+                }
+            }
+        }
+
+        text = null;
+        return Step.NeedMore;
+    }
+
+    private sealed class CumulativeState : IDisposable
+    {
+        public char[] Previous = ArrayPool<char>.Shared.Rent(4096);
+        public int PreviousLength;
+        public char[] Current = ArrayPool<char>.Shared.Rent(4096);
+
+        public void Dispose()
+        {
+            ArrayPool<char>.Shared.Return(Previous);
+            ArrayPool<char>.Shared.Return(Current);
+        }
+    }
+
+    private static Step NextCumulative(LineBuffer lines, CumulativeState state, out string? text)
+    {
+        while (lines.TryReadLine(out var line))
+        {
+            if (!TryData(line, out var data))
+            {
+                continue;
+            }
+
+            var reader = new Utf8JsonReader(data);
+            if (!MoveTo(ref reader, DashScopeText) || reader.TokenType != JsonTokenType.String)
+            {
+                continue;
+            }
+
+            // Unescaped, the text has at most as many chars as its escaped UTF-8 bytes.
+            var max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+            if (state.Current.Length < max)
+            {
+                ArrayPool<char>.Shared.Return(state.Current);
+                state.Current = ArrayPool<char>.Shared.Rent(max);
+            }
+
+            var length = reader.CopyString(state.Current);
+            var current = state.Current.AsSpan(0, length);
+            var previous = state.Previous.AsSpan(0, state.PreviousLength);
+            var fresh = current.StartsWith(previous) ? current[previous.Length..] : current;
+            text = fresh.IsEmpty ? null : new string(fresh);
+            (state.Previous, state.Current) = (state.Current, state.Previous);
+            state.PreviousLength = length;
+            if (text is not null)
+            {
+                return Step.Piece;
+            }
+        }
+
+        text = null;
+        return Step.NeedMore;
+    }
+
+    /// <summary>The value of an SSE "data:" line, without the one optional space.</summary>
+    private static bool TryData(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> data)
+    {
+        if (!line.StartsWith("data:"u8))
+        {
+            data = default;
+            return false;
+        }
+
+        data = line[5..];
+        if (!data.IsEmpty && data[0] == (byte)' ')
+        {
+            data = data[1..];
+        }
+
+        return true;
+    }
+
+    /// <summary>Walks the reader to a value: each step a property name, or null for the first array element.</summary>
+    private static bool MoveTo(ref Utf8JsonReader reader, byte[]?[] path)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        foreach (var step in path)
+        {
+            if (step is null)
+            {
+                if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (true)
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    return false; // end of the object: not there
+                }
+
+                var match = reader.ValueTextEquals(step);
+                reader.Read();
+                if (match)
+                {
+                    break;
+                }
+
+                reader.Skip();
+            }
+        }
+
+        return true;
+    }
+
+    private static byte[]?[] Steps(params string[] names) => [.. names.Select(n => System.Text.Encoding.UTF8.GetBytes(n))];
+
+    /// <summary>A pooled byte buffer cut into lines (\n or \r\n). Lines are valid until the next <see cref="GetReadMemory"/>.</summary>
+    private sealed class LineBuffer : IDisposable
+    {
+        private const int MaxLine = 1024 * 1024;
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        private int _start;
+        private int _end;
+        private int _scan;
+
+        public bool Eof { get; private set; }
+
+        public bool TryReadLine(out ReadOnlySpan<byte> line)
+        {
+            var i = _buffer.AsSpan(_scan, _end - _scan).IndexOf((byte)'\n');
+            if (i < 0)
+            {
+                _scan = _end;
+                if (Eof && _start < _end)
+                {
+                    line = _buffer.AsSpan(_start, _end - _start);
+                    _start = _scan = _end;
+                    return true;
+                }
+
+                line = default;
+                return false;
+            }
+
+            var newline = _scan + i;
+            var length = newline - _start;
+            if (length > 0 && _buffer[newline - 1] == (byte)'\r')
+            {
+                length--;
+            }
+
+            line = _buffer.AsSpan(_start, length);
+            _start = _scan = newline + 1;
+            return true;
+        }
+
+        /// <summary>Free space to read into: moves the unfinished line to the front, and grows the buffer while one line needs it.</summary>
+        public Memory<byte> GetReadMemory()
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _scan -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                if (_buffer.Length >= MaxLine)
+                {
+                    throw new InvalidDataException("A line of the stream is longer than 1 MiB.");
+                }
+
+                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+
+            return _buffer.AsMemory(_end);
+        }
+
+        /// <summary>Takes <paramref name="read"/> bytes read into <see cref="GetReadMemory"/>; 0 is the end of the body.</summary>
+        public void Advance(int read)
+        {
+            if (read == 0)
+            {
+                Eof = true;
+            }
+            else
+            {
+                _end += read;
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}
