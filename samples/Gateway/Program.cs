@@ -5,7 +5,7 @@
 using Gateway;
 
 var selfTest = args.Contains("--self-test");
-var app = await GatewayApp.BuildAsync([.. args.Where(a => a != "--self-test")]);
+await using var app = await GatewayApp.BuildAsync([.. args.Where(a => a != "--self-test")]);
 await app.StartAsync();
 var baseUrl = GatewayApp.Addresses(app)[0];
 if (app.Services.GetService<LlmAdapters.Samples.DemoServer>() is { } demo)
@@ -22,5 +22,4 @@ if (!selfTest)
 
 var code = await SelfTest.RunAsync(baseUrl, app.Configuration);
 await app.StopAsync();
-await app.DisposeAsync();
 return code;
