@@ -1,4 +1,4 @@
-using LlmAdapters.ChatClient;
+using LlmAdapters.AI;
 using Microsoft.Extensions.AI;
 
 namespace LlmAdapters;

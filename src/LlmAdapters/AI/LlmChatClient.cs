@@ -5,7 +5,7 @@ using LlmAdapters.Execution;
 using LlmAdapters.Internal;
 using Microsoft.Extensions.AI;
 
-namespace LlmAdapters.ChatClient;
+namespace LlmAdapters.AI;
 
 /// <summary>The <see cref="IChatClient"/> over an <see cref="ILlmClient"/> (see <see cref="LlmChatClientExtensions.AsChatClient"/>).</summary>
 internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClient
