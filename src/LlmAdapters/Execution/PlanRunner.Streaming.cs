@@ -76,7 +76,8 @@ internal sealed partial class PlanRunner
                     }
                     catch (InvalidChunkException e)
                     {
-                        throw StreamFailure(call, received, e.Message, e, e.VendorMessage, e.VendorCode);
+                        // Not chained: its message holds the vendor's text unredacted; the JSON error (if any) is enough.
+                        throw StreamFailure(call, received, e.Message, e.InnerException, e.VendorMessage, e.VendorCode);
                     }
 
                     if (kind == StepKind.Chunk)
@@ -134,7 +135,7 @@ internal sealed partial class PlanRunner
                     }
                     catch (InvalidChunkException e)
                     {
-                        throw StreamFailure(call, received, e.Message, e);
+                        throw StreamFailure(call, received, e.Message, e.InnerException);
                     }
 
                     if (read == 0)
