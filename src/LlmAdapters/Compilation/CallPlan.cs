@@ -6,7 +6,7 @@ namespace LlmAdapters.Compilation;
 /// <remarks>Immutable and thread-safe. Only <see cref="PlanCompiler"/> creates plans.</remarks>
 internal sealed class CallPlan
 {
-    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, System.Text.RegularExpressions.Regex? chunkRegex, StreamPlan? stream, PollPlan? poll)
+    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, StreamPlan? stream, PollPlan? poll)
     {
         Adapter = adapter;
         Name = definition.Name;
@@ -18,7 +18,6 @@ internal sealed class CallPlan
         Error = error;
         Inputs = inputs;
         ChunkFilters = chunkFilters;
-        ChunkRegex = chunkRegex;
         ChunkMatch = definition.ChunkMatch;
         Stream = stream;
         Poll = poll;
@@ -47,8 +46,6 @@ internal sealed class CallPlan
     public InputKinds Inputs { get; }
 
     public string? ChunkMatch { get; }
-
-    public System.Text.RegularExpressions.Regex? ChunkRegex { get; }
 
     public IReadOnlyList<ChunkFilter> ChunkFilters { get; }
 

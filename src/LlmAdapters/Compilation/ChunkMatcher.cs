@@ -26,13 +26,13 @@ internal sealed class ChunkMatcher
     public bool IsLiteralPrefix => _literal is not null;
 
     public static ChunkMatcher Create(string pattern, Regex regex)
-    {
-        if (TryLiteralPrefix(pattern, out var literal, out var anchored))
-        {
-            return new ChunkMatcher(Encoding.UTF8.GetBytes(literal), anchored, null);
-        }
+        => TryCreateLiteral(pattern, out var literal) ? literal : new ChunkMatcher(null, false, regex);
 
-        return new ChunkMatcher(null, false, regex);
+    /// <summary>A matcher for the "literal(.*)" shape, without building a regex; false for any other pattern.</summary>
+    public static bool TryCreateLiteral(string pattern, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChunkMatcher? matcher)
+    {
+        matcher = TryLiteralPrefix(pattern, out var literal, out var anchored) ? new ChunkMatcher(Encoding.UTF8.GetBytes(literal), anchored, null) : null;
+        return matcher is not null;
     }
 
     /// <summary>Finds the payload in a line; false when the line does not match (it is skipped).</summary>

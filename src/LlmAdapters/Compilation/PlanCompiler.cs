@@ -52,12 +52,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
                 TimeSpan.FromSeconds(call.PollTimeout ?? 600));
         }
 
-        System.Text.RegularExpressions.Regex? regex = null;
-        if (call.ChunkMatch is not null)
+        // The common "literal(.*)" shape runs without a regex, so none is built for it (building one costs milliseconds).
+        ChunkMatcher? matcher = null;
+        if (call.ChunkMatch is not null && !ChunkMatcher.TryCreateLiteral(call.ChunkMatch, out matcher))
         {
             try
             {
-                regex = SafeRegex.Create(call.ChunkMatch);
+                matcher = ChunkMatcher.Create(call.ChunkMatch, SafeRegex.Create(call.ChunkMatch));
             }
             catch (ArgumentException e)
             {
@@ -104,10 +105,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
                 "json-array" => StreamFormat.JsonArray,
                 _ => StreamFormat.Lines,
             };
-            stream = new StreamPlan(format, regex is null ? null : ChunkMatcher.Create(call.ChunkMatch!, regex), call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
+            stream = new StreamPlan(format, matcher, call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, filters, regex, stream, poll);
+        return new CallPlan(adapter, call, request, response, error, inputs, filters, stream, poll);
     }
 
     private RequestPlan CompileRequest(string method, string path, SourceLocation pathAt, IReadOnlyList<ParameterItem> query, IReadOnlyList<ParameterItem> headers, IReadOnlyList<ParameterItem>? body, string prefix, string what, List<LlmDefinitionProblem> problems)

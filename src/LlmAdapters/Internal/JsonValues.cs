@@ -18,26 +18,37 @@ internal static class JsonValues
         return JsonElement.ParseValue(ref reader);
     }
 
-    public static JsonElement Write(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
+    // One buffer and writer per thread, reset for each value: building a request's variables allocates only the values.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
-        return Parse(buffer.WrittenSpan);
-    }
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    public static JsonElement Write(Action<Utf8JsonWriter> write) => Write<Action<Utf8JsonWriter>>(write, static (w, a) => a(w));
 
     public static JsonElement Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        t_buffer = null; // a nested Write (a converter inside a template) gets its own pair
+        t_writer = null;
+        try
         {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
             write(writer, state);
+            writer.Flush();
+            return Parse(buffer.WrittenSpan);
         }
-
-        return Parse(buffer.WrittenSpan);
+        finally
+        {
+            if (buffer.Capacity <= 64 * 1024)
+            {
+                t_buffer = buffer;
+                t_writer = writer;
+            }
+        }
     }
 
     public static JsonElement String(string value) => Write(value, static (w, v) => w.WriteStringValue(v));
