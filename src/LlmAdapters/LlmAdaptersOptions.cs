@@ -10,6 +10,9 @@ public sealed class LlmAdaptersOptions
     /// <summary>Whether the adapters shipped inside the package are available (files from <see cref="AdapterPaths"/> with the same name replace them). True by default.</summary>
     public bool IncludeBuiltInAdapters { get; set; } = true;
 
+    /// <summary>Whether a broken file in <see cref="AdapterPaths"/> is left out (its problems logged as warnings) while the others load, instead of failing the start. False by default.</summary>
+    public bool SkipInvalidAdapters { get; set; }
+
     /// <summary>Profiles by name (case-insensitive), as passed to <see cref="ILlmClientFactory.CreateClient(string)"/>.</summary>
     public Dictionary<string, LlmProfile> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -13,7 +13,14 @@ public sealed class LlmCatalog
 
     private readonly FrozenDictionary<string, AdapterPlan> _adapters;
 
-    internal LlmCatalog(IDictionary<string, AdapterPlan> adapters) => _adapters = adapters.ToFrozenDictionary(StringComparer.Ordinal);
+    internal LlmCatalog(IDictionary<string, AdapterPlan> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null)
+    {
+        _adapters = adapters.ToFrozenDictionary(StringComparer.Ordinal);
+        Problems = problems ?? [];
+    }
+
+    /// <summary>The problems of the files that were left out because they are invalid (only with <see cref="LlmCatalogBuilder.SkipInvalidFiles"/>; otherwise empty).</summary>
+    public IReadOnlyList<LlmDefinitionProblem> Problems { get; }
 
     /// <summary>The adapters shipped inside the package.</summary>
     public static LlmCatalog BuiltIn => BuiltInCatalog.Value;

@@ -12,6 +12,7 @@ public sealed class LlmCatalogBuilder
 {
     private readonly List<DefinitionSource> _sources = [];
     private readonly List<ILlmConverter> _converters = [];
+    private bool _skipInvalidFiles;
 
     /// <summary>Adds a converter that definition items can name; it replaces a built-in of the same name.</summary>
     public LlmCatalogBuilder AddConverter(ILlmConverter converter)
@@ -71,8 +72,16 @@ public sealed class LlmCatalogBuilder
         return this;
     }
 
+    /// <summary>Loads the valid files even when others are invalid: the invalid ones are left out and their problems are in <see cref="LlmCatalog.Problems"/>, instead of failing <see cref="Build"/>.</summary>
+    /// <remarks>For hosts that load a folder of user-supplied definitions and must keep working when one is broken.</remarks>
+    public LlmCatalogBuilder SkipInvalidFiles(bool skip = true)
+    {
+        _skipInvalidFiles = skip;
+        return this;
+    }
+
     /// <summary>Reads, validates and compiles every source.</summary>
-    /// <exception cref="LlmDefinitionException">Any file is invalid; the message lists every problem of every file.</exception>
+    /// <exception cref="LlmDefinitionException">Any file is invalid (unless <see cref="SkipInvalidFiles"/>); the message lists every problem of every file.</exception>
     public LlmCatalog Build()
     {
         var problems = new List<LlmDefinitionProblem>();
@@ -129,11 +138,11 @@ public sealed class LlmCatalogBuilder
             }
         }
 
-        if (problems.Count > 0)
+        if (problems.Count > 0 && !_skipInvalidFiles)
         {
             throw new LlmDefinitionException(problems);
         }
 
-        return new LlmCatalog(adapters.ToDictionary(a => a.Key, a => a.Value.Plan, StringComparer.Ordinal));
+        return new LlmCatalog(adapters.ToDictionary(a => a.Key, a => a.Value.Plan, StringComparer.Ordinal), problems);
     }
 }

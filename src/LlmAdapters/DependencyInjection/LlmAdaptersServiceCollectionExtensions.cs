@@ -38,7 +38,7 @@ public static class LlmAdaptersServiceCollectionExtensions
         services.AddOptions<LlmAdaptersOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<LlmAdaptersOptions>, LlmAdaptersOptionsValidator>());
         services.AddHttpClient();
-        services.TryAddSingleton<LlmCatalogProvider>();
+        services.TryAddSingleton(sp => new LlmCatalogProvider(sp.GetServices<ILlmConverter>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.TryAddSingleton(sp => new Observability.LlmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new LlmUsageMonitor(sp.GetRequiredService<Observability.LlmTelemetry>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<ILlmClientFactory>(sp => new LlmClientFactory(

@@ -2,7 +2,7 @@ namespace LlmAdapters.DependencyInjection;
 
 /// <summary>Builds the application's catalog once, on first use, from the options' adapter paths and the registered converters.</summary>
 /// <remarks>Definition files are read once: changing AdapterPaths needs a restart; profiles reload with the configuration.</remarks>
-internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters)
+internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
 {
     private readonly object _gate = new();
     private LlmCatalog? _catalog;
@@ -17,13 +17,25 @@ internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters)
 
         lock (_gate)
         {
-            return _catalog ??= Build(current, converters);
+            if (_catalog is null)
+            {
+                _catalog = Build(current, converters);
+                if (_catalog.Problems.Count > 0 && loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name) is { } logger)
+                {
+                    foreach (var problem in _catalog.Problems)
+                    {
+                        Observability.Log.DefinitionSkipped(logger, problem.ToString());
+                    }
+                }
+            }
+
+            return _catalog;
         }
     }
 
     private static LlmCatalog Build(LlmAdaptersOptions options, IEnumerable<ILlmConverter> converters)
     {
-        var builder = new LlmCatalogBuilder();
+        var builder = new LlmCatalogBuilder().SkipInvalidFiles(options.SkipInvalidAdapters);
         if (options.IncludeBuiltInAdapters)
         {
             builder.AddBuiltInAdapters();

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Profile {Profile}: key {KeyFingerprint} {Change}")]
     public static partial void KeyHealth(ILogger logger, string profile, string keyFingerprint, string change);
 
+    [LoggerMessage(8, LogLevel.Warning, "A definition file was left out because it is invalid: {Problem}")]
+    public static partial void DefinitionSkipped(ILogger logger, string problem);
+
     [LoggerMessage(7, LogLevel.Information, "{Adapter}.{Call}: profile {Profile} failed ({Reason}); falling back to profile {Fallback}")]
     public static partial void FallingBack(ILogger logger, string adapter, string call, string profile, string reason, string fallback);
 }

@@ -69,6 +69,27 @@ public class CatalogLoadingTests
     }
 
     [Test]
+    public void SkipInvalidFiles_LoadsTheRest_AndReportsTheBrokenOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("llm-adapters-skip-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "good.json"), """{ "name": "good", "chat": { "path": "/c" } }""");
+            File.WriteAllText(Path.Combine(dir.FullName, "broken.json"), """{ "name": "broken", "chat": { "path": "/c", "apitype": "nope" } }""");
+            Assert.Throws<LlmDefinitionException>(() => new LlmCatalogBuilder().AddDirectory(dir.FullName).Build(), "strict by default");
+
+            var catalog = new LlmCatalogBuilder().AddDirectory(dir.FullName).SkipInvalidFiles().Build();
+            Assert.That(catalog.Adapters, Is.EquivalentTo(new[] { "good" }));
+            Assert.That(catalog.Problems.Single().File, Does.EndWith("broken.json"));
+            Assert.That(catalog.Problems.Single().Message, Does.Contain("apitype 'nope'"));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public void Describe_ListsCallsWithVariablesAndInputs()
     {
         var calls = LlmCatalog.BuiltIn.Describe("dashscope").ToDictionary(c => c.Name);
