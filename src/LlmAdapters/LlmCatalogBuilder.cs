@@ -115,9 +115,9 @@ public sealed class LlmCatalogBuilder
                     problems.AddRange(sorted);
                 }
 
-                if (definition is null || plan is null)
+                if (definition is null || plan is null || problems.Count > firstProblem)
                 {
-                    continue;
+                    continue; // a file with any problem is left out whole
                 }
 
                 if (adapters.TryGetValue(plan.Name, out var existing))
