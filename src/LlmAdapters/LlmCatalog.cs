@@ -91,6 +91,13 @@ public sealed class LlmCatalog
         return new LlmClient(adapter, new PlanRunner(httpClient, settings));
     }
 
+    /// <summary>A client over settings resolved earlier (the DI factory keeps them per profile until the configuration changes).</summary>
+    internal ILlmClient CreateClient(ClientSettings settings, string adapter, HttpClient httpClient)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        return new LlmClient(GetAdapter(adapter, settings.ProfileName), new PlanRunner(httpClient, settings));
+    }
+
     internal AdapterPlan GetAdapter(string adapter, string? profileName = null)
     {
         if (_adapters.TryGetValue(adapter ?? string.Empty, out var plan))

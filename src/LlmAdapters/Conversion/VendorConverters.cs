@@ -80,6 +80,17 @@ internal static class VendorConverters
         }
 
         RequireMessages(v, "openai_messages");
+        var anyImages = false;
+        foreach (var message in v.EnumerateArray())
+        {
+            anyImages |= Images(message) is not null;
+        }
+
+        if (!anyImages)
+        {
+            return v; // text-only messages are already in OpenAI's shape: no copy
+        }
+
         return JsonValues.Write(v, static (w, messages) =>
         {
             w.WriteStartArray();

@@ -15,6 +15,8 @@ internal sealed class LlmClientFactory(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reliability.KeyPool> _keys = new(StringComparer.OrdinalIgnoreCase);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (LlmProfile Source, Execution.ClientSettings Resolved)> _resolved = new(StringComparer.OrdinalIgnoreCase);
+
     private readonly Microsoft.Extensions.Logging.ILogger? _logger = loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name);
 
     public ILlmClient CreateClient(string profile)
@@ -49,7 +51,20 @@ internal sealed class LlmClientFactory(
             httpClient.Timeout = Timeout.InfiniteTimeSpan;
         }
 
-        return catalog.GetCatalog(current).CreateClient(settings, httpClient, profile, timeProvider, telemetry, _logger, SharedKeys(profile, settings));
+        // Resolving a profile (its variables as JSON, its secrets, its retry pipelines) is done once per configuration:
+        // the options object is replaced on reload, so a changed profile is resolved again for the next client.
+        var resolved = _resolved.AddOrUpdate(
+            profile,
+            static (name, s) => (s.Settings, s.Factory.Resolve(name, s.Settings)),
+            static (name, existing, s) => ReferenceEquals(existing.Source, s.Settings) ? existing : (s.Settings, s.Factory.Resolve(name, s.Settings)),
+            (Settings: settings, Factory: this));
+        return catalog.GetCatalog(current).CreateClient(resolved.Resolved, settings.Adapter, httpClient);
+    }
+
+    private Execution.ClientSettings Resolve(string profile, LlmProfile settings)
+    {
+        _ = catalog.GetCatalog(options.CurrentValue).Describe(settings.Adapter); // an unknown adapter fails here, with the list of adapters
+        return new Execution.ClientSettings(profile, settings.Clone(), timeProvider ?? TimeProvider.System, telemetry, _logger, SharedKeys(profile, settings));
     }
 
     /// <summary>One key pool per profile for the life of the container, so every client knows which keys rest or were rejected; rebuilt when the configured keys change.</summary>

@@ -60,6 +60,9 @@ internal sealed class ClientSettings
 
     public LlmRetryOptions Retry { get; }
 
+    /// <summary>The retry pipeline of each call, built on first use and shared by every client created with these settings.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, Polly.ResiliencePipeline> RetryPipelines { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The profile's several keys, when it has them.</summary>
     public Reliability.KeyPool? Keys { get; }
 

@@ -7,8 +7,6 @@ namespace LlmAdapters.Execution;
 
 internal sealed partial class PlanRunner
 {
-    private ResiliencePipeline? _retryPipeline;
-
     /// <summary>
     /// Runs <paramref name="attempt"/> with the profile's retry policy (Polly): network errors and the configured statuses
     /// are retried with exponential backoff and jitter, a vendor's Retry-After is honoured up to MaxRetryAfter (a longer
@@ -22,7 +20,8 @@ internal sealed partial class PlanRunner
             return await AttemptAsync(call, request, attempt, cancellationToken).ConfigureAwait(false);
         }
 
-        var pipeline = _retryPipeline ??= BuildPipeline(call);
+        // Built once per profile settings and call (clients of a profile share their settings), not per request.
+        var pipeline = Settings.RetryPipelines.GetOrAdd(call.Name, static (_, s) => s.Runner.BuildPipeline(s.Call), (Runner: this, Call: call));
         var state = (Runner: this, Call: call, Request: request, Attempt: attempt);
         return await pipeline.ExecuteAsync(
             static (s, token) => new ValueTask<T>(s.Runner.AttemptAsync(s.Call, s.Request, s.Attempt, token)),
