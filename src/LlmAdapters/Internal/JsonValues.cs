@@ -30,7 +30,8 @@ internal static class JsonValues
     public static JsonElement Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        // Relaxed escaping, as request bodies use: Chinese and emoji stay UTF-8, so writing the value into a body is a copy.
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         t_buffer = null; // a nested Write (a converter inside a template) gets its own pair
         t_writer = null;
         try
