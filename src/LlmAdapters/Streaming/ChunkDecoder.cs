@@ -15,6 +15,7 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly bool[] _skipped;
     private readonly byte[]?[] _documentValues;
     private readonly string _callDescription;
+    private readonly int[] _textSlots;
     private byte[] _event = [];
     private int _eventLength;
     private string? _previousCumulative;
@@ -27,6 +28,7 @@ internal sealed class ChunkDecoder : IDisposable
         _lengths = new int[plan.Paths.SlotCount];
         _skipped = new bool[plan.Response.Fields.Count];
         _documentValues = plan.Paths.NeedsDocument ? new byte[]?[plan.Paths.SlotCount] : [];
+        _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
         Fields = new FieldAccumulator(plan.Response);
     }
 
@@ -267,7 +269,8 @@ internal sealed class ChunkDecoder : IDisposable
     {
         for (var slot = 0; slot < _starts.Length; slot++)
         {
-            if (_starts[slot] < 0)
+            // The text item is decoded (and so checked) anyway: checking it here too would double the work per chunk.
+            if (_starts[slot] < 0 || _textSlots.Contains(slot))
             {
                 continue;
             }
