@@ -120,6 +120,36 @@ public class AddLlmAdaptersTests
     }
 
     [Test]
+    public async Task ApiKeys_ComeFromEnvironmentVariables_WithNoSpecialCode()
+    {
+        var name = "envtest" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable($"LlmAdapters__Profiles__{name}__Variables__apikey", "sk-from-env");
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    [$"LlmAdapters:Profiles:{name}:Adapter"] = "openai",
+                    [$"LlmAdapters:Profiles:{name}:BaseUrl"] = "https://api.example.com/v1",
+                    [$"LlmAdapters:Profiles:{name}:Variables:model"] = "m",
+                })
+                .AddEnvironmentVariables()
+                .Build();
+            var handler = StreamResponses.Body(ChatAnswer);
+            var services = new ServiceCollection();
+            services.AddLlmAdapters(configuration.GetSection("LlmAdapters")).AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+            await using var provider = services.BuildServiceProvider();
+
+            await provider.GetRequiredService<ILlmClientFactory>().CreateClient(name).CallAsync(new LlmRequest { Prompt = "hi" });
+            Assert.That(handler.Last.Headers["Authorization"], Is.EqualTo("Bearer sk-from-env"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable($"LlmAdapters__Profiles__{name}__Variables__apikey", null);
+        }
+    }
+
+    [Test]
     public void InvalidProfiles_AreReportedTogether_AtStart()
     {
         var services = new ServiceCollection();
