@@ -82,55 +82,10 @@ internal sealed class FakeVendorServer : IAsyncDisposable
         }
 
         var bytes = exchange.ResponseBody;
-        foreach (var (start, length) in Split(bytes, session.Pattern, session.Seed))
+        foreach (var (start, length) in WritePatterns.Split(bytes, session.Pattern, session.Seed))
         {
             await context.Response.Body.WriteAsync(bytes.AsMemory(start, length), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
-    }
-
-    /// <summary>Cuts a body into writes: whole; one per event (after each blank line, CRLF or LF, else each line); one byte each; or random pieces of 1-40 bytes.</summary>
-    public static IEnumerable<(int Start, int Length)> Split(byte[] body, WritePattern pattern, int seed)
-    {
-        switch (pattern)
-        {
-            case WritePattern.Whole:
-                if (body.Length > 0)
-                {
-                    yield return (0, body.Length);
-                }
-
-                break;
-            case WritePattern.OneByte:
-                for (var i = 0; i < body.Length; i++)
-                {
-                    yield return (i, 1);
-                }
-
-                break;
-            case WritePattern.PerEvent:
-                var span = body.AsSpan();
-                var separator = span.IndexOf("\r\n\r\n"u8) >= 0 ? "\r\n\r\n"u8.ToArray() : span.IndexOf("\n\n"u8) >= 0 ? "\n\n"u8.ToArray() : "\n"u8.ToArray();
-                var start = 0;
-                while (start < body.Length)
-                {
-                    var at = body.AsSpan(start).IndexOf(separator);
-                    var length = at < 0 ? body.Length - start : at + separator.Length;
-                    yield return (start, length);
-                    start += length;
-                }
-
-                break;
-            default:
-                var random = new Random(seed);
-                for (var i = 0; i < body.Length;)
-                {
-                    var length = Math.Min(random.Next(1, 40), body.Length - i);
-                    yield return (i, length);
-                    i += length;
-                }
-
-                break;
         }
     }
 
@@ -183,11 +138,3 @@ internal sealed class FakeVendorServer : IAsyncDisposable
 /// <summary>What the fake vendor received: the path and query are relative to the vendor's host.</summary>
 internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
-/// <summary>How the fake vendor splits a body into writes (each write is flushed).</summary>
-public enum WritePattern
-{
-    Whole,
-    PerEvent,
-    OneByte,
-    RandomSplits,
-}

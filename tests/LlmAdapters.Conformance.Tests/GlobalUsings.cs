@@ -1,1 +1,2 @@
+global using LlmAdapters.Testing;
 global using NUnit.Framework;

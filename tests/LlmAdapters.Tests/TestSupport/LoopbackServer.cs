@@ -53,50 +53,10 @@ internal sealed class LoopbackServer : IAsyncDisposable
     {
         context.Response.ContentType = contentType;
         var output = context.Response.Body;
-        foreach (var (start, length) in Split(body, pattern, seed))
+        foreach (var (start, length) in WritePatterns.Split(body, pattern, seed))
         {
             await output.WriteAsync(body.AsMemory(start, length), context.RequestAborted);
             await output.FlushAsync(context.RequestAborted);
-        }
-    }
-
-    public static IEnumerable<(int Start, int Length)> Split(byte[] body, WritePattern pattern, int seed)
-    {
-        switch (pattern)
-        {
-            case WritePattern.Whole:
-                yield return (0, body.Length);
-                break;
-            case WritePattern.OneByte:
-                for (var i = 0; i < body.Length; i++)
-                {
-                    yield return (i, 1);
-                }
-
-                break;
-            case WritePattern.PerEvent:
-                // One write per event: after each blank line when the body has them (SSE), else after each line.
-                var separator = body.AsSpan().IndexOf("\n\n"u8) >= 0 ? "\n\n"u8.ToArray() : "\n"u8.ToArray();
-                var start = 0;
-                while (start < body.Length)
-                {
-                    var at = body.AsSpan(start).IndexOf(separator);
-                    var length = at < 0 ? body.Length - start : at + separator.Length;
-                    yield return (start, length);
-                    start += length;
-                }
-
-                break;
-            default:
-                var random = new Random(seed);
-                for (var i = 0; i < body.Length;)
-                {
-                    var length = Math.Min(random.Next(1, 40), body.Length - i);
-                    yield return (i, length);
-                    i += length;
-                }
-
-                break;
         }
     }
 
@@ -107,11 +67,3 @@ internal sealed class LoopbackServer : IAsyncDisposable
     }
 }
 
-/// <summary>How a loopback server splits a body into writes.</summary>
-public enum WritePattern
-{
-    Whole,
-    PerEvent,
-    OneByte,
-    RandomSplits,
-}
