@@ -235,7 +235,7 @@ public class PollCallTests
         await time.WhenArmedTimersAtLeastAsync(1000).WaitAsync(TimeSpan.FromSeconds(30));
         var threadsWaiting = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
         Assert.That(time.ActiveTimers, Is.EqualTo(1000), "every call is waiting on a timer");
-        Assert.That(threadsWaiting - threadsBefore, Is.LessThan(20));
+        Assert.That(threadsWaiting - threadsBefore, Is.LessThan(100), "far fewer threads than waiting calls (other tests run in parallel and may start a few)");
         Assert.That(calls.Count(c => c.IsCompleted), Is.Zero);
     }
 }
