@@ -60,7 +60,50 @@ internal sealed class LlmClient : ILlmClient
             yield break;
         }
 
-        // The hot path: strings straight from the engine, no update objects; only the tail of the text is kept for errors.
+        // The hot path: strings straight from the engine, no update objects.
+        await foreach (var session in ObservedStreamAsync(call, request, cancellationToken).ConfigureAwait(false))
+        {
+            if (session.CurrentText is { Length: > 0 } text)
+            {
+                yield return text;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Resolve(request);
+        if (call.ApiType == LlmApiType.Sync)
+        {
+            var response = await CallAsync(request, cancellationToken).ConfigureAwait(false);
+            yield return new LlmStreamUpdate(response.Text, response.Fields);
+            yield break;
+        }
+
+        var updates = call.ApiType == LlmApiType.Stream ? StreamUpdatesCore(call, request, cancellationToken) : PollUpdatesCore(call, request, cancellationToken);
+        await foreach (var update in updates.ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    private async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var session in ObservedStreamAsync(call, request, cancellationToken).ConfigureAwait(false))
+        {
+            var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
+            yield return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
+        }
+    }
+
+    /// <summary>
+    /// A stream call's chunks (the session, valid while the iterator is suspended), timed, logged and traced: the one
+    /// loop under both <see cref="StreamAsync"/> and <see cref="StreamUpdatesAsync"/>. Only the tail of the text is kept
+    /// for error messages, since the consumer has the text itself.
+    /// </summary>
+    private async IAsyncEnumerable<StreamSession> ObservedStreamAsync(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
         using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
         var final = new StrongBox<Dictionary<string, JsonElement>>();
@@ -87,74 +130,12 @@ internal sealed class LlmClient : ILlmClient
                 }
 
                 status = session.StatusCode;
-                if (session.CurrentText is { Length: > 0 } text)
-                {
-                    observation.FirstChunk();
-                    yield return text;
-                }
-            }
-        }
-        finally
-        {
-            await sessions.DisposeAsync().ConfigureAwait(false);
-            Complete(observation, status, final.Value);
-        }
-    }
-
-    public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var call = Resolve(request);
-        if (call.ApiType == LlmApiType.Sync)
-        {
-            var response = await CallAsync(request, cancellationToken).ConfigureAwait(false);
-            yield return new LlmStreamUpdate(response.Text, response.Fields);
-            yield break;
-        }
-
-        var updates = call.ApiType == LlmApiType.Stream ? StreamUpdatesCore(call, request, cancellationToken) : PollUpdatesCore(call, request, cancellationToken);
-        await foreach (var update in updates.ConfigureAwait(false))
-        {
-            yield return update;
-        }
-    }
-
-    private async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
-        var final = new StrongBox<Dictionary<string, JsonElement>>();
-        var sessions = _runner.RunStreamAsync(call, request, received, final, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var status = 0;
-        try
-        {
-            while (true)
-            {
-                LlmStreamUpdate update;
-                try
-                {
-                    if (!await sessions.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    var session = sessions.Current;
-                    status = session.StatusCode;
-                    var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
-                    update = new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
-                }
-                catch (Exception e)
-                {
-                    observation.Fail(e);
-                    throw;
-                }
-
-                if (update.Text.Length > 0)
+                if (session.CurrentText is { Length: > 0 })
                 {
                     observation.FirstChunk();
                 }
 
-                yield return update;
+                yield return session;
             }
         }
         finally
