@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LlmAdapters.Conformance.Tests;
 
@@ -19,29 +13,20 @@ internal sealed class FakeVendorServer : IAsyncDisposable
     /// <summary>The status of a request the case did not expect; the test reports it.</summary>
     public const int UnexpectedRequestStatus = 599;
 
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private LoopbackHost _host = null!;
 
-    private FakeVendorServer(WebApplication app, Uri baseUrl)
+    private FakeVendorServer()
     {
-        _app = app;
-        BaseUrl = baseUrl;
     }
 
     /// <summary><c>http://127.0.0.1:port</c>.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => new(_host.BaseUrl);
 
     public static async Task<FakeVendorServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        FakeVendorServer? server = null;
-        app.Run(context => server!.HandleAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeVendorServer(app, new Uri(address.TrimEnd('/')));
+        var server = new FakeVendorServer();
+        server._host = await LoopbackHost.StartAsync(server.HandleAsync);
         return server;
     }
 
@@ -89,11 +74,7 @@ internal sealed class FakeVendorServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     /// <summary>One run of a case: its own path prefix, the exchanges it serves in order, and the requests it received.</summary>
     internal sealed class Session(FakeVendorServer server, string prefix, IReadOnlyList<FixtureCase.Exchange> exchanges, WritePattern pattern, int seed) : IDisposable

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LlmAdapters.Tests.TestSupport;
 
@@ -13,30 +7,21 @@ namespace LlmAdapters.Tests.TestSupport;
 /// <remarks>Tests register a handler under a unique path with <see cref="Route"/>; requests to other paths get 404.</remarks>
 internal sealed class LoopbackServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, RequestDelegate> _routes = new(StringComparer.Ordinal);
+    private LoopbackHost _host = null!;
 
-    private LoopbackServer(WebApplication app, string baseUrl)
+    private LoopbackServer()
     {
-        _app = app;
-        BaseUrl = baseUrl;
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl => _host.BaseUrl;
 
     public static async Task<LoopbackServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        LoopbackServer? server = null;
-        app.Run(context => server!._routes.TryGetValue(context.Request.Path.Value ?? string.Empty, out var handler)
+        var server = new LoopbackServer();
+        server._host = await LoopbackHost.StartAsync(context => server._routes.TryGetValue(context.Request.Path.Value ?? string.Empty, out var handler)
             ? handler(context)
             : Results.NotFound().ExecuteAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new LoopbackServer(app, address.TrimEnd('/'));
         return server;
     }
 
@@ -60,10 +45,6 @@ internal sealed class LoopbackServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
 
