@@ -89,9 +89,12 @@ internal sealed class JsonPathSet
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 Node? child = null;
+                var escaped = reader.ValueIsEscaped;
+                var raw = reader.ValueSpan;
                 foreach (var (name, candidate) in node.Names)
                 {
-                    if (reader.ValueTextEquals(name))
+                    // Vendors do not escape property names: compare the bytes, and unescape only when the name has an escape.
+                    if (escaped ? reader.ValueTextEquals(name) : raw.SequenceEqual(name))
                     {
                         child = candidate;
                         break;
