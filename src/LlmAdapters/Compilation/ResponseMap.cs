@@ -41,13 +41,16 @@ internal sealed class ResponseMap
     }
 
     /// <summary>Evaluates every field over a whole response.</summary>
+    /// <param name="root">The response.</param>
+    /// <param name="callDescription">The call, for error messages.</param>
+    /// <param name="clone">False when <paramref name="root"/> belongs to a document that is never disposed, so the values need no copies.</param>
     /// <exception cref="LlmException">A converter rejected a value.</exception>
-    public Dictionary<string, JsonElement> Map(JsonElement root, string callDescription)
+    public Dictionary<string, JsonElement> Map(JsonElement root, string callDescription, bool clone = true)
     {
         var result = new Dictionary<string, JsonElement>(Fields.Count, StringComparer.Ordinal);
         foreach (var field in Fields)
         {
-            var value = field.TryEvaluate(root, out var found) ? found.Clone() : JsonValues.Null;
+            var value = field.TryEvaluate(root, out var found) ? (clone ? found.Clone() : found) : JsonValues.Null;
             result[field.Name] = Convert(field, value, callDescription);
         }
 

@@ -12,7 +12,13 @@ internal sealed class VariableTemplate(string name, JsonElement? defaultValue, b
 
     public override bool IsPresent(VariableScope scope) => !Optional || scope.TryGet(Name, out _);
 
-    public override void Write(Utf8JsonWriter writer, VariableScope scope) => Evaluate(scope).WriteTo(writer);
+    public override void Write(Utf8JsonWriter writer, VariableScope scope)
+    {
+        if (!scope.TryWrite(Name, writer))
+        {
+            Evaluate(scope).WriteTo(writer);
+        }
+    }
 
     public override string GetText(VariableScope scope, Func<string, string>? escape = null)
     {

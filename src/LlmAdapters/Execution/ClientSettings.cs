@@ -24,6 +24,7 @@ internal sealed class ClientSettings
 
             ServerAddress = baseUri.Host;
             ServerPort = baseUri.Port;
+            BoxedServerPort = baseUri.Port;
         }
 
         var variables = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -48,6 +49,7 @@ internal sealed class ClientSettings
         }
 
         ProfileVariables = variables.ToFrozenDictionary(StringComparer.Ordinal);
+        ProfileModel = profile.Variables.TryGetValue("model", out var model) ? model : null;
         Redactor = new SecretRedactor(secrets.Concat(Reliability.KeyPool.Secrets(profile)));
         Timeout = profile.Timeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.Timeout;
         MaxResponseBytes = profile.MaxResponseBytes > 0 ? profile.MaxResponseBytes : long.MaxValue;
@@ -78,6 +80,12 @@ internal sealed class ClientSettings
     public string? ServerAddress { get; }
 
     public int ServerPort { get; }
+
+    /// <summary><see cref="ServerPort"/> boxed once, for telemetry tags (which take objects).</summary>
+    public object? BoxedServerPort { get; }
+
+    /// <summary>The profile's <c>model</c> variable, the request model of calls that name none.</summary>
+    public string? ProfileModel { get; }
 
     public string? BaseUrl { get; }
 

@@ -118,15 +118,46 @@ internal static class HttpErrors
         }
     }
 
+    /// <summary>
+    /// Parses a body into a standalone value (its own copy of the bytes, nothing pooled to return): the values found in
+    /// it by path can be kept without cloning each one. False when the body is not one JSON object or array.
+    /// </summary>
+    public static bool TryParseValue(ReadOnlySpan<byte> body, out JsonElement root)
+    {
+        root = default;
+        var span = body.TrimStart(" \t\r\n"u8);
+        if (span.IsEmpty || (span[0] != (byte)'{' && span[0] != (byte)'['))
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = 128 });
+            root = JsonElement.ParseValue(ref reader);
+            return !reader.Read(); // anything after the value (but white space) makes it not JSON, as JsonDocument.Parse says
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     public static async Task<byte[]> ReadPrefixAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[(int)Math.Clamp(content.Headers.ContentLength ?? 4096, 256, maxBytes)];
+            var length = content.Headers.ContentLength;
+            var buffer = new byte[(int)Math.Clamp(length ?? 4096, 256, maxBytes)];
             var total = 0;
             while (total < maxBytes)
             {
+                if (total == length)
+                {
+                    break; // the whole body, as announced: no bigger buffer for a read that can only return 0
+                }
+
                 if (total == buffer.Length)
                 {
                     Array.Resize(ref buffer, Math.Min(maxBytes, buffer.Length * 2));

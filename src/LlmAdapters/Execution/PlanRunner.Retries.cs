@@ -20,13 +20,43 @@ internal sealed partial class PlanRunner
             return await AttemptAsync(call, request, attempt, cancellationToken).ConfigureAwait(false);
         }
 
+        // The first attempt runs outside the pipeline: a call that succeeds (nearly all of them) pays nothing for retries.
+        LlmHttpException first;
+        try
+        {
+            return await AttemptAsync(call, request, attempt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LlmHttpException e) when (IsRetryable(e))
+        {
+            first = e;
+        }
+
+        // The pipeline then replays that failure as its own first outcome, so the backoff, Retry-After, the retry log and
+        // the number of attempts are what they would be had it run the first attempt itself.
         // Built once per profile settings and call (clients of a profile share their settings), not per request.
         var pipeline = Settings.RetryPipelines.GetOrAdd(call.Name, static (_, s) => s.Runner.BuildPipeline(s.Call), (Runner: this, Call: call));
-        var state = (Runner: this, Call: call, Request: request, Attempt: attempt);
+        var state = new RetryState<T>(this, call, request, attempt, first);
         return await pipeline.ExecuteAsync(
-            static (s, token) => new ValueTask<T>(s.Runner.AttemptAsync(s.Call, s.Request, s.Attempt, token)),
+            static (s, token) => s.NextAsync(token),
             state,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the retry pipeline runs: the failure of the attempt made before it, then new attempts.</summary>
+    private sealed class RetryState<T>(PlanRunner runner, CallPlan call, LlmRequest request, Func<VariableScope, CancellationToken, Task<T>> attempt, LlmHttpException first)
+    {
+        private LlmHttpException? _first = first;
+
+        public ValueTask<T> NextAsync(CancellationToken cancellationToken)
+        {
+            if (_first is { } replay)
+            {
+                _first = null;
+                return ValueTask.FromException<T>(replay);
+            }
+
+            return new ValueTask<T>(runner.AttemptAsync(call, request, attempt, cancellationToken));
+        }
     }
 
     private async Task<T> AttemptAsync<T>(CallPlan call, LlmRequest request, Func<VariableScope, CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)

@@ -27,12 +27,12 @@ internal sealed partial class PlanRunner
     {
         var plan = call.Stream!;
 
-        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, Settings.TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        if (Settings.Timeout != Timeout.InfiniteTimeSpan)
-        {
-            timeout.CancelAfter(Settings.Timeout);
-        }
+        // The timeout source bounds the wait for headers, then each wait for more of the body; none is made when neither
+        // is limited, and it is linked to the caller's token only when the caller has one.
+        var timed = Settings.Timeout != Timeout.InfiniteTimeSpan || Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan;
+        using var timeout = timed ? new CancellationTokenSource(Settings.Timeout, Settings.TimeProvider) : null;
+        using var linked = timeout is not null && cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token) : null;
+        var token = linked?.Token ?? timeout?.Token ?? cancellationToken;
 
         // Retried (by the profile's policy) until a 2xx response starts; once it has, the stream is never retried.
         HttpResponseMessage response;
@@ -42,7 +42,7 @@ internal sealed partial class PlanRunner
             {
                 using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
                 return await SendAsync(message, call, token).ConfigureAwait(false);
-            }, retry: true, linked.Token).ConfigureAwait(false);
+            }, retry: true, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -56,8 +56,8 @@ internal sealed partial class PlanRunner
             try
             {
                 body = IsPlainJson(plan, response)
-                    ? await ReadJsonInsteadOfStreamAsync(call, response, linked.Token).ConfigureAwait(false)
-                    : await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+                    ? await ReadJsonInsteadOfStreamAsync(call, response, token).ConfigureAwait(false)
+                    : await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
@@ -120,10 +120,10 @@ internal sealed partial class PlanRunner
                         var buffer = session.GetReadBuffer();
                         if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
                         {
-                            timeout.CancelAfter(Settings.StreamIdleTimeout);
+                            timeout!.CancelAfter(Settings.StreamIdleTimeout);
                         }
 
-                        read = await body.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
+                        read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                     {

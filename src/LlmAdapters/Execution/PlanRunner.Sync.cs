@@ -25,7 +25,7 @@ internal sealed partial class PlanRunner
 
     private LlmResponse MapSync(CallPlan call, ResponseMap map, byte[] body, int status, HttpResponseMessage response)
     {
-        if (!HttpErrors.TryParse(body, out var document))
+        if (!HttpErrors.TryParseValue(body, out var root))
         {
             var text = Encoding.UTF8.GetString(body);
             if (map.Fields.Count == 0)
@@ -44,23 +44,20 @@ internal sealed partial class PlanRunner
                 $"Response: {(text.Length > HttpErrors.ExcerptChars ? text[..HttpErrors.ExcerptChars] + "…" : text)}"));
         }
 
-        using (document)
+        if (call.Error.IsInBandError(root))
         {
-            var root = document.RootElement;
-            if (call.Error.IsInBandError(root))
-            {
-                var (vendorMessage, vendorCode) = call.Error.Extract(root);
-                throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings);
-            }
-
-            if (map.Fields.Count == 0)
-            {
-                return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
-            }
-
-            var fields = map.Map(root, call.DisplayName);
-            return new LlmResponse(map.TextFrom(fields), fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
+            var (vendorMessage, vendorCode) = call.Error.Extract(root);
+            throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings);
         }
+
+        if (map.Fields.Count == 0)
+        {
+            return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
+        }
+
+        // The values found in the standalone document are kept as they are: no copy per field.
+        var fields = map.Map(root, call.DisplayName, clone: false);
+        return new LlmResponse(map.TextFrom(fields), fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
     }
 
     private async Task<byte[]> ReadBodyAsync(HttpContent content, CallPlan call, CancellationToken cancellationToken)

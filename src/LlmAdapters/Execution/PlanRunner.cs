@@ -41,15 +41,17 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
     /// <summary>Runs <paramref name="action"/> under the profile's total timeout, turning its expiry into an <see cref="LlmTimeoutException"/>.</summary>
     private async Task<T> WithTimeoutAsync<T>(CallPlan call, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        using var timeout = Settings.Timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(Settings.Timeout, Settings.TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        // One token source in the usual cases (a timeout and no caller token, or a caller token and no timeout): linking
+        // two is needed only when there are both.
+        using var timeout = Settings.Timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Settings.Timeout, Settings.TimeProvider);
+        using var linked = timeout is not null && cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token) : null;
         try
         {
-            return await action(linked.Token).ConfigureAwait(false);
+            return await action(linked?.Token ?? timeout?.Token ?? cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            if (timeout.IsCancellationRequested)
+            if (timeout is { IsCancellationRequested: true })
             {
                 throw new LlmTimeoutException($"{Capitalize(call.DisplayName)} did not finish within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
             }

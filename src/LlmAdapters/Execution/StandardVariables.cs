@@ -29,15 +29,40 @@ internal static class StandardVariables
     /// <summary>The value of <c>Names[index]</c>, or null when the request gives it none.</summary>
     private static JsonElement? Build(LlmRequest request, int index) => index switch
     {
-        0 => request.Messages.Count > 0 || request.Prompt is not null ? Messages(request) : null,
-        1 => Prompt(request) is { } prompt ? JsonValues.String(prompt) : null,
-        2 => System(request) is { } system ? JsonValues.String(system) : null,
-        3 => request.Model is { } model ? JsonValues.String(model) : null,
-        4 => request.MaxTokens is { } maxTokens ? JsonValues.Number(maxTokens) : null,
-        5 => request.Temperature is { } temperature ? JsonValues.Number(temperature) : null,
-        6 => AllImages(request) is { Count: > 0 } images ? Media(images) : null,
-        _ => request.Videos.Count > 0 ? Media(request.Videos) : null,
+        _ when !HasValue(request, index) => null,
+        4 => JsonValues.Number(request.MaxTokens!.Value),
+        5 => JsonValues.Number(request.Temperature!.Value),
+        _ => JsonValues.Write((request, index), static (w, s) => WriteValue(w, s.request, s.index)),
     };
+
+    /// <summary>Whether the request gives <c>Names[index]</c> a value.</summary>
+    private static bool HasValue(LlmRequest request, int index) => index switch
+    {
+        0 => request.Messages.Count > 0 || request.Prompt is not null,
+        1 => Prompt(request) is not null,
+        2 => System(request) is not null,
+        3 => request.Model is not null,
+        4 => request.MaxTokens is not null,
+        5 => request.Temperature is not null,
+        6 => AllImages(request).Count > 0,
+        _ => request.Videos.Count > 0,
+    };
+
+    /// <summary>Writes the value of <c>Names[index]</c>, which <see cref="HasValue"/> says the request has.</summary>
+    private static void WriteValue(Utf8JsonWriter w, LlmRequest request, int index)
+    {
+        switch (index)
+        {
+            case 0: WriteMessages(w, request); break;
+            case 1: w.WriteStringValue(Prompt(request)); break;
+            case 2: w.WriteStringValue(System(request)); break;
+            case 3: w.WriteStringValue(request.Model); break;
+            case 4: w.WriteNumberValue(request.MaxTokens!.Value); break;
+            case 5: w.WriteNumberValue(request.Temperature!.Value); break;
+            case 6: WriteMedia(w, AllImages(request)); break;
+            default: WriteMedia(w, request.Videos); break;
+        }
+    }
 
     private static string? System(LlmRequest request)
     {
@@ -75,7 +100,7 @@ internal static class StandardVariables
         return null;
     }
 
-    private static JsonElement Messages(LlmRequest request) => JsonValues.Write(request, static (w, r) =>
+    private static void WriteMessages(Utf8JsonWriter w, LlmRequest r)
     {
         w.WriteStartArray();
         if (r.System is not null && (r.Messages.Count == 0 || r.Messages[0].Role != "system"))
@@ -106,7 +131,7 @@ internal static class StandardVariables
         }
 
         w.WriteEndArray();
-    });
+    }
 
     /// <summary>Every image of the request: those of its messages, then <see cref="LlmRequest.Images"/>.</summary>
     public static IReadOnlyList<LlmMedia> AllImages(LlmRequest request)
@@ -136,7 +161,7 @@ internal static class StandardVariables
         return result;
     }
 
-    private static JsonElement Media(IReadOnlyList<LlmMedia> media) => JsonValues.Write(media, static (w, items) =>
+    private static void WriteMedia(Utf8JsonWriter w, IReadOnlyList<LlmMedia> items)
     {
         w.WriteStartArray();
         foreach (var item in items)
@@ -145,15 +170,50 @@ internal static class StandardVariables
         }
 
         w.WriteEndArray();
-    });
+    }
 
     /// <summary>A read-only view that builds a standard variable on first use and keeps it for the rest of the call.</summary>
     /// <remarks>One per call, used by that call only (a retry reuses it): not thread-safe, and need not be.</remarks>
-    private sealed class Lazy(LlmRequest request) : IReadOnlyDictionary<string, JsonElement>
+    internal sealed class Lazy(LlmRequest request) : IReadOnlyDictionary<string, JsonElement>
     {
         private readonly JsonElement[] _values = new JsonElement[Names.Length];
         private int _built; // bit i: Names[i] was built
         private int _present; // bit i: Names[i] has a value
+
+        /// <summary>
+        /// Writes a standard variable straight into a request body, without building its value first: the messages of a
+        /// chat go from the request to the body in one pass. False when <paramref name="key"/> is not a standard variable
+        /// or the request gives it no value.
+        /// </summary>
+        public bool TryWrite(string key, Utf8JsonWriter writer)
+        {
+            var index = Array.IndexOf(Names, key);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            var bit = 1 << index;
+            if ((_built & bit) != 0)
+            {
+                if ((_present & bit) == 0)
+                {
+                    return false;
+                }
+
+                _values[index].WriteTo(writer);
+                return true;
+            }
+
+            if (!HasValue(request, index))
+            {
+                _built |= bit; // known to be absent
+                return false;
+            }
+
+            WriteValue(writer, request, index);
+            return true;
+        }
 
         public bool TryGetValue(string key, out JsonElement value)
         {

@@ -31,6 +31,29 @@ internal sealed class VariableScope
         return false;
     }
 
+    /// <summary>
+    /// Writes a variable straight into <paramref name="writer"/> when the request's standard variables are where it is
+    /// found (the messages of a chat, its model): no JSON value is built for it first. False when another layer has it
+    /// or no layer does; <see cref="TryGet"/> then says which.
+    /// </summary>
+    public bool TryWrite(string name, Utf8JsonWriter writer)
+    {
+        foreach (var layer in _layers)
+        {
+            if (layer is StandardVariables.Lazy standard)
+            {
+                return standard.TryWrite(name, writer);
+            }
+
+            if (layer is not null && layer.ContainsKey(name))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A scope that looks in <paramref name="extra"/> first, then in this scope (used for the query request of an async call).</summary>
     public VariableScope With(IReadOnlyDictionary<string, JsonElement> extra)
     {

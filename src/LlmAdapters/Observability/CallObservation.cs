@@ -24,9 +24,9 @@ internal sealed class CallObservation
         _adapter = adapter;
         _call = call;
         _operation = call.StartsWith("chat", StringComparison.Ordinal) ? "chat" : call;
-        _requestModel = request.Model ?? (settings.ProfileVariables.TryGetValue("model", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null);
+        _requestModel = request.Model ?? settings.ProfileModel;
         _started = settings.TimeProvider.GetTimestamp();
-        Log.CallStarting(settings.Logger, adapter, call, settings.ProfileName, apiType.ToString().ToLowerInvariant());
+        Log.CallStarting(settings.Logger, adapter, call, settings.ProfileName, ApiTypeName(apiType));
 
         var telemetry = settings.Telemetry;
         _activity = telemetry.ActivitySource.HasListeners()
@@ -57,8 +57,11 @@ internal sealed class CallObservation
         }
 
         _firstChunkSeen = true;
-        var tags = Tags(null, null);
-        _settings.Telemetry.TimeToFirstChunk.Record(Elapsed.TotalSeconds, tags);
+        var histogram = _settings.Telemetry.TimeToFirstChunk;
+        if (histogram.Enabled)
+        {
+            histogram.Record(Elapsed.TotalSeconds, Tags(null, null));
+        }
     }
 
     public void Complete(int statusCode, LlmUsage? usage, string? responseModel, string? finishReason)
@@ -70,21 +73,25 @@ internal sealed class CallObservation
 
         _ended = true;
         var elapsed = Elapsed;
-        var tags = Tags(responseModel, null);
         var telemetry = _settings.Telemetry;
-        telemetry.OperationDuration.Record(elapsed.TotalSeconds, tags);
-        if (usage?.InputTokens is { } input)
+        // Tags are built only for instruments someone listens to: a call nobody observes pays for none of them.
+        if (telemetry.OperationDuration.Enabled || telemetry.TokenUsage.Enabled)
         {
-            var t = tags;
-            t.Add("gen_ai.token.type", "input");
-            telemetry.TokenUsage.Record(input, t);
-        }
+            var tags = Tags(responseModel, null);
+            telemetry.OperationDuration.Record(elapsed.TotalSeconds, tags);
+            if (usage?.InputTokens is { } input)
+            {
+                var t = tags;
+                t.Add("gen_ai.token.type", "input");
+                telemetry.TokenUsage.Record(input, t);
+            }
 
-        if (usage?.OutputTokens is { } output)
-        {
-            var t = tags;
-            t.Add("gen_ai.token.type", "output");
-            telemetry.TokenUsage.Record(output, t);
+            if (usage?.OutputTokens is { } output)
+            {
+                var t = tags;
+                t.Add("gen_ai.token.type", "output");
+                telemetry.TokenUsage.Record(output, t);
+            }
         }
 
         if (_activity is { } activity)
@@ -113,7 +120,11 @@ internal sealed class CallObservation
         _ended = true;
         var elapsed = Elapsed;
         var errorType = ErrorType(exception);
-        _settings.Telemetry.OperationDuration.Record(elapsed.TotalSeconds, Tags(null, errorType));
+        if (_settings.Telemetry.OperationDuration.Enabled)
+        {
+            _settings.Telemetry.OperationDuration.Record(elapsed.TotalSeconds, Tags(null, errorType));
+        }
+
         if (_activity is { } activity)
         {
             activity.SetTag("error.type", errorType);
@@ -125,6 +136,13 @@ internal sealed class CallObservation
         var message = exception is LlmException ? exception.Message : exception.GetType().Name;
         Log.CallFailed(_settings.Logger, _adapter, _call, _settings.ProfileName, elapsed.TotalMilliseconds, errorType, _settings.Redactor.Redact(message));
     }
+
+    private static string ApiTypeName(LlmApiType apiType) => apiType switch
+    {
+        LlmApiType.Sync => "sync",
+        LlmApiType.Stream => "stream",
+        _ => "async",
+    };
 
     /// <summary>An HTTP status for vendor errors (semconv), else the exception's type.</summary>
     public static string ErrorType(Exception exception) => exception switch
@@ -156,7 +174,7 @@ internal sealed class CallObservation
         if (_settings.ServerAddress is not null)
         {
             tags.Add("server.address", _settings.ServerAddress);
-            tags.Add("server.port", _settings.ServerPort);
+            tags.Add("server.port", _settings.BoxedServerPort);
         }
 
         if (errorType is not null)

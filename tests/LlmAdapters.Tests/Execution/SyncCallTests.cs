@@ -141,6 +141,24 @@ public class SyncCallTests
     }
 
     [Test]
+    public async Task RequestVariables_NamedLikeStandardOnes_WinOverTheRequestsOwnValues()
+    {
+        // The standard variables are written straight into the body; a request variable of the same name still comes first.
+        var handler = RecordingHandler.Json(OkBody);
+        await Client(handler).CallAsync(new LlmRequest
+        {
+            Prompt = "p",
+            Model = "from-request",
+            Variables = new Dictionary<string, object?> { ["model"] = "from-variables", ["messages"] = new[] { "raw" } },
+        });
+
+        var body = JsonDocument.Parse(handler.Last.Body!).RootElement;
+        Assert.That(body.GetProperty("model").GetString(), Is.EqualTo("from-variables"));
+        Assert.That(body.GetProperty("messages").EnumerateArray().Select(m => m.GetString()), Is.EqualTo(new[] { "raw" }));
+        Assert.That(body.GetProperty("prompt").GetString(), Is.EqualTo("p"), "standard variables the request does not override still come from it");
+    }
+
+    [Test]
     public async Task StreamAsync_OnSyncCall_YieldsWholeTextOnce()
     {
         var pieces = new List<string>();
