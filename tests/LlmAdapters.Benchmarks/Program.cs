@@ -30,6 +30,7 @@ public static class Program
                         --chunks N (20000) --rounds N (7) --warmup N (5) --sync N (200) --ttfc N (210) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million
                         --cold-runs N (5: fresh processes timing their first catalog build)
+                        --jit-warmup N (20000: sync calls and short streams per variant before the rounds)
                         --smoke   500 chunks, 1 round, no million-chunk stream: checks every text, exits 1 on a mismatch
                     """);
                 return 2;
