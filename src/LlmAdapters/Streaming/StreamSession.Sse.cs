@@ -4,6 +4,11 @@ internal sealed partial class StreamSession
 {
     private int _dataLength;
     private bool _hasData;
+
+    // An event with one data line (nearly all of them) is decoded where it lies in the read buffer: _dataStart is where.
+    // Only a second data line, or a read needed before the blank line, copies it into the scratch buffer.
+    private bool _dataInBuffer;
+    private int _dataStart;
     private byte[] _eventType = new byte[64];
     private int _eventTypeLength;
 
@@ -22,6 +27,11 @@ internal sealed partial class StreamSession
                     {
                         return k;
                     }
+                }
+
+                if (_dataInBuffer)
+                {
+                    MoveDataToScratch(); // the read that follows may move or reuse the buffer's bytes
                 }
 
                 return _eof ? StepKind.End : StepKind.NeedMore;
@@ -60,15 +70,24 @@ internal sealed partial class StreamSession
                     throw new InvalidChunkException($"an event of the stream is longer than the limit of {_maxLine} bytes (MaxStreamLineBytes)");
                 }
 
-                var data = Scratch(needed, keep: _dataLength);
-                if (_hasData)
+                if (!_hasData)
                 {
-                    data[_dataLength++] = (byte)'\n';
+                    _dataInBuffer = true;
+                    _dataStart = lineStart + lineLength - value.Length; // value is the end of the line
+                    _dataLength = value.Length;
+                    _hasData = true;
+                    continue;
                 }
 
+                if (_dataInBuffer)
+                {
+                    MoveDataToScratch();
+                }
+
+                var data = Scratch(needed, keep: _dataLength);
+                data[_dataLength++] = (byte)'\n';
                 value.CopyTo(data[_dataLength..]);
                 _dataLength += value.Length;
-                _hasData = true;
             }
             else if (field.SequenceEqual("event"u8))
             {
@@ -85,11 +104,19 @@ internal sealed partial class StreamSession
         }
     }
 
+    private void MoveDataToScratch()
+    {
+        _buffer.AsSpan(_dataStart, _dataLength).CopyTo(Scratch(_dataLength));
+        _dataInBuffer = false;
+    }
+
     private StepKind? DispatchEvent()
     {
         var hadData = _hasData;
         var length = _dataLength;
+        var inBuffer = _dataInBuffer;
         _hasData = false;
+        _dataInBuffer = false;
         _dataLength = 0;
         var eventType = _eventType.AsSpan(0, _eventTypeLength);
         _eventTypeLength = 0;
@@ -98,9 +125,10 @@ internal sealed partial class StreamSession
             return null;
         }
 
+        var data = inBuffer ? _buffer.AsSpan(_dataStart, length) : _scratch.AsSpan(0, length);
         if (_plan.Matcher is { } matcher)
         {
-            if (!matcher.TryMatch(_scratch.AsSpan(0, length), out var start, out var matchLength, out var decoded))
+            if (!matcher.TryMatch(data, out var start, out var matchLength, out var decoded))
             {
                 return null;
             }
@@ -112,10 +140,15 @@ internal sealed partial class StreamSession
                 return DecodeScratch(bytes.Length, eventType);
             }
 
+            if (inBuffer)
+            {
+                return DecodeBuffered(_dataStart + start, matchLength, eventType);
+            }
+
             _scratch.AsSpan(start, matchLength).CopyTo(_scratch);
             length = matchLength;
         }
 
-        return DecodeScratch(length, eventType);
+        return inBuffer ? DecodeBuffered(_dataStart, length, eventType) : DecodeScratch(length, eventType);
     }
 }
