@@ -24,6 +24,10 @@ internal sealed class CompiledParameter(string name, Template value, ILlmConvert
         {
             Value.Write(writer, scope);
         }
+        else if (Value is VariableTemplate { Name: "messages" } && Conversion.VendorConverters.LeavesMessagesWithoutImagesUnchanged(Converter) && scope.TryWriteMessagesWithoutImages(writer))
+        {
+            // The converter would have returned these messages unchanged: they went straight from the request to the body.
+        }
         else
         {
             Convert(Value.Evaluate(scope), scope).WriteTo(writer);

@@ -11,9 +11,11 @@ namespace LlmAdapters.Conversion;
 /// </summary>
 internal static class VendorConverters
 {
+    private static readonly ILlmConverter OpenAiMessagesConverter = LlmConverter.Create("openai_messages", OpenAiMessages);
+
     public static IReadOnlyList<ILlmConverter> All { get; } =
     [
-        LlmConverter.Create("openai_messages", OpenAiMessages),
+        OpenAiMessagesConverter,
         LlmConverter.Create("anthropic_messages", AnthropicMessages),
         LlmConverter.Create("anthropic_text", v => JoinBlocks(v, "anthropic_text", "text", "text", emptyIsNull: false)),
         LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
@@ -23,6 +25,12 @@ internal static class VendorConverters
         LlmConverter.Create("gemini_thoughts", v => GeminiParts(v, "gemini_thoughts", thoughts: true)),
         LlmConverter.Create("ollama_messages", OllamaMessages),
     ];
+
+    /// <summary>
+    /// True for the built-in <c>openai_messages</c> (not a user's converter of that name): it returns messages without
+    /// images as they are, so the request's own messages can be written straight into the body when none has an image.
+    /// </summary>
+    public static bool LeavesMessagesWithoutImagesUnchanged(ILlmConverter converter) => ReferenceEquals(converter, OpenAiMessagesConverter);
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 

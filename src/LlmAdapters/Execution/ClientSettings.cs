@@ -65,6 +65,9 @@ internal sealed class ClientSettings
     /// <summary>The retry pipeline of each call, built on first use and shared by every client created with these settings.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, Polly.ResiliencePipeline> RetryPipelines { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The URL of each request plan whose path has no variables and no query, built on first use (see RequestBuilder).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Compilation.RequestPlan, Uri> FixedUrls { get; } = new();
+
     /// <summary>The profile's several keys, when it has them.</summary>
     public Reliability.KeyPool? Keys { get; }
 

@@ -52,6 +52,18 @@ internal static class RequestBuilder
 
     private static Uri BuildUrl(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
     {
+        if (plan.Path is LiteralTemplate && plan.Query.Count == 0)
+        {
+            // A fixed path (such as /chat/completions) gives the same URL on every call of a profile: built once.
+            // Uri is immutable, so one instance serves every request.
+            return settings.FixedUrls.GetOrAdd(plan, static (p, s) => BuildUrlCore(p, s.Scope, s.Settings, s.Call), (Scope: scope, Settings: settings, Call: call));
+        }
+
+        return BuildUrlCore(plan, scope, settings, call);
+    }
+
+    private static Uri BuildUrlCore(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
+    {
         var path = plan.Path.GetText(scope, EscapePathValue);
         var sb = new StringBuilder(256);
         if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))

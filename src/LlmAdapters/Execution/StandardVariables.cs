@@ -240,6 +240,8 @@ internal static class StandardVariables
             return (_present & bit) != 0;
         }
 
+        public bool TryWriteMessagesWithoutImages(Utf8JsonWriter writer) => AllImages(request).Count == 0 && TryWrite("messages", writer);
+
         public JsonElement this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
 
         public IEnumerable<string> Keys => All(request).Keys;

@@ -36,22 +36,31 @@ internal sealed class VariableScope
     /// found (the messages of a chat, its model): no JSON value is built for it first. False when another layer has it
     /// or no layer does; <see cref="TryGet"/> then says which.
     /// </summary>
-    public bool TryWrite(string name, Utf8JsonWriter writer)
+    public bool TryWrite(string name, Utf8JsonWriter writer) => StandardLayerFor(name)?.TryWrite(name, writer) ?? false;
+
+    /// <summary>
+    /// <see cref="TryWrite"/> for the request's own <c>messages</c>, only when none of them carries an image (the case
+    /// in which <c>openai_messages</c> leaves them unchanged).
+    /// </summary>
+    public bool TryWriteMessagesWithoutImages(Utf8JsonWriter writer) => StandardLayerFor("messages")?.TryWriteMessagesWithoutImages(writer) ?? false;
+
+    /// <summary>The request's standard variables when no layer before them has <paramref name="name"/>; else null.</summary>
+    private StandardVariables.Lazy? StandardLayerFor(string name)
     {
         foreach (var layer in _layers)
         {
             if (layer is StandardVariables.Lazy standard)
             {
-                return standard.TryWrite(name, writer);
+                return standard;
             }
 
             if (layer is not null && layer.ContainsKey(name))
             {
-                return false;
+                return null;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>A scope that looks in <paramref name="extra"/> first, then in this scope (used for the query request of an async call).</summary>
