@@ -61,7 +61,7 @@ internal sealed class LlmClient : ILlmClient
         }
 
         // The hot path: strings straight from the engine, no update objects.
-        await foreach (var session in ObservedStreamAsync(call, request, cancellationToken).ConfigureAwait(false))
+        await foreach (var session in ObservedStreamAsync(call, request, textOnly: true, cancellationToken).ConfigureAwait(false))
         {
             if (session.CurrentText is { Length: > 0 } text)
             {
@@ -90,7 +90,7 @@ internal sealed class LlmClient : ILlmClient
 
     private async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var session in ObservedStreamAsync(call, request, cancellationToken).ConfigureAwait(false))
+        await foreach (var session in ObservedStreamAsync(call, request, textOnly: false, cancellationToken).ConfigureAwait(false))
         {
             var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
             yield return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
@@ -100,13 +100,14 @@ internal sealed class LlmClient : ILlmClient
     /// <summary>
     /// A stream call's chunks (the session, valid while the iterator is suspended), timed, logged and traced: the one
     /// loop under both <see cref="StreamAsync"/> and <see cref="StreamUpdatesAsync"/>. Only the tail of the text is kept
-    /// for error messages, since the consumer has the text itself.
+    /// for error messages, since the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are
+    /// kept only when the observation records them.
     /// </summary>
-    private async IAsyncEnumerable<StreamSession> ObservedStreamAsync(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StreamSession> ObservedStreamAsync(CallPlan call, LlmRequest request, bool textOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
         using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
-        var final = new StrongBox<Dictionary<string, JsonElement>>();
+        var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
         var sessions = _runner.RunStreamAsync(call, request, received, final, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var status = 0;
         try
@@ -141,7 +142,7 @@ internal sealed class LlmClient : ILlmClient
         finally
         {
             await sessions.DisposeAsync().ConfigureAwait(false);
-            Complete(observation, status, final.Value);
+            Complete(observation, status, final?.Value);
         }
     }
 

@@ -21,7 +21,7 @@ internal sealed partial class PlanRunner
     /// <param name="call">A stream call.</param>
     /// <param name="request">The request.</param>
     /// <param name="received">Collects the text.</param>
-    /// <param name="finalFields">When given, receives the final fields (last non-null value of each) when the stream ends normally.</param>
+    /// <param name="finalFields">When given, receives the final fields (last non-null value of each) when the stream ends normally; when null, the fields other than the text are not kept.</param>
     /// <param name="cancellationToken">Stops the stream.</param>
     public async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, TextBuffer received, StrongBox<Dictionary<string, JsonElement>>? finalFields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -52,6 +52,7 @@ internal sealed partial class PlanRunner
         using (response)
         using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName) { StatusCode = (int)response.StatusCode })
         {
+            session.Decoder.KeepFields = finalFields is not null;
             Stream body;
             try
             {

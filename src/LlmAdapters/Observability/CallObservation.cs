@@ -46,6 +46,13 @@ internal sealed class CallObservation
         }
     }
 
+    /// <summary>Whether the result (usage, model, finish reason) is recorded anywhere: a metric, a span or the completion log.</summary>
+    public bool WantsResult
+        => _activity is not null
+            || _settings.Telemetry.OperationDuration.Enabled
+            || _settings.Telemetry.TokenUsage.Enabled
+            || _settings.Logger.IsEnabled(LogLevel.Information);
+
     private TimeSpan Elapsed => _settings.TimeProvider.GetElapsedTime(_started);
 
     /// <summary>Records the time to the first streamed chunk (once).</summary>

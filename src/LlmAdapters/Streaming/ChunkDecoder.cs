@@ -9,6 +9,8 @@ namespace LlmAdapters.Streaming;
 /// <remarks>Per call; not thread-safe. The current chunk's raw values are valid until the next <see cref="Decode"/>.</remarks>
 internal sealed class ChunkDecoder : IDisposable
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly StreamPlan _plan;
     private readonly int[] _starts;
     private readonly int[] _lengths;
@@ -32,8 +34,14 @@ internal sealed class ChunkDecoder : IDisposable
         Fields = new FieldAccumulator(plan.Response);
     }
 
-    /// <summary>The last non-null value of every field across the chunks so far.</summary>
+    /// <summary>The last non-null value of every field across the chunks so far (kept only while <see cref="KeepFields"/>).</summary>
     public FieldAccumulator Fields { get; }
+
+    /// <summary>
+    /// False when only the text is wanted: the other fields are then neither checked nor kept per chunk (a stream read
+    /// through StreamAsync that nobody observes needs none of them).
+    /// </summary>
+    public bool KeepFields { get; set; } = true;
 
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
     public string? Text { get; private set; }
@@ -89,11 +97,15 @@ internal sealed class ChunkDecoder : IDisposable
         {
             CheckInBandError(payload);
             ApplyFilters(payload);
-            ValidateStrings(payload);
-            StoreFields(payload);
+            if (KeepFields)
+            {
+                ValidateStrings(payload);
+                StoreFields(payload);
+            }
+
             Text = ReadText(payload);
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("UTF-", StringComparison.Ordinal))
+        catch (Exception e) when (e is DecoderFallbackException || (e is InvalidOperationException && e.Message.Contains("UTF-", StringComparison.Ordinal)))
         {
             throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload)}", inner: e);
         }
@@ -362,7 +374,12 @@ internal sealed class ChunkDecoder : IDisposable
 
         var field = _plan.Response.Fields[index];
         string text;
-        if (field.Converter is null && raw[0] == (byte)'"')
+        if (field.Converter is null && raw[0] == (byte)'"' && raw[1..^1] is var inner && inner.IndexOf((byte)'\\') < 0)
+        {
+            // No escapes (the usual piece of text): the bytes between the quotes are the text, checked as UTF-8.
+            text = StrictUtf8.GetString(inner);
+        }
+        else if (field.Converter is null && raw[0] == (byte)'"')
         {
             var reader = new Utf8JsonReader(raw);
             reader.Read();
