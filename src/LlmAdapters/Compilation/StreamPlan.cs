@@ -56,6 +56,21 @@ internal sealed class StreamPlan
         ErrorCodeSlots = [.. error.CodePaths.Select((p, i) => paths.Count + i)];
         paths.AddRange(error.CodePaths);
         Paths = JsonPathSet.Build(paths);
+
+        // The same slots with only what the text needs: the text item's alternatives, the filters and the error paths.
+        var textPaths = new List<KeyPath?>(paths);
+        for (var i = 0; i < fieldSlots.Length; i++)
+        {
+            if (i != response.TextIndex)
+            {
+                foreach (var slot in fieldSlots[i])
+                {
+                    textPaths[slot] = null;
+                }
+            }
+        }
+
+        TextPaths = JsonPathSet.Build(textPaths);
         AllPaths = paths;
         FieldSlots = fieldSlots;
         EventFields = eventFields;
@@ -84,6 +99,9 @@ internal sealed class StreamPlan
     public ErrorMap Error { get; }
 
     public JsonPathSet Paths { get; }
+
+    /// <summary><see cref="Paths"/> without the items other than the text (same slots, never found): for streams read for their text only.</summary>
+    public JsonPathSet TextPaths { get; }
 
     /// <summary>The path of every slot (null for @event and absent error paths), for evaluation over a document when <see cref="JsonPathSet.NeedsDocument"/>.</summary>
     public IReadOnlyList<KeyPath?> AllPaths { get; }

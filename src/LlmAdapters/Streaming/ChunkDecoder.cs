@@ -81,7 +81,7 @@ internal sealed class ChunkDecoder : IDisposable
 
         try
         {
-            _plan.Paths.Find(payload, _starts, _lengths);
+            (KeepFields ? _plan.Paths : _plan.TextPaths).Find(payload, _starts, _lengths);
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);
