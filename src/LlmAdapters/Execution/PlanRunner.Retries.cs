@@ -21,10 +21,13 @@ internal sealed partial class PlanRunner
         }
 
         // The first attempt runs outside the pipeline: a call that succeeds (nearly all of them) pays nothing for retries.
+        // Without a key pool there is no key to account for, so the attempt runs without the AttemptAsync frame.
         LlmHttpException first;
         try
         {
-            return await AttemptAsync(call, request, attempt, cancellationToken).ConfigureAwait(false);
+            return await (Settings.Keys is null
+                ? attempt(CreateScope(request), cancellationToken)
+                : AttemptAsync(call, request, attempt, cancellationToken)).ConfigureAwait(false);
         }
         catch (LlmHttpException e) when (IsRetryable(e))
         {
