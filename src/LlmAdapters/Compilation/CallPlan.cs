@@ -41,6 +41,11 @@ internal sealed class CallPlan
 
     public ResponseMap Response { get; }
 
+    /// <summary>The one-pass reader of a whole response's items, built on first use (sync calls and async submits).</summary>
+    public ResponseReader ResponseReader => _responseReader ??= new ResponseReader(Response, Error);
+
+    private ResponseReader? _responseReader;
+
     public ErrorMap Error { get; }
 
     public InputKinds Inputs { get; }

@@ -64,10 +64,10 @@ internal sealed class JsonPathSet
 
     /// <summary>Finds every path in one pass. <paramref name="starts"/>[i] is -1 when path i was not found.</summary>
     /// <exception cref="JsonException">The bytes are not one valid JSON value.</exception>
-    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths)
+    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
     {
         starts.Fill(-1);
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
         if (!reader.Read())
         {
             throw new JsonException("The chunk holds no JSON value.");

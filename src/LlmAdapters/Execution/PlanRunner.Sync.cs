@@ -20,11 +20,19 @@ internal sealed partial class PlanRunner
         using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
         using var response = await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
         var body = await ReadBodyAsync(response.Content, call, cancellationToken).ConfigureAwait(false);
-        return MapSync(call, call.Response, body, (int)response.StatusCode, response);
+        return MapSync(call, body, (int)response.StatusCode, response);
     }
 
-    private LlmResponse MapSync(CallPlan call, ResponseMap map, byte[] body, int status, HttpResponseMessage response)
+    private LlmResponse MapSync(CallPlan call, byte[] body, int status, HttpResponseMessage response)
     {
+        var map = call.Response;
+
+        // One forward pass over the body; a document only when that cannot decide (not JSON, an in-band error, ...).
+        if (map.Fields.Count > 0 && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
+        {
+            return new LlmResponse(map.TextFrom(mapped), mapped, status, ResponseMap.UsageFrom(mapped), ResponseMap.FinishReasonFrom(mapped));
+        }
+
         if (!HttpErrors.TryParseValue(body, out var root))
         {
             var text = Encoding.UTF8.GetString(body);

@@ -1,0 +1,72 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Compilation;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Tests.Compilation;
+
+/// <summary>The one-pass reader of sync responses must give what the document path gives, or decline.</summary>
+public class ResponseReaderTests
+{
+    private static readonly ResponseMap Map = new(
+    [
+        new ResponseField("content", [KeyPath.Parse("choices[0].message.content")], null),
+        new ResponseField("alt", [KeyPath.Parse("missing"), KeyPath.Parse("nullish"), KeyPath.Parse("second")], null),
+        new ResponseField("usage", [KeyPath.Parse("usage")], null),
+        new ResponseField("deep", [KeyPath.Parse("a.b[1].c")], null),
+        new ResponseField("quoted", [KeyPath.Parse("['we.ird']")], null),
+        new ResponseField("absent", [KeyPath.Parse("not.there[3]")], null),
+    ]);
+
+    [TestCase("""{"choices":[{"message":{"content":"你好 😀"}}],"second":2,"nullish":null,"usage":{"total_tokens":3}}""")]
+    [TestCase("""  {"choices":[],"a":{"b":[0,{"c":[1,{"x":"y"}]}]},"we.ird":true}  """)]
+    [TestCase("""{"choices":[{"message":{"content":"first"}}],"choices":[{"message":{"content":"last"}}]}""")]
+    [TestCase("""{"ch\u006fices":[{"message":{"content":"escaped name"}}]}""")]
+    [TestCase("""[1,2,3]""")]
+    [TestCase("""{"usage":null,"second":null}""")]
+    public void TryMap_GivesWhatTheDocumentGives(string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var reader = new ResponseReader(Map, ErrorMap.Default);
+
+        Assert.That(reader.TryMap(bytes, "test", out var fields), Is.True);
+        using var document = JsonDocument.Parse(bytes);
+        var expected = Map.Map(document.RootElement, "test");
+        Assert.That(fields!.Keys, Is.EquivalentTo(expected.Keys));
+        foreach (var (name, value) in expected)
+        {
+            Assert.That(fields[name].GetRawText(), Is.EqualTo(value.GetRawText()), name);
+        }
+    }
+
+    [TestCase("not json")]
+    [TestCase("""{"a":1} trailing""")]
+    [TestCase("""{"a":""")]
+    public void TryMap_DeclinesWhatIsNotOneJsonValue(string body)
+    {
+        Assert.That(new ResponseReader(Map, ErrorMap.Default).TryMap(Encoding.UTF8.GetBytes(body), "test", out _), Is.False);
+    }
+
+    [Test]
+    public void TryMap_DeclinesANegativeIndex_AndAnInBandError_SoTheDocumentPathHandlesThem()
+    {
+        var negative = new ResponseMap([new ResponseField("last", [KeyPath.Parse("items[-1]")], null)]);
+        Assert.That(new ResponseReader(negative, ErrorMap.Default).TryMap("""{"items":[1,2]}"""u8, "test", out _), Is.False);
+
+        var error = new ErrorMap([KeyPath.Parse("base_resp.status_msg")], [KeyPath.Parse("base_resp.status_code")], [JsonValues.Parse("0"u8)], explicitlyDefined: true);
+        var reader = new ResponseReader(new ResponseMap([new ResponseField("text", [KeyPath.Parse("reply")], null)]), error);
+        Assert.That(reader.TryMap("""{"reply":"","base_resp":{"status_code":1004,"status_msg":"auth failed"}}"""u8, "test", out _), Is.False);
+        Assert.That(reader.TryMap("""{"reply":"hi","base_resp":{"status_code":0,"status_msg":"success"}}"""u8, "test", out var ok), Is.True);
+        Assert.That(ok!["text"].GetString(), Is.EqualTo("hi"));
+    }
+
+    [Test]
+    public void TryMap_ReadsNestingDeeperThanAStreamChunkMay()
+    {
+        // Documents allowed 128 levels for whole responses; the one-pass reader must too.
+        var body = new string('[', 100) + new string(']', 100);
+        var map = new ResponseMap([new ResponseField("x", [KeyPath.Parse("x")], null)]);
+        Assert.That(new ResponseReader(map, ErrorMap.Default).TryMap(Encoding.UTF8.GetBytes(body), "test", out var fields), Is.True);
+        Assert.That(fields!["x"].ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+}
