@@ -149,11 +149,24 @@ internal static class RequestBuilder
         separator = '&';
     }
 
+    // One scratch buffer and writer per thread, reset for each body: the body then costs one exact-size array, not a
+    // buffer that doubles its way up to the body's size (BuildBody is synchronous, so the pair is never shared).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_bodyBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_bodyWriter;
+
     private static ReadOnlyMemoryContent BuildBody(IReadOnlyList<CompiledParameter> body, VariableScope scope)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, BodyWriterOptions))
+        var buffer = t_bodyBuffer ?? new ArrayBufferWriter<byte>(4096);
+        var writer = t_bodyWriter ?? new Utf8JsonWriter(buffer, BodyWriterOptions);
+        t_bodyBuffer = null; // a body built while this one is (a converter calling back into the library) gets its own pair
+        t_bodyWriter = null;
+        try
         {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
             writer.WriteStartObject();
             foreach (var item in body)
             {
@@ -167,11 +180,19 @@ internal static class RequestBuilder
             }
 
             writer.WriteEndObject();
+            writer.Flush();
+            var content = new ReadOnlyMemoryContent(buffer.WrittenSpan.ToArray());
+            content.Headers.ContentType = JsonContentType;
+            return content;
         }
-
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = JsonContentType;
-        return content;
+        finally
+        {
+            if (buffer.Capacity <= 256 * 1024)
+            {
+                t_bodyBuffer = buffer;
+                t_bodyWriter = writer;
+            }
+        }
     }
 
     private static void AddHeader(HttpRequestMessage request, string name, string value)
