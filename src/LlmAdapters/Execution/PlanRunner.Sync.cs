@@ -26,6 +26,11 @@ internal sealed partial class PlanRunner
     private LlmResponse MapSync(CallPlan call, byte[] body, int status, HttpResponseMessage response)
     {
         var map = call.Response;
+        if (map.Fields.Count == 0 && !call.Error.ChecksSuccessResponses)
+        {
+            // A call without resp items returns the body as text, and without an error key nothing in it is checked.
+            return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
+        }
 
         // One forward pass over the body; a document only when that cannot decide (not JSON, an in-band error, ...).
         if (map.Fields.Count > 0 && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
