@@ -86,14 +86,7 @@ public class TelemetryTests
     [Test]
     public async Task Spans_FollowTheGenAiConventions()
     {
-        var activities = new ConcurrentQueue<Activity>();
-        using var activityListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "LlmAdapters",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(activityListener);
+        using var activityListener = Spans.Listen(out var activities);
         var (client, _, _) = Client(StreamResponses.Body(StreamResponses.OpenAi(["x"])), "span-profile");
         await client.CallAsync(new LlmRequest { Prompt = Prompt, MaxTokens = 64, Temperature = 0.2 });
 
@@ -115,14 +108,7 @@ public class TelemetryTests
     [Test]
     public async Task Failures_AreTaggedWithErrorType_AndLoggedWithoutSecretsOrPrompts()
     {
-        var activities = new ConcurrentQueue<Activity>();
-        using var activityListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "LlmAdapters",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(activityListener);
+        using var activityListener = Spans.Listen(out var activities);
         var handler = RecordingHandler.Json($$$"""{"error":{"message":"Incorrect API key provided: {{{Secret}}}"}}""", HttpStatusCode.Unauthorized);
         var (client, telemetry, logs) = Client(handler, "failing-profile");
         var measurements = Listen(telemetry, out var listener);

@@ -18,14 +18,7 @@ public class SecretLeakTests
     public async Task TheKeyAppearsInNoMessageLogOrSpan()
     {
         var logs = new CapturingLoggerProvider();
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "LlmAdapters",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Spans.Listen(out var spans);
         var messages = new List<string>();
 
         async Task Expect<T>(Func<Task> run)
