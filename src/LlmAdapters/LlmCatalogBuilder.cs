@@ -86,7 +86,8 @@ public sealed class LlmCatalogBuilder
     {
         var problems = new List<LlmDefinitionProblem>();
         var compiler = new PlanCompiler(new ConverterRegistry(_converters));
-        var adapters = new Dictionary<string, (AdapterPlan Plan, bool BuiltIn)>(StringComparer.Ordinal);
+        var adapters = new Dictionary<string, AdapterPlan>(StringComparer.Ordinal);
+        var builtIns = new HashSet<string>(StringComparer.Ordinal); // adapters that come from the shipped files
         foreach (var source in _sources)
         {
             foreach (var (name, bytes, builtIn) in source.Read(problems))
@@ -122,19 +123,25 @@ public sealed class LlmCatalogBuilder
 
                 if (adapters.TryGetValue(plan.Name, out var existing))
                 {
-                    if (existing.BuiltIn && !builtIn)
+                    var existingIsBuiltIn = builtIns.Contains(plan.Name);
+                    if (existingIsBuiltIn && !builtIn)
                     {
-                        adapters[plan.Name] = (plan, false); // a user's file replaces the shipped one
+                        adapters[plan.Name] = plan; // a user's file replaces the shipped one
+                        builtIns.Remove(plan.Name);
                     }
-                    else if (!existing.BuiltIn && !builtIn)
+                    else if (!existingIsBuiltIn && !builtIn)
                     {
-                        problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Plan.Location.File}; give one of them another \"name\""));
+                        problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Location.File}; give one of them another \"name\""));
                     }
 
                     continue;
                 }
 
-                adapters[plan.Name] = (plan, builtIn);
+                adapters[plan.Name] = plan;
+                if (builtIn)
+                {
+                    builtIns.Add(plan.Name);
+                }
             }
         }
 
@@ -143,6 +150,6 @@ public sealed class LlmCatalogBuilder
             throw new LlmDefinitionException(problems);
         }
 
-        return new LlmCatalog(adapters.ToDictionary(a => a.Key, a => a.Value.Plan, StringComparer.Ordinal), problems);
+        return new LlmCatalog(adapters, problems);
     }
 }

@@ -21,7 +21,6 @@ internal sealed class CallPlan
         ChunkMatch = definition.ChunkMatch;
         Stream = stream;
         Poll = poll;
-        DisplayName = $"call '{Name}' of adapter '{adapter}' ({Location.Describe()})";
     }
 
     public string Adapter { get; }
@@ -35,7 +34,10 @@ internal sealed class CallPlan
     public SourceLocation Location { get; }
 
     /// <summary>"call 'chat' of adapter 'openai' (adapters/openai.json, line 3)", for messages.</summary>
-    public string DisplayName { get; }
+    /// <remarks>Made on first use: the line is looked up only then.</remarks>
+    public string DisplayName => _displayName ??= $"call '{Name}' of adapter '{Adapter}' ({Location.Describe()})";
+
+    private string? _displayName;
 
     public RequestPlan Request { get; }
 

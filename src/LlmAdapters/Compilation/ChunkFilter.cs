@@ -7,20 +7,30 @@ namespace LlmAdapters.Compilation;
 /// <summary>A compiled <c>chunk_filter</c>: when <see cref="Matches"/> holds for a chunk, the field <see cref="FieldIndex"/> (or every field when -1) is skipped for that chunk.</summary>
 internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, Regex? regex, int fieldIndex, string? field)
 {
-    public static readonly IReadOnlyDictionary<string, FilterOp> Ops = new Dictionary<string, FilterOp>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The operators a definition can name, as written (compared ignoring case).</summary>
+    public static readonly IReadOnlyList<string> OpNames = ["==", "!=", "<", "<=", ">", ">=", "contains", "startswith", "regex", "exists", "missing"];
+
+    // A switch rather than a dictionary of enum values: such a dictionary is a generic instantiation the JIT must
+    // compile at startup, where this is precompiled with the library.
+    public static bool TryParseOp(string text, out FilterOp op)
     {
-        ["=="] = FilterOp.Equal,
-        ["!="] = FilterOp.NotEqual,
-        ["<"] = FilterOp.Less,
-        ["<="] = FilterOp.LessOrEqual,
-        [">"] = FilterOp.Greater,
-        [">="] = FilterOp.GreaterOrEqual,
-        ["contains"] = FilterOp.Contains,
-        ["startswith"] = FilterOp.StartsWith,
-        ["regex"] = FilterOp.Regex,
-        ["exists"] = FilterOp.Exists,
-        ["missing"] = FilterOp.Missing,
-    };
+        op = text.ToLowerInvariant() switch
+        {
+            "==" => FilterOp.Equal,
+            "!=" => FilterOp.NotEqual,
+            "<" => FilterOp.Less,
+            "<=" => FilterOp.LessOrEqual,
+            ">" => FilterOp.Greater,
+            ">=" => FilterOp.GreaterOrEqual,
+            "contains" => FilterOp.Contains,
+            "startswith" => FilterOp.StartsWith,
+            "regex" => FilterOp.Regex,
+            "exists" => FilterOp.Exists,
+            "missing" => FilterOp.Missing,
+            _ => (FilterOp)(-1),
+        };
+        return op != (FilterOp)(-1);
+    }
 
     /// <summary>The key path tested. The path <c>@event</c> tests the SSE event type.</summary>
     public KeyPath Path { get; } = path;

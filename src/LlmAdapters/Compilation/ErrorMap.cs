@@ -24,7 +24,11 @@ internal sealed class ErrorMap
     {
         _messagePaths = message.Count > 0 ? [.. message] : explicitlyDefined ? [] : DefaultMessagePaths;
         _codePaths = code.Count > 0 ? [.. code] : explicitlyDefined ? [] : DefaultCodePaths;
-        _okCodes = [.. okCodes];
+        _okCodes = new JsonElement[okCodes.Count];
+        for (var i = 0; i < _okCodes.Length; i++)
+        {
+            _okCodes[i] = okCodes[i];
+        }
         ChecksSuccessResponses = explicitlyDefined;
     }
 

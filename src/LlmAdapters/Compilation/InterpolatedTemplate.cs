@@ -5,10 +5,11 @@ using LlmAdapters.Execution;
 namespace LlmAdapters.Compilation;
 
 /// <summary>A string with variables inside, such as <c>"Bearer ${apikey}"</c>: each variable's text is pasted in.</summary>
-internal sealed class InterpolatedTemplate(IReadOnlyList<InterpolatedTemplate.Part> parts, TemplateSite site) : Template(site)
+internal sealed class InterpolatedTemplate(InterpolatedTemplate.Part[] parts, TemplateSite site) : Template(site)
 {
     /// <summary>Literal text (<see cref="Variable"/> null) or a variable reference.</summary>
-    internal readonly record struct Part(string Text, string? Variable, string? Default, bool Optional);
+    /// <remarks>A class, not a struct: collections of it then share the framework's precompiled code (cold start).</remarks>
+    internal sealed record Part(string Text, string? Variable, string? Default, bool Optional);
 
     public override void Write(Utf8JsonWriter writer, VariableScope scope) => writer.WriteStringValue(GetText(scope));
 
@@ -69,7 +70,21 @@ internal sealed class InterpolatedTemplate(IReadOnlyList<InterpolatedTemplate.Pa
         return any;
     }
 
-    public override IEnumerable<string> VariableNames => parts.Where(p => p.Variable is not null).Select(p => p.Variable!);
+    public override IEnumerable<string> VariableNames => Variables(requiredOnly: false);
 
-    public override IEnumerable<string> RequiredVariableNames => parts.Where(p => p.Variable is not null && !p.Optional && p.Default is null).Select(p => p.Variable!);
+    public override IEnumerable<string> RequiredVariableNames => Variables(requiredOnly: true);
+
+    private List<string> Variables(bool requiredOnly)
+    {
+        var names = new List<string>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (part.Variable is not null && (!requiredOnly || (!part.Optional && part.Default is null)))
+            {
+                names.Add(part.Variable);
+            }
+        }
+
+        return names;
+    }
 }

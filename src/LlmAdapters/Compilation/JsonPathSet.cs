@@ -91,12 +91,13 @@ internal sealed class JsonPathSet
                 Node? child = null;
                 var escaped = reader.ValueIsEscaped;
                 var raw = reader.ValueSpan;
-                foreach (var (name, candidate) in node.Names)
+                var names = node.Names;
+                for (var n = 0; n < names.Length; n++)
                 {
                     // Vendors do not escape property names: compare the bytes, and unescape only when the name has an escape.
-                    if (escaped ? reader.ValueTextEquals(name) : raw.SequenceEqual(name))
+                    if (escaped ? reader.ValueTextEquals(names[n]) : raw.SequenceEqual(names[n]))
                     {
-                        child = candidate;
+                        child = node.NameChildren[n];
                         break;
                     }
                 }
@@ -118,11 +119,12 @@ internal sealed class JsonPathSet
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 Node? child = null;
-                foreach (var (i, candidate) in node.Indexes)
+                var indexes = node.Indexes;
+                for (var n = 0; n < indexes.Length; n++)
                 {
-                    if (i == index)
+                    if (indexes[n] == index)
                     {
-                        child = candidate;
+                        child = node.IndexChildren[n];
                         break;
                     }
                 }
@@ -154,56 +156,77 @@ internal sealed class JsonPathSet
         }
     }
 
-    private sealed class Node(byte[][] nameKeys, Node[] nameNodes, (int, Node)[] indexes, int[] slots)
+    // Parallel arrays rather than arrays of tuples: value-tuple collections would each need JIT-compiled framework code
+    // at startup, where these share the framework's precompiled code for arrays and lists of references and ints.
+    private sealed class Node(byte[][] names, Node[] nameChildren, int[] indexes, Node[] indexChildren, int[] slots)
     {
-        public (byte[] Name, Node Child)[] Names { get; } = nameKeys.Zip(nameNodes).ToArray();
+        public byte[][] Names { get; } = names;
 
-        public (int Index, Node Child)[] Indexes { get; } = indexes;
+        public Node[] NameChildren { get; } = nameChildren;
+
+        public int[] Indexes { get; } = indexes;
+
+        public Node[] IndexChildren { get; } = indexChildren;
 
         public int[] Slots { get; } = slots;
     }
 
     private sealed class NodeBuilder
     {
-        private readonly List<(byte[] Name, NodeBuilder Child)> _names = [];
-        private readonly List<(int Index, NodeBuilder Child)> _indexes = [];
+        private readonly List<byte[]> _names = [];
+        private readonly List<NodeBuilder> _nameChildren = [];
+        private readonly List<int> _indexes = [];
+        private readonly List<NodeBuilder> _indexChildren = [];
 
         public List<int> Slots { get; } = [];
 
         public NodeBuilder NameChild(ReadOnlyMemory<byte> name)
         {
-            foreach (var (n, child) in _names)
+            for (var i = 0; i < _names.Count; i++)
             {
-                if (n.AsSpan().SequenceEqual(name.Span))
+                if (_names[i].AsSpan().SequenceEqual(name.Span))
                 {
-                    return child;
+                    return _nameChildren[i];
                 }
             }
 
             var created = new NodeBuilder();
-            _names.Add((name.ToArray(), created));
+            _names.Add(name.ToArray());
+            _nameChildren.Add(created);
             return created;
         }
 
         public NodeBuilder IndexChild(int index)
         {
-            foreach (var (i, child) in _indexes)
+            for (var i = 0; i < _indexes.Count; i++)
             {
-                if (i == index)
+                if (_indexes[i] == index)
                 {
-                    return child;
+                    return _indexChildren[i];
                 }
             }
 
             var created = new NodeBuilder();
-            _indexes.Add((index, created));
+            _indexes.Add(index);
+            _indexChildren.Add(created);
             return created;
         }
 
-        public Node Build() => new(
-            _names.Select(n => n.Name).ToArray(),
-            _names.Select(n => n.Child.Build()).ToArray(),
-            _indexes.Select(i => (i.Index, i.Child.Build())).ToArray(),
-            Slots.ToArray());
+        public Node Build()
+        {
+            var nameChildren = new Node[_nameChildren.Count];
+            for (var i = 0; i < nameChildren.Length; i++)
+            {
+                nameChildren[i] = _nameChildren[i].Build();
+            }
+
+            var indexChildren = new Node[_indexChildren.Count];
+            for (var i = 0; i < indexChildren.Length; i++)
+            {
+                indexChildren[i] = _indexChildren[i].Build();
+            }
+
+            return new Node([.. _names], nameChildren, [.. _indexes], indexChildren, [.. Slots]);
+        }
     }
 }

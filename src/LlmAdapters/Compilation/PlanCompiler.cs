@@ -239,9 +239,9 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
     private static ChunkFilter? CompileFilter(ChunkFilterDefinition filter, ResponseMap response, List<LlmDefinitionProblem> problems)
     {
         var ok = true;
-        if (!ChunkFilter.Ops.TryGetValue(filter.Op.Trim(), out var op))
+        if (!ChunkFilter.TryParseOp(filter.Op.Trim(), out var op))
         {
-            problems.Add(filter.Location.Problem($"chunk_filter op '{filter.Op}' is unknown: write one of {string.Join(", ", ChunkFilter.Ops.Keys)}{DidYouMean.Hint(filter.Op, ChunkFilter.Ops.Keys)}"));
+            problems.Add(filter.Location.Problem($"chunk_filter op '{filter.Op}' is unknown: write one of {string.Join(", ", ChunkFilter.OpNames)}{DidYouMean.Hint(filter.Op, ChunkFilter.OpNames)}"));
             ok = false;
         }
 

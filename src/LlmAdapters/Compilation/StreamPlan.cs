@@ -74,7 +74,11 @@ internal sealed class StreamPlan
         AllPaths = paths;
         FieldSlots = fieldSlots;
         EventFields = eventFields;
-        NeedsEventJson = Array.IndexOf(eventFields, true) >= 0 || filters.Count > 0;
+        NeedsEventJson = filters.Count > 0;
+        foreach (var isEvent in eventFields)
+        {
+            NeedsEventJson |= isEvent;
+        }
     }
 
     public StreamFormat Format { get; }

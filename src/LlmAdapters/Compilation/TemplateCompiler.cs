@@ -128,10 +128,10 @@ internal static class TemplateCompiler
             return new VariableTemplate(p.Variable!, p.Default is null ? null : DefaultValue(p.Default), p.Optional, site);
         }
 
-        return new InterpolatedTemplate(parts, site);
+        return new InterpolatedTemplate([.. parts], site);
     }
 
-    private static bool TryParseReference(string inner, out InterpolatedTemplate.Part part, out string? error)
+    private static bool TryParseReference(string inner, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out InterpolatedTemplate.Part? part, out string? error)
     {
         part = default;
         string name;

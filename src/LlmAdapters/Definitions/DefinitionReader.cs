@@ -58,7 +58,7 @@ internal static class DefinitionReader
 
         using (document)
         {
-            var lines = JsonLineMap.Build(bytes.Span);
+            var lines = JsonLineMap.For(bytes);
             var reader = new Reader(file, lines, problems);
             return reader.ReadAdapter(document.RootElement);
         }
@@ -96,7 +96,7 @@ internal static class DefinitionReader
     {
         public AdapterDefinition? ReadAdapter(JsonElement root)
         {
-            var location = new SourceLocation(file, "$", lines.LineOf("$"));
+            var location = new SourceLocation(file, "$", lines);
             if (root.ValueKind != JsonValueKind.Object)
             {
                 Problem(location, $"the file must hold one JSON object with \"name\" and one key per call, not a JSON {Kind(root)}");
@@ -499,7 +499,14 @@ internal static class DefinitionReader
                 }
                 else
                 {
-                    ok = okValue.EnumerateArray().Select(e => e.Clone()).ToArray();
+                    var codes = new JsonElement[okValue.GetArrayLength()];
+                    var n = 0;
+                    foreach (var element in okValue.EnumerateArray())
+                    {
+                        codes[n++] = element.Clone();
+                    }
+
+                    ok = codes;
                 }
             }
 

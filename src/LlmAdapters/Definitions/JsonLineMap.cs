@@ -3,22 +3,35 @@ using System.Text.Json;
 namespace LlmAdapters.Definitions;
 
 /// <summary>Maps JSON paths (<c>$.chat.data[0].value</c>) of a file to the lines they start on, so errors can say where to look.</summary>
+/// <remarks>
+/// The map is built on the first <see cref="LineOf"/>, which only problems and messages call: a file that loads without
+/// problems is not read a second time (it keeps the file's bytes until then). Thread-safe.
+/// </remarks>
 internal sealed class JsonLineMap
 {
     private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(".[]'\" ");
 
-    private readonly Dictionary<string, int> _lines;
+    private readonly ReadOnlyMemory<byte> _utf8;
+    private Dictionary<string, int>? _lines;
 
-    private JsonLineMap(Dictionary<string, int> lines) => _lines = lines;
+    private JsonLineMap(ReadOnlyMemory<byte> utf8) => _utf8 = utf8;
 
-    public static JsonLineMap Empty { get; } = new(new Dictionary<string, int>());
+    /// <summary>A map of <paramref name="utf8"/>, built when first asked.</summary>
+    public static JsonLineMap For(ReadOnlyMemory<byte> utf8) => new(utf8);
 
     /// <summary>The line a path starts on; falls back to its nearest ancestor, then 0.</summary>
     public int LineOf(string path)
     {
+        var lines = Volatile.Read(ref _lines);
+        if (lines is null)
+        {
+            lines = Build(_utf8.Span);
+            Volatile.Write(ref _lines, lines);
+        }
+
         while (true)
         {
-            if (_lines.TryGetValue(path, out var line))
+            if (lines.TryGetValue(path, out var line))
             {
                 return line;
             }
@@ -26,7 +39,7 @@ internal sealed class JsonLineMap
             var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
             if (cut <= 0)
             {
-                return _lines.GetValueOrDefault("$");
+                return lines.GetValueOrDefault("$");
             }
 
             path = path[..cut];
@@ -37,7 +50,7 @@ internal sealed class JsonLineMap
         => key.Length > 0 && key.AsSpan().IndexOfAny(NeedsQuoting) < 0 ? $"{parent}.{key}" : $"{parent}['{key.Replace("'", "\\'", StringComparison.Ordinal)}']";
 
     /// <summary>Reads the file once with <see cref="Utf8JsonReader"/>, recording the line of every property and array element. Never throws: a malformed file gives a partial map.</summary>
-    public static JsonLineMap Build(ReadOnlySpan<byte> utf8)
+    private static Dictionary<string, int> Build(ReadOnlySpan<byte> utf8)
     {
         var newlines = new List<int>();
         for (var i = utf8.IndexOf((byte)'\n'); i >= 0;)
@@ -113,7 +126,7 @@ internal sealed class JsonLineMap
             // The parser reports the syntax error itself; the map keeps what it read.
         }
 
-        return new JsonLineMap(lines);
+        return lines;
     }
 
     private readonly record struct Frame(string Path, bool IsArray, int Index, string? Pending);

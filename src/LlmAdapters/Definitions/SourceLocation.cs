@@ -1,19 +1,53 @@
 namespace LlmAdapters.Definitions;
 
 /// <summary>Where a piece of a definition was written: file, JSON path and 1-based line (0 when unknown).</summary>
-internal sealed record SourceLocation(string File, string JsonPath, int Line)
+/// <remarks>
+/// The line is looked up only when something asks for it (a problem, a message): a file that loads without problems
+/// never has its line map built.
+/// </remarks>
+internal sealed class SourceLocation
 {
-    public SourceLocation Child(string key, JsonLineMap lines)
+    private readonly JsonLineMap? _lines;
+    private int _line;
+
+    /// <summary>A location whose line is known.</summary>
+    public SourceLocation(string file, string jsonPath, int line)
     {
-        var path = JsonLineMap.Append(JsonPath, key);
-        return new SourceLocation(File, path, lines.LineOf(path));
+        File = file;
+        JsonPath = jsonPath;
+        _line = line;
     }
 
-    public SourceLocation Child(int index, JsonLineMap lines)
+    /// <summary>A location whose line <paramref name="lines"/> finds when asked.</summary>
+    public SourceLocation(string file, string jsonPath, JsonLineMap lines)
     {
-        var path = $"{JsonPath}[{index}]";
-        return new SourceLocation(File, path, lines.LineOf(path));
+        File = file;
+        JsonPath = jsonPath;
+        _lines = lines;
+        _line = -1;
     }
+
+    public string File { get; }
+
+    public string JsonPath { get; }
+
+    /// <summary>The 1-based line, 0 when unknown.</summary>
+    public int Line
+    {
+        get
+        {
+            if (_line < 0)
+            {
+                _line = _lines!.LineOf(JsonPath);
+            }
+
+            return _line;
+        }
+    }
+
+    public SourceLocation Child(string key, JsonLineMap lines) => new(File, JsonLineMap.Append(JsonPath, key), lines);
+
+    public SourceLocation Child(int index, JsonLineMap lines) => new(File, $"{JsonPath}[{index}]", lines);
 
     public LlmDefinitionProblem Problem(string message) => new(File, Line, JsonPath, message);
 

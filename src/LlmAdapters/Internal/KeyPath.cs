@@ -282,7 +282,7 @@ internal sealed class KeyPath
 }
 
 /// <summary>One step of a <see cref="KeyPath"/>: an object key or an array index.</summary>
-internal readonly struct KeyPathSegment
+internal sealed class KeyPathSegment
 {
     private KeyPathSegment(string? name, int index)
     {
