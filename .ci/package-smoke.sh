@@ -35,7 +35,14 @@ test -f "$feed/LlmAdapters.$version.nupkg"
 test -f "$feed/LlmAdapters.$version.snupkg"
 test -f "$feed/LlmAdapters.Cli.$version.nupkg"
 contents=$(unzip -l "$feed/LlmAdapters.$version.nupkg")
-for entry in README.md lib/net8.0/LlmAdapters.dll lib/net8.0/LlmAdapters.xml lib/net10.0/LlmAdapters.dll lib/net10.0/LlmAdapters.xml; do
+expected_entries="README.md lib/net8.0/LlmAdapters.dll lib/net8.0/LlmAdapters.xml lib/net10.0/LlmAdapters.dll lib/net10.0/LlmAdapters.xml"
+# Packed on linux-x64, the package also carries the ReadyToRun image for linux-x64 (src/LlmAdapters/ReadyToRun.targets).
+readytorun=false
+if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
+  readytorun=true
+  expected_entries="$expected_entries runtimes/linux-x64/lib/net10.0/LlmAdapters.dll"
+fi
+for entry in $expected_entries; do
   grep -q " $entry\$" <<<"$contents" || { echo "The package lacks $entry" >&2; exit 1; }
 done
 
@@ -124,6 +131,15 @@ await server.StopAsync();
 
 Console.WriteLine($"Answer: {response.Text}");
 Console.WriteLine($"Usage: {response.Usage?.TotalTokens}");
+
+// Which LlmAdapters.dll the host loaded, and whether it carries precompiled (ReadyToRun) code.
+var library = typeof(LlmCatalog).Assembly.Location;
+using (var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(library)))
+{
+    var readyToRun = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+    Console.WriteLine($"Library: {Path.GetRelativePath(Path.GetFullPath(Path.Combine(library, "../../../../..")), library)} (ReadyToRun: {(readyToRun ? "yes" : "no")})");
+}
+
 return response.Text == "pong: ping" && response.Usage?.TotalTokens == 4 ? 0 : 1;
 EOF
 (cd "$app" && dotnet add package LlmAdapters --version "$version")
@@ -133,6 +149,12 @@ echo "== run the console project"
 log="$work/run.log"
 (cd "$app" && dotnet run -c Release) 2>&1 | tee "$log"
 grep -q "^Answer: pong: ping$" "$log"
+if [ "$readytorun" = true ]; then
+  # On linux-x64 the host must pick the package's precompiled runtimes/linux-x64 assembly over the IL one in lib/.
+  grep -q "^Library: runtimes/linux-x64/lib/net10.0/LlmAdapters.dll (ReadyToRun: yes)$" "$log"
+else
+  grep -q "^Library: lib/net10.0/LlmAdapters.dll (ReadyToRun: no)$" "$log"
+fi
 
 echo "== install the tool and list the adapters"
 dotnet tool install --tool-path "$work/tools" --add-source "$feed" LlmAdapters.Cli --version "$version"
