@@ -63,8 +63,16 @@ internal sealed class JsonPathSet
     }
 
     /// <summary>Finds every path in one pass. <paramref name="starts"/>[i] is -1 when path i was not found.</summary>
-    /// <exception cref="JsonException">The bytes are not one valid JSON value.</exception>
-    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
+    /// <param name="json">One JSON value.</param>
+    /// <param name="starts">Receives where each slot's value starts.</param>
+    /// <param name="lengths">Receives each slot's value length.</param>
+    /// <param name="maxDepth">The nesting limit.</param>
+    /// <param name="stopSlot">
+    /// When not -1: the reading stops as soon as this slot's value is found and is not null, and the rest of the value is
+    /// neither read nor checked (the other slots not found by then stay -1).
+    /// </param>
+    /// <exception cref="JsonException">The bytes are not one valid JSON value (as far as they were read).</exception>
+    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64, int stopSlot = -1)
     {
         starts.Fill(-1);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
@@ -73,14 +81,19 @@ internal sealed class JsonPathSet
             throw new JsonException("The chunk holds no JSON value.");
         }
 
-        Walk(ref reader, _root, starts, lengths);
+        if (Walk(ref reader, _root, starts, lengths, stopSlot))
+        {
+            return;
+        }
+
         if (reader.Read())
         {
             throw new JsonException($"The chunk has more after its JSON value (at byte {reader.TokenStartIndex}).");
         }
     }
 
-    private static void Walk(ref Utf8JsonReader reader, Node node, Span<int> starts, Span<int> lengths)
+    /// <returns>True when <paramref name="stopSlot"/> was found (not null): the caller stops reading.</returns>
+    private static bool Walk(ref Utf8JsonReader reader, Node node, Span<int> starts, Span<int> lengths, int stopSlot)
     {
         var start = (int)reader.TokenStartIndex;
         var type = reader.TokenType;
@@ -107,9 +120,9 @@ internal sealed class JsonPathSet
                 {
                     reader.Skip();
                 }
-                else
+                else if (Walk(ref reader, child, starts, lengths, stopSlot))
                 {
-                    Walk(ref reader, child, starts, lengths);
+                    return true;
                 }
             }
         }
@@ -134,9 +147,9 @@ internal sealed class JsonPathSet
                 {
                     reader.Skip();
                 }
-                else
+                else if (Walk(ref reader, child, starts, lengths, stopSlot))
                 {
-                    Walk(ref reader, child, starts, lengths);
+                    return true;
                 }
             }
         }
@@ -148,12 +161,18 @@ internal sealed class JsonPathSet
         if (node.Slots.Length > 0)
         {
             var length = (int)reader.BytesConsumed - start;
+            var stop = false;
             foreach (var slot in node.Slots)
             {
                 starts[slot] = start;
                 lengths[slot] = length;
+                stop |= slot == stopSlot && type != JsonTokenType.Null;
             }
+
+            return stop;
         }
+
+        return false;
     }
 
     // Parallel arrays rather than arrays of tuples: value-tuple collections would each need JIT-compiled framework code

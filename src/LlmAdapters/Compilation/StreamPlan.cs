@@ -71,6 +71,12 @@ internal sealed class StreamPlan
         }
 
         TextPaths = JsonPathSet.Build(textPaths);
+
+        // Read for its text only, a chunk is read as far as its text (as a hand-written client reads it). Not with
+        // chunk_filters, which may test a key written after the text, nor when the text needs a document.
+        TextStopSlot = response.TextIndex >= 0 && filters.Count == 0 && !TextPaths.NeedsDocument && fieldSlots[response.TextIndex].Length > 0
+            ? fieldSlots[response.TextIndex][0]
+            : -1;
         AllPaths = paths;
         FieldSlots = fieldSlots;
         EventFields = eventFields;
@@ -106,6 +112,12 @@ internal sealed class StreamPlan
 
     /// <summary><see cref="Paths"/> without the items other than the text (same slots, never found): for streams read for their text only.</summary>
     public JsonPathSet TextPaths { get; }
+
+    /// <summary>
+    /// With <see cref="TextPaths"/>: the slot of the text item's first alternative, at which the reading of a chunk stops
+    /// once its value is found and is not null; -1 when every chunk is read whole (chunk_filters, paths needing a document).
+    /// </summary>
+    public int TextStopSlot { get; }
 
     /// <summary>The path of every slot (null for @event and absent error paths), for evaluation over a document when <see cref="JsonPathSet.NeedsDocument"/>.</summary>
     public IReadOnlyList<KeyPath?> AllPaths { get; }

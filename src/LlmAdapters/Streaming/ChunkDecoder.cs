@@ -58,7 +58,7 @@ internal sealed class ChunkDecoder : IDisposable
     {
         Text = null;
         IsDone = false;
-        payload = payload.Trim(" \t\r\n"u8);
+        payload = TrimWhiteSpace(payload);
         CopyEvent(eventType);
         if (payload.IsEmpty)
         {
@@ -81,7 +81,15 @@ internal sealed class ChunkDecoder : IDisposable
 
         try
         {
-            (KeepFields ? _plan.Paths : _plan.TextPaths).Find(payload, _starts, _lengths);
+            if (KeepFields)
+            {
+                _plan.Paths.Find(payload, _starts, _lengths);
+            }
+            else
+            {
+                // Read for its text only: the chunk is read as far as its text; the error keys are read in chunks without text.
+                _plan.TextPaths.Find(payload, _starts, _lengths, stopSlot: _plan.TextStopSlot);
+            }
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);
@@ -247,6 +255,11 @@ internal sealed class ChunkDecoder : IDisposable
             return;
         }
 
+        if (!AnyFound(_plan.ErrorCodeSlots) && !AnyFound(_plan.ErrorMessageSlots))
+        {
+            return; // the usual chunk: no error key at all
+        }
+
         var code = FirstNonNull(_plan.ErrorCodeSlots, payload);
         var message = FirstNonNull(_plan.ErrorMessageSlots, payload);
         if (_plan.Error.IsInBandError(code, message))
@@ -258,6 +271,19 @@ internal sealed class ChunkDecoder : IDisposable
                 vendorMessage,
                 vendorCode);
         }
+    }
+
+    private bool AnyFound(int[] slots)
+    {
+        foreach (var slot in slots)
+        {
+            if (_starts[slot] >= 0 || (_documentValues.Length > 0 && _documentValues[slot] is not null))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private JsonElement FirstNonNull(int[] slots, ReadOnlySpan<byte> payload)
@@ -408,6 +434,24 @@ internal sealed class ChunkDecoder : IDisposable
     }
 
     private static bool IsNull(ReadOnlySpan<byte> raw) => raw.IsEmpty || raw[0] == (byte)'n';
+
+    /// <summary>JSON's white space off both ends (a loop: the usual payload has none, and this runs per chunk).</summary>
+    private static ReadOnlySpan<byte> TrimWhiteSpace(ReadOnlySpan<byte> payload)
+    {
+        var start = 0;
+        while (start < payload.Length && payload[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            start++;
+        }
+
+        var end = payload.Length;
+        while (end > start && payload[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            end--;
+        }
+
+        return payload[start..end];
+    }
 
     public void Dispose() => Fields.Dispose();
 }

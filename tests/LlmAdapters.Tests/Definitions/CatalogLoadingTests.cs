@@ -13,6 +13,19 @@ public class CatalogLoadingTests
     }
 
     [Test]
+    public async Task AValidFile_StillNamesItsLines_WhenAsked()
+    {
+        // Lines are looked up only when a message or a description asks for them; they must still be the right ones.
+        const string Definition = "{\n  \"name\": \"lines\",\n\n  \"chat\": {\n    \"path\": \"/chat\",\n    \"headers\": [ { \"name\": \"Authorization\", \"value\": \"Bearer ${apikey}\" } ]\n  }\n}";
+        var catalog = LlmCatalog.FromJson(Definition, "lines.json");
+        Assert.That(catalog.Describe("lines").Single().Source, Is.EqualTo("lines.json, line 4"));
+
+        var client = catalog.CreateClient(new LlmProfile { Adapter = "lines", BaseUrl = "https://vendor.test" }, RecordingHandler.Json("{}").Mock);
+        var error = Assert.ThrowsAsync<LlmRequestException>(async () => await client.CallAsync(new LlmRequest()));
+        Assert.That(error!.Message, Does.Contain("'apikey'").And.Contain("lines.json, line 6"));
+    }
+
+    [Test]
     public void FromFile_LoadsOneAdapter()
     {
         var catalog = LlmCatalog.FromFile(Path.Combine(Paths.Adapters, "openai.json"));

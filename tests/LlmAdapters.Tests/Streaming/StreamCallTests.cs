@@ -244,6 +244,61 @@ public class StreamCallTests
     }
 
     [Test]
+    public async Task StreamAsync_ReadsEachChunkAsFarAsItsText_CallAsyncReadsItWhole()
+    {
+        // The second chunk is broken after its text. Read for its text only (StreamAsync, nobody recording the result),
+        // a chunk is read as far as its text, as a hand-written client reads it: the text is complete and is yielded.
+        // CallAsync keeps every item for the result, so it reads the whole chunk and reports the break.
+        const string Body = """
+            data: {"choices":[{"delta":{"content":"a"},"finish_reason":null}]}
+
+            data: {"choices":[{"delta":{"content":"b"},"finish_reason":nul}]}
+
+            data: [DONE]
+
+            """;
+        var definition = Def("\"stream_format\": \"sse\"");
+        Assert.That(await StreamResponses.CollectAsync(Client(definition, StreamResponses.Body(Body)).StreamAsync(new LlmRequest())), Is.EqualTo(new[] { "a", "b" }));
+
+        var error = Assert.ThrowsAsync<LlmStreamException>(async () => await Client(definition, StreamResponses.Body(Body)).CallAsync(new LlmRequest()));
+        Assert.That(error!.Message, Does.Contain("not valid JSON"));
+        Assert.That(error.ReceivedText, Is.EqualTo("a"));
+    }
+
+    [Test]
+    public async Task StreamAsync_StillReadsWholeChunks_WithoutText_WithFilters_AndForALaterAlternative()
+    {
+        // A chunk without text is read whole: its in-band error is raised.
+        const string ErrorBody = """
+            data: {"choices":[{"delta":{"content":"a"}}]}
+
+            data: {"choices":[],"error":{"message":"overloaded","code":"busy"}}
+
+            """;
+        var withError = Def("\"stream_format\": \"sse\", \"error\": { \"message\": \"error.message\", \"code\": \"error.code\" }");
+        var error = Assert.ThrowsAsync<LlmStreamException>(async () => await StreamResponses.CollectAsync(Client(withError, StreamResponses.Body(ErrorBody)).StreamAsync(new LlmRequest())));
+        Assert.That(error!.VendorMessage, Is.EqualTo("overloaded"));
+
+        // A chunk_filter may test a key written after the text: with filters, every chunk is read whole.
+        const string FilterBody = """
+            data: {"reply":"a","final":false}
+
+            data: {"reply":"ab","final":true}
+
+            """;
+        var filtered = Def("\"stream_format\": \"sse\", \"chunk_filter\": { \"name\": \"final\", \"op\": \"==\", \"value\": true, \"field\": \"content\" }", """[ { "name": "content", "value": "reply" } ]""");
+        Assert.That(await StreamResponses.CollectAsync(Client(filtered, StreamResponses.Body(FilterBody)).StreamAsync(new LlmRequest())), Is.EqualTo(new[] { "a" }));
+
+        // The first alternative found null: the reading goes on to the later alternative.
+        const string AlternativeBody = """
+            data: {"choices":[{"delta":{"content":null},"text":"x"}]}
+
+            """;
+        var alternatives = Def("\"stream_format\": \"sse\"", """[ { "name": "content", "value": "choices[0].delta.content | choices[0].text" } ]""");
+        Assert.That(await StreamResponses.CollectAsync(Client(alternatives, StreamResponses.Body(AlternativeBody)).StreamAsync(new LlmRequest())), Is.EqualTo(new[] { "x" }));
+    }
+
+    [Test]
     public async Task JoinedItems_CollectTheirTextAcrossChunks()
     {
         const string Body = """
