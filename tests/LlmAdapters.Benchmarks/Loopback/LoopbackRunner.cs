@@ -18,10 +18,10 @@ public static class LoopbackRunner
     private sealed class Options
     {
         public int Chunks { get; set; } = 20_000;
-        public int Rounds { get; set; } = 7;
+        public int Rounds { get; set; } = 15;
         public int Warmup { get; set; } = 5;
-        public int SyncRequests { get; set; } = 200;
-        public int TtfcRequests { get; set; } = 210;
+        public int SyncRequests { get; set; } = 1_000;
+        public int TtfcRequests { get; set; } = 600;
         public int TtfcChunks { get; set; } = 20;
         public int Concurrency { get; set; } = 64;
         public int ConcurrentChunks { get; set; } = 2_000;
