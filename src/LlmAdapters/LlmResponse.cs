@@ -5,30 +5,55 @@ namespace LlmAdapters;
 /// <summary>The result of a call, mapped from the vendor's response by the call's <c>resp</c> items.</summary>
 public sealed class LlmResponse
 {
+    // A sync call's items are made into JSON elements only when first read (see Compilation.MappedFields); otherwise null.
+    private readonly Compilation.MappedFields? _mapped;
+    private readonly IReadOnlyDictionary<string, JsonElement>? _fields;
+    private readonly LlmUsage? _usage;
+    private readonly string? _finishReason;
+
     /// <summary>Creates a response. Library code creates these; the constructor is public so that tests can fake a client.</summary>
     public LlmResponse(string text, IReadOnlyDictionary<string, JsonElement> fields, int statusCode, LlmUsage? usage = null, string? finishReason = null)
     {
         Text = text ?? string.Empty;
-        Fields = fields ?? throw new ArgumentNullException(nameof(fields));
+        _fields = fields ?? throw new ArgumentNullException(nameof(fields));
         StatusCode = statusCode;
-        Usage = usage;
-        FinishReason = finishReason;
+        _usage = usage;
+        _finishReason = finishReason;
+    }
+
+    internal LlmResponse(Compilation.MappedFields mapped, int statusCode)
+    {
+        Text = mapped.Text;
+        _mapped = mapped;
+        StatusCode = statusCode;
+    }
+
+    /// <summary>The same response, answered by <paramref name="profile"/>.</summary>
+    internal LlmResponse(LlmResponse source, string? profile)
+    {
+        Text = source.Text;
+        _mapped = source._mapped;
+        _fields = source._fields;
+        _usage = source._usage;
+        _finishReason = source._finishReason;
+        StatusCode = source.StatusCode;
+        Profile = profile;
     }
 
     /// <summary>The answer text: the <c>resp</c> item named <c>content</c>, else <c>text</c>, else the first item.</summary>
     public string Text { get; }
 
     /// <summary>Every <c>resp</c> item by name. An item whose key path found nothing is JSON <c>null</c>.</summary>
-    public IReadOnlyDictionary<string, JsonElement> Fields { get; }
+    public IReadOnlyDictionary<string, JsonElement> Fields => _fields ?? _mapped!.Fields;
 
     /// <summary>The HTTP status code of the vendor's response.</summary>
     public int StatusCode { get; }
 
     /// <summary>Token usage, from the <c>resp</c> items <c>input_tokens</c>/<c>output_tokens</c>/<c>total_tokens</c> or an item named <c>usage</c>; null when the adapter maps none.</summary>
-    public LlmUsage? Usage { get; }
+    public LlmUsage? Usage => _mapped is null ? _usage : _mapped.Usage;
 
     /// <summary>Why generation stopped, from the <c>resp</c> item named <c>finish_reason</c>.</summary>
-    public string? FinishReason { get; }
+    public string? FinishReason => _mapped is null ? _finishReason : _mapped.FinishReason;
 
     /// <summary>The profile that answered: the client's own, or a fallback profile (see <c>LlmProfile.Fallbacks</c>).</summary>
     public string? Profile { get; init; }

@@ -5,7 +5,8 @@ namespace LlmAdapters.Compilation;
 
 /// <summary>
 /// Reads a whole JSON response's <c>resp</c> items, and the values its in-band error check needs, in one forward pass of
-/// <see cref="Utf8JsonReader"/>: no document of the whole body, only each found value as its own small element.
+/// <see cref="Utf8JsonReader"/>: no document of the whole body; the values found become the elements of one small
+/// document, parsed once.
 /// </summary>
 /// <remarks>Built once per call plan; immutable and thread-safe. Slots: the items' alternatives in order, then the error message and code paths.</remarks>
 internal sealed class ResponseReader
@@ -16,6 +17,7 @@ internal sealed class ResponseReader
     private readonly int[][] _fieldSlots;
     private readonly int[] _messageSlots;
     private readonly int[] _codeSlots;
+    private readonly bool _noConverters;
 
     public ResponseReader(ResponseMap map, ErrorMap error)
     {
@@ -40,6 +42,7 @@ internal sealed class ResponseReader
         _codeSlots = [.. error.CodePaths.Select((_, i) => paths.Count + i)];
         paths.AddRange(error.CodePaths);
         _paths = JsonPathSet.Build(paths);
+        _noConverters = map.Fields.All(f => f.Converter is null);
     }
 
     /// <summary>
@@ -47,10 +50,14 @@ internal sealed class ResponseReader
     /// path has a negative index, or the body is an in-band error (the caller then reads it as a document, which also
     /// finds the vendor's message).
     /// </summary>
+    /// <remarks>
+    /// The text is decoded at once. The other items become elements only when first asked for, unless an item has a
+    /// converter (its errors belong to the call) or the text is not a JSON string (its rules are <see cref="ResponseMap.TextOf"/>'s).
+    /// </remarks>
     /// <exception cref="LlmException">A converter rejected a value.</exception>
-    public bool TryMap(ReadOnlySpan<byte> body, string callDescription, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Dictionary<string, JsonElement>? fields)
+    public bool TryMap(byte[] body, string callDescription, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MappedFields? mapped)
     {
-        fields = null;
+        mapped = null;
         if (_paths.NeedsDocument)
         {
             return false;
@@ -73,28 +80,115 @@ internal sealed class ResponseReader
             return false;
         }
 
-        fields = new Dictionary<string, JsonElement>(_map.Fields.Count, StringComparer.Ordinal);
-        for (var i = 0; i < _map.Fields.Count; i++)
+        // Per field: where its chosen value (the first alternative found and not null) lies in the body, -1 for none.
+        var fieldCount = _map.Fields.Count;
+        var valueStarts = new int[fieldCount];
+        var valueLengths = new int[fieldCount];
+        for (var i = 0; i < fieldCount; i++)
         {
-            var field = _map.Fields[i];
-            var value = FirstNonNull(_fieldSlots[i], body, starts, lengths);
-            fields[field.Name] = value.ValueKind == JsonValueKind.Undefined ? JsonValues.Null : ResponseMap.Convert(field, value, callDescription);
+            var slot = FirstNonNullSlot(_fieldSlots[i], body, starts);
+            valueStarts[i] = slot < 0 ? -1 : starts[slot];
+            valueLengths[i] = slot < 0 ? 0 : lengths[slot];
         }
 
+        var textIndex = _map.TextIndex;
+        if (_noConverters && (textIndex < 0 || valueStarts[textIndex] < 0 || body[valueStarts[textIndex]] == (byte)'"'))
+        {
+            var text = textIndex < 0 || valueStarts[textIndex] < 0 ? string.Empty : ReadString(body.AsSpan(valueStarts[textIndex], valueLengths[textIndex]));
+            mapped = new MappedFields(text, _map, body, valueStarts, valueLengths);
+            return true;
+        }
+
+        var fields = new Dictionary<string, JsonElement>(fieldCount, StringComparer.Ordinal);
+        var values = ParseTogether(body, valueStarts, valueLengths);
+        for (var i = 0; i < fieldCount; i++)
+        {
+            var field = _map.Fields[i];
+            if (valueStarts[i] < 0)
+            {
+                fields[field.Name] = JsonValues.Null;
+                continue;
+            }
+
+            values.MoveNext();
+            fields[field.Name] = ResponseMap.Convert(field, values.Current, callDescription);
+        }
+
+        mapped = new MappedFields(_map.TextFrom(fields), fields);
         return true;
     }
 
-    /// <summary>The first slot's value that is found and not null, as its own element; default when none.</summary>
-    private static JsonElement FirstNonNull(int[] slots, ReadOnlySpan<byte> body, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    /// <summary>
+    /// The values at <paramref name="starts"/> (those not -1), in order, as the elements of one small document parsed once
+    /// from "[v0,v1,...]": one document rather than one per value (each document has a fixed cost).
+    /// </summary>
+    internal static JsonElement.ArrayEnumerator ParseTogether(ReadOnlySpan<byte> body, int[] starts, int[] lengths)
+    {
+        var bytes = 2;
+        for (var i = 0; i < starts.Length; i++)
+        {
+            bytes += starts[i] < 0 ? 0 : lengths[i] + 1;
+        }
+
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
+        try
+        {
+            var at = 0;
+            rented[at++] = (byte)'[';
+            for (var i = 0; i < starts.Length; i++)
+            {
+                if (starts[i] < 0)
+                {
+                    continue;
+                }
+
+                if (at > 1)
+                {
+                    rented[at++] = (byte)',';
+                }
+
+                body.Slice(starts[i], lengths[i]).CopyTo(rented.AsSpan(at));
+                at += lengths[i];
+            }
+
+            rented[at++] = (byte)']';
+
+            // The body was read and checked already: a plain reader, and a standalone copy so the buffer can go back.
+            var reader = new Utf8JsonReader(rented.AsSpan(0, at), new JsonReaderOptions { MaxDepth = 129 });
+            return JsonElement.ParseValue(ref reader).EnumerateArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>A JSON string's text.</summary>
+    private static string ReadString(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    /// <summary>The first slot that is found and not null; -1 when none.</summary>
+    private static int FirstNonNullSlot(int[] slots, ReadOnlySpan<byte> body, ReadOnlySpan<int> starts)
     {
         foreach (var slot in slots)
         {
             if (starts[slot] >= 0 && body[starts[slot]] != (byte)'n')
             {
-                return JsonValues.Parse(body.Slice(starts[slot], lengths[slot]));
+                return slot;
             }
         }
 
-        return default;
+        return -1;
+    }
+
+    /// <summary>The first slot's value that is found and not null, as its own element; default when none.</summary>
+    private static JsonElement FirstNonNull(int[] slots, ReadOnlySpan<byte> body, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    {
+        var slot = FirstNonNullSlot(slots, body, starts);
+        return slot < 0 ? default : JsonValues.Parse(body.Slice(starts[slot], lengths[slot]));
     }
 }

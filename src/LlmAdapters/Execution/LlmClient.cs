@@ -40,8 +40,18 @@ internal sealed class LlmClient : ILlmClient
                 LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
                 _ => _runner.CallPollAsync(call, request, cancellationToken),
             }).ConfigureAwait(false);
-            observation.Complete(response.StatusCode, response.Usage, response.GetString("model"), response.FinishReason);
-            return new LlmResponse(response.Text, response.Fields, response.StatusCode, response.Usage, response.FinishReason) { Profile = _runner.Settings.ProfileName };
+            // The usage, model and finish reason are read only for whoever records them: reading them makes the
+            // response's items into JSON elements, which a caller that wants the text alone never pays for.
+            if (observation.WantsResult)
+            {
+                observation.Complete(response.StatusCode, response.Usage, response.GetString("model"), response.FinishReason);
+            }
+            else
+            {
+                observation.Complete(response.StatusCode, null, null, null);
+            }
+
+            return new LlmResponse(response, _runner.Settings.ProfileName);
         }
         catch (Exception e)
         {

@@ -35,7 +35,7 @@ internal sealed partial class PlanRunner
         // One forward pass over the body; a document only when that cannot decide (not JSON, an in-band error, ...).
         if (map.Fields.Count > 0 && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
         {
-            return new LlmResponse(map.TextFrom(mapped), mapped, status, ResponseMap.UsageFrom(mapped), ResponseMap.FinishReasonFrom(mapped));
+            return new LlmResponse(mapped, status);
         }
 
         if (!HttpErrors.TryParseValue(body, out var root))
