@@ -60,25 +60,10 @@ internal sealed class LlmClient : ILlmClient
         }
     }
 
-    public async IAsyncEnumerable<string> StreamAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var call = Resolve(request);
-        if (call.ApiType != LlmApiType.Stream)
-        {
-            yield return (await CallAsync(request, cancellationToken).ConfigureAwait(false)).Text;
-            yield break;
-        }
-
-        // The hot path: strings straight from the engine, no update objects.
-        await foreach (var session in ObservedStreamAsync(call, request, textOnly: true, cancellationToken).ConfigureAwait(false))
-        {
-            if (session.CurrentText is { Length: > 0 } text)
-            {
-                yield return text;
-            }
-        }
-    }
+    // The hot path: strings straight from the engine, no update objects, and one iterator over the network loop (each
+    // iterator layer costs every chunk a hop, which shows with many concurrent streams).
+    public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default)
+        => ObservedStreamAsync(request, textOnly: true, static session => session.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
 
     public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -91,30 +76,40 @@ internal sealed class LlmClient : ILlmClient
             yield break;
         }
 
-        var updates = call.ApiType == LlmApiType.Stream ? StreamUpdatesCore(call, request, cancellationToken) : PollUpdatesCore(call, request, cancellationToken);
+        var updates = call.ApiType == LlmApiType.Stream
+            ? ObservedStreamAsync(request, textOnly: false, session => Update(call, session), static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
+            : PollUpdatesCore(call, request, cancellationToken);
         await foreach (var update in updates.ConfigureAwait(false))
         {
             yield return update;
         }
     }
 
-    private async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static LlmStreamUpdate Update(CallPlan call, StreamSession session)
     {
-        await foreach (var session in ObservedStreamAsync(call, request, textOnly: false, cancellationToken).ConfigureAwait(false))
-        {
-            var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
-            yield return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
-        }
+        var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
+        return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
     }
 
     /// <summary>
-    /// A stream call's chunks (the session, valid while the iterator is suspended), timed, logged and traced: the one
-    /// loop under both <see cref="StreamAsync"/> and <see cref="StreamUpdatesAsync"/>. Only the tail of the text is kept
-    /// for error messages, since the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are
-    /// kept only when the observation records them.
+    /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
+    /// <see cref="StreamUpdatesAsync"/>. Each chunk is turned into what the caller yields by <paramref name="project"/>
+    /// while the session holds it (null: nothing to yield); a call that is not a stream call yields
+    /// <paramref name="whole"/> of its whole response once. Only the tail of the text is kept for error messages, since
+    /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
+    /// observation records them.
     /// </summary>
-    private async IAsyncEnumerable<StreamSession> ObservedStreamAsync(CallPlan call, LlmRequest request, bool textOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamSession, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Resolve(request);
+        if (call.ApiType != LlmApiType.Stream)
+        {
+            yield return whole(await CallAsync(request, cancellationToken).ConfigureAwait(false));
+            yield break;
+        }
+
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
         using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
         var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
@@ -146,7 +141,10 @@ internal sealed class LlmClient : ILlmClient
                     observation.FirstChunk();
                 }
 
-                yield return session;
+                if (project(session) is { } item)
+                {
+                    yield return item;
+                }
             }
         }
         finally
