@@ -20,7 +20,11 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly int[] _textSlots;
     private byte[] _event = [];
     private int _eventLength;
-    private string? _previousCumulative;
+
+    // Cumulative mode: the previous chunk's whole text, and a buffer for the current one (both pooled, swapped per chunk).
+    private char[] _cumulative = [];
+    private int _cumulativeLength = -1;
+    private char[] _cumulativeNext = [];
 
     public ChunkDecoder(StreamPlan plan, string callDescription)
     {
@@ -399,6 +403,11 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         var field = _plan.Response.Fields[index];
+        if (_plan.Cumulative && field.Converter is null && raw[0] == (byte)'"')
+        {
+            return CumulateJsonString(raw);
+        }
+
         string text;
         if (field.Converter is null && raw[0] == (byte)'"' && raw[1..^1] is var inner && inner.IndexOf((byte)'\\') < 0)
         {
@@ -428,9 +437,48 @@ internal sealed class ChunkDecoder : IDisposable
             return text;
         }
 
-        var previous = _previousCumulative;
-        _previousCumulative = text;
-        return previous is not null && text.StartsWith(previous, StringComparison.Ordinal) ? text[previous.Length..] : text;
+        var next = Rent(ref _cumulativeNext, text.Length);
+        text.CopyTo(next);
+        return CumulateNext(text.Length);
+    }
+
+    /// <summary>
+    /// Cumulative mode for a JSON string: unescaped straight into a pooled buffer and compared there with the previous
+    /// chunk's text, so that only the new end becomes a string (the whole text of every chunk would make the allocation
+    /// grow with the square of the answer's length).
+    /// </summary>
+    private string CumulateJsonString(ReadOnlySpan<byte> raw)
+    {
+        var reader = new Utf8JsonReader(raw);
+        reader.Read();
+        var next = Rent(ref _cumulativeNext, reader.ValueSpan.Length); // UTF-16 needs no more chars than UTF-8 has bytes
+        return CumulateNext(reader.CopyString(next)); // throws for invalid UTF-8 or a lone surrogate escape, as GetString does
+    }
+
+    /// <summary>Compares the text in the next buffer with the previous one; the next becomes the previous.</summary>
+    private string CumulateNext(int length)
+    {
+        var current = _cumulativeNext.AsSpan(0, length);
+        var previous = _cumulativeLength < 0 ? default : _cumulative.AsSpan(0, _cumulativeLength);
+        var result = _cumulativeLength >= 0 && current.StartsWith(previous) ? new string(current[previous.Length..]) : new string(current);
+        (_cumulative, _cumulativeNext) = (_cumulativeNext, _cumulative);
+        _cumulativeLength = length;
+        return result;
+    }
+
+    private static char[] Rent(ref char[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            if (buffer.Length > 0)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+            }
+
+            buffer = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(length, 256));
+        }
+
+        return buffer;
     }
 
     private static bool IsNull(ReadOnlySpan<byte> raw) => raw.IsEmpty || raw[0] == (byte)'n';
@@ -453,5 +501,19 @@ internal sealed class ChunkDecoder : IDisposable
         return payload[start..end];
     }
 
-    public void Dispose() => Fields.Dispose();
+    public void Dispose()
+    {
+        Fields.Dispose();
+        ReturnToPool(ref _cumulative);
+        ReturnToPool(ref _cumulativeNext);
+
+        static void ReturnToPool(ref char[] buffer)
+        {
+            if (buffer.Length > 0)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+                buffer = [];
+            }
+        }
+    }
 }

@@ -220,6 +220,42 @@ public class StreamCallTests
     }
 
     [Test]
+    public async Task Cumulative_HandlesEscapesEmojiRepeatsAndRestarts_AndRejectsHalfASurrogate()
+    {
+        // Escapes and a surrogate pair split across chunks' new ends; a chunk that repeats the text adds nothing; a chunk
+        // that does not start with the text so far (a vendor restarting its answer) is yielded whole.
+        const string Body = """
+            data:{"output":{"text":"a\"b"}}
+
+            data:{"output":{"text":"a\"b\n😀"}}
+
+            data:{"output":{"text":"a\"b\n😀"}}
+
+            data:{"output":{"text":"a\"b\n😀\u4f60"}}
+
+            data:{"output":{"text":"new"}}
+
+            data:{"output":{"text":"new start"}}
+
+
+            """;
+        var definition = Def("\"stream_format\": \"sse\", \"stream_mode\": \"cumulative\"", """[ { "name": "content", "value": "output.text" } ]""");
+        Assert.That(
+            await StreamResponses.CollectAsync(Client(definition, StreamResponses.Body(Body)).StreamAsync(new LlmRequest())),
+            Is.EqualTo(new[] { "a\"b", "\n😀", "你", "new", " start" }));
+
+        const string Broken = """
+            data:{"output":{"text":"a"}}
+
+            data:{"output":{"text":"a\ud83d"}}
+
+
+            """;
+        var error = Assert.ThrowsAsync<LlmStreamException>(async () => await StreamResponses.CollectAsync(Client(definition, StreamResponses.Body(Broken)).StreamAsync(new LlmRequest())));
+        Assert.That(error!.ReceivedText, Is.EqualTo("a"));
+    }
+
+    [Test]
     public async Task NegativeIndexPaths_WorkInStreams()
     {
         const string Body = "{\"parts\":[{\"t\":\"skip\"},{\"t\":\"last1\"}]}\n{\"parts\":[{\"t\":\"last2\"}]}\n";
