@@ -115,6 +115,7 @@ internal sealed class LlmClient : ILlmClient
         var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
         var sessions = _runner.RunStreamAsync(call, request, received, final, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var status = 0;
+        var firstChunk = false;
         try
         {
             while (true)
@@ -136,9 +137,10 @@ internal sealed class LlmClient : ILlmClient
                 }
 
                 status = session.StatusCode;
-                if (session.CurrentText is { Length: > 0 })
+                if (!firstChunk && session.CurrentText is { Length: > 0 })
                 {
                     observation.FirstChunk();
+                    firstChunk = true;
                 }
 
                 if (project(session) is { } item)

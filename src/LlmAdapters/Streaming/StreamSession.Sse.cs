@@ -54,7 +54,7 @@ internal sealed partial class StreamSession
                 continue; // a comment, such as ": keep-alive"
             }
 
-            var colon = line.IndexOf((byte)':');
+            var colon = line.StartsWith("data:"u8) ? 4 : line.IndexOf((byte)':'); // nearly every line is a data line
             var field = colon < 0 ? line : line[..colon];
             var value = colon < 0 ? default : line[(colon + 1)..];
             if (!value.IsEmpty && value[0] == (byte)' ')
