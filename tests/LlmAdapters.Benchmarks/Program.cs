@@ -27,7 +27,7 @@ public static class Program
                     Usage:
                       micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
-                        --chunks N (20000) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
+                        --chunks N (20000) --streams N (3 a round) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million
                         --cold-runs N (5: fresh processes timing their first catalog build)
                         --jit-warmup N (20000: sync calls and short streams per variant before the rounds)

@@ -18,6 +18,7 @@ public static class LoopbackRunner
     private sealed class Options
     {
         public int Chunks { get; set; } = 20_000;
+        public int StreamsPerRound { get; set; } = 3;
         public int Rounds { get; set; } = 15;
         public int Warmup { get; set; } = 5;
         public int SyncRequests { get; set; } = 1_000;
@@ -40,6 +41,7 @@ public static class LoopbackRunner
                 switch (args[i])
                 {
                     case "--chunks": o.Chunks = Next(); break;
+                    case "--streams": o.StreamsPerRound = Math.Max(1, Next()); break;
                     case "--rounds": o.Rounds = Next(); break;
                     case "--warmup": o.Warmup = Next(); break;
                     case "--sync": o.SyncRequests = Next(); break;
@@ -54,6 +56,7 @@ public static class LoopbackRunner
                     case "--smoke":
                         o.Smoke = true;
                         o.Chunks = 500;
+                        o.StreamsPerRound = 1;
                         o.Rounds = 1;
                         o.Warmup = 1;
                         o.SyncRequests = 20;
@@ -63,7 +66,7 @@ public static class LoopbackRunner
                         o.ColdRuns = 1;
                         o.JitWarmup = 20;
                         break;
-                    default: throw new ArgumentException($"Unknown option {args[i]}. Options: --chunks N --rounds N --warmup N --sync N --ttfc N --concurrency N --concurrent-chunks N --batch N --million N --no-million --cold-runs N --jit-warmup N --smoke");
+                    default: throw new ArgumentException($"Unknown option {args[i]}. Options: --chunks N --streams N --rounds N --warmup N --sync N --ttfc N --concurrency N --concurrent-chunks N --batch N --million N --no-million --cold-runs N --jit-warmup N --smoke");
                 }
             }
 
@@ -98,7 +101,7 @@ public static class LoopbackRunner
         Console.WriteLine($"# LlmAdapters loopback benchmark{(o.Smoke ? " (smoke)" : string.Empty)}");
         Console.WriteLine();
         Console.WriteLine($"- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
-        Console.WriteLine($"- stream: {o.Chunks:N0} chunks; time to first chunk: {o.TtfcRequests} streams of {o.TtfcChunks} chunks per variant; sync: {o.SyncRequests} requests per variant; concurrency: {o.Concurrency} streams × {o.ConcurrentChunks:N0} chunks; server flushes every {o.Batch} event(s)");
+        Console.WriteLine($"- stream: {o.Chunks:N0} chunks, {o.StreamsPerRound} per variant a round; time to first chunk: {o.TtfcRequests} streams of {o.TtfcChunks} chunks per variant; sync: {o.SyncRequests} requests per variant; concurrency: {o.Concurrency} streams × {o.ConcurrentChunks:N0} chunks; server flushes every {o.Batch} event(s)");
         Console.WriteLine($"- {o.Rounds} measured round(s) after {o.Warmup} warm-up round(s), variants interleaved in each: hand-written, LlmAdapters, OpenAI SDK");
         Console.WriteLine($"- before the rounds, {o.JitWarmup:N0} sync calls and {o.JitWarmup:N0} short streams per variant, so that every client runs the code it would run in a long-lived service: the framework's code starts precompiled (ReadyToRun), a client's own code starts at tier 0 and reaches tier 1 with dynamic PGO only after thousands of calls (see docs/performance.md, \"Warm-up\")");
         Console.WriteLine($"- load average at the start (1, 5, 15 min): {LoadAverage()}");
@@ -137,19 +140,23 @@ public static class LoopbackRunner
             {
                 var record = round > 0;
                 var progress = new StringBuilder(round <= 0 ? $"warm-up {round + o.Warmup}:" : $"round {round}:");
-                foreach (var v in variants)
+                // Several long streams per round, the clients in turn: one stream of ~13 ms is one noisy sample.
+                for (var s = 0; s < o.StreamsPerRound; s++)
                 {
-                    var cpu = CpuMs();
-                    var (ms, allocPerChunk) = await OneStreamAsync(v, o.Chunks, expected[o.Chunks]);
-                    cpu = CpuMs() - cpu;
-                    if (record)
+                    foreach (var v in variants)
                     {
-                        samples[v.Name].StreamMs.Add(ms);
-                        samples[v.Name].AllocPerChunk.Add(allocPerChunk);
-                        samples[v.Name].StreamCpuMs.Add(cpu);
-                    }
+                        var cpu = CpuMs();
+                        var (ms, allocPerChunk) = await OneStreamAsync(v, o.Chunks, expected[o.Chunks]);
+                        cpu = CpuMs() - cpu;
+                        if (record)
+                        {
+                            samples[v.Name].StreamMs.Add(ms);
+                            samples[v.Name].AllocPerChunk.Add(allocPerChunk);
+                            samples[v.Name].StreamCpuMs.Add(cpu);
+                        }
 
-                    progress.Append(Inv, $" {v.Name} {ms:0.0} ms {allocPerChunk:0} B/chunk;");
+                        progress.Append(Inv, $" {v.Name} {ms:0.0} ms {allocPerChunk:0} B/chunk;");
+                    }
                 }
 
                 // Short streams and sync calls alternate request by request (hand-written, LlmAdapters, SDK, hand-written, ...):
