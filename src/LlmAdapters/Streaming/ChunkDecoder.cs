@@ -18,6 +18,8 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly byte[]?[] _documentValues;
     private readonly string _callDescription;
     private readonly int[] _textSlots;
+    private readonly ResponseField? _textField; // read per chunk: kept here rather than looked up through the plan's lists
+    private readonly int _fieldCount;
     private byte[] _event = [];
     private int _eventLength;
 
@@ -35,6 +37,8 @@ internal sealed class ChunkDecoder : IDisposable
         _skipped = new bool[plan.Response.Fields.Count];
         _documentValues = plan.Paths.NeedsDocument ? new byte[]?[plan.Paths.SlotCount] : [];
         _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
+        _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
+        _fieldCount = plan.Response.Fields.Count;
         Fields = new FieldAccumulator(plan.Response);
     }
 
@@ -75,7 +79,7 @@ internal sealed class ChunkDecoder : IDisposable
             return true;
         }
 
-        if (_plan.Response.Fields.Count == 0 || (payload[0] != (byte)'{' && payload[0] != (byte)'['))
+        if (_fieldCount == 0 || (payload[0] != (byte)'{' && payload[0] != (byte)'['))
         {
             // Plain text (or JSON with nothing mapped): the payload is the text.
             _starts.AsSpan().Fill(-1);
@@ -396,13 +400,13 @@ internal sealed class ChunkDecoder : IDisposable
 
     private string? ReadText(ReadOnlySpan<byte> payload)
     {
-        var index = _plan.Response.TextIndex;
+        var index = _textField is null ? -1 : _plan.Response.TextIndex;
         if (index < 0 || _skipped[index] || !TryField(index, payload, out var raw) || IsNull(raw))
         {
             return null;
         }
 
-        var field = _plan.Response.Fields[index];
+        var field = _textField!;
         if (_plan.Cumulative && field.Converter is null && raw[0] == (byte)'"')
         {
             return CumulateJsonString(raw);
