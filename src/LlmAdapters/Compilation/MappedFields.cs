@@ -9,8 +9,8 @@ namespace LlmAdapters.Compilation;
 /// no element, no dictionary and no usage.
 /// </summary>
 /// <remarks>
-/// Immutable from outside and thread-safe: the elements are made at most once per reader that wins the race, and every
-/// reader sees the same dictionary. Holds the response body until then (the bytes the values are cut from).
+/// Immutable from outside and thread-safe: readers that race may each make the elements, but all of them get the one
+/// dictionary that was published first. Holds the response body (the bytes the values are cut from) as long as it lives.
 /// </remarks>
 internal sealed class MappedFields
 {
