@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using LlmAdapters.Tests.TestSupport;
+
+namespace LlmAdapters.Tests.Streaming;
+
+/// <summary>
+/// The per-chunk allocation of <see cref="ILlmClient.StreamAsync"/>: beyond the strings it yields, a long stream through the
+/// shipped openai adapter must allocate next to nothing per chunk (no document, no per-field copy, no update object).
+/// </summary>
+/// <remarks>Counted on the test's thread: with a transport that answers at once, the whole stream is read on it (checked).</remarks>
+public class StreamAllocationTests
+{
+    private const int Chunks = 20_000;
+
+    [Test]
+    public async Task StreamAsync_AllocatesOnlyTheYieldedStrings_PerChunk()
+    {
+        var pieces = Enumerable.Range(0, Chunks).Select(i => (i % 4) switch { 0 => "你好", 1 => " world", 2 => "😀!", _ => "\"q\"\n" }).ToArray();
+        var body = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(pieces));
+        using var http = new HttpClient(new FixedBodyHandler(body));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-alloc", ["model"] = "m" } }, http);
+        var request = new LlmRequest { Prompt = "hi" };
+
+        // Once to warm up (first-use allocations, pools), then measured.
+        Assert.That((await CountAsync(client, request)).Count, Is.EqualTo(Chunks));
+        var (count, allocated, strings) = await CountAsync(client, request);
+
+        Assert.That(count, Is.EqualTo(Chunks));
+        var perChunk = (allocated - strings) / (double)Chunks;
+        Assert.That(perChunk, Is.LessThan(8), $"allocated {allocated} bytes for {Chunks} chunks, {strings} of them the yielded strings");
+    }
+
+    private static async Task<(int Count, long Allocated, long Strings)> CountAsync(ILlmClient client, LlmRequest request)
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        var hopped = false;
+        var count = 0;
+        long strings = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        await foreach (var piece in client.StreamAsync(request))
+        {
+            hopped |= Environment.CurrentManagedThreadId != thread; // no Assert here: NUnit's constraints allocate
+            count++;
+            strings += StringSize(piece);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(hopped, Is.False, "the stream hopped threads: the count would miss allocations");
+        return (count, allocated, strings);
+    }
+
+    // A string's size on a 64-bit runtime: header, method table and length, the characters and a terminator, 8-byte aligned.
+    private static long StringSize(string s) => (8 + 8 + 4 + (2 * (s.Length + 1)) + 7) / 8 * 8;
+
+    private sealed class FixedBodyHandler(byte[] body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
+        }
+    }
+}
