@@ -75,21 +75,29 @@ internal sealed class MappedFields
         }
     }
 
-    private Dictionary<string, JsonElement> Make()
+    // Items are made on first use only when none has a converter (see ResponseReader.TryMap): nothing here can fail.
+    private Dictionary<string, JsonElement> Make() => Make(_map!, _body, _starts!, _lengths!, callDescription: string.Empty);
+
+    /// <summary>
+    /// The items as elements: field i's value at <paramref name="starts"/>[i] in <paramref name="body"/> (-1: JSON null),
+    /// converted by its converter if it has one.
+    /// </summary>
+    /// <exception cref="LlmException">A converter rejected a value.</exception>
+    public static Dictionary<string, JsonElement> Make(ResponseMap map, ReadOnlySpan<byte> body, int[] starts, int[] lengths, string callDescription)
     {
-        var map = _map!;
         var fields = new Dictionary<string, JsonElement>(map.Fields.Count, StringComparer.Ordinal);
-        var values = ResponseReader.ParseTogether(_body, _starts!, _lengths!);
+        var values = ResponseReader.ParseTogether(body, starts, lengths);
         for (var i = 0; i < map.Fields.Count; i++)
         {
-            if (_starts![i] < 0)
+            var field = map.Fields[i];
+            if (starts[i] < 0)
             {
-                fields[map.Fields[i].Name] = JsonValues.Null;
+                fields[field.Name] = JsonValues.Null;
                 continue;
             }
 
             values.MoveNext();
-            fields[map.Fields[i].Name] = values.Current;
+            fields[field.Name] = ResponseMap.Convert(field, values.Current, callDescription);
         }
 
         return fields;

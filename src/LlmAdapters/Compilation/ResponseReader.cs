@@ -99,21 +99,7 @@ internal sealed class ResponseReader
             return true;
         }
 
-        var fields = new Dictionary<string, JsonElement>(fieldCount, StringComparer.Ordinal);
-        var values = ParseTogether(body, valueStarts, valueLengths);
-        for (var i = 0; i < fieldCount; i++)
-        {
-            var field = _map.Fields[i];
-            if (valueStarts[i] < 0)
-            {
-                fields[field.Name] = JsonValues.Null;
-                continue;
-            }
-
-            values.MoveNext();
-            fields[field.Name] = ResponseMap.Convert(field, values.Current, callDescription);
-        }
-
+        var fields = MappedFields.Make(_map, body, valueStarts, valueLengths, callDescription);
         mapped = new MappedFields(_map.TextFrom(fields), fields);
         return true;
     }
