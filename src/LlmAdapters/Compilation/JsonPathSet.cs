@@ -67,12 +67,7 @@ internal sealed class JsonPathSet
     /// <param name="starts">Receives where each slot's value starts.</param>
     /// <param name="lengths">Receives each slot's value length.</param>
     /// <param name="maxDepth">The nesting limit.</param>
-    /// <param name="stopSlot">
-    /// When not -1: the reading stops as soon as this slot's value is found and is not null, and the rest of the value is
-    /// neither read nor checked (the other slots not found by then stay -1).
-    /// </param>
-    /// <exception cref="JsonException">The bytes are not one valid JSON value (as far as they were read).</exception>
-    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64, int stopSlot = -1)
+    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
     {
         starts.Fill(-1);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
@@ -81,19 +76,14 @@ internal sealed class JsonPathSet
             throw new JsonException("The chunk holds no JSON value.");
         }
 
-        if (Walk(ref reader, _root, starts, lengths, stopSlot))
-        {
-            return;
-        }
-
+        Walk(ref reader, _root, starts, lengths);
         if (reader.Read())
         {
             throw new JsonException($"The chunk has more after its JSON value (at byte {reader.TokenStartIndex}).");
         }
     }
 
-    /// <returns>True when <paramref name="stopSlot"/> was found (not null): the caller stops reading.</returns>
-    private static bool Walk(ref Utf8JsonReader reader, Node node, Span<int> starts, Span<int> lengths, int stopSlot)
+    private static void Walk(ref Utf8JsonReader reader, Node node, Span<int> starts, Span<int> lengths)
     {
         var start = (int)reader.TokenStartIndex;
         var type = reader.TokenType;
@@ -120,9 +110,9 @@ internal sealed class JsonPathSet
                 {
                     reader.Skip();
                 }
-                else if (Walk(ref reader, child, starts, lengths, stopSlot))
+                else
                 {
-                    return true;
+                    Walk(ref reader, child, starts, lengths);
                 }
             }
         }
@@ -147,9 +137,9 @@ internal sealed class JsonPathSet
                 {
                     reader.Skip();
                 }
-                else if (Walk(ref reader, child, starts, lengths, stopSlot))
+                else
                 {
-                    return true;
+                    Walk(ref reader, child, starts, lengths);
                 }
             }
         }
@@ -161,18 +151,12 @@ internal sealed class JsonPathSet
         if (node.Slots.Length > 0)
         {
             var length = (int)reader.BytesConsumed - start;
-            var stop = false;
             foreach (var slot in node.Slots)
             {
                 starts[slot] = start;
                 lengths[slot] = length;
-                stop |= slot == stopSlot && type != JsonTokenType.Null;
             }
-
-            return stop;
         }
-
-        return false;
     }
 
     // Parallel arrays rather than arrays of tuples: value-tuple collections would each need JIT-compiled framework code

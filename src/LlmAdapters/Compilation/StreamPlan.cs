@@ -57,27 +57,9 @@ internal sealed class StreamPlan
         paths.AddRange(error.CodePaths);
         Paths = JsonPathSet.Build(paths);
 
-        // The same slots with only what the text needs: the text item's alternatives, the filters and the error paths.
-        var textPaths = new List<KeyPath?>(paths);
-        for (var i = 0; i < fieldSlots.Length; i++)
-        {
-            if (i != response.TextIndex)
-            {
-                foreach (var slot in fieldSlots[i])
-                {
-                    textPaths[slot] = null;
-                }
-            }
-        }
-
-        TextPaths = JsonPathSet.Build(textPaths);
-
-        // Read for its text only, a chunk is read as far as its text (as a hand-written client reads it). Not with
-        // chunk_filters, which may test a key written after the text, nor when the text needs a document.
-        TextStopSlot = response.TextIndex >= 0 && filters.Count == 0 && !TextPaths.NeedsDocument && fieldSlots[response.TextIndex].Length > 0
-            ? fieldSlots[response.TextIndex][0]
-            : -1;
         AllPaths = paths;
+        TextPayloads = format is StreamFormat.Sse or StreamFormat.Raw || matcher is not null || response.Fields.Count == 0;
+        HasFieldConverters = response.Fields.Where((f, i) => i != response.TextIndex && f.Converter is not null).Any();
         FieldSlots = fieldSlots;
         EventFields = eventFields;
         NeedsEventJson = filters.Count > 0;
@@ -110,14 +92,14 @@ internal sealed class StreamPlan
 
     public JsonPathSet Paths { get; }
 
-    /// <summary><see cref="Paths"/> without the items other than the text (same slots, never found): for streams read for their text only.</summary>
-    public JsonPathSet TextPaths { get; }
-
     /// <summary>
-    /// With <see cref="TextPaths"/>: the slot of the text item's first alternative, at which the reading of a chunk stops
-    /// once its value is found and is not null; -1 when every chunk is read whole (chunk_filters, paths needing a document).
+    /// True when a payload that is not JSON is text (SSE data, raw text, a chunk_match capture, a call that maps nothing);
+    /// false for NDJSON lines and JSON-array elements read through resp items, where such a payload is an error.
     /// </summary>
-    public int TextStopSlot { get; }
+    public bool TextPayloads { get; }
+
+    /// <summary>True when an item other than the text has a converter (checked in every chunk, however the stream is read).</summary>
+    public bool HasFieldConverters { get; }
 
     /// <summary>The path of every slot (null for @event and absent error paths), for evaluation over a document when <see cref="JsonPathSet.NeedsDocument"/>.</summary>
     public IReadOnlyList<KeyPath?> AllPaths { get; }

@@ -28,7 +28,7 @@ internal sealed class ChunkDecoder : IDisposable
     private int _cumulativeLength = -1;
     private char[] _cumulativeNext = [];
 
-    public ChunkDecoder(StreamPlan plan, string callDescription)
+    public ChunkDecoder(StreamPlan plan, string callDescription, long maxJoinedChars = long.MaxValue)
     {
         _plan = plan;
         _callDescription = callDescription;
@@ -39,7 +39,7 @@ internal sealed class ChunkDecoder : IDisposable
         _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
         _fieldCount = plan.Response.Fields.Count;
-        Fields = new FieldAccumulator(plan.Response);
+        Fields = new FieldAccumulator(plan.Response, maxJoinedChars);
     }
 
     /// <summary>The last non-null value of every field across the chunks so far (kept only while <see cref="KeepFields"/>).</summary>
@@ -54,6 +54,9 @@ internal sealed class ChunkDecoder : IDisposable
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
     public string? Text { get; private set; }
 
+    /// <summary>True when the last chunk had the text item (a value at one of its paths, null included, or a text payload); false for a call that maps no items.</summary>
+    public bool TextFound { get; private set; }
+
     /// <summary>True when the last payload was the end marker.</summary>
     public bool IsDone { get; private set; }
 
@@ -66,38 +69,51 @@ internal sealed class ChunkDecoder : IDisposable
     {
         Text = null;
         IsDone = false;
-        payload = TrimWhiteSpace(payload);
+        TextFound = false;
         CopyEvent(eventType);
-        if (payload.IsEmpty)
+
+        // White space decides nothing (an empty payload, the end marker, JSON or text), but a text payload is the bytes
+        // as sent: its spaces and line breaks are part of the answer.
+        var trimmed = TrimWhiteSpace(payload);
+        if (trimmed.IsEmpty)
         {
             return false;
         }
 
-        if (_plan.Done is { } done && payload.SequenceEqual(done))
+        if (_plan.Done is { } done && trimmed.SequenceEqual(done))
         {
             IsDone = true;
             return true;
         }
 
-        if (_fieldCount == 0 || (payload[0] != (byte)'{' && payload[0] != (byte)'['))
+        if (_fieldCount == 0 || (trimmed[0] != (byte)'{' && trimmed[0] != (byte)'['))
         {
-            // Plain text (or JSON with nothing mapped): the payload is the text.
+            // Plain text (or JSON with nothing mapped): the payload is the text, where the framing carries text.
+            if (!_plan.TextPayloads)
+            {
+                throw new InvalidChunkException($"a chunk is not JSON, but the call's resp items are read from JSON (stream_format {StreamFormats.Name(_plan.Format)} without chunk_match): {Excerpt(payload)}");
+            }
+
             _starts.AsSpan().Fill(-1);
-            Text = Cumulate(Encoding.UTF8.GetString(payload));
+            TextFound = _fieldCount > 0;
+            try
+            {
+                Text = Cumulate(StrictUtf8.GetString(payload));
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InvalidChunkException($"a chunk is not valid UTF-8 text: {Excerpt(payload)}", inner: e);
+            }
+
             return true;
         }
 
+        payload = trimmed;
         try
         {
-            if (KeepFields)
-            {
-                _plan.Paths.Find(payload, _starts, _lengths);
-            }
-            else
-            {
-                // Read for its text only: the chunk is read as far as its text; the error keys are read in chunks without text.
-                _plan.TextPaths.Find(payload, _starts, _lengths, stopSlot: _plan.TextStopSlot);
-            }
+            // Every chunk is read whole, whoever reads it: a malformed tail or an error key after the text is found by
+            // StreamAsync as by CallAsync. KeepFields decides only whether the values are kept.
+            _plan.Paths.Find(payload, _starts, _lengths);
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);
@@ -105,29 +121,35 @@ internal sealed class ChunkDecoder : IDisposable
         }
         catch (JsonException e)
         {
-            var excerpt = Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload);
-            throw new InvalidChunkException($"a chunk is not valid JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')}): {excerpt}", inner: e);
+            throw new InvalidChunkException($"a chunk is not valid JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')}): {Excerpt(payload)}", inner: e);
         }
 
         try
         {
             CheckInBandError(payload);
             ApplyFilters(payload);
+            ValidateStrings(payload);
             if (KeepFields)
             {
-                ValidateStrings(payload);
                 StoreFields(payload);
+            }
+            else
+            {
+                CheckConverters(payload);
             }
 
             Text = ReadText(payload);
+            TextFound = Text is not null || AnyFound(_textSlots);
         }
         catch (Exception e) when (e is DecoderFallbackException || (e is InvalidOperationException && e.Message.Contains("UTF-", StringComparison.Ordinal)))
         {
-            throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload)}", inner: e);
+            throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Excerpt(payload)}", inner: e);
         }
 
         return true;
     }
+
+    private static string Excerpt(ReadOnlySpan<byte> payload) => Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload);
 
     /// <summary>The current chunk's non-null fields as JSON elements (for <see cref="LlmStreamUpdate"/>), copying the values.</summary>
     public Dictionary<string, JsonElement> CurrentFields(ReadOnlySpan<byte> payload)
@@ -394,6 +416,28 @@ internal sealed class ChunkDecoder : IDisposable
                 {
                     Fields.Set(i, raw);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the converters of the items other than the text, as <see cref="StoreFields"/> does, without keeping the values:
+    /// a value that a converter rejects fails the stream however it is read.
+    /// </summary>
+    private void CheckConverters(ReadOnlySpan<byte> payload)
+    {
+        if (!_plan.HasFieldConverters)
+        {
+            return;
+        }
+
+        var textIndex = _plan.Response.TextIndex;
+        for (var i = 0; i < _fieldCount; i++)
+        {
+            var field = _plan.Response.Fields[i];
+            if (i != textIndex && field.Converter is not null && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
+            {
+                _ = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
             }
         }
     }

@@ -280,11 +280,10 @@ public class StreamCallTests
     }
 
     [Test]
-    public async Task StreamAsync_ReadsEachChunkAsFarAsItsText_CallAsyncReadsItWhole()
+    public async Task EveryMethod_ReadsEveryChunkWhole_ABreakAfterTheTextFailsThemAll()
     {
-        // The second chunk is broken after its text. Read for its text only (StreamAsync, nobody recording the result),
-        // a chunk is read as far as its text, as a hand-written client reads it: the text is complete and is yielded.
-        // CallAsync keeps every item for the result, so it reads the whole chunk and reports the break.
+        // The second chunk is broken after its text. However the stream is read, the chunk is read whole: StreamAsync
+        // yields what came before it and then fails, as CallAsync and StreamUpdatesAsync do.
         const string Body = """
             data: {"choices":[{"delta":{"content":"a"},"finish_reason":null}]}
 
@@ -294,11 +293,21 @@ public class StreamCallTests
 
             """;
         var definition = Def("\"stream_format\": \"sse\"");
-        Assert.That(await StreamResponses.CollectAsync(Client(definition, StreamResponses.Body(Body)).StreamAsync(new LlmRequest())), Is.EqualTo(new[] { "a", "b" }));
+        var yielded = new List<string>();
+        var streamed = Assert.ThrowsAsync<LlmStreamException>(async () =>
+        {
+            await foreach (var piece in Client(definition, StreamResponses.Body(Body)).StreamAsync(new LlmRequest()))
+            {
+                yielded.Add(piece);
+            }
+        });
+        Assert.That(yielded, Is.EqualTo(new[] { "a" }));
+        Assert.That(streamed!.Message, Does.Contain("not valid JSON"));
 
         var error = Assert.ThrowsAsync<LlmStreamException>(async () => await Client(definition, StreamResponses.Body(Body)).CallAsync(new LlmRequest()));
         Assert.That(error!.Message, Does.Contain("not valid JSON"));
         Assert.That(error.ReceivedText, Is.EqualTo("a"));
+        Assert.ThrowsAsync<LlmStreamException>(async () => await StreamResponses.CollectAsync(Client(definition, StreamResponses.Body(Body)).StreamUpdatesAsync(new LlmRequest())));
     }
 
     [Test]

@@ -39,4 +39,15 @@ internal static class StreamResponses
 
         return pieces;
     }
+
+    public static async Task<List<string>> CollectAsync(IAsyncEnumerable<LlmStreamUpdate> stream)
+    {
+        var pieces = new List<string>();
+        await foreach (var update in stream)
+        {
+            pieces.Add(update.Text);
+        }
+
+        return pieces;
+    }
 }
