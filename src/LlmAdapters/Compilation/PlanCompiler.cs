@@ -98,13 +98,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         StreamPlan? stream = null;
         if (call.ApiType == LlmApiType.Stream)
         {
-            var format = call.StreamFormat switch
-            {
-                "sse" => StreamFormat.Sse,
-                "raw" => StreamFormat.Raw,
-                "json-array" => StreamFormat.JsonArray,
-                _ => StreamFormat.Lines,
-            };
+            var format = StreamFormats.Parse(call.StreamFormat);
             stream = new StreamPlan(format, matcher, call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
         }
 

@@ -15,6 +15,11 @@ internal sealed partial class StreamSession
     private bool _inString;
     private bool _escaped;
 
+    // Between elements: true after an element (a ',' or the closing ']' must come), false after '[' or ',' (an element must
+    // come; ']' only right after '['). A missing or extra comma is an error, not a silently different answer.
+    private bool _afterElement;
+    private bool _afterComma;
+
     /// <summary>json-array: the body is one JSON array, and each element is a chunk as soon as its closing byte arrives.</summary>
     private StepKind StepJsonArray()
     {
@@ -64,6 +69,7 @@ internal sealed partial class StreamSession
                     if (b == (byte)'[')
                     {
                         _arrayState = ArrayState.BetweenElements;
+                        _afterElement = _afterComma = false;
                     }
                     else if (!IsWhitespace(b))
                     {
@@ -73,14 +79,34 @@ internal sealed partial class StreamSession
                     _start = ++i;
                     break;
                 case ArrayState.BetweenElements:
-                    if (b == (byte)']')
+                    if (IsWhitespace(b))
                     {
+                        _start = ++i;
+                    }
+                    else if (b == (byte)']')
+                    {
+                        if (_afterComma)
+                        {
+                            throw new InvalidChunkException("the streamed JSON array has a ',' before its closing ']'");
+                        }
+
                         _arrayState = ArrayState.AfterArray;
                         _start = ++i;
                     }
-                    else if (b == (byte)',' || IsWhitespace(b))
+                    else if (b == (byte)',')
                     {
+                        if (!_afterElement)
+                        {
+                            throw new InvalidChunkException("the streamed JSON array has a ',' where an element should be");
+                        }
+
+                        _afterElement = false;
+                        _afterComma = true;
                         _start = ++i;
+                    }
+                    else if (_afterElement)
+                    {
+                        throw new InvalidChunkException($"the streamed JSON array has '{(char)b}' where a ',' or ']' should follow an element");
                     }
                     else if (b is (byte)'}' or (byte)':')
                     {
@@ -173,6 +199,8 @@ internal sealed partial class StreamSession
         elementStart = _start;
         elementLength = end - _start;
         _arrayState = ArrayState.BetweenElements;
+        _afterElement = true;
+        _afterComma = false;
         _start = _scan = end;
         return true;
     }

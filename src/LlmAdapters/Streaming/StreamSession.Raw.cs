@@ -34,6 +34,7 @@ internal sealed partial class StreamSession
         }
 
         RawText = new string(_chars, 0, written);
+        Chunks++;
         return StepKind.Chunk;
     }
 }
