@@ -23,11 +23,24 @@ public sealed class LlmProfile
     /// <summary>How long one call may take in all, 100 seconds by default. <see cref="Timeout"/> of <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> disables it.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>The largest sync response body read, 32 MiB by default; a larger one is an error rather than an out-of-memory.</summary>
+    /// <summary>
+    /// The largest sync response body read, 32 MiB by default; a larger one is an error rather than an out-of-memory. It also
+    /// bounds what <see cref="ILlmClient.CallAsync"/> keeps of a stream call (the joined text, and each joined item, in
+    /// characters) and the pieces a stream joins into one item (such as reasoning): an endless stream fails instead of
+    /// growing memory without bound.
+    /// </summary>
     public long MaxResponseBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>For stream calls, the longest wait for the next bytes of the body, 100 seconds by default: a stalled stream fails instead of hanging. <see cref="Timeout"/> then bounds the wait for the response headers.</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// For stream calls, how long the whole stream may take, from the request to its last byte; off
+    /// (<see cref="System.Threading.Timeout.InfiniteTimeSpan"/>) by default, since a long answer can take minutes. When it
+    /// expires the stream fails with an <see cref="LlmStreamException"/> (an <see cref="LlmTimeoutException"/> before the
+    /// response headers) and the connection is closed.
+    /// </summary>
+    public TimeSpan StreamTimeout { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
 
     /// <summary>The longest line (or SSE event, or JSON array element) of a stream, 1 MiB by default; a longer one is an error rather than an out-of-memory.</summary>
     public int MaxStreamLineBytes { get; set; } = 1024 * 1024;
@@ -58,6 +71,7 @@ public sealed class LlmProfile
         Timeout = Timeout,
         MaxResponseBytes = MaxResponseBytes,
         StreamIdleTimeout = StreamIdleTimeout,
+        StreamTimeout = StreamTimeout,
         MaxStreamLineBytes = MaxStreamLineBytes,
     };
 

@@ -19,6 +19,20 @@ internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, I
 
     public ILlmConverter? Converter { get; } = converter;
 
+    /// <summary>True when one of the paths finds a value, JSON null included (absent is not null).</summary>
+    public bool IsPresent(JsonElement root)
+    {
+        foreach (var path in Paths)
+        {
+            if (path.TryEvaluate(root, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public bool TryEvaluate(JsonElement root, out JsonElement value)
     {
         foreach (var path in Paths)

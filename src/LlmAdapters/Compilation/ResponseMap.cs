@@ -24,6 +24,12 @@ internal sealed class ResponseMap
 
     public IReadOnlyList<ResponseField> Fields { get; }
 
+    /// <summary>
+    /// True when an item is named <c>content</c> or <c>text</c>: the call answers with text, and a 2xx sync body without
+    /// that item (absent, not null) is not an answer. Calls that map only other items (a model list, a submit) have none.
+    /// </summary>
+    public bool HasNamedText => TextIndex >= 0 && Fields[TextIndex].Name is "content" or "text";
+
     /// <summary>The field that is the answer text: <c>content</c>, else <c>text</c>, else the first; -1 when there are no fields.</summary>
     public int TextIndex { get; }
 

@@ -80,6 +80,11 @@ internal sealed class ResponseReader
             return false;
         }
 
+        if (_map.HasNamedText && !AnyFound(_fieldSlots[_map.TextIndex], starts))
+        {
+            return false; // no text item at all: the caller reads the document and says so
+        }
+
         // Per field: where its chosen value (the first alternative found and not null) lies in the body, -1 for none.
         var fieldCount = _map.Fields.Count;
         var valueStarts = new int[fieldCount];
@@ -155,6 +160,19 @@ internal sealed class ResponseReader
         var reader = new Utf8JsonReader(json);
         reader.Read();
         return reader.GetString()!;
+    }
+
+    private static bool AnyFound(int[] slots, ReadOnlySpan<int> starts)
+    {
+        foreach (var slot in slots)
+        {
+            if (starts[slot] >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The first slot that is found and not null; -1 when none.</summary>

@@ -54,11 +54,15 @@ internal sealed class ClientSettings
         Timeout = profile.Timeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.Timeout;
         MaxResponseBytes = profile.MaxResponseBytes > 0 ? profile.MaxResponseBytes : long.MaxValue;
         StreamIdleTimeout = profile.StreamIdleTimeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.StreamIdleTimeout;
+        StreamTimeout = profile.StreamTimeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.StreamTimeout;
         MaxStreamLineBytes = profile.MaxStreamLineBytes > 0 ? profile.MaxStreamLineBytes : 1024 * 1024;
         TimeProvider = timeProvider;
     }
 
     public TimeSpan StreamIdleTimeout { get; }
+
+    /// <summary>The bound of a whole stream; infinite when off.</summary>
+    public TimeSpan StreamTimeout { get; }
 
     public LlmRetryOptions Retry { get; }
 

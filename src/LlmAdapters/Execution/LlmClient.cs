@@ -113,7 +113,7 @@ internal sealed class LlmClient : ILlmClient
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
         using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
         var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
-        var sessions = _runner.RunStreamAsync(call, request, received, final, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var sessions = _runner.RunStreamAsync(call, request, received, final, keepsWholeText: false, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var status = 0;
         var firstChunk = false;
         try

@@ -23,16 +23,22 @@ internal sealed partial class PlanRunner
     /// <param name="received">Collects the text.</param>
     /// <param name="finalFields">When given, receives the final fields (last non-null value of each) when the stream ends normally; when null, the fields other than the text are not kept.</param>
     /// <param name="cancellationToken">Stops the stream.</param>
-    public async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, TextBuffer received, StrongBox<Dictionary<string, JsonElement>>? finalFields, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="keepsWholeText">True when <paramref name="received"/> keeps the whole text (CallAsync): it is then bounded by MaxResponseBytes.</param>
+    public async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, TextBuffer received, StrongBox<Dictionary<string, JsonElement>>? finalFields, bool keepsWholeText, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var plan = call.Stream!;
+
+        // StreamTimeout bounds the whole stream, from the request to the last byte (off unless the profile sets it).
+        using var total = Settings.StreamTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Settings.StreamTimeout, Settings.TimeProvider);
+        using var linkedTotal = total is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
+        var outer = linkedTotal?.Token ?? cancellationToken;
 
         // The timeout source bounds the wait for headers, then each wait for more of the body; none is made when neither
         // is limited, and it is linked to the caller's token only when the caller has one.
         var timed = Settings.Timeout != Timeout.InfiniteTimeSpan || Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan;
         using var timeout = timed ? new CancellationTokenSource(Settings.Timeout, Settings.TimeProvider) : null;
-        using var linked = timeout is not null && cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token) : null;
-        var token = linked?.Token ?? timeout?.Token ?? cancellationToken;
+        using var linked = timeout is not null && outer.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(outer, timeout.Token) : null;
+        var token = linked?.Token ?? timeout?.Token ?? outer;
 
         // Retried (by the profile's policy) until a 2xx response starts; once it has, the stream is never retried.
         HttpResponseMessage response;
@@ -46,106 +52,180 @@ internal sealed partial class PlanRunner
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new LlmTimeoutException($"{Capitalize(call.DisplayName)} got no response headers within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
+            throw total is { IsCancellationRequested: true }
+                ? new LlmTimeoutException($"{Capitalize(call.DisplayName)} did not finish within the StreamTimeout of {Settings.StreamTimeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}' (no response headers yet).", Settings.StreamTimeout, e)
+                : new LlmTimeoutException($"{Capitalize(call.DisplayName)} got no response headers within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
         }
 
         using (response)
-        using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName) { StatusCode = (int)response.StatusCode })
+        using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName, Settings.MaxResponseBytes) { StatusCode = (int)response.StatusCode })
         {
             session.Decoder.KeepFields = finalFields is not null;
             Stream body;
             try
             {
-                body = IsPlainJson(plan, response)
-                    ? await ReadJsonInsteadOfStreamAsync(call, response, token).ConfigureAwait(false)
-                    : await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                var contentType = response.Content.Headers.ContentType?.MediaType;
+                if (ContentTypes.IsUnreadable(contentType))
+                {
+                    throw await UnexpectedBodyAsync(call, response, $"with {ContentTypes.Describe(contentType)} instead of the stream", token).ConfigureAwait(false);
+                }
+
+                if (ContentTypes.IsJson(contentType) && plan.Format != StreamFormat.JsonArray)
+                {
+                    var (json, whole) = await ReadJsonInsteadOfStreamAsync(call, response, token).ConfigureAwait(false);
+                    if (whole)
+                    {
+                        session.LoadWhole(json);
+                        body = Stream.Null;
+                    }
+                    else
+                    {
+                        body = new MemoryStream(json, writable: false);
+                    }
+                }
+                else
+                {
+                    body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw StreamFailure(call, received, TimedOut(total), new TimeoutException(e.Message, e));
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
                 throw StreamFailure(call, received, "the connection failed before the body arrived", e);
             }
 
+            var completed = false;
             await using (body.ConfigureAwait(false))
             {
-                var chunks = 0;
-                while (true)
+                try
                 {
-                    StepKind kind;
-                    try
+                    while (true)
                     {
-                        kind = session.Step();
-                    }
-                    catch (InvalidChunkException e)
-                    {
-                        // Not chained: its message holds the vendor's text unredacted; the JSON error (if any) is enough.
-                        throw StreamFailure(call, received, e.Message, e.InnerException, e.VendorMessage, e.VendorCode);
-                    }
-
-                    if (kind == StepKind.Chunk)
-                    {
-                        chunks++;
-                        if (session.CurrentText is { Length: > 0 } text)
+                        StepKind kind;
+                        try
                         {
-                            received.Append(text);
+                            kind = session.Step();
+                        }
+                        catch (InvalidChunkException e)
+                        {
+                            // Not chained: its message holds the vendor's text unredacted; the JSON error (if any) is enough.
+                            throw StreamFailure(call, received, e.Message, e.InnerException, e.VendorMessage, e.VendorCode);
                         }
 
-                        yield return session;
-                        continue;
-                    }
-
-                    if (kind == StepKind.Done)
-                    {
-                        CollectFinalFields(call, session, finalFields);
-                        break;
-                    }
-
-                    if (kind == StepKind.End)
-                    {
-                        if (session.Truncation is { } truncation)
+                        if (kind == StepKind.Chunk)
                         {
-                            throw StreamFailure(call, received, truncation, null);
+                            if (session.IsWhole && !session.Decoder.TextFound)
+                            {
+                                throw HttpErrors.Create(
+                                    (int)response.StatusCode,
+                                    $"with a JSON body instead of the stream, and the call's text item{TextPathHint(call)} is not in it",
+                                    null,
+                                    null,
+                                    System.Text.Encoding.UTF8.GetString(session.FirstBytes),
+                                    null,
+                                    call,
+                                    Settings);
+                            }
+
+                            if (session.CurrentText is { Length: > 0 } text)
+                            {
+                                if (received.Length + text.Length > Settings.MaxResponseBytes && keepsWholeText)
+                                {
+                                    throw StreamFailure(call, received, $"the text is longer than the profile's MaxResponseBytes ({Settings.MaxResponseBytes}), which bounds what CallAsync keeps of a stream", null);
+                                }
+
+                                received.Append(text);
+                            }
+
+                            yield return session;
+                            continue;
                         }
 
-                        if (plan.DoneRequired && !session.SawDone)
+                        if (kind == StepKind.Done)
                         {
-                            throw StreamFailure(call, received, $"the body ended after {chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
+                            CollectFinalFields(call, session, finalFields);
+                            completed = true;
+                            break;
                         }
 
-                        CollectFinalFields(call, session, finalFields);
-                        break;
-                    }
-
-                    int read;
-                    try
-                    {
-                        var buffer = session.GetReadBuffer();
-                        if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
+                        if (kind == StepKind.End)
                         {
-                            timeout!.CancelAfter(Settings.StreamIdleTimeout);
+                            if (session.Truncation is { } truncation)
+                            {
+                                throw StreamFailure(call, received, truncation, null);
+                            }
+
+                            if (session.Chunks == 0)
+                            {
+                                // Nothing that the call reads arrived: an empty body, a page, events of another API.
+                                var first = System.Text.Encoding.UTF8.GetString(session.FirstBytes);
+                                throw HttpErrors.Create(
+                                    (int)response.StatusCode,
+                                    first.Length == 0
+                                        ? $"with an empty body ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}) instead of the stream"
+                                        : $"with a body that holds no chunk of the stream ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}, stream_format {StreamFormats.Name(plan.Format)})",
+                                    null,
+                                    null,
+                                    first.Length == 0 ? null : first,
+                                    null,
+                                    call,
+                                    Settings);
+                            }
+
+                            if (plan.DoneRequired && !session.SawDone)
+                            {
+                                throw StreamFailure(call, received, $"the body ended after {session.Chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
+                            }
+
+                            CollectFinalFields(call, session, finalFields);
+                            completed = true;
+                            break;
                         }
 
-                        read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        throw StreamFailure(call, received, $"the stream stalled: nothing arrived for {Settings.StreamIdleTimeout.TotalSeconds:0.###} s (StreamIdleTimeout)", new TimeoutException(e.Message, e));
-                    }
-                    catch (Exception e) when (e is IOException or HttpRequestException)
-                    {
-                        throw StreamFailure(call, received, $"the connection closed mid-stream ({e.Message})", e);
-                    }
-                    catch (InvalidChunkException e)
-                    {
-                        throw StreamFailure(call, received, e.Message, e.InnerException);
-                    }
+                        int read;
+                        try
+                        {
+                            var buffer = session.GetReadBuffer();
+                            if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
+                            {
+                                timeout!.CancelAfter(Settings.StreamIdleTimeout);
+                            }
 
-                    if (read == 0)
-                    {
-                        session.Complete();
+                            read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            throw StreamFailure(call, received, TimedOut(total), new TimeoutException(e.Message, e));
+                        }
+                        catch (Exception e) when (e is IOException or HttpRequestException)
+                        {
+                            throw StreamFailure(call, received, $"the connection closed mid-stream ({e.Message})", e);
+                        }
+                        catch (InvalidChunkException e)
+                        {
+                            throw StreamFailure(call, received, e.Message, e.InnerException);
+                        }
+
+                        if (read == 0)
+                        {
+                            session.Complete();
+                        }
+                        else
+                        {
+                            session.Advance(read);
+                        }
                     }
-                    else
+                }
+                finally
+                {
+                    if (!completed)
                     {
-                        session.Advance(read);
+                        // Stopped early (the consumer broke out, cancelled, or the stream failed): the vendor should see the
+                        // disconnect now and stop generating, not after the rest of the answer has been drained.
+                        await StreamAbort.AbortAsync(body).ConfigureAwait(false);
                     }
                 }
             }
@@ -158,7 +238,7 @@ internal sealed partial class PlanRunner
         using var received = new TextBuffer();
         var final = new StrongBox<Dictionary<string, JsonElement>>();
         var status = 200;
-        await foreach (var session in RunStreamAsync(call, request, received, final, cancellationToken).ConfigureAwait(false))
+        await foreach (var session in RunStreamAsync(call, request, received, final, keepsWholeText: true, cancellationToken).ConfigureAwait(false))
         {
             status = session.StatusCode;
         }
@@ -173,30 +253,47 @@ internal sealed partial class PlanRunner
         return new LlmResponse(text, fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
     }
 
-    /// <summary>A 2xx JSON body where SSE or lines were expected: vendors answer so when they refuse a stream (MiniMax's base_resp, a gateway's error).</summary>
-    private static bool IsPlainJson(StreamPlan plan, HttpResponseMessage response)
-        => plan.Format is StreamFormat.Sse or StreamFormat.Lines
-            && string.Equals(response.Content.Headers.ContentType?.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+    /// <summary>What stopped a stream: its StreamTimeout, or a wait for more of the body longer than StreamIdleTimeout.</summary>
+    private string TimedOut(CancellationTokenSource? total) => total is { IsCancellationRequested: true }
+        ? $"the stream did not finish within the StreamTimeout of {Settings.StreamTimeout.TotalSeconds:0.###} s"
+        : $"the stream stalled: nothing arrived for {Settings.StreamIdleTimeout.TotalSeconds:0.###} s (StreamIdleTimeout)";
 
-    /// <summary>Reads such a body whole (bounded): an error in it is raised as the vendor's error; anything else is read as the stream.</summary>
-    private async Task<Stream> ReadJsonInsteadOfStreamAsync(CallPlan call, HttpResponseMessage response, CancellationToken cancellationToken)
+    private static string TextPathHint(CallPlan call)
+        => call.Response.TextIndex < 0 ? " (it maps none)" : $" '{call.Response.Fields[call.Response.TextIndex].Name}' (path '{call.Response.Fields[call.Response.TextIndex].PathText}')";
+
+    /// <summary>A 2xx response whose body the call cannot read: raised with its content type and first bytes.</summary>
+    private async Task<LlmHttpException> UnexpectedBodyAsync(CallPlan call, HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        var first = await HttpErrors.ReadPrefixAsync(response.Content, StreamSession.FirstBytesLimit, cancellationToken).ConfigureAwait(false);
+        return HttpErrors.Create((int)response.StatusCode, what, null, null, first.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(first), null, call, Settings);
+    }
+
+    /// <summary>
+    /// A 2xx JSON body where a stream was expected (vendors answer so when they refuse a stream: MiniMax's base_resp, a
+    /// gateway's error, a host that ignores "stream": true), read whole and bounded: an error in it is raised as the
+    /// vendor's error. Whole is true when the body is one JSON value, to be read as the whole answer; false for a stream
+    /// mislabelled as JSON (several NDJSON lines), to be read as the stream it is.
+    /// </summary>
+    private async Task<(byte[] Body, bool Whole)> ReadJsonInsteadOfStreamAsync(CallPlan call, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(response.Content, call, cancellationToken).ConfigureAwait(false);
-        if (HttpErrors.TryParse(body, out var document))
+        if (!HttpErrors.TryParse(body, out var document))
         {
-            using (document)
+            return (body, false);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var errors = call.Error.ChecksSuccessResponses ? call.Error : ErrorMap.Default;
+            if (call.Error.ChecksSuccessResponses ? call.Error.IsInBandError(root) : errors.Extract(root).Message is not null)
             {
-                var root = document.RootElement;
-                var isError = call.Error.ChecksSuccessResponses ? call.Error.IsInBandError(root) : ErrorMap.Default.Extract(root).Message is not null;
-                if (isError)
-                {
-                    var (vendorMessage, vendorCode) = (call.Error.ChecksSuccessResponses ? call.Error : ErrorMap.Default).Extract(root);
-                    throw HttpErrors.Create((int)response.StatusCode, "with an error instead of a stream", vendorMessage, vendorCode, System.Text.Encoding.UTF8.GetString(body), null, call, Settings);
-                }
+                var (vendorMessage, vendorCode) = errors.Extract(root);
+                throw HttpErrors.Create((int)response.StatusCode, "with an error instead of a stream", vendorMessage, vendorCode, System.Text.Encoding.UTF8.GetString(body), null, call, Settings);
             }
         }
 
-        return new MemoryStream(body, writable: false);
+        return (body, true);
     }
 
     private static void CollectFinalFields(CallPlan call, StreamSession session, StrongBox<Dictionary<string, JsonElement>>? finalFields)

@@ -47,9 +47,14 @@ internal sealed partial class PlanRunner
                 return new LlmResponse(text, new Dictionary<string, JsonElement>(), status);
             }
 
-            if (body.Length == 0)
+            if (body.Length == 0 && !map.HasNamedText)
             {
                 return new LlmResponse(string.Empty, map.Fields.ToDictionary(f => f.Name, _ => Internal.JsonValues.Null, StringComparer.Ordinal), status);
+            }
+
+            if (body.Length == 0)
+            {
+                throw HttpErrors.Create(status, $"with an empty body ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}), which has no answer", null, null, null, null, call, Settings);
             }
 
             throw new LlmException(Settings.Redactor.Redact(
@@ -66,6 +71,13 @@ internal sealed partial class PlanRunner
         if (map.Fields.Count == 0)
         {
             return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
+        }
+
+        if (map.HasNamedText && !map.Fields[map.TextIndex].IsPresent(root))
+        {
+            // Absent is not empty: an explicit null or "" is an empty answer, a body without the item is no answer at all.
+            var field = map.Fields[map.TextIndex];
+            throw HttpErrors.Create(status, $"without the call's text item '{field.Name}' (path '{field.PathText}')", null, null, Encoding.UTF8.GetString(body), null, call, Settings);
         }
 
         // The values found in the standalone document are kept as they are: no copy per field.

@@ -13,8 +13,13 @@ internal sealed class FieldAccumulator : IDisposable
     private readonly int[] _lengths;
     private readonly System.Text.StringBuilder?[] _joined;
 
-    public FieldAccumulator(ResponseMap map)
+    private readonly long _maxJoinedChars;
+
+    /// <param name="map">The call's resp items.</param>
+    /// <param name="maxJoinedChars">The longest a joined item may grow (MaxResponseBytes): an endless stream fails instead of growing memory.</param>
+    public FieldAccumulator(ResponseMap map, long maxJoinedChars)
     {
+        _maxJoinedChars = maxJoinedChars;
         _map = map;
         _values = new byte[]?[map.Fields.Count];
         _lengths = new int[map.Fields.Count];
@@ -22,7 +27,17 @@ internal sealed class FieldAccumulator : IDisposable
     }
 
     /// <summary>Appends a piece of a joined field's text.</summary>
-    public void Append(int field, string text) => (_joined[field] ??= new System.Text.StringBuilder()).Append(text);
+    /// <exception cref="InvalidChunkException">The item would grow longer than the limit.</exception>
+    public void Append(int field, string text)
+    {
+        var joined = _joined[field] ??= new System.Text.StringBuilder();
+        if (joined.Length + (long)text.Length > _maxJoinedChars)
+        {
+            throw new InvalidChunkException($"the item '{_map.Fields[field].Name}', joined across chunks, is longer than the profile's MaxResponseBytes ({_maxJoinedChars})");
+        }
+
+        joined.Append(text);
+    }
 
     public void Set(int field, ReadOnlySpan<byte> rawJson)
     {

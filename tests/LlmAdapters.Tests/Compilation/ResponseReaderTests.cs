@@ -19,11 +19,10 @@ public class ResponseReaderTests
     ]);
 
     [TestCase("""{"choices":[{"message":{"content":"你好 😀"}}],"second":2,"nullish":null,"usage":{"total_tokens":3}}""")]
-    [TestCase("""  {"choices":[],"a":{"b":[0,{"c":[1,{"x":"y"}]}]},"we.ird":true}  """)]
+    [TestCase("""  {"choices":[{"message":{"content":null}}],"a":{"b":[0,{"c":[1,{"x":"y"}]}]},"we.ird":true}  """)]
     [TestCase("""{"choices":[{"message":{"content":"first"}}],"choices":[{"message":{"content":"last"}}]}""")]
     [TestCase("""{"ch\u006fices":[{"message":{"content":"escaped name"}}]}""")]
-    [TestCase("""[1,2,3]""")]
-    [TestCase("""{"usage":null,"second":null}""")]
+    [TestCase("""{"choices":[{"message":{"content":""}}],"usage":null,"second":null}""")]
     public void TryMap_GivesWhatTheDocumentGives(string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -39,6 +38,15 @@ public class ResponseReaderTests
         {
             Assert.That(fields[name].GetRawText(), Is.EqualTo(value.GetRawText()), name);
         }
+    }
+
+    [TestCase("""  {"choices":[],"a":{"b":[0,{"c":[1,{"x":"y"}]}]},"we.ird":true}  """)]
+    [TestCase("""[1,2,3]""")]
+    [TestCase("""{"usage":null,"second":null}""")]
+    [TestCase("{}")]
+    public void TryMap_DeclinesABodyWithoutTheTextItem_SoTheRunnerSaysSo(string body)
+    {
+        Assert.That(new ResponseReader(Map, ErrorMap.Default).TryMap(Encoding.UTF8.GetBytes(body), "test", out _), Is.False);
     }
 
     [TestCase("not json")]

@@ -9,7 +9,8 @@ namespace LlmAdapters.Tests.Fuzzing;
 /// <summary>
 /// Feeds valid, truncated and corrupted bodies to the stream readers of every framing (lines, sse, raw, json-array) with
 /// several response shapes, delivered in random read sizes, through StreamAsync, StreamUpdatesAsync and CallAsync. The
-/// only allowed outcomes are the right text or an <see cref="LlmStreamException"/>. Deterministic: fixed seeds, a bounded
+/// only allowed outcomes are the right text, an <see cref="LlmStreamException"/>, or (for a body that holds no chunk at
+/// all) an <see cref="LlmHttpException"/> that says what arrived. Deterministic: fixed seeds, a bounded
 /// number of cases, each case bounded in time; a failure names its seed, case and the body in base64.
 /// </summary>
 [Category("Fuzzing")]
@@ -195,7 +196,9 @@ public class StreamFuzzTests
             var method = (Method)(caseNumber % 3);
             var (text, error) = await RunAsync(shape, body, method, new ChunkedStream(body, random, 1 + (caseNumber % (ChunkedStream.Modes - 1))));
             var expected = Encoding.UTF8.GetString(body);
-            string? failure = error is not null
+            string? failure = body.Length == 0
+                ? error is LlmHttpException { Message: var m } && m.Contains("empty body", StringComparison.Ordinal) ? null : $"an empty body gave {error?.GetType().Name ?? J(text)}, not an LlmHttpException saying so"
+                : error is not null
                 ? $"{error.GetType().Name} from the raw reader: {FuzzRun.Describe(error)}"
                 : text != expected ? $"the text differs from Encoding.UTF8.GetString of the body: got {J(text)}, expected {J(expected)}" : null;
             run.Record(kind, failure is null ? "exact text" : "failure", failure is null ? null : $"seed {RawSeed}, case {caseNumber} ({kind}, {method}): {failure}{Environment.NewLine}body (base64): {Convert.ToBase64String(body)}", error, $"case {caseNumber} {kind}");
@@ -355,8 +358,13 @@ public class StreamFuzzTests
     {
         if (shape.Format == "raw")
         {
-            // No framing: every byte sequence is a valid body, and its text is its UTF-8 decoding.
+            // No framing: every byte sequence but the empty one is a valid body, and its text is its UTF-8 decoding.
             var expected = Encoding.UTF8.GetString(c.Body);
+            if (c.Body.Length == 0)
+            {
+                return error is LlmHttpException ? ("LlmHttpException (empty body)", null) : ("failure", $"an empty raw body gave {error?.GetType().Name ?? J(text)}, not an LlmHttpException");
+            }
+
             if (error is not null)
             {
                 return ("failure", $"{error.GetType().Name} from the raw reader: {FuzzRun.Describe(error)}");
@@ -396,6 +404,21 @@ public class StreamFuzzTests
 
                 received = e.ReceivedText;
                 outcome = "LlmStreamException";
+                break;
+            case LlmHttpException e:
+                // A 2xx body with no chunk of the stream in it: nothing was yielded, and the message says what arrived.
+                if (text.Length != 0 || e.StatusCode != 200 || !e.Message.Contains("body", StringComparison.Ordinal))
+                {
+                    return ("failure", $"LlmHttpException after text {J(text)} or without saying what arrived: {FuzzRun.Describe(e)}");
+                }
+
+                if (c.Kind is "valid" or "valid-line-endings")
+                {
+                    return ("failure", $"a valid body failed: {FuzzRun.Describe(e)}");
+                }
+
+                received = string.Empty;
+                outcome = "LlmHttpException (no chunk)";
                 break;
             case InvalidOperationException when KnownBugs.Contains(InvalidUtf8Bug) && (error.Message.Contains("UTF-8", StringComparison.Ordinal) || error.Message.Contains("UTF-16", StringComparison.Ordinal)):
                 return ($"known bug ({InvalidUtf8Bug})", null);
