@@ -175,7 +175,7 @@ internal sealed partial class PlanRunner
                                     Settings);
                             }
 
-                            if (plan.DoneRequired && !session.SawDone)
+                            if (plan.DoneRequired && !session.SawDone && !session.IsWhole)
                             {
                                 throw StreamFailure(call, received, $"the body ended after {session.Chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
                             }

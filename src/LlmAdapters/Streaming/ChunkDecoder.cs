@@ -154,6 +154,7 @@ internal sealed class ChunkDecoder : IDisposable
     /// <summary>The current chunk's non-null fields as JSON elements (for <see cref="LlmStreamUpdate"/>), copying the values.</summary>
     public Dictionary<string, JsonElement> CurrentFields(ReadOnlySpan<byte> payload)
     {
+        payload = TrimWhiteSpace(payload); // the slots were found in the trimmed payload, as Decode read it
         var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         for (var i = 0; i < _plan.Response.Fields.Count; i++)
         {

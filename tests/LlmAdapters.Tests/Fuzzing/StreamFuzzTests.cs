@@ -650,7 +650,7 @@ public class StreamFuzzTests
     }
 
     /// <summary>Answers every request with the body, read through the given stream.</summary>
-    private sealed class BodyHandler(Stream body, string contentType) : HttpMessageHandler
+    internal sealed class BodyHandler(Stream body, string contentType) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

@@ -286,6 +286,101 @@ public class LoopbackStreamTests
         Assert.That(heapAtEnd - heapAt100K, Is.LessThan(2 * 1024 * 1024), "the live heap does not grow with the length of the stream");
     }
 
+    [Test]
+    public async Task BreakingOut_ClosesTheConnection_AtOnce_InsteadOfDrainingIt()
+    {
+        // The server sends three events and then holds the response open, as a vendor still generating would. Disposing a
+        // response alone makes SocketsHttpHandler drain it for up to ResponseDrainTimeout (2 s) before it closes; the
+        // vendor must see the disconnect at once, so the wait below is well under that and fails when the stream drains.
+        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
+        var firstThree = IndexAfterEvents(body, 3);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.WriteAsync(body.AsMemory(0, firstThree));
+            await context.Response.Body.FlushAsync();
+            using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+
+        var received = new List<string>();
+        await foreach (var piece in Client(path).StreamAsync(new LlmRequest { Call = "openai_sse" }))
+        {
+            received.Add(piece);
+            if (received.Count == 1)
+            {
+                break;
+            }
+        }
+
+        Assert.That(received, Is.EqualTo(Pieces[..1]));
+        Assert.That(await Task.WhenAny(aborted.Task, Task.Delay(TimeSpan.FromSeconds(1.5))), Is.SameAs(aborted.Task), "the server saw no disconnect before the drain time");
+    }
+
+    [Test]
+    public async Task StreamTimeout_BoundsTheWholeStream()
+    {
+        // Chunks keep coming (so the idle timeout never fires), but the whole stream is bounded by StreamTimeout.
+        var chunk = Encoding.UTF8.GetBytes("data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n");
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 100_000 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+        var time = new ManualTimeProvider();
+        var limit = TimeSpan.FromSeconds(30);
+        var client = Client(path, p => p.StreamTimeout = limit, time);
+        var received = 0;
+        var e = Assert.ThrowsAsync<LlmStreamException>(async () =>
+        {
+            await foreach (var piece in client.StreamAsync(new LlmRequest { Call = "openai_sse" }))
+            {
+                if (++received == 10)
+                {
+                    time.Advance(limit + TimeSpan.FromSeconds(1)); // the consumer is past the deadline
+                }
+            }
+        })!;
+        Assert.That(e.Message, Does.Contain("StreamTimeout").And.Contain("30 s"));
+        Assert.That(received, Is.GreaterThanOrEqualTo(10).And.LessThan(100_000));
+    }
+
+    [Test]
+    public void CallAsync_OnAnEndlessStream_FailsAtMaxResponseBytes_InsteadOfGrowing()
+    {
+        var chunk = Encoding.UTF8.GetBytes("data: {\"choices\":[{\"delta\":{\"content\":\"0123456789\"}}]}\n\n");
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 1_000_000 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+        var e = Assert.ThrowsAsync<LlmStreamException>(async () => await Client(path, p => p.MaxResponseBytes = 100_000).CallAsync(new LlmRequest { Call = "openai_sse" }))!;
+        Assert.That(e.Message, Does.Contain("MaxResponseBytes (100000)"));
+        Assert.That(e.ReceivedText.Length, Is.EqualTo(100_000));
+    }
+
     private static int IndexAfterEvents(byte[] body, int events)
     {
         var at = 0;
