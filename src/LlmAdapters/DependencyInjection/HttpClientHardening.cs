@@ -12,10 +12,11 @@ namespace LlmAdapters.DependencyInjection;
 /// <para>
 /// IHttpClientFactory's default logging (categories <c>System.Net.Http.HttpClient.&lt;name&gt;.LogicalHandler</c> and
 /// <c>.ClientHandler</c>) writes request URLs and, at Trace, every header value (Authorization, x-api-key) into the log
-/// state. It is removed, as <c>RemoveAllLoggers()</c> does; profile names come from configuration and are not known when
-/// services are registered, so this applies to every client whose name has the LlmAdapters prefix. An application that
-/// wants request logging back calls <c>AddDefaultLogger()</c> (or <c>AddLogger</c>) on <c>AddHttpClient(profile)</c>:
-/// header values then stay redacted (<c>ShouldRedactHeaderValue</c> is true for every header).
+/// state. Redaction is not enough: <c>ShouldRedactHeaderValue</c> masks the formatted text only, the structured state
+/// (what a structured sink exports) keeps the raw values. So the logging is removed, as <c>RemoveAllLoggers()</c> does;
+/// profile names come from configuration and are not known when services are registered, so this applies to every client
+/// whose name has the LlmAdapters prefix. An application that adds logging back (<c>AddDefaultLogger()</c> on
+/// <c>AddHttpClient(profile)</c>) gets every header value masked in the formatted text, and takes the structured state on itself.
 /// </para>
 /// <para>
 /// The primary handler's automatic redirects are turned off, after every other configuration (so also on a primary
@@ -29,6 +30,9 @@ internal sealed class HttpClientHardening : IConfigureNamedOptions<HttpClientFac
 
     /// <summary>What <c>RemoveAllLoggers()</c> does to a client's options, taken from the method itself (its members are internal); null if it cannot be.</summary>
     private static readonly Action<HttpClientFactoryOptions>? RemoveAllLoggers = CaptureRemoveAllLoggers();
+
+    /// <summary>Whether the factory's request logging is removed (false would leave it on, with every header value redacted).</summary>
+    internal static bool RemovesLogging => RemoveAllLoggers is not null;
 
     public void Configure(string? name, HttpClientFactoryOptions options)
     {
