@@ -75,6 +75,6 @@ public sealed class LlmProfile
         MaxStreamLineBytes = MaxStreamLineBytes,
     };
 
-    /// <summary>The adapter, base URL and variable names; never the values.</summary>
-    public override string ToString() => $"adapter '{Adapter}' at {BaseUrl ?? "(no base URL)"}, variables: {string.Join(", ", Variables.Keys)}";
+    /// <summary>The adapter, base URL (without any <c>user:password@</c>) and variable names; never the values.</summary>
+    public override string ToString() => $"adapter '{Adapter}' at {(BaseUrl is null ? "(no base URL)" : Internal.UrlText.WithoutUserInfo(BaseUrl))}, variables: {string.Join(", ", Variables.Keys)}";
 }

@@ -47,13 +47,37 @@ internal sealed class CompiledParameter(string name, Template value, ILlmConvert
 
     private JsonElement Convert(JsonElement input, VariableScope scope)
     {
+        JsonElement output;
         try
         {
-            return Converter!.Convert(input);
+            output = Converter!.Convert(input);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or JsonException or OverflowException)
         {
-            throw new LlmRequestException(scope.Redactor.Redact($"The converter '{Converter!.Name}' could not convert the value of {Site}: {e.Message}."), e);
+            // The converter's exception may quote the secret it failed on: a stand-in with its message redacted is chained, never it.
+            throw new LlmRequestException(scope.Redactor.Redact($"The converter '{Converter!.Name}' could not convert the value of {Site}: {e.Message}."), Internal.RedactedException.From(e, scope.Redactor));
         }
+
+        if (output.ValueKind == JsonValueKind.String && ReadsSecret(scope))
+        {
+            // What a converter made of a secret (its Base64, a Basic credential) is as secret as the key: the vendor may echo it.
+            scope.AddSecret(output.GetString()!);
+        }
+
+        return output;
+    }
+
+    /// <summary>Whether this item's value is built from a secret: a variable named like one, listed in the profile's SecretVariables, or holding a known secret.</summary>
+    private bool ReadsSecret(VariableScope scope)
+    {
+        foreach (var name in Value.VariableNames)
+        {
+            if (scope.IsSecretVariable(name) || (scope.TryGet(name, out var value) && value.ValueKind == JsonValueKind.String && scope.Redactor.Contains(value.GetString()!)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

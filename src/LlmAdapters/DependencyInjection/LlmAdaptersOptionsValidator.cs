@@ -50,7 +50,7 @@ internal sealed class LlmAdaptersOptionsValidator(LlmCatalogProvider catalogs) :
             }
             else if (!Uri.TryCreate(profile.BaseUrl.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                problems.Add($"Profile '{profileName}' has the BaseUrl '{profile.BaseUrl}', which is not an absolute http(s) URL.");
+                problems.Add($"Profile '{profileName}' has the BaseUrl '{Internal.UrlText.WithoutUserInfo(profile.BaseUrl)}', which is not an absolute http(s) URL.");
             }
 
             // The default call tells what a profile must provide; other calls may need more, and say so when called.

@@ -38,6 +38,9 @@ public static class LlmAdaptersServiceCollectionExtensions
         services.AddOptions<LlmAdaptersOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<LlmAdaptersOptions>, LlmAdaptersOptionsValidator>());
         services.AddHttpClient();
+        // The named clients of profiles: no request logging (it holds the key), no redirects followed by the handler.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, HttpClientHardening>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, HttpClientHardening>());
         services.TryAddSingleton(sp => new LlmCatalogProvider(sp.GetServices<ILlmConverter>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.TryAddSingleton(sp => new Observability.LlmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new LlmUsageMonitor(sp.GetRequiredService<Observability.LlmTelemetry>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));

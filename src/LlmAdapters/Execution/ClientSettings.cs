@@ -15,6 +15,7 @@ internal sealed class ClientSettings
         Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         ProfileName = profileName;
         BaseUrl = string.IsNullOrWhiteSpace(profile.BaseUrl) ? null : profile.BaseUrl.Trim().TrimEnd('/');
+        var secrets = new List<string>(UrlText.UserInfoSecrets(BaseUrl));
         if (BaseUrl is not null)
         {
             if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var baseUri))
@@ -28,7 +29,6 @@ internal sealed class ClientSettings
         }
 
         var variables = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        var secrets = new List<string>();
         foreach (var (name, value) in profile.Variables)
         {
             if (value is null)
@@ -51,6 +51,7 @@ internal sealed class ClientSettings
         ProfileVariables = variables.ToFrozenDictionary(StringComparer.Ordinal);
         ProfileModel = profile.Variables.TryGetValue("model", out var model) ? model : null;
         Redactor = new SecretRedactor(secrets.Concat(Reliability.KeyPool.Secrets(profile)));
+        SecretVariableNames = profile.SecretVariables.Count == 0 ? null : profile.SecretVariables.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         Timeout = profile.Timeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.Timeout;
         MaxResponseBytes = profile.MaxResponseBytes > 0 ? profile.MaxResponseBytes : long.MaxValue;
         StreamIdleTimeout = profile.StreamIdleTimeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.StreamIdleTimeout;
@@ -98,7 +99,11 @@ internal sealed class ClientSettings
 
     public IReadOnlyDictionary<string, JsonElement> ProfileVariables { get; }
 
+    /// <summary>The profile's secrets: variables named like one or listed in SecretVariables, rotated keys, the BaseUrl's user info.</summary>
     public SecretRedactor Redactor { get; }
+
+    /// <summary>The profile's <see cref="LlmProfile.SecretVariables"/>; null when it lists none.</summary>
+    public IReadOnlyCollection<string>? SecretVariableNames { get; }
 
     public TimeSpan Timeout { get; }
 

@@ -14,7 +14,8 @@ internal static class HttpErrors
 
     public const int ExcerptChars = 500;
 
-    public static async Task<LlmHttpException> FromResponseAsync(HttpResponseMessage response, CallPlan call, ClientSettings settings, CancellationToken cancellationToken)
+    /// <summary>The error of a non-2xx response; <paramref name="redactor"/> (the call's, when it has secrets of its own) masks secrets, else the profile's.</summary>
+    public static async Task<LlmHttpException> FromResponseAsync(HttpResponseMessage response, CallPlan call, ClientSettings settings, CancellationToken cancellationToken, Internal.SecretRedactor? redactor = null)
     {
         var body = await ReadPrefixAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
         var text = Encoding.UTF8.GetString(body);
@@ -28,12 +29,17 @@ internal static class HttpErrors
             }
         }
 
-        return Create((int)response.StatusCode, response.ReasonPhrase, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings);
+        return Create((int)response.StatusCode, response.ReasonPhrase, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings, redactor);
     }
 
-    public static LlmHttpException Create(int status, string? reason, string? vendorMessage, string? vendorCode, string? body, TimeSpan? retryAfter, CallPlan call, ClientSettings settings)
+    /// <summary>
+    /// The error for a status, reason phrase, vendor message and code, and body; every text that came from the vendor
+    /// (the reason phrase too: a hostile server can echo the key in it) is redacted by <paramref name="redactor"/>, or by the profile's.
+    /// </summary>
+    public static LlmHttpException Create(int status, string? reason, string? vendorMessage, string? vendorCode, string? body, TimeSpan? retryAfter, CallPlan call, ClientSettings settings, Internal.SecretRedactor? redactor = null)
     {
-        var redactor = settings.Redactor;
+        redactor ??= settings.Redactor;
+        reason = reason is null ? null : redactor.Redact(reason);
         vendorMessage = vendorMessage is null ? null : redactor.Redact(vendorMessage);
         vendorCode = vendorCode is null ? null : redactor.Redact(vendorCode);
         var excerpt = body is null ? null : redactor.Redact(body.Length > ExcerptChars ? body[..ExcerptChars] + "…" : body);

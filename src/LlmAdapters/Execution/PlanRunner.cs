@@ -10,11 +10,70 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
 
     /// <summary>The variables of one request: the request's own, the standard ones, the rotated key's (when the profile has several), then the profile's.</summary>
     public VariableScope CreateScope(LlmRequest request, Reliability.KeyEntry? key = null)
-        => new(Settings.Redactor, StandardVariables.FromUser(request.Variables), StandardVariables.From(request), key?.Variables, Settings.ProfileVariables);
+        => new(CallRedactor(request), StandardVariables.FromUser(request.Variables), StandardVariables.From(request), key?.Variables, Settings.ProfileVariables) { SecretNames = Settings.SecretVariableNames };
 
-    /// <summary>Sends a request and returns the response once its headers have arrived; a non-2xx status becomes an <see cref="LlmHttpException"/>.</summary>
+    /// <summary>The profile's redactor, plus the request's own secret variables (an <c>apikey</c> given per request) when it has any.</summary>
+    private Internal.SecretRedactor CallRedactor(LlmRequest request)
+    {
+        if (request.Variables.Count == 0)
+        {
+            return Settings.Redactor;
+        }
+
+        List<string>? secrets = null;
+        foreach (var (name, value) in request.Variables)
+        {
+            var text = value switch
+            {
+                string s => s,
+                System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } e => e.GetString(),
+                _ => null,
+            };
+            if (text is not null && Internal.SecretRedactor.IsSecretName(name, Settings.SecretVariableNames))
+            {
+                (secrets ??= []).Add(text);
+            }
+        }
+
+        return secrets is null ? Settings.Redactor : Settings.Redactor.With(secrets);
+    }
+
+    /// <summary>
+    /// Sends a request and returns the response once its headers have arrived; a non-2xx status becomes an <see cref="LlmHttpException"/>.
+    /// Redirects are followed within the request's origin only (<see cref="Redirects"/>).
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CallPlan call, CancellationToken cancellationToken)
     {
+        var redactor = request.Options.TryGetValue(RequestBuilder.RedactorKey, out var callRedactor) ? callRedactor : Settings.Redactor;
+        var origin = request.RequestUri!;
+        var sent = request;
+        var response = await SendOnceAsync(sent, call, redactor, cancellationToken).ConfigureAwait(false);
+        for (var hop = 0; Redirects.IsRedirect(response.StatusCode); hop++)
+        {
+            using (response)
+            {
+                sent = Redirects.Follow(sent, response, origin, hop, call, Settings, redactor);
+            }
+
+            response = await SendOnceAsync(sent, call, redactor, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await HttpErrors.FromResponseAsync(response, call, Settings, cancellationToken, redactor).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>One HTTP exchange: a network failure becomes an <see cref="LlmHttpException"/> with status 0, an answer from another origin than the one asked is refused.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CallPlan call, Internal.SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        // Read before sending: a handler that follows redirects itself changes the request's URI.
+        var uri = request.RequestUri!;
         HttpResponseMessage response;
         try
         {
@@ -23,16 +82,14 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
         catch (HttpRequestException e)
         {
             throw new LlmHttpException(
-                Settings.Redactor.Redact($"Could not reach the vendor for {call.DisplayName} (profile '{Settings.ProfileName}', {request.RequestUri?.GetLeftPart(UriPartial.Authority)}): {e.Message}"),
+                redactor.Redact($"Could not reach the vendor for {call.DisplayName} (profile '{Settings.ProfileName}', {Internal.UrlText.Origin(uri)}): {e.Message}"),
                 0, null, null, null);
         }
 
-        if (!response.IsSuccessStatusCode)
+        if (Redirects.FollowedElsewhere(uri, response, call, Settings, redactor) is { } refused)
         {
-            using (response)
-            {
-                throw await HttpErrors.FromResponseAsync(response, call, Settings, cancellationToken).ConfigureAwait(false);
-            }
+            response.Dispose();
+            throw refused;
         }
 
         return response;

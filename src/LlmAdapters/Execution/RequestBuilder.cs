@@ -11,6 +11,9 @@ internal static class RequestBuilder
 {
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
+    /// <summary>The call's redactor on a request whose call has secrets beyond the profile's (a request's own key, a converted key).</summary>
+    public static readonly HttpRequestOptionsKey<Internal.SecretRedactor> RedactorKey = new("LlmAdapters.SecretRedactor");
+
     // Request bodies go to an API, never into HTML: write Chinese and emoji as UTF-8 rather than \uXXXX escapes (a third of the bytes).
     private static readonly JsonWriterOptions BodyWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -38,7 +41,13 @@ internal static class RequestBuilder
                     throw new LlmRequestException($"The value of header '{header.Name}' contains a line break or NUL, which could inject headers; nothing was sent. Check the variables of {header.Site}.");
                 }
 
-                AddHeader(request, header.Name, value);
+                AddHeader(request, header.Name, value, scope);
+            }
+
+            if (!ReferenceEquals(scope.Redactor, settings.Redactor))
+            {
+                // Known only now that every item is built: what converters made of secrets. SendAsync masks them in its errors.
+                request.Options.Set(RedactorKey, scope.Redactor);
             }
 
             return request;
@@ -195,7 +204,7 @@ internal static class RequestBuilder
         }
     }
 
-    private static void AddHeader(HttpRequestMessage request, string name, string value)
+    private static void AddHeader(HttpRequestMessage request, string name, string value, VariableScope scope)
     {
         if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
         {
@@ -203,7 +212,7 @@ internal static class RequestBuilder
             {
                 if (!MediaTypeHeaderValue.TryParse(value, out var contentType))
                 {
-                    throw new LlmRequestException($"The Content-Type header value '{value}' is not a valid media type; write one such as application/json.");
+                    throw new LlmRequestException(scope.Redactor.Redact($"The Content-Type header value '{value}' is not a valid media type; write one such as application/json."));
                 }
 
                 request.Content.Headers.ContentType = contentType;

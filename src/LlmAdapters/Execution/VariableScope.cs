@@ -3,7 +3,10 @@ using System.Text.Json;
 namespace LlmAdapters.Execution;
 
 /// <summary>The variables one call's templates are filled from, looked up in layers: request variables, standard request variables, then the profile's.</summary>
-/// <remarks>A JSON null counts as no value, so <c>${var?}</c> omits the item and <c>${var:-x}</c> uses its default.</remarks>
+/// <remarks>
+/// A JSON null counts as no value, so <c>${var?}</c> omits the item and <c>${var:-x}</c> uses its default.
+/// One per call attempt and used by it alone: <see cref="AddSecret"/> changes it, so it is not thread-safe.
+/// </remarks>
 internal sealed class VariableScope
 {
     private readonly IReadOnlyDictionary<string, JsonElement>?[] _layers;
@@ -14,8 +17,23 @@ internal sealed class VariableScope
         _layers = layers;
     }
 
-    /// <summary>Masks the profile's secrets in any message built from variable values.</summary>
-    public Internal.SecretRedactor Redactor { get; }
+    /// <summary>Masks the secrets of this call (the profile's, the request's own, and what converters made of them) in any message built from variable values.</summary>
+    public Internal.SecretRedactor Redactor { get; private set; }
+
+    /// <summary>The profile's <see cref="LlmProfile.SecretVariables"/>: names of secrets beyond those named like one.</summary>
+    public IReadOnlyCollection<string>? SecretNames { get; init; }
+
+    /// <summary>True when the variable <paramref name="name"/> holds a secret (named like one, or listed in the profile's SecretVariables).</summary>
+    public bool IsSecretVariable(string name) => Internal.SecretRedactor.IsSecretName(name, SecretNames);
+
+    /// <summary>Makes <paramref name="value"/> (a value built from a secret, such as its Base64) a secret of this call.</summary>
+    public void AddSecret(string value)
+    {
+        if (value.Length >= Internal.SecretRedactor.MinimumSecretLength && !Redactor.Contains(value))
+        {
+            Redactor = Redactor.With([value]);
+        }
+    }
 
     public bool TryGet(string name, out JsonElement value)
     {
@@ -69,6 +87,6 @@ internal sealed class VariableScope
         var layers = new IReadOnlyDictionary<string, JsonElement>?[_layers.Length + 1];
         layers[0] = extra;
         _layers.CopyTo(layers, 1);
-        return new VariableScope(Redactor, layers);
+        return new VariableScope(Redactor, layers) { SecretNames = SecretNames };
     }
 }
