@@ -57,6 +57,8 @@ internal sealed partial class PlanRunner
                 : new LlmTimeoutException($"{Capitalize(call.DisplayName)} got no response headers within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
         }
 
+        // The call's redactor also knows the request's own secrets (per-request keys, what converters made of them).
+        var redactor = RedactorOf(response);
         using (response)
         using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName, Settings.MaxResponseBytes) { StatusCode = (int)response.StatusCode })
         {
@@ -90,11 +92,11 @@ internal sealed partial class PlanRunner
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw StreamFailure(call, received, TimedOut(total), new TimeoutException(e.Message, e));
+                throw StreamFailure(redactor, call, received, TimedOut(total), new TimeoutException(e.Message, e));
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
-                throw StreamFailure(call, received, "the connection failed before the body arrived", e);
+                throw StreamFailure(redactor, call, received, "the connection failed before the body arrived", e);
             }
 
             var completed = false;
@@ -112,7 +114,7 @@ internal sealed partial class PlanRunner
                         catch (InvalidChunkException e)
                         {
                             // Not chained: its message holds the vendor's text unredacted; the JSON error (if any) is enough.
-                            throw StreamFailure(call, received, e.Message, e.InnerException, e.VendorMessage, e.VendorCode);
+                            throw StreamFailure(redactor, call, received, e.Message, e.InnerException, e.VendorMessage, e.VendorCode);
                         }
 
                         if (kind == StepKind.Chunk)
@@ -127,14 +129,15 @@ internal sealed partial class PlanRunner
                                     System.Text.Encoding.UTF8.GetString(session.FirstBytes),
                                     null,
                                     call,
-                                    Settings);
+                                    Settings,
+                                    redactor);
                             }
 
                             if (session.CurrentText is { Length: > 0 } text)
                             {
                                 if (received.Length + text.Length > Settings.MaxResponseBytes && keepsWholeText)
                                 {
-                                    throw StreamFailure(call, received, $"the text is longer than the profile's MaxResponseBytes ({Settings.MaxResponseBytes}), which bounds what CallAsync keeps of a stream", null);
+                                    throw StreamFailure(redactor, call, received, $"the text is longer than the profile's MaxResponseBytes ({Settings.MaxResponseBytes}), which bounds what CallAsync keeps of a stream", null);
                                 }
 
                                 received.Append(text);
@@ -155,7 +158,7 @@ internal sealed partial class PlanRunner
                         {
                             if (session.Truncation is { } truncation)
                             {
-                                throw StreamFailure(call, received, truncation, null);
+                                throw StreamFailure(redactor, call, received, truncation, null);
                             }
 
                             if (session.Chunks == 0)
@@ -172,12 +175,13 @@ internal sealed partial class PlanRunner
                                     first.Length == 0 ? null : first,
                                     null,
                                     call,
-                                    Settings);
+                                    Settings,
+                                    redactor);
                             }
 
                             if (plan.DoneRequired && !session.SawDone && !session.IsWhole)
                             {
-                                throw StreamFailure(call, received, $"the body ended after {session.Chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
+                                throw StreamFailure(redactor, call, received, $"the body ended after {session.Chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
                             }
 
                             CollectFinalFields(call, session, finalFields);
@@ -198,15 +202,15 @@ internal sealed partial class PlanRunner
                         }
                         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                         {
-                            throw StreamFailure(call, received, TimedOut(total), new TimeoutException(e.Message, e));
+                            throw StreamFailure(redactor, call, received, TimedOut(total), new TimeoutException(e.Message, e));
                         }
                         catch (Exception e) when (e is IOException or HttpRequestException)
                         {
-                            throw StreamFailure(call, received, $"the connection closed mid-stream ({e.Message})", e);
+                            throw StreamFailure(redactor, call, received, $"the connection closed mid-stream ({e.Message})", e);
                         }
                         catch (InvalidChunkException e)
                         {
-                            throw StreamFailure(call, received, e.Message, e.InnerException);
+                            throw StreamFailure(redactor, call, received, e.Message, e.InnerException);
                         }
 
                         if (read == 0)
@@ -265,7 +269,7 @@ internal sealed partial class PlanRunner
     private async Task<LlmHttpException> UnexpectedBodyAsync(CallPlan call, HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         var first = await HttpErrors.ReadPrefixAsync(response.Content, StreamSession.FirstBytesLimit, cancellationToken).ConfigureAwait(false);
-        return HttpErrors.Create((int)response.StatusCode, what, null, null, first.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(first), null, call, Settings);
+        return HttpErrors.Create((int)response.StatusCode, what, null, null, first.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(first), null, call, Settings, RedactorOf(response));
     }
 
     /// <summary>
@@ -289,7 +293,7 @@ internal sealed partial class PlanRunner
             if (call.Error.ChecksSuccessResponses ? call.Error.IsInBandError(root) : errors.Extract(root).Message is not null)
             {
                 var (vendorMessage, vendorCode) = errors.Extract(root);
-                throw HttpErrors.Create((int)response.StatusCode, "with an error instead of a stream", vendorMessage, vendorCode, System.Text.Encoding.UTF8.GetString(body), null, call, Settings);
+                throw HttpErrors.Create((int)response.StatusCode, "with an error instead of a stream", vendorMessage, vendorCode, System.Text.Encoding.UTF8.GetString(body), null, call, Settings, RedactorOf(response));
             }
         }
 
@@ -304,9 +308,8 @@ internal sealed partial class PlanRunner
         }
     }
 
-    private LlmStreamException StreamFailure(CallPlan call, TextBuffer received, string what, Exception? inner, string? vendorMessage = null, string? vendorCode = null)
+    private LlmStreamException StreamFailure(Internal.SecretRedactor redactor, CallPlan call, TextBuffer received, string what, Exception? inner, string? vendorMessage = null, string? vendorCode = null)
     {
-        var redactor = Settings.Redactor;
         var tail = received.Length == 0 ? "nothing had been received" : $"{received.Length + received.Dropped} characters had been received, ending with \"{received.Tail(ReceivedTailChars)}\"";
         return new LlmStreamException(
             redactor.Redact($"The stream of {call.DisplayName} for profile '{Settings.ProfileName}' failed: {what}. {tail}."),

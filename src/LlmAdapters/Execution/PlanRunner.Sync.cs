@@ -54,10 +54,10 @@ internal sealed partial class PlanRunner
 
             if (body.Length == 0)
             {
-                throw HttpErrors.Create(status, $"with an empty body ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}), which has no answer", null, null, null, null, call, Settings);
+                throw HttpErrors.Create(status, $"with an empty body ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}), which has no answer", null, null, null, null, call, Settings, RedactorOf(response));
             }
 
-            throw new LlmException(Settings.Redactor.Redact(
+            throw new LlmException(RedactorOf(response).Redact(
                 $"The response to {call.DisplayName} is not JSON, so its resp items cannot be read (status {status}, content type {response.Content.Headers.ContentType?.MediaType ?? "none"}). " +
                 $"Response: {(text.Length > HttpErrors.ExcerptChars ? text[..HttpErrors.ExcerptChars] + "…" : text)}"));
         }
@@ -65,7 +65,7 @@ internal sealed partial class PlanRunner
         if (call.Error.IsInBandError(root))
         {
             var (vendorMessage, vendorCode) = call.Error.Extract(root);
-            throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings);
+            throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings, RedactorOf(response));
         }
 
         if (map.Fields.Count == 0)
@@ -77,7 +77,7 @@ internal sealed partial class PlanRunner
         {
             // Absent is not empty: an explicit null or "" is an empty answer, a body without the item is no answer at all.
             var field = map.Fields[map.TextIndex];
-            throw HttpErrors.Create(status, $"without the call's text item '{field.Name}' (path '{field.PathText}')", null, null, Encoding.UTF8.GetString(body), null, call, Settings);
+            throw HttpErrors.Create(status, $"without the call's text item '{field.Name}' (path '{field.PathText}')", null, null, Encoding.UTF8.GetString(body), null, call, Settings, RedactorOf(response));
         }
 
         // The values found in the standalone document are kept as they are: no copy per field.

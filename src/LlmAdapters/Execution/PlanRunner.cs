@@ -92,8 +92,14 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
             throw refused;
         }
 
+        // HttpClient leaves it to the handler; the call's redactor is found through it (RedactorOf).
+        response.RequestMessage ??= request;
         return response;
     }
+
+    /// <summary>The redactor of the call a response answers: the profile's secrets and the request's own.</summary>
+    private Internal.SecretRedactor RedactorOf(HttpResponseMessage response)
+        => response.RequestMessage is { } sent && sent.Options.TryGetValue(RequestBuilder.RedactorKey, out var redactor) ? redactor : Settings.Redactor;
 
     /// <summary>Runs <paramref name="action"/> under the profile's total timeout, turning its expiry into an <see cref="LlmTimeoutException"/>.</summary>
     private async Task<T> WithTimeoutAsync<T>(CallPlan call, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)

@@ -94,6 +94,15 @@ public class SecretSinkTests
                 Content = new StringContent($$$"""{"error":{"message":"key {{{Key}}} is {{{B64(Key)}}}"}}""", Encoding.UTF8, "application/json"),
             })),
             ["converter"] = () => new LambdaHandler((_, _) => throw new AssertionException("nothing is sent when a converter fails")),
+            // A per-request key echoed in a 2xx answer: an in-band error, and a stream that fails after echoing it.
+            ["in-band-request"] = () => new LambdaHandler((r, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent($$$"""{"error":{"message":"key {{{r.Headers.Authorization}}} {{{B64(RequestKey)}}}"}}""", Encoding.UTF8, "application/json"),
+            })),
+            ["stream-request"] = () => new LambdaHandler((r, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent($"data: {{\"choices\":[{{\"delta\":{{\"content\":\"echo {r.Headers.Authorization}\"}}}}]}}\n\ndata: {{\"error\":{{\"message\":\"bad key {r.Headers.Authorization} {B64(RequestKey)}\"}}}}\n\n", Encoding.UTF8, "text/event-stream"),
+            })),
             ["stream"] = () => StreamResponses.Body(streamBody).Mock,
             ["timeout"] = () => new LambdaHandler(async (_, token) =>
             {
@@ -119,11 +128,15 @@ public class SecretSinkTests
         {
             builder.AddProfile(name, p =>
             {
-                p.Adapter = name switch { "in-band" or "stream" => "openai", "converter" => "exploder", _ => "carriers" };
+                p.Adapter = name switch { "in-band" or "stream" or "in-band-request" or "stream-request" => "openai", "converter" => "exploder", _ => "carriers" };
                 p.BaseUrl = name == "user-info" ? $"https://me:{Password}@vendor.test/v1" : "https://vendor.test/v1";
-                if (name != "request-key")
+                if (name is not ("request-key" or "in-band-request" or "stream-request"))
                 {
                     p.Variables["apikey"] = Key;
+                }
+                else if (name != "request-key")
+                {
+                    p.Variables["apikey"] = "overridden-per-request"; // the openai adapter's profiles must name a key
                 }
 
                 p.Variables["model"] = "m";
@@ -159,6 +172,9 @@ public class SecretSinkTests
         await Fail("in-band", new LlmRequest { Call = "chat_sync", Prompt = "p" });
         await Fail("converter", new LlmRequest { Prompt = "p" });
         await Fail("stream", new LlmRequest { Prompt = "p" });
+        var perRequest = new Dictionary<string, object?> { ["apikey"] = RequestKey };
+        await Fail("in-band-request", new LlmRequest { Call = "chat_sync", Prompt = "p", Variables = perRequest });
+        await Fail("stream-request", new LlmRequest { Prompt = "p", Variables = perRequest });
         await Fail("user-info", new LlmRequest { Call = "header", Prompt = "p" });
         var slow = factory.CreateClient("timeout").CallAsync(new LlmRequest { Call = "header", Prompt = "p" });
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
