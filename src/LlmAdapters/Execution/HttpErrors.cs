@@ -20,15 +20,23 @@ internal static class HttpErrors
         var text = Encoding.UTF8.GetString(body);
         string? message = null;
         string? code = null;
+        var isText = true;
         if (TryParse(body, out var document))
         {
             using (document)
             {
+                // A message or code that is not text is left out (reading it would throw); the error then says why.
                 (message, code) = call.Error.Extract(document.RootElement);
+                isText = Internal.JsonValues.IsText(body);
             }
         }
+        else
+        {
+            isText = System.Text.Unicode.Utf8.IsValid(body);
+        }
 
-        return Create((int)response.StatusCode, response.ReasonPhrase, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings);
+        var reason = isText ? response.ReasonPhrase : $"{response.ReasonPhrase} (its body is not valid text: invalid UTF-8 or half a surrogate pair)";
+        return Create((int)response.StatusCode, reason, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings);
     }
 
     public static LlmHttpException Create(int status, string? reason, string? vendorMessage, string? vendorCode, string? body, TimeSpan? retryAfter, CallPlan call, ClientSettings settings)
