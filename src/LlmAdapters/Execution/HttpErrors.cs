@@ -80,26 +80,31 @@ internal static class HttpErrors
         return new LlmHttpException(sb.ToString(), status, vendorMessage, vendorCode, excerpt, retryAfter);
     }
 
-    /// <summary>Reads Retry-After (seconds or HTTP date) or retry-after-ms.</summary>
+    /// <summary>The longest wait taken from a vendor's Retry-After or retry-after-ms: a longer one (even 1e30 ms) is taken as this.</summary>
+    /// <remarks>Far longer than any retry policy waits (MaxRetryAfter fails such a call at once), and small enough that "now + wait" never overflows.</remarks>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
+    /// <summary>Reads Retry-After (seconds or HTTP date) or retry-after-ms, clamped to <see cref="MaxRetryAfter"/>; null when absent or not a number of milliseconds, seconds or a date.</summary>
     public static TimeSpan? RetryAfter(HttpResponseHeaders headers, TimeProvider time)
     {
         if (headers.TryGetValues("retry-after-ms", out var ms)
             && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
         {
-            return TimeSpan.FromMilliseconds(milliseconds);
+            // Compared as a double: TimeSpan.FromMilliseconds overflows for values beyond about 29,000 years (and for infinity).
+            return milliseconds >= MaxRetryAfter.TotalMilliseconds ? MaxRetryAfter : TimeSpan.FromMilliseconds(milliseconds);
         }
 
         if (headers.RetryAfter is { } retryAfter)
         {
             if (retryAfter.Delta is { } delta)
             {
-                return delta;
+                return delta > MaxRetryAfter ? MaxRetryAfter : delta;
             }
 
             if (retryAfter.Date is { } date)
             {
                 var wait = date - time.GetUtcNow();
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
             }
         }
 
