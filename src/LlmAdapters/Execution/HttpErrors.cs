@@ -16,7 +16,19 @@ internal static class HttpErrors
 
     public static async Task<LlmHttpException> FromResponseAsync(HttpResponseMessage response, CallPlan call, ClientSettings settings, CancellationToken cancellationToken)
     {
-        var body = await ReadPrefixAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        byte[] body;
+        string? readFailure = null;
+        try
+        {
+            body = await ReadPrefixAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // The status is the vendor's answer and stays what decides a retry; the body is lost with the connection.
+            body = [];
+            readFailure = settings.Redactor.Redact(e.Message);
+        }
+
         var text = Encoding.UTF8.GetString(body);
         string? message = null;
         string? code = null;
@@ -35,7 +47,9 @@ internal static class HttpErrors
             isText = System.Text.Unicode.Utf8.IsValid(body);
         }
 
-        var reason = isText ? response.ReasonPhrase : $"{response.ReasonPhrase} (its body is not valid text: invalid UTF-8 or half a surrogate pair)";
+        var reason = readFailure is not null ? $"{response.ReasonPhrase} (the connection failed while reading its body: {readFailure})"
+            : isText ? response.ReasonPhrase
+            : $"{response.ReasonPhrase} (its body is not valid text: invalid UTF-8 or half a surrogate pair)";
         return Create((int)response.StatusCode, reason, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using LlmAdapters.Execution;
 using LlmAdapters.Tests.TestSupport;
+using Microsoft.AspNetCore.Http;
 
 namespace LlmAdapters.Tests.Execution;
 
@@ -77,5 +78,28 @@ public class HttpErrorsTests
         Assert.That(e.RetryAfter, Is.EqualTo(TimeSpan.FromDays(1)));
         Assert.That(e.Message, Does.Contain("wait 86400 s"));
         Assert.That(handler.Requests, Has.Count.EqualTo(1), "a wait longer than MaxRetryAfter is not waited for");
+    }
+
+    [Test]
+    public async Task ErrorBody_CutByTheConnection_IsStillTheHttpError_WithItsStatus()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        using var handler = new HeadersReadSignal();
+        var path = server.Route(async context =>
+        {
+            context.Response.StatusCode = 503;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = 200;
+            await context.Response.WriteAsync("""{"error":{"message":"over""");
+            await context.Response.Body.FlushAsync();
+            await handler.HeadersRead.WaitAsync(TimeSpan.FromSeconds(10));
+            context.Abort();
+        }, "/chat/completions");
+        var profile = new LlmProfile { Adapter = "openai", BaseUrl = server.BaseUrl + path, Variables = { ["apikey"] = "sk-cut", ["model"] = "m" }, Retry = { MaxRetries = 0 } };
+
+        var e = Assert.ThrowsAsync<LlmHttpException>(() => LlmCatalog.BuiltIn.CreateClient(profile, handler).CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "hi" }))!;
+
+        Assert.That(e.StatusCode, Is.EqualTo(503));
+        Assert.That(e.Message, Does.Contain("the connection failed while reading its body"));
     }
 }
