@@ -158,10 +158,12 @@ internal sealed class ResponseMap
         return null;
     }
 
+    // A number beyond a long (1e400 reads as infinity) is no count at all: null, never the garbage a cast would make.
     private static long? AsLong(JsonElement v) => v.ValueKind switch
     {
         JsonValueKind.Number when v.TryGetInt64(out var l) => l,
-        JsonValueKind.Number => (long)v.GetDouble(),
+        JsonValueKind.Number when v.TryGetDouble(out var d) && d >= long.MinValue && d < long.MaxValue => (long)d,
+        JsonValueKind.Number => null,
         JsonValueKind.String when long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s) => s,
         _ => null,
     };

@@ -57,6 +57,14 @@ public class SyncBodyFailureTests
     }
 
     [Test]
+    public async Task UsageNumbers_BeyondALong_AreUnknown_NotGarbage()
+    {
+        var body = Ok.Replace("\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5", "\"prompt_tokens\":1e400,\"completion_tokens\":2,\"total_tokens\":123456789012345678901234567890", StringComparison.Ordinal);
+        var response = await LlmCatalog.BuiltIn.CreateClient(OpenAi(), Bytes(Encoding.UTF8.GetBytes(body)).Mock).CallAsync(Chat);
+        Assert.That(response.Usage, Is.EqualTo(new LlmUsage(null, 2, null)));
+    }
+
+    [Test]
     public void DocumentPath_ItemThatIsNotText_FailsTheCall()
     {
         // A negative index needs the whole document (not the one-pass reader).
