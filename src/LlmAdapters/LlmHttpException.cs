@@ -30,6 +30,12 @@ public sealed class LlmHttpException : LlmException
     /// <summary>How long the vendor asked to wait (Retry-After, retry-after-ms), when it did.</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// True when the connection failed after the status arrived (a reset or a short body while the body was read):
+    /// transient, retried by the profile's policy like a network error whatever <see cref="StatusCode"/> says.
+    /// </summary>
+    internal bool ConnectionFailed { get; init; }
+
     /// <summary>The short fingerprint (<c>key#1a2b3c4d</c>) of the API key the request used, when the profile rotates several keys; never the key.</summary>
     public string? KeyFingerprint { get; init; }
 }

@@ -3,7 +3,8 @@ namespace LlmAdapters.Conformance.Tests;
 /// <summary>
 /// A clock on which every wait ends at once: a timer fires as soon as it is set, and the clock jumps by its due time.
 /// Async cases poll through it, so a poll sequence with 2-second intervals replays in milliseconds while the
-/// deadline arithmetic still sees the intervals.
+/// deadline arithmetic still sees the intervals. A deadline (the timer of a <see cref="CancellationTokenSource"/>: a
+/// request timeout, the poll deadline armed while a poll request is in flight) never fires: a replayed exchange never hangs.
 /// </summary>
 internal sealed class InstantTimeProvider : TimeProvider
 {
@@ -35,7 +36,7 @@ internal sealed class InstantTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            if (dueTime == Timeout.InfiniteTimeSpan || Volatile.Read(ref _disposed) == 1)
+            if (dueTime == Timeout.InfiniteTimeSpan || _state is CancellationTokenSource || Volatile.Read(ref _disposed) == 1)
             {
                 return true;
             }

@@ -1,7 +1,11 @@
 namespace LlmAdapters.Cli.Http;
 
 /// <summary>A clock on which every wait ends at once, moving virtual time forward by the wait: replayed polls need no real waiting.</summary>
-/// <remarks>Only for replaying async calls with the profile's Timeout set to infinite: any finite timer fires immediately.</remarks>
+/// <remarks>
+/// Only for replaying async calls with the profile's Timeout set to infinite: any finite wait ends immediately. A deadline
+/// (the timer of a <see cref="CancellationTokenSource"/>, such as the poll deadline armed while a poll request is in
+/// flight) never fires: replayed responses never hang, and firing it at once would fail every poll.
+/// </remarks>
 internal sealed class InstantTimeProvider : TimeProvider
 {
     private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
@@ -28,7 +32,7 @@ internal sealed class InstantTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            if (_disposed || dueTime == Timeout.InfiniteTimeSpan)
+            if (_disposed || dueTime == Timeout.InfiniteTimeSpan || state is CancellationTokenSource)
             {
                 return !_disposed;
             }

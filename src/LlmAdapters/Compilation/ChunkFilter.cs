@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LlmAdapters.Internal;
+using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Compilation;
 
@@ -46,6 +47,7 @@ internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, 
     public string? Field { get; } = field;
 
     /// <summary>Compares the tested value (missing when <paramref name="found"/> is false) with the filter's value.</summary>
+    /// <exception cref="InvalidChunkException">A <c>regex</c> filter ran longer than its match timeout on this value.</exception>
     public bool Matches(bool found, JsonElement actual)
     {
         switch (Op)
@@ -66,7 +68,7 @@ internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, 
             case FilterOp.NotEqual: return !ValueEquals(actual, Value);
             case FilterOp.Contains: return JsonValues.ToText(actual).Contains(JsonValues.ToText(Value), StringComparison.Ordinal);
             case FilterOp.StartsWith: return JsonValues.ToText(actual).StartsWith(JsonValues.ToText(Value), StringComparison.Ordinal);
-            case FilterOp.Regex: return Regex!.IsMatch(JsonValues.ToText(actual));
+            case FilterOp.Regex: return IsMatch(JsonValues.ToText(actual));
         }
 
         var order = Compare(actual, Value);
@@ -77,6 +79,21 @@ internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, 
             FilterOp.Greater => order > 0,
             _ => order >= 0,
         };
+    }
+
+    private bool IsMatch(string text)
+    {
+        try
+        {
+            return Regex!.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            // Neither answer is known: skipping or keeping the chunk's text on a guess could change the answer silently.
+            throw new InvalidChunkException(
+                $"the chunk_filter regex '{e.Pattern}' on '{Path.Text}' timed out ({e.MatchTimeout.TotalMilliseconds:0} ms) on a value of {text.Length} characters; make the pattern linear (no back-references or lookarounds)",
+                inner: e);
+        }
     }
 
     private static bool ValueEquals(JsonElement a, JsonElement b)

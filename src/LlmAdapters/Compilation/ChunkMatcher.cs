@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Compilation;
 
@@ -40,6 +41,7 @@ internal sealed class ChunkMatcher
     /// <param name="payloadStart">Where the payload starts in <paramref name="line"/> (literal patterns).</param>
     /// <param name="payloadLength">The payload's length (literal patterns).</param>
     /// <param name="decoded">The payload as text, for regex patterns (null for literal patterns).</param>
+    /// <exception cref="InvalidChunkException">The pattern ran longer than its match timeout on this line (a backtracking pattern on a long line).</exception>
     public bool TryMatch(ReadOnlySpan<byte> line, out int payloadStart, out int payloadLength, out string? decoded)
     {
         decoded = null;
@@ -59,7 +61,19 @@ internal sealed class ChunkMatcher
 
         payloadStart = payloadLength = 0;
         var text = Encoding.UTF8.GetString(line);
-        var match = _regex!.Match(text);
+        Match match;
+        try
+        {
+            match = _regex!.Match(text);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            // The stream cannot go on without this line's payload: failing says so, where skipping the line would drop text.
+            throw new InvalidChunkException(
+                $"the chunk_match pattern '{e.Pattern}' timed out ({e.MatchTimeout.TotalMilliseconds:0} ms) on a line of {line.Length} bytes; make the pattern linear (no back-references or lookarounds) or use \"literal(.*)\"",
+                inner: e);
+        }
+
         if (!match.Success)
         {
             return false;

@@ -43,12 +43,13 @@ internal sealed class ErrorMap
     /// <summary>The explicit code path's alternatives; empty without an <c>error</c> key.</summary>
     public IReadOnlyList<KeyPath> CodePaths => ChecksSuccessResponses ? _codePaths : [];
 
+    /// <summary>The vendor's message and code; a value that is not text (invalid UTF-8 in a string) counts as not found.</summary>
     public (string? Message, string? Code) Extract(JsonElement root)
     {
         string? message = null;
         foreach (var path in _messagePaths)
         {
-            if (path.TryEvaluate(root, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number && JsonValues.ToText(value) is { Length: > 0 } text)
+            if (path.TryEvaluate(root, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number && TextOf(value) is { Length: > 0 } text)
             {
                 message = text;
                 break;
@@ -58,7 +59,7 @@ internal sealed class ErrorMap
         string? code = null;
         foreach (var path in _codePaths)
         {
-            if (path.TryEvaluate(root, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number && JsonValues.ToText(value) is { Length: > 0 } text)
+            if (path.TryEvaluate(root, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number && TextOf(value) is { Length: > 0 } text)
             {
                 code = text;
                 break;
@@ -66,6 +67,23 @@ internal sealed class ErrorMap
         }
 
         return (message, code);
+    }
+
+    /// <summary>
+    /// A failed async task's code: the first value at the definition's own <c>error</c> code path that is text and not one
+    /// of its <c>ok_codes</c>; null without an <c>error</c> key (the default paths could pick up anything in a task's body).
+    /// </summary>
+    public string? FailureCode(JsonElement root)
+    {
+        foreach (var path in CodePaths)
+        {
+            if (path.TryEvaluate(root, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number && TextOf(value) is { Length: > 0 } text)
+            {
+                return _okCodes.Any(ok => JsonElementEquals(value, ok)) ? null : text;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>For a 2xx body: true when the body carries an error (a code not in <c>ok_codes</c>, or, without a code path, a non-empty message).</summary>
@@ -114,7 +132,8 @@ internal sealed class ErrorMap
         }
 
         // Only text counts: a message path that lands on an object (Cohere's "message" is the answer) is not an error.
-        return (message.ValueKind == JsonValueKind.String && message.GetString()!.Length > 0) || message.ValueKind == JsonValueKind.Number;
+        // A message that is not text (invalid UTF-8) is not empty: it counts as an error, which is then reported as such.
+        return (message.ValueKind == JsonValueKind.String && (TextOf(message) is not { Length: 0 })) || message.ValueKind == JsonValueKind.Number;
     }
 
     private static bool JsonElementEquals(JsonElement a, JsonElement b)
@@ -124,6 +143,10 @@ internal sealed class ErrorMap
             return a.GetDouble() == b.GetDouble();
         }
 
-        return a.ValueKind == b.ValueKind && JsonValues.ToText(a) == JsonValues.ToText(b);
+        return a.ValueKind == b.ValueKind && TextOf(a) is { } text && text == TextOf(b);
     }
+
+    /// <summary>A value's text; null for a string that is not text (reading it would throw).</summary>
+    private static string? TextOf(JsonElement value)
+        => value.ValueKind != JsonValueKind.String || JsonValues.IsText(value) ? JsonValues.ToText(value) : null;
 }

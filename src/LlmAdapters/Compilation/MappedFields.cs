@@ -75,7 +75,8 @@ internal sealed class MappedFields
         }
     }
 
-    // Items are made on first use only when none has a converter (see ResponseReader.TryMap): nothing here can fail.
+    // Items are made on first use only when none has a converter, and every value was checked to be text when the
+    // response was read (see ResponseReader.TryMap): nothing here can fail, so reading Fields, Usage or FinishReason never throws.
     private Dictionary<string, JsonElement> Make() => Make(_map!, _body, _starts!, _lengths!, callDescription: string.Empty);
 
     /// <summary>

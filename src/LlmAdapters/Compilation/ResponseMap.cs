@@ -50,18 +50,27 @@ internal sealed class ResponseMap
     /// <param name="root">The response.</param>
     /// <param name="callDescription">The call, for error messages.</param>
     /// <param name="clone">False when <paramref name="root"/> belongs to a document that is never disposed, so the values need no copies.</param>
-    /// <exception cref="LlmException">A converter rejected a value.</exception>
+    /// <exception cref="LlmException">A converter rejected a value, or a value holds a string that is not text.</exception>
     public Dictionary<string, JsonElement> Map(JsonElement root, string callDescription, bool clone = true)
     {
         var result = new Dictionary<string, JsonElement>(Fields.Count, StringComparer.Ordinal);
         foreach (var field in Fields)
         {
             var value = field.TryEvaluate(root, out var found) ? (clone ? found.Clone() : found) : JsonValues.Null;
+            if (!JsonValues.IsText(value))
+            {
+                throw NotText(field, callDescription);
+            }
+
             result[field.Name] = Convert(field, value, callDescription);
         }
 
         return result;
     }
+
+    /// <summary>The error for an item whose value holds a string that is not text: reading it would throw, and a guess would be a wrong answer.</summary>
+    public static LlmException NotText(ResponseField field, string callDescription)
+        => new($"The response to {callDescription} is not valid text: resp item '{field.Name}' (path '{field.PathText}') holds a string that is not valid UTF-8 or has half a surrogate pair, so it cannot be read.");
 
     public static JsonElement Convert(ResponseField field, JsonElement value, string callDescription)
     {
@@ -155,10 +164,12 @@ internal sealed class ResponseMap
         return null;
     }
 
+    // A number beyond a long (1e400 reads as infinity) is no count at all: null, never the garbage a cast would make.
     private static long? AsLong(JsonElement v) => v.ValueKind switch
     {
         JsonValueKind.Number when v.TryGetInt64(out var l) => l,
-        JsonValueKind.Number => (long)v.GetDouble(),
+        JsonValueKind.Number when v.TryGetDouble(out var d) && d >= long.MinValue && d < long.MaxValue => (long)d,
+        JsonValueKind.Number => null,
         JsonValueKind.String when long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s) => s,
         _ => null,
     };

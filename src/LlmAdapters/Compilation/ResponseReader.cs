@@ -51,10 +51,11 @@ internal sealed class ResponseReader
     /// finds the vendor's message).
     /// </summary>
     /// <remarks>
-    /// The text is decoded at once. The other items become elements only when first asked for, unless an item has a
+    /// The text is decoded at once, and every other value is checked to be text (so that making it later cannot fail).
+    /// The other items become elements only when first asked for, unless an item has a
     /// converter (its errors belong to the call) or the text is not a JSON string (its rules are <see cref="ResponseMap.TextOf"/>'s).
     /// </remarks>
-    /// <exception cref="LlmException">A converter rejected a value.</exception>
+    /// <exception cref="LlmException">A converter rejected a value, or a value holds a string that is not text.</exception>
     public bool TryMap(byte[] body, string callDescription, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MappedFields? mapped)
     {
         mapped = null;
@@ -97,9 +98,22 @@ internal sealed class ResponseReader
         }
 
         var textIndex = _map.TextIndex;
-        if (_noConverters && (textIndex < 0 || valueStarts[textIndex] < 0 || body[valueStarts[textIndex]] == (byte)'"'))
+        var textAsString = _noConverters && (textIndex < 0 || valueStarts[textIndex] < 0 || body[valueStarts[textIndex]] == (byte)'"');
+
+        // Every value is checked to be text now, so that reading the items later (Fields, Usage, FinishReason, made
+        // only then) cannot fail: a string the reader accepted may still be invalid UTF-8. The text read as a string
+        // below is checked by reading it.
+        for (var i = 0; i < fieldCount; i++)
         {
-            var text = textIndex < 0 || valueStarts[textIndex] < 0 ? string.Empty : ReadString(body.AsSpan(valueStarts[textIndex], valueLengths[textIndex]));
+            if (valueStarts[i] >= 0 && !(textAsString && i == textIndex) && !JsonValues.IsText(body.AsSpan(valueStarts[i], valueLengths[i])))
+            {
+                throw ResponseMap.NotText(_map.Fields[i], callDescription);
+            }
+        }
+
+        if (textAsString)
+        {
+            var text = textIndex < 0 || valueStarts[textIndex] < 0 ? string.Empty : ReadString(body.AsSpan(valueStarts[textIndex], valueLengths[textIndex]), _map.Fields[textIndex], callDescription);
             mapped = new MappedFields(text, _map, body, valueStarts, valueLengths);
             return true;
         }
@@ -155,11 +169,19 @@ internal sealed class ResponseReader
     }
 
     /// <summary>A JSON string's text.</summary>
-    private static string ReadString(ReadOnlySpan<byte> json)
+    /// <exception cref="LlmException">The string is not text (invalid UTF-8, or half a surrogate pair).</exception>
+    private static string ReadString(ReadOnlySpan<byte> json, ResponseField field, string callDescription)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
-        return reader.GetString()!;
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ResponseMap.NotText(field, callDescription);
+        }
     }
 
     private static bool AnyFound(int[] slots, ReadOnlySpan<int> starts)

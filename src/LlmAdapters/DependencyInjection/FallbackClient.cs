@@ -84,7 +84,7 @@ internal sealed class FallbackClient(string profile, IReadOnlyList<string> chain
     private static bool ShouldFallBack(Exception e, CancellationToken cancellationToken) => e switch
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        LlmHttpException http => http.StatusCode is 0 or 408 or 429 or >= 500,
+        LlmHttpException http => http.StatusCode is 0 or 408 or 429 or >= 500 || http.ConnectionFailed,
         LlmRateLimitedException or LlmTimeoutException => true,
         _ => false,
     };

@@ -17,19 +17,41 @@ internal static class HttpErrors
     /// <summary>The error of a non-2xx response; <paramref name="redactor"/> (the call's, when it has secrets of its own) masks secrets, else the profile's.</summary>
     public static async Task<LlmHttpException> FromResponseAsync(HttpResponseMessage response, CallPlan call, ClientSettings settings, CancellationToken cancellationToken, Internal.SecretRedactor? redactor = null)
     {
-        var body = await ReadPrefixAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        byte[] body;
+        string? readFailure = null;
+        try
+        {
+            body = await ReadPrefixAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // The status is the vendor's answer and stays what decides a retry; the body is lost with the connection.
+            body = [];
+            readFailure = (redactor ?? settings.Redactor).Redact(e.Message);
+        }
+
         var text = Encoding.UTF8.GetString(body);
         string? message = null;
         string? code = null;
+        var isText = true;
         if (TryParse(body, out var document))
         {
             using (document)
             {
+                // A message or code that is not text is left out (reading it would throw); the error then says why.
                 (message, code) = call.Error.Extract(document.RootElement);
+                isText = Internal.JsonValues.IsText(body);
             }
         }
+        else
+        {
+            isText = System.Text.Unicode.Utf8.IsValid(body);
+        }
 
-        return Create((int)response.StatusCode, response.ReasonPhrase, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings, redactor);
+        var reason = readFailure is not null ? $"{response.ReasonPhrase} (the connection failed while reading its body: {readFailure})"
+            : isText ? response.ReasonPhrase
+            : $"{response.ReasonPhrase} (its body is not valid text: invalid UTF-8 or half a surrogate pair)";
+        return Create((int)response.StatusCode, reason, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings, redactor);
     }
 
     /// <summary>
@@ -78,26 +100,31 @@ internal static class HttpErrors
         return new LlmHttpException(sb.ToString(), status, vendorMessage, vendorCode, excerpt, retryAfter);
     }
 
-    /// <summary>Reads Retry-After (seconds or HTTP date) or retry-after-ms.</summary>
+    /// <summary>The longest wait taken from a vendor's Retry-After or retry-after-ms: a longer one (even 1e30 ms) is taken as this.</summary>
+    /// <remarks>Far longer than any retry policy waits (MaxRetryAfter fails such a call at once), and small enough that "now + wait" never overflows.</remarks>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
+    /// <summary>Reads Retry-After (seconds or HTTP date) or retry-after-ms, clamped to <see cref="MaxRetryAfter"/>; null when absent or not a number of milliseconds, seconds or a date.</summary>
     public static TimeSpan? RetryAfter(HttpResponseHeaders headers, TimeProvider time)
     {
         if (headers.TryGetValues("retry-after-ms", out var ms)
             && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
         {
-            return TimeSpan.FromMilliseconds(milliseconds);
+            // Compared as a double: TimeSpan.FromMilliseconds overflows for values beyond about 29,000 years (and for infinity).
+            return milliseconds >= MaxRetryAfter.TotalMilliseconds ? MaxRetryAfter : TimeSpan.FromMilliseconds(milliseconds);
         }
 
         if (headers.RetryAfter is { } retryAfter)
         {
             if (retryAfter.Delta is { } delta)
             {
-                return delta;
+                return delta > MaxRetryAfter ? MaxRetryAfter : delta;
             }
 
             if (retryAfter.Date is { } date)
             {
                 var wait = date - time.GetUtcNow();
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
             }
         }
 

@@ -84,7 +84,7 @@ internal sealed partial class PlanRunner
                 Observability.Log.KeyHealth(Settings.Logger, Settings.ProfileName, key.Fingerprint, change);
             }
 
-            throw new LlmHttpException(e.Message, e.StatusCode, e.VendorMessage, e.VendorCode, e.ResponseExcerpt, e.RetryAfter) { KeyFingerprint = key.Fingerprint };
+            throw new LlmHttpException(e.Message, e.StatusCode, e.VendorMessage, e.VendorCode, e.ResponseExcerpt, e.RetryAfter) { KeyFingerprint = key.Fingerprint, ConnectionFailed = e.ConnectionFailed };
         }
     }
 
@@ -102,7 +102,7 @@ internal sealed partial class PlanRunner
             DelayGenerator = args => ValueTask.FromResult(Delay(args.Outcome.Exception as LlmHttpException)),
             OnRetry = args =>
             {
-                var reason = args.Outcome.Exception is LlmHttpException { StatusCode: > 0 } http ? $"HTTP {http.StatusCode}" : "network error";
+                var reason = args.Outcome.Exception is LlmHttpException { StatusCode: > 0, ConnectionFailed: false } http ? $"HTTP {http.StatusCode}" : "network error";
                 Observability.Log.Retrying(Settings.Logger, call.Adapter, call.Name, Settings.ProfileName, args.AttemptNumber + 1, reason, args.RetryDelay.TotalMilliseconds);
                 return default;
             },
@@ -117,7 +117,7 @@ internal sealed partial class PlanRunner
             return false; // the vendor asks for longer than the caller should hang: fail now, with the wait it asked for
         }
 
-        if (e.StatusCode == 0 || Settings.Retry.StatusCodes.Contains(e.StatusCode))
+        if (e.StatusCode == 0 || e.ConnectionFailed || Settings.Retry.StatusCodes.Contains(e.StatusCode))
         {
             return true;
         }

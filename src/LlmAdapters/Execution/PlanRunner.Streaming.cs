@@ -92,7 +92,10 @@ internal sealed partial class PlanRunner
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw StreamFailure(redactor, call, received, TimedOut(total), new TimeoutException(e.Message, e));
+                // A JSON body is read whole, bounded by the profile's Timeout (the idle timeout starts with the stream).
+                throw total is { IsCancellationRequested: true }
+                    ? StreamFailure(redactor, call, received, TimedOut(total), new TimeoutException(e.Message, e))
+                    : new LlmTimeoutException(redactor.Redact($"{Capitalize(call.DisplayName)} answered {(int)response.StatusCode} with a body that did not arrive whole within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'."), Settings.Timeout, e);
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {

@@ -6,20 +6,18 @@ namespace LlmAdapters.Execution;
 
 internal sealed partial class PlanRunner
 {
-    /// <summary>Runs a sync call: one request, one response, mapped by <c>resp</c>; retried by the profile's policy unless <paramref name="retry"/> is false (an async call's submit).</summary>
-    public Task<LlmResponse> CallSyncAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken, bool retry = true, Reliability.KeyEntry? key = null)
+    /// <summary>Runs a sync call: one request, one response, mapped by <c>resp</c>; retried by the profile's policy.</summary>
+    public Task<LlmResponse> CallSyncAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken)
     {
         // Each attempt builds its request before sending, so a missing variable fails before any request (and is not retried).
-        return WithTimeoutAsync(call, token => key is null
-            ? ExecuteAsync(call, request, (scope, t) => SendSyncOnceAsync(call, scope, t), retry, token)
-            : SendSyncOnceAsync(call, CreateScope(request, key), token), cancellationToken);
+        return WithTimeoutAsync(call, token => ExecuteAsync(call, request, (scope, t) => SendSyncOnceAsync(call, scope, t), retry: true, token), cancellationToken);
     }
 
     private async Task<LlmResponse> SendSyncOnceAsync(CallPlan call, VariableScope scope, CancellationToken cancellationToken)
     {
         using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
         using var response = await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response.Content, call, cancellationToken).ConfigureAwait(false);
+        var body = await ReadWholeBodyAsync(response, call, cancellationToken).ConfigureAwait(false);
         return MapSync(call, body, (int)response.StatusCode, response);
     }
 
@@ -65,7 +63,8 @@ internal sealed partial class PlanRunner
         if (call.Error.IsInBandError(root))
         {
             var (vendorMessage, vendorCode) = call.Error.Extract(root);
-            throw HttpErrors.Create(status, "with an error in the body", vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings, RedactorOf(response));
+            var reason = Internal.JsonValues.IsText(body) ? "with an error in the body" : "with an error in a body that is not valid text (invalid UTF-8 or half a surrogate pair)";
+            throw HttpErrors.Create(status, reason, vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings, RedactorOf(response));
         }
 
         if (map.Fields.Count == 0)
@@ -85,6 +84,28 @@ internal sealed partial class PlanRunner
         return new LlmResponse(map.TextFrom(fields), fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
     }
 
+    /// <summary>Reads a 2xx response's body whole (see <see cref="ReadBodyAsync"/>); a connection that fails meanwhile is an <see cref="LlmHttpException"/>.</summary>
+    /// <exception cref="LlmHttpException">The connection failed while the body was read: transient, so retried like a network error.</exception>
+    private async Task<byte[]> ReadWholeBodyAsync(HttpResponseMessage response, CallPlan call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadBodyAsync(response.Content, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // A reset, or a body shorter than its Content-Length: the answer is incomplete, so it is an error and never
+            // mapped. Not chained: the exception is only the transport's, and its message is quoted (redacted).
+            var status = (int)response.StatusCode;
+            throw new LlmHttpException(
+                RedactorOf(response).Redact($"The vendor answered {status} to {call.DisplayName} for profile '{Settings.ProfileName}', but the connection failed while reading the body: {e.Message} Retrying may succeed."),
+                status, null, null, null)
+            { ConnectionFailed = true };
+        }
+    }
+
+    /// <summary>Reads a body whole, bounded by the profile's MaxResponseBytes.</summary>
+    /// <exception cref="IOException">The connection failed (also <see cref="HttpRequestException"/>); callers say what was being read.</exception>
     private async Task<byte[]> ReadBodyAsync(HttpContent content, CallPlan call, CancellationToken cancellationToken)
     {
         var limit = Settings.MaxResponseBytes;

@@ -70,6 +70,115 @@ internal static class JsonValues
         _ => value.GetRawText(),
     };
 
+    /// <summary>
+    /// True when every string and property name in <paramref name="json"/> (one JSON value, already known to be valid
+    /// JSON) can be read as text: valid UTF-8 and no half of a surrogate pair in an escape. <see cref="JsonDocument"/> and
+    /// <see cref="Utf8JsonReader"/> accept such strings; reading them (GetString, GetRawText) throws later.
+    /// </summary>
+    /// <remarks>A value without a backslash (most values) is one vectorised UTF-8 check; only strings with escapes are decoded, into a pooled buffer.</remarks>
+    public static bool IsText(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf((byte)'\\') < 0)
+        {
+            return System.Text.Unicode.Utf8.IsValid(json); // no escape: the strings are text when the bytes are UTF-8
+        }
+
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        char[]? rented = null;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+                {
+                    continue;
+                }
+
+                var raw = reader.ValueSpan; // a string value in a valid document is never split into a sequence here
+                if (!reader.ValueIsEscaped)
+                {
+                    if (!System.Text.Unicode.Utf8.IsValid(raw))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                if (rented is null || rented.Length < raw.Length)
+                {
+                    if (rented is not null)
+                    {
+                        ArrayPool<char>.Shared.Return(rented);
+                    }
+
+                    rented = ArrayPool<char>.Shared.Rent(raw.Length);
+                }
+
+                try
+                {
+                    _ = reader.CopyString(rented);
+                }
+                catch (InvalidOperationException)
+                {
+                    return false; // invalid UTF-8, or an escaped half of a surrogate pair
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>True when every string and property name in <paramref name="value"/> can be read as text (see <see cref="IsText(ReadOnlySpan{byte})"/>).</summary>
+    public static bool IsText(JsonElement value)
+    {
+#if NET9_0_OR_GREATER
+        return value.ValueKind == JsonValueKind.Undefined || IsText(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value));
+#else
+        try
+        {
+            Walk(value);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Walk(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = value.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        Walk(item);
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Walk(property.Value);
+                    }
+
+                    break;
+            }
+        }
+#endif
+    }
+
     /// <summary>Converts a CLR value a user put in <c>LlmRequest.Variables</c> into JSON, without reflection-based serialization.</summary>
     public static JsonElement FromObject(object? value, string variableName) => Write((value, variableName), static (w, s) => WriteObject(w, s.value, s.variableName, 0));
 

@@ -41,4 +41,32 @@ public class ChunkMatcherTests
         var backtracking = SafeRegex.Create("(\\w)\\1");
         Assert.That(backtracking.MatchTimeout, Is.EqualTo(SafeRegex.MatchTimeout), "back-references need backtracking, bounded by a timeout");
     }
+
+    [Test]
+    public async Task BacktrackingPattern_TimingOutOnALongLine_IsAStreamError_WithTheTextBefore()
+    {
+        // The lookahead needs the backtracking engine; on a long line that ends in '!' the alternation backtracks
+        // exponentially, far past the match timeout (250 ms), while ordinary lines match at once.
+        const string Definition = """
+            { "name": "t", "chat": { "path": "/chat", "apitype": "stream", "chunk_match": "^(?=data: )data: ((?:[^!]|[^!][^!])+)$",
+              "resp": [ { "name": "content", "value": "choices[0].delta.content" } ] } }
+            """;
+        Assert.That(SafeRegex.Create("^(?=data: )data: ((?:[^!]|[^!][^!])+)$").Options.HasFlag(System.Text.RegularExpressions.RegexOptions.NonBacktracking), Is.False);
+        var body = "data: {\"choices\":[{\"delta\":{\"content\":\"你好\"}}]}\n" + "data: " + new string('x', 5000) + "!\n";
+        var client = LlmCatalog.FromJson(Definition, "t.json").CreateClient(new LlmProfile { Adapter = "t", BaseUrl = "https://vendor.test" }, TestSupport.StreamResponses.Body(body).Mock);
+
+        var received = new List<string>();
+        var e = Assert.ThrowsAsync<LlmStreamException>(async () =>
+        {
+            await foreach (var piece in client.StreamAsync(new LlmRequest { Prompt = "hi" }))
+            {
+                received.Add(piece);
+            }
+        })!;
+
+        Assert.That(received, Is.EqualTo(new[] { "你好" }));
+        Assert.That(e.ReceivedText, Is.EqualTo("你好"));
+        Assert.That(e.Message, Does.Contain("the chunk_match pattern '^(?=data: )data: ((?:[^!]|[^!][^!])+)$' timed out").And.Contain("a line of 5007 bytes"));
+        Assert.That(e.InnerException, Is.InstanceOf<System.Text.RegularExpressions.RegexMatchTimeoutException>());
+    }
 }

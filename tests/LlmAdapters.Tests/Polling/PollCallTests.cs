@@ -238,4 +238,87 @@ public class PollCallTests
         Assert.That(threadsWaiting - threadsBefore, Is.LessThan(100), "far fewer threads than waiting calls (other tests run in parallel and may start a few)");
         Assert.That(calls.Count(c => c.IsCompleted), Is.Zero);
     }
+
+    [Test]
+    public async Task TerminalSubmit_Succeeded_IsTheResult_WithoutAPoll()
+    {
+        // A vendor that answers at once (a cached result, or Replicate's "Prefer: wait") sends the finished task itself.
+        var handler = RecordingHandler.Sequence((HttpStatusCode.OK, Succeeded.Replace("\"output\":{", "\"request_id\":\"r-1\",\"output\":{", StringComparison.Ordinal)));
+        var (client, time) = Client(handler);
+
+        var (updates, waits) = await PollDriver.DriveAsync(time, async () =>
+        {
+            var list = new List<LlmStreamUpdate>();
+            await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Call = "image", Prompt = "x" }))
+            {
+                list.Add(update);
+            }
+
+            return list;
+        });
+
+        Assert.That(handler.Requests, Has.Count.EqualTo(1), "nothing polled");
+        Assert.That(waits, Is.Empty);
+        Assert.That(updates.Select(u => u.Status), Is.EqualTo(new[] { "submitted", "finished" }));
+        var result = updates[^1];
+        Assert.That(result.Text, Is.EqualTo("https://img/1.png"));
+        Assert.That(result.Fields["urls"].GetArrayLength(), Is.EqualTo(2), "mapped by query_resp");
+        Assert.That(result.Fields["queryid"].GetString(), Is.EqualTo("t-1"), "and by the submit's resp");
+        Assert.That(result.Fields["request_id"].GetString(), Is.EqualTo("r-1"));
+    }
+
+    [Test]
+    public void TerminalSubmit_Failed_RaisesPollException_WithoutAPoll()
+    {
+        var handler = RecordingHandler.Sequence((HttpStatusCode.OK, """{"output":{"task_id":"t-1","task_status":"FAILED","code":"DataInspectionFailed","message":"Input data may contain inappropriate content."}}"""));
+        var (client, _) = Client(handler);
+
+        var e = Assert.ThrowsAsync<LlmPollException>(() => client.CallAsync(new LlmRequest { Call = "image", Prompt = "x" }))!;
+
+        Assert.That((e.Status, e.QueryId, e.TimedOut), Is.EqualTo(("FAILED", "t-1", false)));
+        Assert.That(e.VendorMessage, Is.EqualTo("Input data may contain inappropriate content."));
+        Assert.That(handler.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task NonTerminalSubmit_IsPolled()
+    {
+        var handler = RecordingHandler.Sequence((HttpStatusCode.OK, Submitted()), (HttpStatusCode.OK, Succeeded));
+        var (client, time) = Client(handler);
+        var (response, waits) = await PollDriver.DriveAsync(time, () => client.CallAsync(new LlmRequest { Call = "image", Prompt = "x" }));
+        Assert.That(response.Text, Is.EqualTo("https://img/1.png"));
+        Assert.That(handler.Requests, Has.Count.EqualTo(2));
+        Assert.That(waits, Is.EqualTo(new[] { TimeSpan.FromSeconds(2) }));
+    }
+
+    [TestCase("""{"output":{"task_status":"FAILED","code":"DataInspectionFailed","message":"inappropriate"}}""", "DataInspectionFailed")]
+    [TestCase("""{"output":{"task_status":"FAILED","code":"Success","message":"inappropriate"}}""", null)]
+    [TestCase("""{"output":{"task_status":"FAILED","message":"inappropriate"}}""", null)]
+    public async Task FailedTask_HasTheVendorCode_FromTheErrorCodePath(string failed, string? code)
+    {
+        var catalog = LlmCatalog.FromJson(Definition.Replace("\"query_error\": \"output.message\",", "\"query_error\": \"output.message\", \"error\": { \"message\": \"output.message\", \"code\": \"output.code\", \"ok_codes\": [\"Success\"] },", StringComparison.Ordinal), "jobs.json");
+        var time = new ManualTimeProvider();
+        var handler = RecordingHandler.Sequence((HttpStatusCode.OK, Submitted()), (HttpStatusCode.OK, failed));
+        var client = catalog.CreateClient(new LlmProfile { Adapter = "jobs", BaseUrl = "https://dash.test", Variables = { ["apikey"] = "k", ["model"] = "m" }, Timeout = Timeout.InfiniteTimeSpan }, handler.Mock, time);
+
+        var e = await PollFailure(time, client);
+
+        Assert.That(e.VendorCode, Is.EqualTo(code));
+        Assert.That(e.VendorMessage, Is.EqualTo("inappropriate"));
+        Assert.That(e.Message, code is null ? Does.Not.Contain("(code") : Does.Contain($"(code {code})"));
+    }
+
+    private static async Task<LlmPollException> PollFailure(ManualTimeProvider time, ILlmClient client)
+    {
+        try
+        {
+            await PollDriver.DriveAsync(time, () => client.CallAsync(new LlmRequest { Call = "image", Prompt = "x" }));
+        }
+        catch (LlmPollException e)
+        {
+            return e;
+        }
+
+        throw new AssertionException("the task should have failed");
+    }
 }

@@ -37,6 +37,44 @@ public class FallbackTests
     }
 
     [Test]
+    public async Task SyncBodyCutByTheConnection_FallsBack()
+    {
+        // A 200 whose body the connection cut: incomplete, so not an answer; the backup profile answers instead.
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o =>
+            {
+                o.Profiles["primary"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://openai.test/v1", Variables = { ["apikey"] = "k1", ["model"] = "gpt" }, Retry = { MaxRetries = 0 }, Fallbacks = ["backup"] };
+                o.Profiles["backup"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://deepseek.test", Variables = { ["apikey"] = "k2", ["model"] = "deepseek-chat" } };
+            })
+            .AddHttpClient("primary").ConfigurePrimaryHttpMessageHandler(() => RecordingHandler.Respond(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new CutStream("{\"choices\":[{\"message\":{\"content\":\"par"u8.ToArray())) }).Mock);
+        services.AddHttpClient(LlmAdaptersBuilder.GetHttpClientName("backup"))
+            .ConfigurePrimaryHttpMessageHandler(() => RecordingHandler.Json("""{"choices":[{"message":{"content":"backup answer"}}]}""").Mock);
+        await using var provider = services.BuildServiceProvider();
+
+        var response = await provider.GetRequiredService<ILlmClientFactory>().CreateClient("primary").CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "hi" });
+        Assert.That(response.Text, Is.EqualTo("backup answer"));
+        Assert.That(response.Profile, Is.EqualTo("backup"));
+    }
+
+    /// <summary>Gives its bytes, then fails as a reset connection does.</summary>
+    private sealed class CutStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false; // no length: the reader reads on until the cut
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => Position < Length ? base.ReadAsync(buffer, cancellationToken) : throw new IOException("Connection reset by peer");
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => Position < Length ? base.ReadAsync(buffer, offset, count, cancellationToken) : throw new IOException("Connection reset by peer");
+
+        public override int Read(byte[] buffer, int offset, int count)
+            => Position < Length ? base.Read(buffer, offset, count) : throw new IOException("Connection reset by peer");
+
+        public override int Read(Span<byte> buffer)
+            => Position < Length ? base.Read(buffer) : throw new IOException("Connection reset by peer");
+    }
+
+    [Test]
     public async Task Stream_FallsBack_BeforeItsFirstPiece()
     {
         await using var provider = Provider(HttpStatusCode.TooManyRequests, StreamResponses.OpenAi(["备用"]));

@@ -7,6 +7,7 @@ internal sealed class ManualTimeProvider : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private readonly List<(TimeSpan Due, TaskCompletionSource Armed)> _armWaiters = [];
     private readonly List<(int Count, TaskCompletionSource Armed)> _countWaiters = [];
+    private readonly List<TaskCompletionSource> _waitWaiters = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public override DateTimeOffset GetUtcNow()
@@ -92,6 +93,26 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Completes when a wait (a timer that is not a deadline: <c>Task.Delay</c>, Polly's backoff) is armed: at once if one
+    /// is armed now. A deadline is the timer of a <see cref="CancellationTokenSource"/> (a timeout, poll_timeout): armed
+    /// while a request is in flight, so a driver that jumped to it would time out requests that were about to answer.
+    /// </summary>
+    public Task WhenWaitArmedAsync()
+    {
+        lock (_gate)
+        {
+            if (_timers.Any(t => t.DueAt != DateTimeOffset.MaxValue && !t.IsDeadline))
+            {
+                return Task.CompletedTask;
+            }
+
+            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waitWaiters.Add(armed);
+            return armed.Task;
+        }
+    }
+
     /// <summary>Moves the clock to the earliest armed timer and fires it; returns how far the clock moved.</summary>
     public TimeSpan AdvanceToNextTimer()
     {
@@ -106,11 +127,17 @@ internal sealed class ManualTimeProvider : TimeProvider
         return step;
     }
 
-    private void OnArmed(TimeSpan due)
+    private void OnArmed(TimeSpan due, bool deadline)
     {
         List<TaskCompletionSource> ready;
         lock (_gate)
         {
+            if (!deadline)
+            {
+                _waitWaiters.ForEach(w => w.TrySetResult());
+                _waitWaiters.Clear();
+            }
+
             // Waiters for this exact due time, and those waiting for any timer (InfiniteTimeSpan).
             ready = _armWaiters.Where(w => w.Due == due || w.Due == Timeout.InfiniteTimeSpan).Select(w => w.Armed).ToList();
             _armWaiters.RemoveAll(w => w.Due == due || w.Due == Timeout.InfiniteTimeSpan);
@@ -141,6 +168,9 @@ internal sealed class ManualTimeProvider : TimeProvider
     {
         private TimeSpan _period;
 
+        /// <summary>The timer of a cancellation token source (a deadline), not a wait.</summary>
+        public bool IsDeadline { get; } = state is CancellationTokenSource;
+
         public DateTimeOffset DueAt { get; private set; } = DateTimeOffset.MaxValue;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
@@ -153,7 +183,7 @@ internal sealed class ManualTimeProvider : TimeProvider
 
             if (dueTime != Timeout.InfiniteTimeSpan)
             {
-                owner.OnArmed(dueTime);
+                owner.OnArmed(dueTime, IsDeadline);
             }
 
             return true;

@@ -1,6 +1,10 @@
 namespace LlmAdapters.Tests.TestSupport;
 
-/// <summary>Runs a call whose waits go through a <see cref="ManualTimeProvider"/>: each time the call arms a timer, the clock jumps to it. No real waiting.</summary>
+/// <summary>
+/// Runs a call whose waits go through a <see cref="ManualTimeProvider"/>: each time the call waits (<c>Task.Delay</c>,
+/// a retry backoff), the clock jumps to the earliest armed timer. No real waiting. A deadline armed while a request is in
+/// flight (a timeout, poll_timeout) is not a wait: the clock does not jump to it, else every request would time out.
+/// </summary>
 internal static class PollDriver
 {
     public static async Task<(T Result, List<TimeSpan> Waits)> DriveAsync<T>(ManualTimeProvider time, Func<Task<T>> start, int maxSteps = 200)
@@ -9,7 +13,7 @@ internal static class PollDriver
         var call = start();
         for (var i = 0; i < maxSteps && !call.IsCompleted; i++)
         {
-            var armed = time.WhenTimerArmedAsync();
+            var armed = time.WhenWaitArmedAsync();
             if (await Task.WhenAny(call, armed).WaitAsync(TimeSpan.FromSeconds(30)) == call)
             {
                 break;
