@@ -344,17 +344,12 @@ internal sealed class ChunkDecoder : IDisposable
                 continue;
             }
 
+            // Strings, and the strings inside objects and arrays (a usage object, a tool call): one vectorised UTF-8
+            // check when there is no escape, as in sync answers (JsonValues.IsText).
             var raw = payload.Slice(_starts[slot], _lengths[slot]);
-            if (raw[0] == (byte)'"' && (raw.IndexOf((byte)'\\') >= 0 || !System.Text.Ascii.IsValid(raw)))
+            if (raw[0] is (byte)'"' or (byte)'{' or (byte)'[' && !JsonValues.IsText(raw))
             {
-                var reader = new Utf8JsonReader(raw);
-                reader.Read();
-                if (!reader.ValueIsEscaped && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
-                {
-                    continue;
-                }
-
-                _ = reader.GetString(); // throws for invalid UTF-8 or a lone surrogate escape
+                throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Excerpt(payload)}");
             }
         }
     }

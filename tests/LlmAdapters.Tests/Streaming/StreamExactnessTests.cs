@@ -73,6 +73,14 @@ public class StreamExactnessTests
     }
 
     [Test]
+    public void InvalidUtf8_NestedInAMappedObject_FailsEveryMethod()
+    {
+        var definition = OpenAiStream.Replace("\"resp\": [", "\"resp\": [ { \"name\": \"usage\", \"value\": \"usage\" },", StringComparison.Ordinal);
+        byte[] body = [.. "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"note\":\"x"u8, 0xFF, .. "\"}}\n\n"u8];
+        AllMethodsRaise<LlmStreamException>(() => Client(definition, RecordingHandler.Respond(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) { Headers = { ContentType = new("text/event-stream") } } })), "not text");
+    }
+
+    [Test]
     public async Task JsonBody_OnAStreamCall_IsTheAnswer_WhenItHasTheTextPath()
     {
         // Ollama answers {"message":{"content":...}} whole when it ignores "stream": true.
