@@ -46,34 +46,9 @@ public class StreamDifferentialTests
     public static IEnumerable<Shape> AllShapes => Shapes.Concat(TextShapes);
 
     [Test]
-    public async Task EveryMethod_GivesTheSameText_OrAllRaise_OverGeneratedAndMutatedStreams()
-    {
-        var run = new FuzzRun($"differential stream decoding (seed {Seed})");
-        var caseNumber = 0;
-        foreach (var shape in AllShapes)
-        {
-            for (var i = 0; i < CasesPerShape; i++, caseNumber++)
-            {
-                var random = FuzzRun.CaseRandom(Seed, caseNumber);
-                var (kind, body, contentType, expected) = Generate(shape, random, caseNumber);
-                var outcomes = new List<(StreamFuzzTests.Method Method, string? Text, Exception? Error)>();
-                foreach (var method in Enum.GetValues<StreamFuzzTests.Method>())
-                {
-                    var mode = random.Next(ChunkedStream.Modes);
-                    var (text, error) = await RunAsync(shape, body, contentType, method, new ChunkedStream(body, new Random(random.Next()), mode));
-                    outcomes.Add((method, text, error));
-                }
-
-                var failure = Compare(outcomes, expected);
-                var outcome = failure is not null ? "failure" : outcomes[0].Error is { } e ? e.GetType().Name : "same text";
-                run.Record($"{shape.Name} {kind}", outcome, failure is null ? null : $"seed {Seed}, case {caseNumber} ({shape.Name}, {kind}, {contentType}): {failure}{Environment.NewLine}body (base64): {Convert.ToBase64String(body)}", outcomes.FirstOrDefault(o => o.Error is not null).Error, $"case {caseNumber}");
-            }
-        }
-
-        run.Report();
-        run.AssertNoFailures();
-        Assert.That(run.Cases, Is.EqualTo(AllShapes.Count() * CasesPerShape));
-    }
+    public Task EveryMethod_GivesTheSameText_OrAllRaise_OverGeneratedAndMutatedStreams()
+        => RunCasesAsync($"differential stream decoding (seed {Seed})", Seed, CasesPerShape, (shape, body, contentType, method, random)
+            => RunAsync(shape, body, contentType, method, new ChunkedStream(body, new Random(random.Next()), random.Next(ChunkedStream.Modes))));
 
     /// <summary>
     /// The same over a real Kestrel server on loopback, which a mock cannot show: each method gets the body in its own
@@ -83,35 +58,44 @@ public class StreamDifferentialTests
     public async Task EveryMethod_GivesTheSameText_OrAllRaise_OverALoopbackServer()
     {
         await using var server = await LoopbackServer.StartAsync();
-        var run = new FuzzRun($"differential stream decoding over loopback (seed {Seed})");
+        await RunCasesAsync($"differential stream decoding over loopback (seed {Seed + 1})", Seed + 1, LoopbackCasesPerShape, async (shape, body, contentType, method, random) =>
+        {
+            var pattern = (LlmAdapters.Testing.WritePattern)random.Next(4);
+            var writeSeed = random.Next();
+            var path = server.Route(context => LoopbackServer.WriteAsync(context, body, pattern, contentType, writeSeed), "/chat");
+            var profile = new LlmProfile { Adapter = "t", BaseUrl = server.BaseUrl + path, MaxStreamLineBytes = MaxLine };
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            return await RunAsync(shape.Catalog.CreateClient(profile, http), method);
+        });
+    }
+
+    /// <summary>Generates each case, runs every method over its body through <paramref name="serve"/>, and checks that they agree.</summary>
+    private static async Task RunCasesAsync(string title, int seed, int casesPerShape, Func<Shape, byte[], string, StreamFuzzTests.Method, Random, Task<(string? Text, Exception? Error)>> serve)
+    {
+        var run = new FuzzRun(title);
         var caseNumber = 0;
         foreach (var shape in AllShapes)
         {
-            for (var i = 0; i < LoopbackCasesPerShape; i++, caseNumber++)
+            for (var i = 0; i < casesPerShape; i++, caseNumber++)
             {
-                var random = FuzzRun.CaseRandom(Seed + 1, caseNumber);
+                var random = FuzzRun.CaseRandom(seed, caseNumber);
                 var (kind, body, contentType, expected) = Generate(shape, random, caseNumber);
                 var outcomes = new List<(StreamFuzzTests.Method Method, string? Text, Exception? Error)>();
                 foreach (var method in Enum.GetValues<StreamFuzzTests.Method>())
                 {
-                    var pattern = (LlmAdapters.Testing.WritePattern)random.Next(4);
-                    var writeSeed = random.Next();
-                    var path = server.Route(context => LoopbackServer.WriteAsync(context, body, pattern, contentType, writeSeed), "/chat");
-                    var profile = new LlmProfile { Adapter = "t", BaseUrl = server.BaseUrl + path, MaxStreamLineBytes = MaxLine };
-                    using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-                    var (text, error) = await RunAsync(shape.Catalog.CreateClient(profile, http), method);
+                    var (text, error) = await serve(shape, body, contentType, method, random);
                     outcomes.Add((method, text, error));
                 }
 
                 var failure = Compare(outcomes, expected);
                 var outcome = failure is not null ? "failure" : outcomes[0].Error is { } e ? e.GetType().Name : "same text";
-                run.Record($"{shape.Name} {kind}", outcome, failure is null ? null : $"seed {Seed + 1}, loopback case {caseNumber} ({shape.Name}, {kind}, {contentType}): {failure}{Environment.NewLine}body (base64): {Convert.ToBase64String(body)}", outcomes.FirstOrDefault(o => o.Error is not null).Error, $"case {caseNumber}");
+                run.Record($"{shape.Name} {kind}", outcome, failure is null ? null : $"seed {seed}, case {caseNumber} ({shape.Name}, {kind}, {contentType}): {failure}{Environment.NewLine}body (base64): {Convert.ToBase64String(body)}", outcomes.FirstOrDefault(o => o.Error is not null).Error, $"case {caseNumber}");
             }
         }
 
         run.Report();
         run.AssertNoFailures();
-        Assert.That(run.Cases, Is.EqualTo(AllShapes.Count() * LoopbackCasesPerShape));
+        Assert.That(run.Cases, Is.EqualTo(AllShapes.Count() * casesPerShape));
     }
 
     /// <summary>Agreement: every method gave the same text, or every method raised an LlmException; for a valid body, the text is the one generated.</summary>
