@@ -61,9 +61,13 @@ public sealed class LlmCatalog
     public LlmApiType GetApiType(string adapter, string call)
     {
         var plan = GetAdapter(adapter);
-        return plan.Calls.TryGetValue(call, out var callPlan)
-            ? callPlan.ApiType
-            : throw new LlmConfigurationException($"Adapter '{adapter}' has no call '{call}'{Internal.DidYouMean.Hint(call, plan.Calls.Keys)}. Its calls: {string.Join(", ", plan.Calls.Keys.Order(StringComparer.Ordinal))}.");
+        if (plan.Calls.TryGetValue(call, out var callPlan))
+        {
+            return callPlan.ApiType;
+        }
+
+        var hint = Internal.DidYouMean.Hint(call, plan.Calls.Keys);
+        throw new LlmConfigurationException($"Adapter '{adapter}' has no call '{call}'{(hint.Length > 0 ? hint : ".")} Its calls: {string.Join(", ", plan.Calls.Keys.Order(StringComparer.Ordinal))}.");
     }
 
     /// <summary>Creates a client for a profile, sending through <paramref name="httpClient"/>.</summary>

@@ -15,14 +15,21 @@ internal sealed class CallCommand(CliConsole console)
         ArgumentNullException.ThrowIfNull(options);
         var masker = SecretMasker.None;
         var midLine = false;
+        string? profileName = null;
         try
         {
             var resolved = ProfileResolver.Resolve(options.Profile, console);
             masker = resolved.Masker;
+            profileName = resolved.Name;
             var apiType = resolved.Catalog.GetApiType(resolved.Profile.Adapter, options.Call);
+            if (options.Prompt is null && options.Request.System is null && options.Request.Images.Count == 0 && NeedsPrompt(resolved.Catalog, resolved.Profile.Adapter, options.Call))
+            {
+                throw new CliUsageException($"Call '{options.Call}' of {resolved.Profile.Adapter} needs a prompt: llm-adapters call {options.Profile.Target} --call {options.Call} \"...\".");
+            }
+
+            var request = options.Request.ToRequest(options.Call, options.Prompt, resolved, console);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the profile's Timeout bounds the call
             var client = resolved.Catalog.CreateClient(resolved.Profile, http, console.Time);
-            var request = new LlmRequest { Call = options.Call, Prompt = options.Prompt };
             if (options.Json)
             {
                 var response = await client.CallAsync(request, cancellationToken);
@@ -70,9 +77,13 @@ internal sealed class CallCommand(CliConsole console)
                 console.Out.WriteLine();
             }
 
-            return ErrorReporter.Report(e, console, masker);
+            return ErrorReporter.Report(e, console, masker, profileName);
         }
     }
+
+    /// <summary>True when the call's templates need the prompt (<c>${messages}</c> or <c>${prompt}</c> without a default); <c>models</c> does not.</summary>
+    internal static bool NeedsPrompt(LlmCatalog catalog, string adapter, string call)
+        => catalog.Describe(adapter).Single(c => c.Name == call).RequiredVariables.Any(v => v is "messages" or "prompt");
 
     private async Task<int> RunAsyncCallAsync(ILlmClient client, LlmRequest request, SecretMasker masker, CancellationToken cancellationToken)
     {
