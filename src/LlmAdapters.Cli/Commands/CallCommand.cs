@@ -22,7 +22,7 @@ internal sealed class CallCommand(CliConsole console)
             masker = resolved.Masker;
             profileName = resolved.Name;
             var apiType = resolved.Catalog.GetApiType(resolved.Profile.Adapter, options.Call);
-            if (options.Prompt is null && options.Request.System is null && options.Request.Images.Count == 0 && NeedsPrompt(resolved.Catalog, resolved.Profile.Adapter, options.Call))
+            if (options.Prompt is null && options.Request.System is null && options.Request.Images.Count == 0 && NeedsPrompt(resolved, options.Call))
             {
                 throw new CliUsageException($"Call '{options.Call}' of {resolved.Profile.Adapter} needs a prompt: llm-adapters call {options.Profile.Target} --call {options.Call} \"...\".");
             }
@@ -81,9 +81,10 @@ internal sealed class CallCommand(CliConsole console)
         }
     }
 
-    /// <summary>True when the call's templates need the prompt (<c>${messages}</c> or <c>${prompt}</c> without a default); <c>models</c> does not.</summary>
-    internal static bool NeedsPrompt(LlmCatalog catalog, string adapter, string call)
-        => catalog.Describe(adapter).Single(c => c.Name == call).RequiredVariables.Any(v => v is "messages" or "prompt");
+    /// <summary>True when the call's templates need the prompt (<c>${messages}</c> or <c>${prompt}</c> without a default) and no variable gives it; <c>models</c> needs none.</summary>
+    private static bool NeedsPrompt(ResolvedProfile resolved, string call)
+        => resolved.Catalog.Describe(resolved.Profile.Adapter).Single(c => c.Name == call).RequiredVariables
+            .Any(v => v is "messages" or "prompt" && !resolved.RequestVariables.ContainsKey(v) && !resolved.Profile.Variables.ContainsKey(v));
 
     private async Task<int> RunAsyncCallAsync(ILlmClient client, LlmRequest request, SecretMasker masker, CancellationToken cancellationToken)
     {

@@ -80,6 +80,12 @@ internal static partial class DefinitionReader
             {
                 foreach (var field in fieldsValue.EnumerateObject())
                 {
+                    if (fields.Any(f => f.Key == field.Name))
+                    {
+                        Problem(at.Child("fields", lines).Child(field.Name, lines), $"\"fields\" of converter '{name}' has the key '{field.Name}' twice; keep one");
+                        continue;
+                    }
+
                     if (RequireString(field.Value, at.Child("fields", lines).Child(field.Name, lines), "a key path into the value, such as \"content\"") is { } path)
                     {
                         fields.Add(new(field.Name, path));
@@ -110,7 +116,16 @@ internal static partial class DefinitionReader
                         }
                         else
                         {
-                            values[field.Name] = field.Value.EnumerateObject().ToDictionary(v => v.Name, v => v.Value.Clone(), StringComparer.Ordinal);
+                            var lookup = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                            foreach (var entry in field.Value.EnumerateObject())
+                            {
+                                if (!lookup.TryAdd(entry.Name, entry.Value.Clone()))
+                                {
+                                    Problem(fieldAt.Child(entry.Name, lines), $"\"values\" of '{field.Name}' in converter '{name}' lists '{entry.Name}' twice; keep one");
+                                }
+                            }
+
+                            values[field.Name] = lookup;
                         }
                     }
                 }

@@ -64,6 +64,8 @@ public sealed class MappingConverterTests
     [TestCase("""{ "c": { "fields": { "a": "b" }, "values": { "x": { "1": 2 } } } }""", "$.converters.c.values.x", "not one of its \"fields\"")]
     [TestCase("""{ "c": { "fields": { "a": "b[" } } }""", "$.converters.c.fields", "key path 'b[' of 'a'")]
     [TestCase("""[]""", "$.converters", "must be an object of named converters")]
+    [TestCase("""{ "c": { "fields": { "a": "b", "a": "c" } } }""", "$.converters.c.fields.a", "has the key 'a' twice")]
+    [TestCase("""{ "c": { "fields": { "a": "b" }, "values": { "a": { "x": 1, "x": 2 } } } }""", "$.converters.c.values.a.x", "lists 'x' twice")]
     public void InvalidDeclaration_IsADefinitionProblemWithItsJsonPath(string converters, string jsonPath, string message)
     {
         var json = $$"""{ "name": "x", "converters": {{converters}}, "chat": { "path": "/x" } }""";
