@@ -4,7 +4,10 @@
 #   - dotnet add package LlmAdapters from that folder (dependencies from nuget.org),
 #   - services.AddLlmAdapters() with a profile pointing at a loopback server the program starts itself,
 #   - one call through the shipped "openai" adapter with no adapters folder on disk, and the answer checked;
-# then installs the tool from the same folder and runs "llm-adapters list". Exits non-zero on any failure.
+# then installs the tool from the same folder and runs "llm-adapters list".
+# Then it follows README.md as a newcomer does: the Install section's local-feed lines word for word (in an empty home
+# folder, so that nothing cached from earlier runs is used), and the dependency-injection example in a new project.
+# Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -35,7 +38,7 @@ test -f "$feed/LlmAdapters.$version.nupkg"
 test -f "$feed/LlmAdapters.$version.snupkg"
 test -f "$feed/LlmAdapters.Cli.$version.nupkg"
 contents=$(unzip -l "$feed/LlmAdapters.$version.nupkg")
-expected_entries="README.md lib/net8.0/LlmAdapters.dll lib/net8.0/LlmAdapters.xml lib/net10.0/LlmAdapters.dll lib/net10.0/LlmAdapters.xml"
+expected_entries="README.md schema/llm-adapter.schema.json lib/net8.0/LlmAdapters.dll lib/net8.0/LlmAdapters.xml lib/net10.0/LlmAdapters.dll lib/net10.0/LlmAdapters.xml"
 # Packed on linux-x64, the package also carries the ReadyToRun image for linux-x64 (src/LlmAdapters/ReadyToRun.targets).
 readytorun=false
 if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
@@ -162,5 +165,102 @@ dotnet tool install --tool-path "$work/tools" --add-source "$feed" LlmAdapters.C
 (cd "$work" && "$work/tools/llm-adapters" list) | tee "$log"
 grep -q "^openai  (built-in) openai.json" "$log"
 "$work/tools/llm-adapters" validate "$repo/adapters" >/dev/null
+"$work/tools/llm-adapters" schema | cmp - "$repo/adapters/llm-adapter.schema.json"
+
+# The code block after the line "<!-- smoke: NAME" in README.md.
+readme_block() {
+  awk -v name="$1" '
+    index($0, "<!-- smoke: " name) == 1 { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }
+  ' "$repo/README.md"
+}
+
+echo "== README: the local-feed route of Install, word for word, in an empty home folder"
+home="$work/home"
+readme_app="$work/readme-app"
+readme_packages="$work/readme-packages" # no package from an earlier run can stand in for this run's
+mkdir -p "$home" "$readme_app"
+cat > "$readme_app/ReadmeApp.csproj" <<'EOF'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+  </PropertyGroup>
+  <ItemGroup>
+    <!-- Only for the loopback vendor the smoke test puts in front of the README's example. -->
+    <FrameworkReference Include="Microsoft.AspNetCore.App" />
+    <None Update="appsettings.json" CopyToOutputDirectory="PreserveNewest" />
+  </ItemGroup>
+</Project>
+EOF
+route=$(readme_block local-feed)
+grep -q "dotnet add package LlmAdapters" <<<"$route" || { echo "README.md has no local-feed block" >&2; exit 1; }
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  echo "+ $line"
+  case "$line" in
+    # "in a clone of this repository" (the packages it restores to build come from the usual cache)
+    "dotnet pack "*) (cd "$repo" && export HOME="$home" NUGET_PACKAGES="$packages" && eval "$line --nologo -v quiet") ;;
+    # "in your project"
+    *) (cd "$readme_app" && export HOME="$home" NUGET_PACKAGES="$readme_packages" && eval "$line") ;;
+  esac
+done <<<"$route"
+grep -q 'Include="LlmAdapters"' "$readme_app/ReadmeApp.csproj"
+"$home/.dotnet/tools/llm-adapters" schema | cmp - "$repo/adapters/llm-adapter.schema.json"
+
+echo "== README: the dependency-injection example, as written, in that project"
+program=$(readme_block di.cs)
+# Its packages (LlmAdapters itself came from the local feed above).
+while IFS= read -r line; do
+  command=${line#// }
+  [ "$command" = "dotnet add package LlmAdapters" ] && continue
+  echo "+ $command"
+  (cd "$readme_app" && export HOME="$home" NUGET_PACKAGES="$readme_packages" && eval "$command")
+done < <(grep -E '^// dotnet add package ' <<<"$program")
+readme_block appsettings.json > "$readme_app/appsettings.json"
+{
+  # The example's using directives, then a loopback vendor that the profile's BaseUrl and apikey are pointed at through
+  # environment variables (as the example's comment suggests for keys), then the example's statements.
+  grep -E '^using [A-Za-z.]+;$' <<<"$program"
+  cat <<'EOF'
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+var vendor = WebApplication.CreateSlimBuilder(args);
+vendor.Logging.ClearProviders();
+vendor.WebHost.UseUrls("http://127.0.0.1:0");
+var server = vendor.Build();
+server.MapPost("/v1/chat/completions", async (HttpContext context) =>
+{
+    if (context.Request.Headers.Authorization.ToString() != "Bearer readme-key")
+    {
+        context.Response.StatusCode = 401;
+        return;
+    }
+
+    using var body = await JsonDocument.ParseAsync(context.Request.Body);
+    var messages = body.RootElement.GetProperty("messages");
+    var question = messages[messages.GetArrayLength() - 1].GetProperty("content").GetString();
+    context.Response.ContentType = "text/event-stream";
+    var chunk = JsonSerializer.Serialize(new { choices = new[] { new { index = 0, delta = new { content = "pong: " + question } } } });
+    await context.Response.WriteAsync($"data: {chunk}\n\ndata: [DONE]\n\n");
+});
+await server.StartAsync();
+var vendorUrl = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/v1";
+Environment.SetEnvironmentVariable("LlmAdapters__Profiles__kimi__BaseUrl", vendorUrl);
+Environment.SetEnvironmentVariable("LlmAdapters__Profiles__kimi__Variables__apikey", "readme-key");
+EOF
+  grep -vE '^(using [A-Za-z.]+;|// dotnet add package .*)$' <<<"$program"
+} > "$readme_app/Program.cs"
+(cd "$readme_app" && export HOME="$home" NUGET_PACKAGES="$readme_packages" && dotnet run -c Release) 2>&1 | tee "$log"
+grep -q "^pong: 你好$" "$log"
 
 echo "package smoke test passed in $(( $(date +%s) - started )) s (LlmAdapters $version)"

@@ -59,7 +59,16 @@ public sealed class LlmCatalog
     /// <summary>The apitype of a call.</summary>
     /// <exception cref="LlmConfigurationException">No adapter or call has this name.</exception>
     public LlmApiType GetApiType(string adapter, string call)
-        => GetAdapter(adapter).Calls.TryGetValue(call, out var plan) ? plan.ApiType : throw new LlmConfigurationException($"Adapter '{adapter}' has no call '{call}'.");
+    {
+        var plan = GetAdapter(adapter);
+        if (plan.Calls.TryGetValue(call, out var callPlan))
+        {
+            return callPlan.ApiType;
+        }
+
+        var hint = Internal.DidYouMean.Hint(call, plan.Calls.Keys);
+        throw new LlmConfigurationException($"Adapter '{adapter}' has no call '{call}'{(hint.Length > 0 ? hint : ".")} Its calls: {string.Join(", ", plan.Calls.Keys.Order(StringComparer.Ordinal))}.");
+    }
 
     /// <summary>Creates a client for a profile, sending through <paramref name="httpClient"/>.</summary>
     /// <remarks>The client does not dispose <paramref name="httpClient"/>. The profile is copied: later changes to it do not affect the client.</remarks>

@@ -85,7 +85,8 @@ public sealed class LlmCatalogBuilder
     public LlmCatalog Build()
     {
         var problems = new List<LlmDefinitionProblem>();
-        var compiler = new PlanCompiler(new ConverterRegistry(_converters));
+        var registry = new ConverterRegistry(_converters);
+        var compiler = new PlanCompiler(registry);
         var adapters = new Dictionary<string, AdapterPlan>(StringComparer.Ordinal);
         var builtIns = new HashSet<string>(StringComparer.Ordinal); // adapters that come from the shipped files
         foreach (var source in _sources)
@@ -98,7 +99,13 @@ public sealed class LlmCatalogBuilder
                 try
                 {
                     definition = DefinitionReader.Read(bytes, name, problems);
-                    plan = definition is null ? null : compiler.Compile(definition, problems);
+                    plan = definition switch
+                    {
+                        null => null,
+                        { Converters.Count: 0 } => compiler.Compile(definition, problems),
+                        // A file's own converters (its "converters" section) serve its items only.
+                        _ => new PlanCompiler(registry.With(MappingConverter.Create(definition.Converters, problems))).Compile(definition, problems),
+                    };
                 }
                 catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal) || e.Message.Contains("UTF-8", StringComparison.Ordinal))
                 {

@@ -2,33 +2,31 @@ namespace LlmAdapters;
 
 /// <summary>The vendor answered with an error: a non-2xx status, or an error inside a 2xx response where the definition says where errors live.</summary>
 /// <remarks>Every configured secret is replaced by <c>***</c> in the message and the excerpt.</remarks>
-public sealed class LlmHttpException : LlmException
+public sealed class LlmHttpException : LlmVendorException
 {
-    /// <summary>Creates the exception.</summary>
-    public LlmHttpException(string message, int statusCode, string? vendorMessage, string? vendorCode, string? responseExcerpt, TimeSpan? retryAfter = null)
-        : base(message)
+    /// <summary>Creates the exception; set the other details with an object initializer (for a fake client in tests: <c>new LlmHttpException("rate limited", 429) { RetryAfter = TimeSpan.FromSeconds(5) }</c>).</summary>
+    public LlmHttpException(string message, int statusCode)
+        : base(message, vendorMessage: null, vendorCode: null, innerException: null)
     {
         StatusCode = statusCode;
-        VendorMessage = vendorMessage;
-        VendorCode = vendorCode;
+    }
+
+    internal LlmHttpException(string message, int statusCode, string? vendorMessage, string? vendorCode, string? responseExcerpt, TimeSpan? retryAfter = null)
+        : base(message, vendorMessage, vendorCode, innerException: null)
+    {
+        StatusCode = statusCode;
         ResponseExcerpt = responseExcerpt;
         RetryAfter = retryAfter;
     }
 
-    /// <summary>The HTTP status code.</summary>
+    /// <summary>The HTTP status code; 0 when the vendor could not be reached.</summary>
     public int StatusCode { get; }
 
-    /// <summary>The vendor's own error message, when the body has one.</summary>
-    public string? VendorMessage { get; }
-
-    /// <summary>The vendor's error code or type, when the body has one.</summary>
-    public string? VendorCode { get; }
-
     /// <summary>The start of the response body, secrets masked.</summary>
-    public string? ResponseExcerpt { get; }
+    public string? ResponseExcerpt { get; init; }
 
     /// <summary>How long the vendor asked to wait (Retry-After, retry-after-ms), when it did.</summary>
-    public TimeSpan? RetryAfter { get; }
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>
     /// True when the connection failed after the status arrived (a reset or a short body while the body was read):

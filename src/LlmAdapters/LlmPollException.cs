@@ -5,17 +5,23 @@ namespace LlmAdapters;
 /// <see cref="QueryId"/> identifies the task: when the deadline passed, the task may still finish, and
 /// <c>new LlmRequest { Call = ..., QueryId = e.QueryId }</c> waits for it again without submitting a second (paid) job.
 /// </remarks>
-public sealed class LlmPollException : LlmException
+public sealed class LlmPollException : LlmVendorException
 {
-    /// <summary>Creates the exception.</summary>
-    public LlmPollException(string message, string? queryId, string? status, bool timedOut, string? vendorMessage = null, string? vendorCode = null, Exception? innerException = null)
-        : base(message, innerException)
+    /// <summary>Creates the exception; set the vendor's message and code with an object initializer.</summary>
+    public LlmPollException(string message, string? queryId, string? status, bool timedOut)
+        : base(message, vendorMessage: null, vendorCode: null, innerException: null)
     {
         QueryId = queryId;
         Status = status;
         TimedOut = timedOut;
-        VendorMessage = vendorMessage;
-        VendorCode = vendorCode;
+    }
+
+    internal LlmPollException(string message, string? queryId, string? status, bool timedOut, string? vendorMessage = null, string? vendorCode = null, Exception? innerException = null)
+        : base(message, vendorMessage, vendorCode, innerException)
+    {
+        QueryId = queryId;
+        Status = status;
+        TimedOut = timedOut;
     }
 
     /// <summary>The task's id (the submit's <c>queryid</c> item), when known.</summary>
@@ -26,10 +32,4 @@ public sealed class LlmPollException : LlmException
 
     /// <summary>True when the poll deadline (<c>poll_timeout</c>) passed; false when the task failed.</summary>
     public bool TimedOut { get; }
-
-    /// <summary>The vendor's failure message (<c>query_error</c>), when it gave one.</summary>
-    public string? VendorMessage { get; }
-
-    /// <summary>The vendor's failure code, when it gave one.</summary>
-    public string? VendorCode { get; }
 }

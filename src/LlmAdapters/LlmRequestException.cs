@@ -14,4 +14,7 @@ public sealed class LlmRequestException : LlmException
         : base(message, innerException)
     {
     }
+
+    /// <summary>The variable that had no value, when that is why the request could not be built; tools use it to say how to give it (the CLI: <c>--var name=...</c>).</summary>
+    public string? MissingVariable { get; internal init; }
 }

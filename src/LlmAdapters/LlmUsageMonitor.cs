@@ -7,8 +7,9 @@ namespace LlmAdapters;
 /// <remarks>
 /// It listens to the <c>LlmAdapters</c> meter (gen_ai.client.operation.duration, gen_ai.client.token.usage,
 /// gen_ai.client.operation.time_to_first_chunk) with a <see cref="MeterListener"/>, so it counts exactly what
-/// OpenTelemetry exporters see. In DI it is a singleton (<c>AddLlmAdapters</c> registers it); without DI, create one and
-/// dispose it when done. Thread-safe. Percentiles are over the most recent 2,048 calls of each profile.
+/// OpenTelemetry exporters see. In DI it is a singleton (<c>AddLlmAdapters</c> registers it) that starts listening with the
+/// container's telemetry, before any client exists: it counts every call of the container's clients, even those made
+/// before it is first resolved. Without DI, create one and dispose it when done; it counts calls from then on. Thread-safe. Percentiles are over the most recent 2,048 calls of each profile.
 /// </remarks>
 public sealed class LlmUsageMonitor : IDisposable
 {

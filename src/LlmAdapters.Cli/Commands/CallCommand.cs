@@ -15,14 +15,21 @@ internal sealed class CallCommand(CliConsole console)
         ArgumentNullException.ThrowIfNull(options);
         var masker = SecretMasker.None;
         var midLine = false;
+        string? profileName = null;
         try
         {
             var resolved = ProfileResolver.Resolve(options.Profile, console);
             masker = resolved.Masker;
+            profileName = resolved.Name;
             var apiType = resolved.Catalog.GetApiType(resolved.Profile.Adapter, options.Call);
+            if (options.Prompt is null && options.Request.System is null && options.Request.Images.Count == 0 && NeedsPrompt(resolved, options.Call))
+            {
+                throw new CliUsageException($"Call '{options.Call}' of {resolved.Profile.Adapter} needs a prompt: llm-adapters call {options.Profile.Target} --call {options.Call} \"...\".");
+            }
+
+            var request = options.Request.ToRequest(options.Call, options.Prompt, resolved, console);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the profile's Timeout bounds the call
             var client = resolved.Catalog.CreateClient(resolved.Profile, http, console.Time);
-            var request = new LlmRequest { Call = options.Call, Prompt = options.Prompt };
             if (options.Json)
             {
                 var response = await client.CallAsync(request, cancellationToken);
@@ -70,9 +77,14 @@ internal sealed class CallCommand(CliConsole console)
                 console.Out.WriteLine();
             }
 
-            return ErrorReporter.Report(e, console, masker);
+            return ErrorReporter.Report(e, console, masker, profileName);
         }
     }
+
+    /// <summary>True when the call's templates need the prompt (<c>${messages}</c> or <c>${prompt}</c> without a default) and no variable gives it; <c>models</c> needs none.</summary>
+    private static bool NeedsPrompt(ResolvedProfile resolved, string call)
+        => resolved.Catalog.Describe(resolved.Profile.Adapter).Single(c => c.Name == call).RequiredVariables
+            .Any(v => v is "messages" or "prompt" && !resolved.RequestVariables.ContainsKey(v) && !resolved.Profile.Variables.ContainsKey(v));
 
     private async Task<int> RunAsyncCallAsync(ILlmClient client, LlmRequest request, SecretMasker masker, CancellationToken cancellationToken)
     {

@@ -8,12 +8,15 @@ internal sealed class ListCommand(CliConsole console)
 {
     /// <param name="paths">Definition files or folders added to the shipped adapters (a file replaces a shipped adapter of the same name).</param>
     /// <param name="json">Print a JSON array of calls instead of text.</param>
-    public int Run(IReadOnlyList<string> paths, bool json)
+    /// <param name="converterAssemblies">Assemblies of converters the files name (<c>--converters</c>).</param>
+    public int Run(IReadOnlyList<string> paths, bool json, IReadOnlyList<string> converterAssemblies)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(converterAssemblies);
         try
         {
-            var catalog = CatalogLoader.Load(paths.Select(console.FullPath), includeBuiltIns: true);
+            var converters = Converters.ConverterAssemblies.Load(converterAssemblies.Select(console.FullPath));
+            var catalog = CatalogLoader.Load(paths.Select(console.FullPath), includeBuiltIns: true, converters);
             var adapters = catalog.Adapters.Order(StringComparer.Ordinal).Select(a => (Name: a, Calls: catalog.Describe(a))).ToList();
             if (json)
             {

@@ -19,6 +19,7 @@ internal sealed class ReplayCommand(CliConsole console)
         ArgumentNullException.ThrowIfNull(options);
         var masker = SecretMasker.None;
         ReplayHandler? handler = null;
+        string? profileName = null;
         try
         {
             if (options.Responses.Count == 0 && !options.ShowRequest)
@@ -29,13 +30,14 @@ internal sealed class ReplayCommand(CliConsole console)
             var recordings = options.Responses.Select(f => LoadRecording(f, options.ContentType)).ToList();
             var resolved = ProfileResolver.Resolve(options.Profile, console);
             masker = resolved.Masker;
+            profileName = resolved.Name;
             var profile = resolved.Profile;
             var apiType = resolved.Catalog.GetApiType(profile.Adapter, options.Call);
             var info = resolved.Catalog.Describe(profile.Adapter).Single(c => c.Name == options.Call);
 
             // Nothing is sent, so variables the user did not give get visible placeholders instead of failing the call.
             profile.BaseUrl ??= PlaceholderBaseUrl;
-            foreach (var name in info.RequiredVariables.Where(v => !RequestVariables.Contains(v) && !profile.Variables.ContainsKey(v)))
+            foreach (var name in info.RequiredVariables.Where(v => !RequestVariables.Contains(v) && !profile.Variables.ContainsKey(v) && !resolved.RequestVariables.ContainsKey(v)))
             {
                 profile.Variables[name] = $"<{name}>";
             }
@@ -50,7 +52,7 @@ internal sealed class ReplayCommand(CliConsole console)
 
             handler = new ReplayHandler(recordings, (HttpStatusCode)options.StatusCode);
             var client = resolved.Catalog.CreateClient(profile, handler, time);
-            var request = new LlmRequest { Call = options.Call, Prompt = options.Prompt ?? "Hello" };
+            var request = options.Request.ToRequest(options.Call, options.Prompt ?? "Hello", resolved, console);
             if (recordings.Count == 0)
             {
                 await CallIgnoringResponseAsync(client, request, cancellationToken);
@@ -80,7 +82,7 @@ internal sealed class ReplayCommand(CliConsole console)
                 WriteRequests(handler, masker);
             }
 
-            return ErrorReporter.Report(e, console, masker);
+            return ErrorReporter.Report(e, console, masker, profileName);
         }
         finally
         {

@@ -11,4 +11,5 @@ namespace LlmAdapters.Cli.Commands;
 /// <param name="StatusCode">The HTTP status to serve them with.</param>
 /// <param name="Prompt">The prompt the request is built from.</param>
 /// <param name="Json">Print the response as JSON.</param>
-internal sealed record ReplayOptions(ProfileOptions Profile, string Call, IReadOnlyList<string> Responses, bool ShowRequest, string? ContentType, int StatusCode, string? Prompt, bool Json);
+/// <param name="Request">The system prompt, token limit, temperature and images of the request.</param>
+internal sealed record ReplayOptions(ProfileOptions Profile, string Call, IReadOnlyList<string> Responses, bool ShowRequest, string? ContentType, int StatusCode, string? Prompt, bool Json, RequestOptions Request);

@@ -34,7 +34,7 @@ internal sealed class TestCommand(CliConsole console)
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var client = resolved.Catalog.CreateClient(profile, http, console.Time);
             var response = await client.CallAsync(
-                new LlmRequest { Call = call, System = SystemPrompt, Messages = [new LlmMessage("user", UserPrompt)], MaxTokens = 256 },
+                new LlmRequest { Call = call, System = SystemPrompt, Messages = [new LlmMessage("user", UserPrompt)], MaxTokens = 256, Variables = resolved.RequestVariables },
                 cancellationToken);
             var latency = Milliseconds(started);
             if (string.IsNullOrWhiteSpace(response.Text))
@@ -49,7 +49,7 @@ internal sealed class TestCommand(CliConsole console)
         catch (Exception e) when (ErrorReporter.IsReportable(e) && e is not OperationCanceledException)
         {
             var code = e is LlmConfigurationException or LlmRequestException ? ExitCodes.Usage : ExitCodes.CallFailed;
-            console.Error.WriteLine($"{console.PaintError("FAILED", AnsiColor.Red)} {what} after {Milliseconds(started)}: {resolved.Masker.Apply(ErrorReporter.Describe(e))}");
+            console.Error.WriteLine($"{console.PaintError("FAILED", AnsiColor.Red)} {what} after {Milliseconds(started)}: {resolved.Masker.Apply(ErrorReporter.Describe(e, resolved.Name))}");
             return code;
         }
     }

@@ -7,12 +7,16 @@ internal sealed class ValidateCommand(CliConsole console)
 {
     public const string DefaultFolder = "adapters";
 
+    /// <param name="paths">Definition files or folders; none: ./adapters.</param>
+    /// <param name="converterAssemblies">Assemblies of converters the files name (<c>--converters</c>).</param>
     /// <returns>0 when every file is valid, 3 when any has a problem, 2 when a path does not exist.</returns>
-    public int Run(IReadOnlyList<string> paths)
+    public int Run(IReadOnlyList<string> paths, IReadOnlyList<string> converterAssemblies)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(converterAssemblies);
         try
         {
+            var converters = Converters.ConverterAssemblies.Load(converterAssemblies.Select(console.FullPath));
             var full = ResolvePaths(paths);
             var files = full.SelectMany(DefinitionFiles).ToList();
             if (files.Count == 0)
@@ -20,7 +24,7 @@ internal sealed class ValidateCommand(CliConsole console)
                 throw new CliUsageException($"No definition files (*.json) in {string.Join(", ", full.Select(console.DisplayPath))}.");
             }
 
-            var catalog = CatalogLoader.Load(full, includeBuiltIns: false);
+            var catalog = CatalogLoader.Load(full, includeBuiltIns: false, converters);
             var calls = 0;
             foreach (var adapter in catalog.Adapters.Order(StringComparer.Ordinal))
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmAdapters.Cli.Profiles;
 
 namespace LlmAdapters.Cli.Output;
 
@@ -10,7 +11,11 @@ internal static class ErrorReporter
         => exception is LlmException or CliUsageException or OperationCanceledException or IOException or UnauthorizedAccessException;
 
     /// <summary>Writes the error (secrets masked) and returns its exit code.</summary>
-    public static int Report(Exception exception, CliConsole console, SecretMasker? masker = null)
+    /// <param name="exception">The error.</param>
+    /// <param name="console">Where to write it.</param>
+    /// <param name="masker">The secrets to mask.</param>
+    /// <param name="profileName">The profile (or adapter) of the command, to name its environment variables in hints.</param>
+    public static int Report(Exception exception, CliConsole console, SecretMasker? masker = null, string? profileName = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(console);
@@ -21,6 +26,9 @@ internal static class ErrorReporter
             case LlmDefinitionException definition:
                 WriteProblems(definition.Problems, console);
                 return ExitCodes.Definition;
+            case LlmRequestException { MissingVariable: { } variable } missing:
+                error.WriteLine(console.PaintError("error: ", AnsiColor.Red) + masker.Apply(DescribeMissing(missing, variable, profileName)));
+                return ExitCodes.Usage;
             case CliUsageException or LlmConfigurationException or LlmRequestException:
                 error.WriteLine(console.PaintError("error: ", AnsiColor.Red) + masker.Apply(exception.Message));
                 return ExitCodes.Usage;
@@ -37,8 +45,9 @@ internal static class ErrorReporter
     }
 
     /// <summary>One paragraph saying what went wrong and what to check.</summary>
-    public static string Describe(Exception exception) => exception switch
+    public static string Describe(Exception exception, string? profileName = null) => exception switch
     {
+        LlmRequestException { MissingVariable: { } variable } missing => DescribeMissing(missing, variable, profileName),
         LlmHttpException http => DescribeHttp(http),
         LlmStreamException stream => $"the stream broke after {stream.ReceivedText.Length} characters{Vendor(stream.VendorMessage, stream.VendorCode)}. {stream.Message}",
         LlmPollException { TimedOut: true } poll => $"the task {poll.QueryId} was still {poll.Status ?? "running"} at the deadline; wait for it again with the same query id. {poll.Message}",
@@ -59,6 +68,27 @@ internal static class ErrorReporter
 
         var files = problems.Select(p => p.File).Distinct(StringComparer.Ordinal).Count();
         console.Error.WriteLine($"{problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")} in {files} file{(files == 1 ? string.Empty : "s")}.");
+    }
+
+    /// <summary>
+    /// A variable without value, said the tool's way: which option or environment variable gives it (the library's own
+    /// message speaks of LlmRequest.Variables, which a tool user has no access to).
+    /// </summary>
+    private static string DescribeMissing(LlmRequestException exception, string variable, string? profileName)
+    {
+        // The library's first sentence says which item of which call, with file and line, needs the variable.
+        var message = exception.Message;
+        var end = message.IndexOf(". Set '", StringComparison.Ordinal);
+        var what = end > 0 ? message[..(end + 1)] : $"The variable '{variable}' has no value.";
+        if (variable is "messages" or "prompt")
+        {
+            return $"{what} Give a prompt: the text after the profile or adapter name.";
+        }
+
+        var environment = profileName is not null && variable.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
+            ? $", the environment variable {ProfileResolver.EnvironmentPrefixOf(profileName)}{variable.ToUpperInvariant()}"
+            : string.Empty;
+        return $"{what} Give it with --var {variable}=...{environment} or the profile's \"Variables\" in the settings file (--settings, ./{CliSettings.DefaultFileName}).";
     }
 
     private static string DescribeHttp(LlmHttpException http)

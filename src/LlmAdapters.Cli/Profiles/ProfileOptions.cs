@@ -4,6 +4,15 @@ namespace LlmAdapters.Cli.Profiles;
 /// <param name="Target">A profile name from the settings file, or an adapter name (or, for replay, a definition file).</param>
 /// <param name="AdapterPaths">Extra definition files or folders (<c>--adapters</c>).</param>
 /// <param name="SettingsFile">The settings file (<c>--settings</c>), if given.</param>
-/// <param name="Variables"><c>--var name=value</c> items.</param>
+/// <param name="Variables"><c>--var name=value</c> items: JSON when the value parses as JSON, else text.</param>
 /// <param name="BaseUrl"><c>--base-url</c>, if given.</param>
-internal sealed record ProfileOptions(string Target, IReadOnlyList<string> AdapterPaths, string? SettingsFile, IReadOnlyList<string> Variables, string? BaseUrl);
+/// <param name="JsonVariables"><c>--var-json name=json</c> items: always JSON.</param>
+/// <param name="ConverterAssemblies">Assemblies of converters (<c>--converters</c>).</param>
+internal sealed record ProfileOptions(
+    string Target,
+    IReadOnlyList<string> AdapterPaths,
+    string? SettingsFile,
+    IReadOnlyList<string> Variables,
+    string? BaseUrl,
+    IReadOnlyList<string> JsonVariables,
+    IReadOnlyList<string> ConverterAssemblies);

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using LlmAdapters.Cli.Converters;
 
 namespace LlmAdapters.Cli.Profiles;
 
@@ -21,17 +23,18 @@ internal static class ProfileResolver
         var settings = CliSettings.Load(options.SettingsFile, console);
         var target = options.Target;
         var paths = settings.AdapterPaths.Concat(options.AdapterPaths.Select(console.FullPath)).ToList();
+        var converters = ConverterAssemblies.Load(options.ConverterAssemblies.Select(console.FullPath));
 
         // replay and call accept a definition file in place of an adapter name: the authoring loop.
         string? adapterFromFile = null;
         if (target.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(console.FullPath(target)))
         {
             var file = console.FullPath(target);
-            adapterFromFile = LlmCatalog.FromFile(file).Adapters.Single();
+            adapterFromFile = CatalogLoader.Load([file], includeBuiltIns: false, converters).Adapters.Single();
             paths.Add(file);
         }
 
-        var catalog = CatalogLoader.Load(paths, includeBuiltIns: true);
+        var catalog = CatalogLoader.Load(paths, includeBuiltIns: true, converters);
         LlmProfile profile;
         string name;
         if (adapterFromFile is not null)
@@ -63,19 +66,67 @@ internal static class ProfileResolver
             profile.BaseUrl = options.BaseUrl;
         }
 
-        foreach (var (variable, value) in ParseVariables(options.Variables))
+        var requestVariables = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (variable, value) in ParseVariables(options.Variables, "--var"))
         {
-            if (variable == "base_url")
-            {
-                profile.BaseUrl = value;
-            }
-            else
-            {
-                profile.Variables[variable] = value;
-            }
+            SetVariable(profile, requestVariables, variable, value, alwaysJson: false);
         }
 
-        return new ResolvedProfile(name, catalog, profile, SecretMasker.For(profile));
+        foreach (var (variable, value) in ParseVariables(options.JsonVariables, "--var-json"))
+        {
+            SetVariable(profile, requestVariables, variable, value, alwaysJson: true);
+        }
+
+        return new ResolvedProfile(name, catalog, profile, SecretMasker.For(profile), requestVariables);
+    }
+
+    /// <summary>
+    /// A value that is a JSON number, boolean, null, array or object goes to the request as JSON (<c>--var max_tokens=100</c>
+    /// sends 100, not "100"); anything else, a JSON string (unquoted), and every secret (named like one) goes to the profile
+    /// as text, where the library masks it.
+    /// </summary>
+    /// <exception cref="CliUsageException"><paramref name="alwaysJson"/> and the value is not JSON.</exception>
+    private static void SetVariable(LlmProfile profile, Dictionary<string, object?> requestVariables, string name, string value, bool alwaysJson)
+    {
+        JsonElement? json = null;
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            json = document.RootElement.Clone();
+        }
+        catch (JsonException e) when (alwaysJson)
+        {
+            throw new CliUsageException($"--var-json {name}=... takes JSON (such as 100, true, [1, 2] or {{\"a\": 1}}): {e.Message}", e);
+        }
+        catch (JsonException)
+        {
+            // Not JSON: text.
+        }
+
+        var text = json switch
+        {
+            null => value,
+            { ValueKind: JsonValueKind.String } s => s.GetString()!,
+            _ => null,
+        };
+        if (name == "base_url" || SecretMasker.IsSecretName(name, profile.SecretVariables))
+        {
+            text ??= value.Trim();
+        }
+
+        requestVariables.Remove(name);
+        if (text is null)
+        {
+            requestVariables[name] = json!.Value;
+        }
+        else if (name == "base_url")
+        {
+            profile.BaseUrl = text;
+        }
+        else
+        {
+            profile.Variables[name] = text;
+        }
     }
 
     /// <summary>The environment variable prefix of a profile: <c>LLM_ADAPTERS_KIMI_</c>.</summary>
@@ -91,14 +142,14 @@ internal static class ProfileResolver
     }
 
     /// <exception cref="CliUsageException">An item has no <c>=</c> or no name.</exception>
-    public static IEnumerable<KeyValuePair<string, string>> ParseVariables(IEnumerable<string> items)
+    public static IEnumerable<KeyValuePair<string, string>> ParseVariables(IEnumerable<string> items, string option = "--var")
     {
         foreach (var item in items)
         {
             var equals = item.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                throw new CliUsageException($"--var takes name=value (such as --var model=gpt-4o-mini); got '{(equals < 0 ? item.Split(' ')[0] : item)}'.");
+                throw new CliUsageException($"{option} takes name=value (such as --var model=gpt-4o-mini or --var max_tokens=100); got '{(equals < 0 ? item.Split(' ')[0] : item)}'.");
             }
 
             yield return new(item[..equals].Trim(), item[(equals + 1)..]);

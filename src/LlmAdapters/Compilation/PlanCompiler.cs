@@ -285,7 +285,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             return converter;
         }
 
-        problems.Add(at.Problem($"converter '{name}' is unknown{DidYouMean.Hint(name, converters.Names)}; known converters: {string.Join(", ", converters.Names.Order(StringComparer.Ordinal))}. Register your own with AddConverter."));
+        problems.Add(at.Problem($"converter '{name}' is unknown{DidYouMean.Hint(name, converters.Names)}; known converters: {string.Join(", ", converters.Names.Order(StringComparer.Ordinal))}. Declare it in the file's \"converters\" section, or register it in code with AddConverter."));
         return null;
     }
 }

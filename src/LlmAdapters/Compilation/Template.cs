@@ -31,5 +31,8 @@ internal abstract class Template
 
     protected LlmRequestException Missing(string variable) => new(
         $"The variable '{variable}' has no value, and {Site.Description} needs it ({Site.Location.Describe()}). " +
-        $"Set '{variable}' in the profile's Variables or in LlmRequest.Variables, or write ${{{variable}:-default}} or ${{{variable}?}} in the definition to give it a default or make it optional.");
+        $"Set '{variable}' in the profile's Variables or in LlmRequest.Variables, or write ${{{variable}:-default}} or ${{{variable}?}} in the definition to give it a default or make it optional.")
+    {
+        MissingVariable = variable,
+    };
 }

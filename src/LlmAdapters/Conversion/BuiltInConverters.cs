@@ -20,6 +20,7 @@ internal static class BuiltInConverters
         LlmConverter.Create("data_url", ToDataUrl),
         LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
         LlmConverter.Create("minimax_messages", MiniMaxMessages),
+        LlmConverter.Create("system_to_user", SystemToUser),
         .. VendorConverters.All,
     ];
 
@@ -205,6 +206,90 @@ internal static class BuiltInConverters
                 w.WriteString("sender_type"u8, bot ? "BOT" : "USER");
                 w.WriteString("sender_name"u8, bot ? "MM助手" : "用户");
                 w.WriteString("text"u8, message.TryGetProperty("content"u8, out var c) ? JsonValues.ToText(c) : string.Empty);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>
+    /// For vendors with no system role: the system messages are taken out of the history and their text (joined by a
+    /// blank line) is put before the first user message's text, separated by a blank line; a history with no user message
+    /// gets it as a user message of its own, first. Other messages, and a history without system messages, are unchanged.
+    /// </summary>
+    private static JsonElement SystemToUser(JsonElement v)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.Object))
+        {
+            throw new FormatException($"system_to_user takes a list of {{role, content}} messages, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        static string Role(JsonElement m) => m.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : string.Empty;
+        var system = string.Join("\n\n", v.EnumerateArray().Where(m => Role(m) == "system").Select(m => m.TryGetProperty("content"u8, out var c) ? JsonValues.ToText(c) : string.Empty));
+        if (!v.EnumerateArray().Any(m => Role(m) == "system"))
+        {
+            return v;
+        }
+
+        var firstUser = v.EnumerateArray().Select((m, i) => (m, i)).FirstOrDefault(p => Role(p.m) == "user", (default, -1)).Item2;
+        if (firstUser >= 0 && v[firstUser].TryGetProperty("content"u8, out var userContent) && userContent.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            throw new FormatException($"system_to_user puts the system prompt before the first user message's text, but its content is a JSON {userContent.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        return JsonValues.Write((v, system, firstUser), static (w, s) =>
+        {
+            w.WriteStartArray();
+            if (s.firstUser < 0)
+            {
+                w.WriteStartObject();
+                w.WriteString("role"u8, "user");
+                w.WriteString("content"u8, s.system);
+                w.WriteEndObject();
+            }
+
+            var index = -1;
+            foreach (var message in s.v.EnumerateArray())
+            {
+                index++;
+                if (Role(message) == "system")
+                {
+                    continue;
+                }
+
+                if (index != s.firstUser)
+                {
+                    message.WriteTo(w);
+                    continue;
+                }
+
+                w.WriteStartObject();
+                var wroteContent = false;
+                foreach (var property in message.EnumerateObject())
+                {
+                    if (property.NameEquals("content"u8))
+                    {
+                        var text = JsonValues.ToText(property.Value);
+                        w.WriteString("content"u8, text.Length == 0 ? s.system : s.system + "\n\n" + text);
+                        wroteContent = true;
+                    }
+                    else
+                    {
+                        property.WriteTo(w);
+                    }
+                }
+
+                if (!wroteContent)
+                {
+                    w.WriteString("content"u8, s.system);
+                }
+
                 w.WriteEndObject();
             }
 

@@ -23,7 +23,21 @@ internal sealed class ConverterRegistry
         _converters = all.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    private ConverterRegistry(FrozenDictionary<string, ILlmConverter> converters) => _converters = converters;
+
     public static ConverterRegistry BuiltInOnly { get; } = new([]);
+
+    /// <summary>This registry plus <paramref name="local"/> (a definition file's own converters), which replace converters of the same name.</summary>
+    public ConverterRegistry With(IEnumerable<ILlmConverter> local)
+    {
+        var all = new Dictionary<string, ILlmConverter>(_converters, StringComparer.Ordinal);
+        foreach (var c in local)
+        {
+            all[c.Name] = c;
+        }
+
+        return new ConverterRegistry(all.ToFrozenDictionary(StringComparer.Ordinal));
+    }
 
     public IEnumerable<string> Names => _converters.Keys;
 

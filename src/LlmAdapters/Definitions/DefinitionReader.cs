@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace LlmAdapters.Definitions;
 
 /// <summary>Reads one definition file into an <see cref="AdapterDefinition"/>, collecting every problem instead of stopping at the first.</summary>
-internal static class DefinitionReader
+internal static partial class DefinitionReader
 {
     /// <summary>Every key a call may have. The JSON Schema in adapters/ lists the same keys.</summary>
     public static readonly IReadOnlyList<string> CallKeys =
@@ -92,7 +92,7 @@ internal static class DefinitionReader
         return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 
-    private sealed class Reader(string file, JsonLineMap lines, List<LlmDefinitionProblem> problems)
+    private sealed partial class Reader(string file, JsonLineMap lines, List<LlmDefinitionProblem> problems)
     {
         public AdapterDefinition? ReadAdapter(JsonElement root)
         {
@@ -105,6 +105,7 @@ internal static class DefinitionReader
 
             string? name = null;
             var calls = new List<CallDefinition>();
+            IReadOnlyList<ConverterDefinition> converters = [];
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
@@ -128,6 +129,12 @@ internal static class DefinitionReader
                     continue;
                 }
 
+                if (property.Name == ConvertersKey)
+                {
+                    converters = ReadConverters(property.Value, at);
+                    continue;
+                }
+
                 if (property.Value.ValueKind != JsonValueKind.Object)
                 {
                     Problem(at, $"'{property.Name}' is read as a call and must be an object with \"path\", \"method\", \"apitype\"...; if it is metadata, start its name with '$'");
@@ -145,12 +152,12 @@ internal static class DefinitionReader
                 Problem(location, "the file has no \"name\"; add \"name\": \"<adapter name>\" (profiles refer to the adapter by it)");
             }
 
-            if (calls.Count == 0 && seen.Any(k => k != "name" && !k.StartsWith('$')) == false)
+            if (calls.Count == 0 && seen.Any(k => k != "name" && k != ConvertersKey && !k.StartsWith('$')) == false)
             {
                 Problem(location, "the file defines no call; add one, such as \"chat\": { \"path\": \"/chat/completions\", \"method\": \"POST\", \"apitype\": \"sync\", ... }");
             }
 
-            return name is null ? null : new AdapterDefinition(name, location, calls);
+            return name is null ? null : new AdapterDefinition(name, location, calls) { Converters = converters };
         }
 
         private CallDefinition? ReadCall(string name, JsonElement call, SourceLocation at)

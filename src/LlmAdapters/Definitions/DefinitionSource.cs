@@ -18,7 +18,7 @@ internal abstract record DefinitionSource
             var full = PathResolver.Resolve(Path);
             if (!System.IO.Directory.Exists(full))
             {
-                problems.Add(new LlmDefinitionProblem(Path, 0, "$", $"the folder does not exist (looked in {full}); check the adapter path"));
+                problems.Add(new LlmDefinitionProblem(Path, 0, "$", $"the folder does not exist (looked in {PathResolver.Looked(Path)}); check the adapter path"));
                 yield break;
             }
 
@@ -41,7 +41,7 @@ internal abstract record DefinitionSource
             var full = PathResolver.Resolve(Path);
             if (!File.Exists(full))
             {
-                problems.Add(new LlmDefinitionProblem(Path, 0, "$", $"the file does not exist (looked in {full}); check the adapter path"));
+                problems.Add(new LlmDefinitionProblem(Path, 0, "$", $"the file does not exist (looked in {PathResolver.Looked(Path)}); check the adapter path"));
                 return [];
             }
 

@@ -42,8 +42,9 @@ public static class LlmAdaptersServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, HttpClientHardening>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, HttpClientHardening>());
         services.TryAddSingleton(sp => new LlmCatalogProvider(sp.GetServices<ILlmConverter>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
-        services.TryAddSingleton(sp => new Observability.LlmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton(sp => new LlmUsageMonitor(sp.GetRequiredService<Observability.LlmTelemetry>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        // The usage monitor starts with the telemetry, before any client exists, so it counts every call of the container.
+        services.TryAddSingleton(sp => Observability.LlmTelemetry.WithUsageMonitor(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(sp => sp.GetRequiredService<Observability.LlmTelemetry>().UsageMonitor!);
         services.TryAddSingleton<ILlmClientFactory>(sp => new LlmClientFactory(
             sp.GetRequiredService<LlmCatalogProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmAdaptersOptions>>(),

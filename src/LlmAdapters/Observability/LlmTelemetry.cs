@@ -28,6 +28,17 @@ internal sealed class LlmTelemetry : IDisposable
         TimeToFirstChunk = Meter.CreateHistogram("gen_ai.client.operation.time_to_first_chunk", "s", "Time to receive the first chunk of a streamed response.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
 
+    /// <summary>Telemetry for a DI container, with its <see cref="LlmUsageMonitor"/> listening from the start: every call of the container's clients is counted, however late the monitor is first resolved.</summary>
+    public static LlmTelemetry WithUsageMonitor(IMeterFactory? meterFactory, TimeProvider time)
+    {
+        var telemetry = new LlmTelemetry(meterFactory);
+        telemetry.UsageMonitor = new LlmUsageMonitor(telemetry, time);
+        return telemetry;
+    }
+
+    /// <summary>The container's usage monitor (see <see cref="WithUsageMonitor"/>); null for telemetry made without one. Disposed by the container that registered it.</summary>
+    public LlmUsageMonitor? UsageMonitor { get; private set; }
+
     /// <summary>Shared by clients created without dependency injection.</summary>
     public static LlmTelemetry Default { get; } = new(null);
 

@@ -113,20 +113,50 @@ public sealed class CallCommandTests
     }
 
     [Test]
+    public async Task Call_Models_NeedsNoPrompt()
+    {
+        var result = await new CliRunner().RunAsync(
+            "call", "openai", "--call", "models", "--base-url", _server.BaseUrl, "--var", "apikey=" + DemoServer.ApiKey, "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Out, Does.Contain(DemoServer.Model));
+    }
+
+    [Test]
+    public async Task Call_ChatWithoutPrompt_IsAUsageErrorSayingSo()
+    {
+        var result = await new CliRunner().RunAsync("call", "openai", "--base-url", _server.BaseUrl, "--var", "apikey=" + DemoServer.ApiKey, "--var", "model=m");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("Call 'chat' of openai needs a prompt"));
+    }
+
+    [Test]
+    public async Task Call_UnknownCall_ListsTheCallsWithADidYouMean()
+    {
+        var result = await new CliRunner().RunAsync("call", "openai", "--call", "chats", "--base-url", _server.BaseUrl, "hi");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("has no call 'chats'; did you mean 'chat'? Its calls: chat, chat_sync, models."));
+    }
+
+    [Test]
+    public async Task Call_MissingApiKey_SaysHowToGiveItOnTheCommandLine()
+    {
+        var result = await new CliRunner().RunAsync("call", "openai", "--base-url", _server.BaseUrl, "--var", "model=m", "hi");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("The variable 'apikey' has no value"));
+        Assert.That(result.Error, Does.Contain("--var apikey=...").And.Contain("LLM_ADAPTERS_OPENAI_APIKEY"));
+        Assert.That(result.Error, Does.Not.Contain("LlmRequest.Variables"));
+    }
+
+    [Test]
     public async Task Call_MalformedVar_IsAUsageError()
     {
         var result = await new CliRunner().RunAsync("call", "openai", "--var", "apikey", "hi");
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain("--var takes name=value"));
-    }
-
-    [Test]
-    public async Task Call_MissingPrompt_IsAUsageError()
-    {
-        var result = await new CliRunner().RunAsync("call", "openai");
-
-        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("llm-adapters call --help"));
     }
 }

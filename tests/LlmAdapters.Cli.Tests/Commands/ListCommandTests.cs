@@ -47,6 +47,16 @@ public sealed class ListCommandTests
     }
 
     [Test]
+    public async Task List_AdaptersOption_AddsTheFolder_AndIsNotReadAsAFolderItself()
+    {
+        var result = await new CliRunner().RunAsync("list", "-a", "good");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Out, Does.Contain("echo  good/echo.json"));
+        Assert.That(result.All, Does.Not.Contain("-a/"));
+    }
+
+    [Test]
     public async Task List_BrokenFile_ExitsThree()
     {
         var result = await new CliRunner().RunAsync("list", "broken");

@@ -13,7 +13,7 @@ public sealed partial class StatusPageTests
     [Test]
     public async Task StatusPage_InChromium_ShowsTheNumbersOfStats()
     {
-        Chromium.Require();
+        await Chromium.EnsureInstalledAsync();
         await using var gateway = await GatewayHost.StartAsync(requireKey: false);
         await SendTrafficAsync(gateway.BaseUrl);
 

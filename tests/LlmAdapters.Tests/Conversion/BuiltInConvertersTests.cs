@@ -53,6 +53,27 @@ public class BuiltInConvertersTests
         TestSupport.Json.AssertEqual("""[{"sender_type":"USER","sender_name":"用户","text":"hi"},{"sender_type":"BOT","sender_name":"MM助手","text":"yo"}]""", result);
     }
 
+    [TestCase(
+        """[{"role":"system","content":"be brief"},{"role":"user","content":"hi","name":"u"},{"role":"assistant","content":"yo"},{"role":"user","content":"more"}]""",
+        """[{"role":"user","content":"be brief\n\nhi","name":"u"},{"role":"assistant","content":"yo"},{"role":"user","content":"more"}]""")]
+    [TestCase(
+        """[{"role":"system","content":"a"},{"role":"system","content":"b"},{"role":"assistant","content":"yo"}]""",
+        """[{"role":"user","content":"a\n\nb"},{"role":"assistant","content":"yo"}]""")]
+    [TestCase("""[{"role":"user","content":"hi"}]""", """[{"role":"user","content":"hi"}]""")]
+    [TestCase("null", "null")]
+    public void SystemToUser_FoldsTheSystemPromptIntoTheFirstUserMessage(string input, string expected)
+    {
+        TestSupport.Json.AssertEqual(expected, Convert("system_to_user", input));
+    }
+
+    [Test]
+    public void SystemToUser_RejectsContentItCannotPrefix()
+    {
+        Assert.That(
+            () => Convert("system_to_user", """[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]}]"""),
+            Throws.TypeOf<FormatException>().With.Message.Contains("first user message's text"));
+    }
+
     [TestCase("int", "\"abc\"", "not an integer")]
     [TestCase("float", "\"x\"", "not a number")]
     [TestCase("bool", "\"maybe\"", "not a boolean")]

@@ -23,6 +23,7 @@ public class CatalogLoadingTests
         var client = catalog.CreateClient(new LlmProfile { Adapter = "lines", BaseUrl = "https://vendor.test" }, RecordingHandler.Json("{}").Mock);
         var error = Assert.ThrowsAsync<LlmRequestException>(async () => await client.CallAsync(new LlmRequest()));
         Assert.That(error!.Message, Does.Contain("'apikey'").And.Contain("lines.json, line 6"));
+        Assert.That(error.MissingVariable, Is.EqualTo("apikey"));
     }
 
     [Test]

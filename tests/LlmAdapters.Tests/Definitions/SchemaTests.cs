@@ -53,6 +53,13 @@ public class SchemaTests
     }
 
     [Test]
+    public void DeclaredConverterKeys_AreExactlyTheLoadersConverterKeys()
+    {
+        Assert.That(Keys(Def("declaredConverter")), Is.EqualTo(Sorted(DefinitionReader.ConverterKeys)));
+        Assert.That(Schema.GetProperty("properties").GetProperty(DefinitionReader.ConvertersKey).GetProperty("additionalProperties").GetProperty("$ref").GetString(), Is.EqualTo("#/$defs/declaredConverter"));
+    }
+
+    [Test]
     public void Enums_AreExactlyTheLoadersChoices()
     {
         var call = Def("call").GetProperty("properties");
@@ -88,5 +95,8 @@ public class SchemaTests
         Assert.That(validator.Validate(Parse("""{ "name": "x", "chat": { "method": "GET" } }""")), Has.Some.Contains("\"path\" is required"), "missing path");
         Assert.That(validator.Validate(Parse("""{ "name": "x", "chat": { "path": "/x", "chunk_filter": { "name": "a", "op": "~=" } } }""")), Is.Not.Empty, "unknown op");
         Assert.That(validator.Validate(Parse("""{ "name": "x", "$comment": "ok", "chat": { "path": "/x", "$note": "ok" } }""")), Is.Empty, "'$' keys are metadata");
+        Assert.That(validator.Validate(Parse("""{ "name": "x", "converters": { "t": { "fields": { "a": "b" }, "values": { "a": { "x": "y" } } } }, "chat": { "path": "/x" } }""")), Is.Empty, "a declared converter");
+        Assert.That(validator.Validate(Parse("""{ "name": "x", "converters": { "t": { "feilds": { "a": "b" } } }, "chat": { "path": "/x" } }""")), Has.Some.Contains("feilds"), "unknown converter key");
+        Assert.That(validator.Validate(Parse("""{ "name": "x", "converters": { "t": { "fields": { "a": 1 } } }, "chat": { "path": "/x" } }""")), Is.Not.Empty, "a key path is a string");
     }
 }

@@ -57,6 +57,39 @@ public class AddLlmAdaptersTests
     }
 
     [Test]
+    public async Task UsageMonitor_CountsCallsMadeBeforeItIsFirstResolved()
+    {
+        var handler = StreamResponses.Body(ChatAnswer);
+        var services = new ServiceCollection();
+        services.AddLlmAdapters()
+            .AddProfile("early", p =>
+            {
+                p.Adapter = "openai";
+                p.BaseUrl = "https://api.deepseek.com";
+                p.Variables["apikey"] = "sk-ds";
+                p.Variables["model"] = "deepseek-chat";
+            })
+            .AddHttpClient("early").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+        using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<ILlmClientFactory>().CreateClient("early").CallAsync(new LlmRequest { Prompt = "hi" });
+        var monitor = provider.GetRequiredService<LlmUsageMonitor>();
+
+        Assert.That(monitor.Snapshot().Profiles.Single(p => p.Profile == "early").Requests, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void MissingAdapterPath_NamesEveryPlaceLookedIn()
+    {
+        const string Folder = "no-such-adapters-folder";
+
+        var error = Assert.Throws<LlmDefinitionException>(() => new LlmCatalogBuilder().AddDirectory(Folder).Build());
+
+        Assert.That(error!.Message, Does.Contain(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, Folder))).And.Contain("the application's base directory"));
+        Assert.That(error.Message, Does.Contain(Path.GetFullPath(Folder)).And.Contain("the current directory"));
+    }
+
+    [Test]
     public async Task ActionOverload_AndUserConverter()
     {
         var handler = RecordingHandler.Json("""{"echo":"ok"}""");
