@@ -28,7 +28,7 @@ internal sealed class CallCommand(CliConsole console)
             }
 
             var request = options.Request.ToRequest(options.Call, options.Prompt, resolved, console);
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the profile's Timeout bounds the call
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan }; // the profile's Timeout bounds the call
             var client = resolved.Catalog.CreateClient(resolved.Profile, http, console.Time);
             if (options.Json)
             {

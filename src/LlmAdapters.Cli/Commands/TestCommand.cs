@@ -27,11 +27,11 @@ internal sealed class TestCommand(CliConsole console)
         }
 
         var profile = resolved.Profile;
-        var what = $"{resolved.Name} ({profile.Adapter} {call} at {profile.BaseUrl ?? "no base URL"})";
+        var what = $"{resolved.Name} ({profile.Adapter} {call} at {ShownUrl(profile.BaseUrl)})";
         var started = console.Time.GetTimestamp();
         try
         {
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
             var client = resolved.Catalog.CreateClient(profile, http, console.Time);
             var response = await client.CallAsync(
                 new LlmRequest { Call = call, System = SystemPrompt, Messages = [new LlmMessage("user", UserPrompt)], MaxTokens = 256, Variables = resolved.RequestVariables },
@@ -68,4 +68,11 @@ internal sealed class TestCommand(CliConsole console)
 
         return start.Length < string.Join(' ', words).Length ? start + "…" : start;
     }
+
+    /// <summary>The base URL without its user info (a password must not be printed).</summary>
+    private static string ShownUrl(string? baseUrl)
+        => baseUrl is null ? "no base URL"
+            : Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+                ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.ToString()
+                : baseUrl;
 }

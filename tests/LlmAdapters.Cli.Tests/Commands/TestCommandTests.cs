@@ -25,6 +25,19 @@ public sealed class TestCommandTests
     }
 
     [Test]
+    public async Task Test_BaseUrlWithUserInfo_NeverPrintsThePassword()
+    {
+        var runner = new CliRunner();
+        runner.Environment["LLM_ADAPTERS_OPENAI_APIKEY"] = DemoServer.ApiKey;
+        var withUserInfo = _server.BaseUrl.Replace("http://", "http://me:pa55-USERINFO@", StringComparison.Ordinal);
+
+        var result = await runner.RunAsync("test", "openai", "--base-url", withUserInfo, "--var", "model=" + DemoServer.Model);
+
+        Assert.That(result.ToString(), Does.Not.Contain("pa55-USERINFO"));
+        Assert.That(result.Out, Does.Contain("openai chat at http://127.0.0.1"));
+    }
+
+    [Test]
     public async Task Test_RejectedKey_ReportsThe401InPlainWordsAndExitsOne()
     {
         const string key = "sk-rotated-away-0123456789";
