@@ -347,7 +347,7 @@ internal sealed class ChunkDecoder : IDisposable
             // Strings, and the strings inside objects and arrays (a usage object, a tool call): one vectorised UTF-8
             // check when there is no escape, as in sync answers (JsonValues.IsText).
             var raw = payload.Slice(_starts[slot], _lengths[slot]);
-            if (raw[0] is (byte)'"' or (byte)'{' or (byte)'[' && !JsonValues.IsText(raw))
+            if (raw[0] is (byte)'"' or (byte)'{' or (byte)'[' && (raw.IndexOf((byte)'\\') >= 0 || !System.Text.Ascii.IsValid(raw)) && !JsonValues.IsText(raw))
             {
                 throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Excerpt(payload)}");
             }
