@@ -1,4 +1,7 @@
+
 using LlmAdapters.Definitions;
+using LlmAdapters.Mapping;
+using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Compilation;
 

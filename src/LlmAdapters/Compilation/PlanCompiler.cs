@@ -1,6 +1,10 @@
+
 using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
+using LlmAdapters.Streaming;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Compilation;
 

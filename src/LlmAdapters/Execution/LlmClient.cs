@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Mapping;
 using LlmAdapters.Observability;
 using LlmAdapters.Streaming;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 

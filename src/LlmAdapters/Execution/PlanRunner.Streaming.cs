@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Mapping;
 using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Execution;

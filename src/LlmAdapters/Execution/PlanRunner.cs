@@ -1,4 +1,6 @@
+
 using LlmAdapters.Compilation;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 

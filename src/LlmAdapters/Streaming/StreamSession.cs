@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using LlmAdapters.Compilation;
 
 namespace LlmAdapters.Streaming;
 

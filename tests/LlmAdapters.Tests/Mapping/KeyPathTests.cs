@@ -1,7 +1,8 @@
 using System.Text.Json;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
-namespace LlmAdapters.Tests.Internal;
+namespace LlmAdapters.Tests.Mapping;
 
 public class KeyPathTests
 {

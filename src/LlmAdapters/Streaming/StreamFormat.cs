@@ -1,4 +1,4 @@
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Streaming;
 
 /// <summary>How a stream's body is cut into chunks (<c>stream_format</c>).</summary>
 internal enum StreamFormat

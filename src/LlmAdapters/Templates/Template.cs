@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A compiled definition value: a constant, a <c>${var}</c>, a string with <c>${var}</c> inside, or an object or array of these.</summary>
 /// <remarks>Immutable and thread-safe; compiled once per plan, filled once per call.</remarks>

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Streaming;
 
 /// <summary>A compiled <c>chunk_filter</c>: when <see cref="Matches"/> holds for a chunk, the field <see cref="FieldIndex"/> (or every field when -1) is skipped for that chunk.</summary>
 internal sealed class ChunkFilter(KeyPath path, FilterOp op, JsonElement value, Regex? regex, int fieldIndex, string? field)

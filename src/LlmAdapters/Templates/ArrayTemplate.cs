@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A JSON array whose elements are templates; an element that is an absent <c>${var?}</c> is left out.</summary>
 internal sealed class ArrayTemplate(IReadOnlyList<Template> items, TemplateSite site) : Template(site)

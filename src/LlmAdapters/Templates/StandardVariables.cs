@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LlmAdapters.Internal;
 
-namespace LlmAdapters.Execution;
+namespace LlmAdapters.Templates;
 
 /// <summary>Fills the standard variables (<c>messages</c>, <c>prompt</c>, <c>system</c>, <c>model</c>, <c>max_tokens</c>, <c>temperature</c>, <c>images</c>, <c>videos</c>) from a request.</summary>
 internal static class StandardVariables

@@ -1,8 +1,8 @@
 using System.Text;
-using LlmAdapters.Compilation;
 using LlmAdapters.Internal;
+using LlmAdapters.Streaming;
 
-namespace LlmAdapters.Tests.Compilation;
+namespace LlmAdapters.Tests.Streaming;
 
 public class ChunkMatcherTests
 {

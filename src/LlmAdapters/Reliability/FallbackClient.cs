@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using LlmAdapters.Observability;
 using Microsoft.Extensions.Logging;
 
-namespace LlmAdapters.DependencyInjection;
+namespace LlmAdapters.Reliability;
 
 /// <summary>A profile's client that, when a call fails with a retryable error, tries the profile's fallback profiles in order (any adapter).</summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 using System.Text;
-using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Streaming;
 
 /// <summary>The compiled streaming part of a call: framing, chunk matcher, the paths looked up in every chunk, filters, end marker.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace LlmAdapters.Execution;
+namespace LlmAdapters.Templates;
 
 /// <summary>The variables one call's templates are filled from, looked up in layers: request variables, standard request variables, then the profile's.</summary>
 /// <remarks>

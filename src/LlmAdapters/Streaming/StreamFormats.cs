@@ -1,4 +1,4 @@
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Streaming;
 
 /// <summary>The one mapping between <see cref="StreamFormat"/> values and their names in definition files.</summary>
 internal static class StreamFormats

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Internal;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Mapping;
 
 /// <summary>A compiled <c>resp</c> item: a field name, the key path (or alternatives, <c>a | b</c>) it comes from, and an optional converter.</summary>
 internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, ILlmConverter? converter, bool join = false)

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A compiled <c>{name, value, converter}</c> item of headers, params or data.</summary>
 internal sealed class CompiledParameter(string name, Template value, ILlmConverter? converter, TemplateSite site)

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A string with variables inside, such as <c>"Bearer ${apikey}"</c>: each variable's text is pasted in.</summary>
 internal sealed class InterpolatedTemplate(InterpolatedTemplate.Part[] parts, TemplateSite site) : Template(site)

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A constant JSON value with no variables in it.</summary>
 internal sealed class LiteralTemplate(JsonElement value, TemplateSite site) : Template(site)

@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using LlmAdapters.Compilation;
 using LlmAdapters.Definitions;
-using LlmAdapters.Execution;
 using LlmAdapters.Internal;
+using LlmAdapters.Templates;
 using LlmAdapters.Tests.TestSupport;
 
-namespace LlmAdapters.Tests.Compilation;
+namespace LlmAdapters.Tests.Templates;
 
 public class TemplateCompilerTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LlmAdapters.Internal;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Mapping;
 
 /// <summary>
 /// A sync response's <c>resp</c> items: the text at once, the other items as JSON elements only when first asked for

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A JSON object whose values are templates; a key whose value is an absent <c>${var?}</c> is left out.</summary>
 internal sealed class ObjectTemplate(IReadOnlyList<KeyValuePair<string, Template>> members, TemplateSite site) : Template(site)

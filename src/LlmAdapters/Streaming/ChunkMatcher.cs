@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Streaming;
 
 /// <summary>A compiled <c>chunk_match</c>: cuts the payload out of a line.</summary>
 /// <remarks>

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using LlmAdapters.Compilation;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
-namespace LlmAdapters.Tests.Compilation;
+namespace LlmAdapters.Tests.Mapping;
 
 /// <summary>The one-pass reader of sync responses must give what the document path gives, or decline.</summary>
 public class ResponseReaderTests

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LlmAdapters.Internal;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Mapping;
 
 /// <summary>
 /// Reads a whole JSON response's <c>resp</c> items, and the values its in-band error check needs, in one forward pass of

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LlmAdapters.Internal;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Mapping;
 
 /// <summary>Where a call's vendor error message and code live, and which 2xx responses are errors in disguise.</summary>
 internal sealed class ErrorMap

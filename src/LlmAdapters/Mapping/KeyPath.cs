@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace LlmAdapters.Internal;
+namespace LlmAdapters.Mapping;
 
 /// <summary>A compiled key path such as <c>choices[0].message.content</c>, parsed once and evaluated many times.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Streaming;
 
 /// <summary>The comparison of a <c>chunk_filter</c>.</summary>
 internal enum FilterOp

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LlmAdapters.Internal;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Mapping;
 
 /// <summary>A call's compiled <c>resp</c> items: which field is the text, and how usage and finish reason are found.</summary>
 internal sealed class ResponseMap

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Internal;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Mapping;
 
 /// <summary>Several key paths merged into one tree, so that one pass of <see cref="Utf8JsonReader"/> over a chunk finds them all without building a document.</summary>
 /// <remarks>

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmAdapters.Execution;
 
-namespace LlmAdapters.Compilation;
+namespace LlmAdapters.Templates;
 
 /// <summary>A string that is exactly one variable: <c>"${var}"</c>, <c>"${var:-default}"</c> or <c>"${var?}"</c>. Inserts the variable's JSON value unchanged.</summary>
 internal sealed class VariableTemplate(string name, JsonElement? defaultValue, bool optional, TemplateSite site) : Template(site)
