@@ -89,7 +89,7 @@ internal sealed class LlmClient : ILlmClient
 
     private static LlmStreamUpdate Update(CallPlan call, StreamSession session)
     {
-        var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
+        var fields = !call.Stream!.Framing.DecodesPayloads ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
         return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
     }
 

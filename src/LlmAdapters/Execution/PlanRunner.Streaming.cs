@@ -73,7 +73,7 @@ internal sealed partial class PlanRunner
                     throw await UnexpectedBodyAsync(call, response, $"with {ContentTypes.Describe(contentType)} instead of the stream", token).ConfigureAwait(false);
                 }
 
-                if (ContentTypes.IsJson(contentType) && plan.Format != StreamFormat.JsonArray)
+                if (ContentTypes.IsJson(contentType) && plan.Framing.AcceptsJsonBody)
                 {
                     var (json, whole) = await ReadJsonInsteadOfStreamAsync(call, response, token).ConfigureAwait(false);
                     if (whole)
@@ -170,7 +170,7 @@ internal sealed partial class PlanRunner
                                     (int)response.StatusCode,
                                     first.Length == 0
                                         ? $"with an empty body ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}) instead of the stream"
-                                        : $"with a body that holds no chunk of the stream ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}, stream_format {StreamFormats.Name(plan.Format)})",
+                                        : $"with a body that holds no chunk of the stream ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}, stream_format {plan.Framing.Name})",
                                     null,
                                     null,
                                     first.Length == 0 ? null : first,

@@ -91,7 +91,7 @@ internal sealed class ChunkDecoder : IDisposable
             // Plain text (or JSON with nothing mapped): the payload is the text, where the framing carries text.
             if (!_plan.TextPayloads)
             {
-                throw new InvalidChunkException($"a chunk is not JSON, but the call's resp items are read from JSON (stream_format {StreamFormats.Name(_plan.Format)} without chunk_match): {Excerpt(payload)}");
+                throw new InvalidChunkException($"a chunk is not JSON, but the call's resp items are read from JSON (stream_format {_plan.Framing.Name} without chunk_match): {Excerpt(payload)}");
             }
 
             _starts.AsSpan().Fill(-1);

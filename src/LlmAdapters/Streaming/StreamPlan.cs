@@ -15,6 +15,7 @@ internal sealed class StreamPlan
     public StreamPlan(StreamFormat format, ChunkMatcher? matcher, string? done, bool doneRequired, bool cumulative, ResponseMap response, IReadOnlyList<ChunkFilter> filters, ErrorMap error)
     {
         Format = format;
+        Framing = StreamFormats.Of(format);
         Matcher = matcher;
         Done = done is null ? null : Encoding.UTF8.GetBytes(done);
         DoneText = done;
@@ -58,7 +59,7 @@ internal sealed class StreamPlan
         Paths = JsonPathSet.Build(paths);
 
         AllPaths = paths;
-        TextPayloads = format is StreamFormat.Sse or StreamFormat.Raw || matcher is not null || response.Fields.Count == 0;
+        TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Count == 0;
         HasFieldConverters = response.Fields.Where((f, i) => i != response.TextIndex && f.Converter is not null).Any();
         FieldSlots = fieldSlots;
         EventFields = eventFields;
@@ -70,6 +71,9 @@ internal sealed class StreamPlan
     }
 
     public StreamFormat Format { get; }
+
+    /// <summary>The framing's row of the table: what the engine asks instead of testing <see cref="Format"/>.</summary>
+    public Framing Framing { get; }
 
     /// <summary>The compiled <c>chunk_match</c>; null when absent (the whole line, or the SSE data, is the payload).</summary>
     public ChunkMatcher? Matcher { get; }
