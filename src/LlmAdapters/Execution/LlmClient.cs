@@ -9,7 +9,7 @@ using LlmAdapters.Templates;
 namespace LlmAdapters.Execution;
 
 /// <summary>The <see cref="ILlmClient"/> of one adapter and one profile.</summary>
-internal sealed class LlmClient : ILlmClient
+internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
 {
     private readonly AdapterPlan _adapter;
     private readonly PlanRunner _runner;
@@ -20,13 +20,22 @@ internal sealed class LlmClient : ILlmClient
         _runner = runner;
     }
 
-    /// <summary>The adapter's name (the provider, for IChatClient metadata and telemetry).</summary>
-    public string AdapterName => _adapter.Name;
+    /// <inheritdoc/>
+    public string ProviderName => _adapter.Name;
+
+    /// <inheritdoc/>
+    public Uri? BaseUri => _runner.Settings.BaseUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        ? new Uri(uri.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped))
+        : null;
+
+    /// <inheritdoc/>
+    public string? DefaultModel
+        => _runner.Settings.ProfileVariables.TryGetValue("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;
 
     /// <summary>The profile this client runs with.</summary>
     public ClientSettings Settings => _runner.Settings;
 
-    /// <summary>The apitype of a call, or null when the adapter has no such call.</summary>
+    /// <inheritdoc/>
     public LlmApiType? ApiTypeOf(string call) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.ApiType : null;
 
     public async Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)

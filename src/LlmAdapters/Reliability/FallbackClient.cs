@@ -9,8 +9,42 @@ namespace LlmAdapters.Reliability;
 /// Retryable: network errors, 408, 429, 5xx, every key resting, timeouts. A stream falls back only before its first piece;
 /// after that its failure is the caller's, with the text received so far. <see cref="LlmResponse.Profile"/> says who answered.
 /// </remarks>
-internal sealed class FallbackClient(string profile, IReadOnlyList<string> chain, Func<string, ILlmClient> create, ILogger logger) : ILlmClient
+internal sealed class FallbackClient(string profile, IReadOnlyList<string> chain, Func<string, ILlmClient> create, ILogger logger) : ILlmClient, ILlmClientCapabilities
 {
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Async only when every profile of the chain runs the call as async: a background response handed to a sync profile
+    /// would wait for a poll that never comes. When the profiles differ, null: the bridge then makes plain calls, which every
+    /// apitype answers.
+    /// </remarks>
+    public LlmApiType? ApiTypeOf(string call)
+    {
+        LlmApiType? shared = null;
+        foreach (var name in chain)
+        {
+            if ((create(name) as ILlmClientCapabilities)?.ApiTypeOf(call) is not { } apiType || (shared is not null && shared != apiType))
+            {
+                return null;
+            }
+
+            shared = apiType;
+        }
+
+        return shared;
+    }
+
+    /// <inheritdoc/>
+    public string ProviderName => Primary?.ProviderName ?? "llmadapters";
+
+    /// <inheritdoc/>
+    public Uri? BaseUri => Primary?.BaseUri;
+
+    /// <inheritdoc/>
+    public string? DefaultModel => Primary?.DefaultModel;
+
+    /// <summary>The first profile of the chain: the one that answers unless it fails.</summary>
+    private ILlmClientCapabilities? Primary => create(chain[0]) as ILlmClientCapabilities;
+
     public async Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
     {
         for (var i = 0; ; i++)
