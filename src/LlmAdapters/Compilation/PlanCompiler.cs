@@ -106,7 +106,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             stream = new StreamPlan(format, matcher, call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, filters, stream, poll);
+        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll);
     }
 
     private RequestPlan CompileRequest(string method, string path, SourceLocation pathAt, IReadOnlyList<ParameterItem> query, IReadOnlyList<ParameterItem> headers, IReadOnlyList<ParameterItem>? body, string prefix, string what, List<LlmDefinitionProblem> problems)
