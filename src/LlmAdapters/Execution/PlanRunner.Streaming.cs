@@ -51,11 +51,9 @@ internal sealed partial class PlanRunner
                 return await SendAsync(message, call, token).ConfigureAwait(false);
             }, retry: true, token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && Expired(call, e, "got no response headers", timeout, total) is { } expired)
         {
-            throw total is { IsCancellationRequested: true }
-                ? new LlmTimeoutException($"{Capitalize(call.DisplayName)} did not finish within the StreamTimeout of {Settings.StreamTimeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}' (no response headers yet).", Settings.StreamTimeout, e)
-                : new LlmTimeoutException($"{Capitalize(call.DisplayName)} got no response headers within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
+            throw expired;
         }
 
         // The call's redactor also knows the request's own secrets (per-request keys, what converters made of them).
