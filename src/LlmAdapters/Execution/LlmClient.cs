@@ -124,29 +124,14 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
         using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
         var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
-        var sessions = _runner.RunStreamAsync(call, request, received, final, keepsWholeText: false, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var sessions = new ObservedSteps<StreamSession>(_runner.RunStreamAsync(call, request, received, final, keepsWholeText: false, cancellationToken).GetAsyncEnumerator(cancellationToken), observation);
         var status = 0;
         var firstChunk = false;
         try
         {
-            while (true)
+            while (await sessions.MoveNextAsync().ConfigureAwait(false))
             {
-                StreamSession session;
-                try
-                {
-                    if (!await sessions.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    session = sessions.Current;
-                }
-                catch (Exception e)
-                {
-                    observation.Fail(e);
-                    throw;
-                }
-
+                var session = sessions.Current;
                 status = session.StatusCode;
                 if (!firstChunk && session.CurrentText is { Length: > 0 })
                 {
@@ -170,28 +155,13 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     private async IAsyncEnumerable<LlmStreamUpdate> PollUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        var steps = _runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var steps = new ObservedSteps<PollEvent>(_runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken), observation);
         LlmResponse? result = null;
         try
         {
-            while (true)
+            while (await steps.MoveNextAsync().ConfigureAwait(false))
             {
-                PollEvent step;
-                try
-                {
-                    if (!await steps.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    step = steps.Current;
-                }
-                catch (Exception e)
-                {
-                    observation.Fail(e);
-                    throw;
-                }
-
+                var step = steps.Current;
                 result = step.Result ?? result;
                 yield return new LlmStreamUpdate(step.Result?.Text ?? string.Empty, step.Fields, status: step.Status);
             }
