@@ -3,7 +3,6 @@ using System.Text.Json;
 using LlmAdapters.Compilation;
 using LlmAdapters.Mapping;
 using LlmAdapters.Observability;
-using LlmAdapters.Streaming;
 using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
@@ -74,7 +73,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     // The hot path: strings straight from the engine, no update objects, and one iterator over the network loop (each
     // iterator layer costs every chunk a hop, which shows with many concurrent streams).
     public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default)
-        => ObservedStreamAsync(request, textOnly: true, static session => session.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
+        => ObservedStreamAsync(request, textOnly: true, static stream => stream.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
 
     public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -88,7 +87,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
 
         var updates = call.ApiType == LlmApiType.Stream
-            ? ObservedStreamAsync(request, textOnly: false, session => Update(call, session), static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
+            ? ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
             : PollUpdatesCore(call, request, cancellationToken);
         await foreach (var update in updates.ConfigureAwait(false))
         {
@@ -96,21 +95,18 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
     }
 
-    private static LlmStreamUpdate Update(CallPlan call, StreamSession session)
-    {
-        var fields = !call.Stream!.Framing.DecodesPayloads ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
-        return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
-    }
+    private static LlmStreamUpdate Update(StreamCall stream)
+        => new(stream.CurrentText ?? string.Empty, stream.CurrentFields(), stream.CurrentEventType);
 
     /// <summary>
     /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
     /// <see cref="StreamUpdatesAsync"/>. Each chunk is turned into what the caller yields by <paramref name="project"/>
-    /// while the session holds it (null: nothing to yield); a call that is not a stream call yields
+    /// while it is current (null: nothing to yield); a call that is not a stream call yields
     /// <paramref name="whole"/> of its whole response once. Only the tail of the text is kept for error messages, since
     /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
     /// observation records them.
     /// </summary>
-    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamSession, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -122,24 +118,20 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
 
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
-        var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
-        var sessions = new ObservedSteps<StreamSession>(_runner.RunStreamAsync(call, request, received, final, keepsWholeText: false, cancellationToken).GetAsyncEnumerator(cancellationToken), observation);
-        var status = 0;
+        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken);
+        var chunks = new ObservedSteps<StreamCall>(stream, observation);
         var firstChunk = false;
         try
         {
-            while (await sessions.MoveNextAsync().ConfigureAwait(false))
+            while (await chunks.MoveNextAsync().ConfigureAwait(false))
             {
-                var session = sessions.Current;
-                status = session.StatusCode;
-                if (!firstChunk && session.CurrentText is { Length: > 0 })
+                if (!firstChunk && stream.CurrentText is { Length: > 0 })
                 {
                     observation.FirstChunk();
                     firstChunk = true;
                 }
 
-                if (project(session) is { } item)
+                if (project(stream) is { } item)
                 {
                     yield return item;
                 }
@@ -147,8 +139,8 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
         finally
         {
-            await sessions.DisposeAsync().ConfigureAwait(false);
-            Complete(observation, status, final?.Value);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Complete(observation, stream.StatusCode, stream.FinalFields);
         }
     }
 

@@ -42,6 +42,9 @@ internal sealed partial class StreamSession : IDisposable
 
     public ChunkDecoder Decoder { get; }
 
+    /// <summary>The framing's row of the table.</summary>
+    public Framing Framing => _plan.Framing;
+
     /// <summary>The HTTP status of the response being read.</summary>
     public int StatusCode { get; set; }
 
