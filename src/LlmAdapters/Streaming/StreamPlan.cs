@@ -5,7 +5,7 @@ namespace LlmAdapters.Streaming;
 
 /// <summary>The compiled streaming part of a call: framing, chunk matcher, the paths looked up in every chunk, filters, end marker.</summary>
 /// <remarks>
-/// Slots of <see cref="Paths"/>: the resp fields' alternatives first (see <see cref="FieldSlots"/>), then one per filter, then the error message and code paths.
+/// Slots of <see cref="Paths"/>: the one <see cref="SlotLayout"/>, with one extra slot per filter and <c>@event</c> paths out of band.
 /// </remarks>
 internal sealed class StreamPlan
 {
@@ -25,46 +25,18 @@ internal sealed class StreamPlan
         Filters = filters;
         Error = error;
 
-        var paths = new List<KeyPath?>();
-        var fieldSlots = new int[response.Fields.Count][];
-        var eventFields = new bool[response.Fields.Count];
-        for (var i = 0; i < response.Fields.Count; i++)
-        {
-            var slots = new List<int>();
-            foreach (var path in response.Fields[i].Paths)
-            {
-                if (IsEvent(path))
-                {
-                    eventFields[i] = true;
-                    continue;
-                }
-
-                slots.Add(paths.Count);
-                paths.Add(path);
-            }
-
-            fieldSlots[i] = [.. slots];
-        }
-
-        FilterSlot = paths.Count;
-        foreach (var filter in filters)
-        {
-            paths.Add(IsEvent(filter.Path) ? null : filter.Path);
-        }
-
-        ErrorMessageSlots = [.. error.MessagePaths.Select((p, i) => paths.Count + i)];
-        paths.AddRange(error.MessagePaths);
-        ErrorCodeSlots = [.. error.CodePaths.Select((p, i) => paths.Count + i)];
-        paths.AddRange(error.CodePaths);
-        Paths = JsonPathSet.Build(paths);
-
-        AllPaths = paths;
+        var layout = new SlotLayout(response, error, [.. filters.Select(f => IsEvent(f.Path) ? null : f.Path)], IsEvent);
+        Paths = layout.Paths;
+        AllPaths = layout.AllPaths;
+        FieldSlots = layout.FieldSlots;
+        EventFields = layout.OutOfBandFields;
+        FilterSlot = layout.ExtraSlot;
+        ErrorMessageSlots = layout.ErrorMessageSlots;
+        ErrorCodeSlots = layout.ErrorCodeSlots;
         TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Count == 0;
         HasFieldConverters = response.Fields.Where((f, i) => i != response.TextIndex && f.Converter is not null).Any();
-        FieldSlots = fieldSlots;
-        EventFields = eventFields;
         NeedsEventJson = filters.Count > 0;
-        foreach (var isEvent in eventFields)
+        foreach (var isEvent in EventFields)
         {
             NeedsEventJson |= isEvent;
         }
