@@ -1,4 +1,5 @@
 using LlmAdapters.Compilation;
+using LlmAdapters.Reliability;
 using LlmAdapters.Templates;
 using Polly;
 using Polly.Retry;
