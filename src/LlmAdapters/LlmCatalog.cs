@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Reflection;
 using LlmAdapters.Compilation;
 using LlmAdapters.Execution;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters;
 

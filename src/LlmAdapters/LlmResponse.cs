@@ -5,8 +5,8 @@ namespace LlmAdapters;
 /// <summary>The result of a call, mapped from the vendor's response by the call's <c>resp</c> items.</summary>
 public sealed class LlmResponse
 {
-    // A sync call's items are made into JSON elements only when first read (see Compilation.MappedFields); otherwise null.
-    private readonly Compilation.MappedFields? _mapped;
+    // A sync call's items are made into JSON elements only when first read (see Mapping.MappedFields); otherwise null.
+    private readonly Mapping.MappedFields? _mapped;
     private readonly IReadOnlyDictionary<string, JsonElement>? _fields;
     private readonly LlmUsage? _usage;
     private readonly string? _finishReason;
@@ -21,7 +21,7 @@ public sealed class LlmResponse
         _finishReason = finishReason;
     }
 
-    internal LlmResponse(Compilation.MappedFields mapped, int statusCode)
+    internal LlmResponse(Mapping.MappedFields mapped, int statusCode)
     {
         Text = mapped.Text;
         _mapped = mapped;

@@ -27,10 +27,10 @@ public sealed class LlmStreamUpdate
     public string? Status { get; }
 
     /// <summary>Token usage, when this chunk carries it.</summary>
-    public LlmUsage? Usage => Compilation.ResponseMap.UsageFrom(Fields);
+    public LlmUsage? Usage => Mapping.ResponseMap.UsageFrom(Fields);
 
     /// <summary>The finish reason, when this chunk carries it.</summary>
-    public string? FinishReason => Compilation.ResponseMap.FinishReasonFrom(Fields);
+    public string? FinishReason => Mapping.ResponseMap.FinishReasonFrom(Fields);
 
     /// <inheritdoc />
     public override string ToString() => Status is not null ? $"({Status}) {Text}" : EventType is null ? Text : $"[{EventType}] {Text}";

@@ -67,9 +67,8 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
 
         if (serviceType == typeof(ChatClientMetadata))
         {
-            var info = client as LlmClient;
-            var baseUri = info?.Settings.BaseUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null;
-            return new ChatClientMetadata(info?.AdapterName ?? "llmadapters", baseUri, DefaultModel);
+            var info = client as ILlmClientCapabilities;
+            return new ChatClientMetadata(info?.ProviderName ?? "llmadapters", info?.BaseUri, DefaultModel);
         }
 
         return serviceType.IsInstanceOfType(this) ? this : serviceType.IsInstanceOfType(client) ? client : null;
@@ -80,10 +79,9 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
         // The wrapped client owns nothing that needs disposing.
     }
 
-    private bool IsAsyncCall => client is LlmClient c && c.ApiTypeOf(call) == LlmApiType.Async;
+    private bool IsAsyncCall => client is ILlmClientCapabilities c && c.ApiTypeOf(call) == LlmApiType.Async;
 
-    private string? DefaultModel
-        => client is LlmClient c && c.Settings.ProfileVariables.TryGetValue("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;
+    private string? DefaultModel => (client as ILlmClientCapabilities)?.DefaultModel;
 
     /// <summary>One step of a background (async) response: submit and return a token, or poll once and return the result or the token again.</summary>
     private async Task<ChatResponse> BackgroundStepAsync(LlmRequest request, ChatOptions? options, CancellationToken cancellationToken)

@@ -1,4 +1,7 @@
+
 using LlmAdapters.Definitions;
+using LlmAdapters.Mapping;
+using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Compilation;
 
@@ -6,7 +9,7 @@ namespace LlmAdapters.Compilation;
 /// <remarks>Immutable and thread-safe. Only <see cref="PlanCompiler"/> creates plans.</remarks>
 internal sealed class CallPlan
 {
-    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, IReadOnlyList<ChunkFilter> chunkFilters, StreamPlan? stream, PollPlan? poll)
+    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, StreamPlan? stream, PollPlan? poll)
     {
         Adapter = adapter;
         Name = definition.Name;
@@ -17,8 +20,6 @@ internal sealed class CallPlan
         Response = response;
         Error = error;
         Inputs = inputs;
-        ChunkFilters = chunkFilters;
-        ChunkMatch = definition.ChunkMatch;
         Stream = stream;
         Poll = poll;
     }
@@ -51,10 +52,6 @@ internal sealed class CallPlan
     public ErrorMap Error { get; }
 
     public InputKinds Inputs { get; }
-
-    public string? ChunkMatch { get; }
-
-    public IReadOnlyList<ChunkFilter> ChunkFilters { get; }
 
     /// <summary>How the response is streamed; null unless the call is a stream call.</summary>
     public StreamPlan? Stream { get; }

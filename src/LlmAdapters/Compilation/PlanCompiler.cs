@@ -1,6 +1,10 @@
+
 using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
+using LlmAdapters.Streaming;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Compilation;
 
@@ -26,54 +30,12 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
     {
         var before = problems.Count;
         var what = $"call '{call.Name}' of adapter '{adapter}'";
-        var request = CompileRequest(call.Method, call.Path, call.PathLocation, call.Params, call.Headers, call.Data, "", what, problems);
+        var request = CompileRequest(call.Request, "", what, problems);
         var response = CompileResponse(call.Resp, "resp", what, problems);
         var error = CompileError(call.Error, problems);
 
-        PollPlan? poll = null;
-        if (call.QueryPath is not null)
-        {
-            // Without query_headers the query reuses the call's headers: vendors authenticate polls the same way.
-            var queryRequest = CompileRequest(call.QueryMethod, call.QueryPath, call.QueryPathLocation ?? call.Location, call.QueryParams, call.QueryHeaders ?? call.Headers, call.QueryData, "query_", what, problems);
-            var queryResponse = CompileResponse(call.QueryResp, "query_resp", what, problems);
-            var status = call.QueryStatus is null ? null : CompilePathField("status", call.QueryStatus, "query_status", call.Location, problems);
-            var failure = call.QueryError is null ? null : CompilePathField("error", call.QueryError, "query_error", call.Location, problems);
-            var interval = TimeSpan.FromSeconds(call.PollInterval ?? 2);
-            poll = new PollPlan(
-                queryRequest,
-                queryResponse,
-                status,
-                failure,
-                call.QueryDone,
-                call.QueryFailed,
-                interval,
-                call.PollBackoff ?? 1,
-                TimeSpan.FromSeconds(call.PollMaxInterval ?? Math.Max(30, interval.TotalSeconds)),
-                TimeSpan.FromSeconds(call.PollTimeout ?? 600));
-        }
-
-        // The common "literal(.*)" shape runs without a regex, so none is built for it (building one costs milliseconds).
-        ChunkMatcher? matcher = null;
-        if (call.ChunkMatch is not null && !ChunkMatcher.TryCreateLiteral(call.ChunkMatch, out matcher))
-        {
-            try
-            {
-                matcher = ChunkMatcher.Create(call.ChunkMatch, SafeRegex.Create(call.ChunkMatch));
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add((call.ChunkMatchLocation ?? call.Location).Problem($"chunk_match \"{call.ChunkMatch}\" is not a valid regular expression: {e.Message}"));
-            }
-        }
-
-        var filters = new List<ChunkFilter>();
-        foreach (var filter in call.ChunkFilters)
-        {
-            if (CompileFilter(filter, response, problems) is { } compiled)
-            {
-                filters.Add(compiled);
-            }
-        }
+        var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, problems);
+        var stream = CompileStream(call.Stream, call.ApiType == LlmApiType.Stream, call.Location, response, error, problems);
 
         var inputs = InputKinds.None;
         if (call.InputItems is { } declared)
@@ -95,18 +57,66 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             return null;
         }
 
-        StreamPlan? stream = null;
-        if (call.ApiType == LlmApiType.Stream)
-        {
-            var format = StreamFormats.Parse(call.StreamFormat);
-            stream = new StreamPlan(format, matcher, call.StreamDone ?? "[DONE]", call.StreamDone is not null, call.StreamMode == "cumulative", response, filters, error);
-        }
-
-        return new CallPlan(adapter, call, request, response, error, inputs, filters, stream, poll);
+        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll);
     }
 
-    private RequestPlan CompileRequest(string method, string path, SourceLocation pathAt, IReadOnlyList<ParameterItem> query, IReadOnlyList<ParameterItem> headers, IReadOnlyList<ParameterItem>? body, string prefix, string what, List<LlmDefinitionProblem> problems)
+    /// <summary>A <see cref="PollDefinition"/> as a <see cref="PollPlan"/>: its request, items and timings.</summary>
+    private PollPlan CompilePoll(PollDefinition poll, SourceLocation callAt, string what, List<LlmDefinitionProblem> problems)
     {
+        var request = CompileRequest(poll.Request, "query_", what, problems);
+        var response = CompileResponse(poll.Resp, "query_resp", what, problems);
+        var status = poll.Status is null ? null : CompilePathField("status", poll.Status, "query_status", callAt, problems);
+        var failure = poll.Error is null ? null : CompilePathField("error", poll.Error, "query_error", callAt, problems);
+        var interval = TimeSpan.FromSeconds(poll.Interval ?? 2);
+        return new PollPlan(
+            request,
+            response,
+            status,
+            failure,
+            poll.Done,
+            poll.Failed,
+            interval,
+            poll.Backoff ?? 1,
+            TimeSpan.FromSeconds(poll.MaxInterval ?? Math.Max(30, interval.TotalSeconds)),
+            TimeSpan.FromSeconds(poll.Timeout ?? 600));
+    }
+
+    /// <summary>
+    /// A <see cref="StreamDefinition"/> as a <see cref="StreamPlan"/>. Its chunk_match and chunk_filters are checked for
+    /// every call (a mistake in them is reported even where they are not used); the plan is made only for a stream call.
+    /// </summary>
+    private static StreamPlan? CompileStream(StreamDefinition stream, bool isStreamCall, SourceLocation callAt, ResponseMap response, ErrorMap error, List<LlmDefinitionProblem> problems)
+    {
+        // The common "literal(.*)" shape runs without a regex, so none is built for it (building one costs milliseconds).
+        ChunkMatcher? matcher = null;
+        if (stream.ChunkMatch is not null && !ChunkMatcher.TryCreateLiteral(stream.ChunkMatch, out matcher))
+        {
+            try
+            {
+                matcher = ChunkMatcher.Create(stream.ChunkMatch, SafeRegex.Create(stream.ChunkMatch));
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add((stream.ChunkMatchLocation ?? callAt).Problem($"chunk_match \"{stream.ChunkMatch}\" is not a valid regular expression: {e.Message}"));
+            }
+        }
+
+        var filters = new List<ChunkFilter>();
+        foreach (var filter in stream.ChunkFilters)
+        {
+            if (CompileFilter(filter, response, problems) is { } compiled)
+            {
+                filters.Add(compiled);
+            }
+        }
+
+        return !isStreamCall ? null : new StreamPlan(stream.Format, matcher, stream.Done ?? "[DONE]", stream.Done is not null, stream.Mode == StreamMode.Cumulative, response, filters, error);
+    }
+
+    /// <summary>A <see cref="RequestDefinition"/> (a call's, or its poll's with <paramref name="prefix"/> "query_") as a <see cref="RequestPlan"/>.</summary>
+    private RequestPlan CompileRequest(RequestDefinition definition, string prefix, string what, List<LlmDefinitionProblem> problems)
+    {
+        var (method, path, pathAt, query, headers, body) = (definition.Method, definition.Path, definition.PathLocation, definition.Params, definition.Headers, definition.Data);
         // "${base_url}/x" means the same as "/x": the base URL is prepended to relative paths anyway, and must not be URL-escaped.
         if (path.StartsWith("${base_url}", StringComparison.Ordinal))
         {

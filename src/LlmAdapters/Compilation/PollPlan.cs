@@ -1,3 +1,5 @@
+using LlmAdapters.Mapping;
+
 namespace LlmAdapters.Compilation;
 
 /// <summary>The compiled poll loop of an async call: the query request, how to read the task's status, and the timing.</summary>

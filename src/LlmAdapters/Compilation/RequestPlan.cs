@@ -1,3 +1,5 @@
+using LlmAdapters.Templates;
+
 namespace LlmAdapters.Compilation;
 
 /// <summary>How to build one HTTP request: method, path template, query parameters, headers and body items.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
 namespace LlmAdapters.Conversion;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Definitions;
 
@@ -25,7 +26,7 @@ internal static partial class DefinitionReader
 
     public static readonly IReadOnlyList<string> InputKinds = ["prompt", "image", "video"];
 
-    public static readonly IReadOnlyList<string> StreamFormats = ["lines", "sse", "raw", "json-array"];
+    public static readonly IReadOnlyList<string> StreamFormats = [.. Streaming.StreamFormats.All.Select(f => f.Name)];
 
     public static readonly IReadOnlyList<string> StreamModes = ["delta", "cumulative"];
 
@@ -209,25 +210,7 @@ internal static partial class DefinitionReader
                 }
             }
 
-            var data = call.TryGetProperty("data", out var dataValue) ? ReadItems(dataValue, at.Child("data", lines), "data") : null;
-            string method;
-            if (call.TryGetProperty("method", out var methodValue))
-            {
-                var methodAt = at.Child("method", lines);
-                method = RequireString(methodValue, methodAt, "an HTTP method such as POST")?.Trim().ToUpperInvariant() ?? "POST";
-                if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
-                {
-                    Problem(methodAt, $"method '{method}' of call '{name}' is not an HTTP method; write GET, POST, PUT, PATCH or DELETE");
-                }
-            }
-            else
-            {
-                method = data is null ? "GET" : "POST";
-            }
-
-            var headersKey = call.TryGetProperty("headers", out var headersValue) ? "headers" : call.TryGetProperty("header", out headersValue) ? "header" : null;
-            var headers = headersKey is null ? [] : ReadItems(headersValue, at.Child(headersKey, lines), headersKey);
-            var parameters = call.TryGetProperty("params", out var paramsValue) ? ReadItems(paramsValue, at.Child("params", lines), "params") : [];
+            var request = ReadRequest(call, at, name, path);
             var resp = call.TryGetProperty("resp", out var respValue) ? ReadResponseItems(respValue, at.Child("resp", lines), "resp") : [];
 
             IReadOnlyList<string>? inputs = null;
@@ -237,7 +220,49 @@ internal static partial class DefinitionReader
             }
 
             var error = call.TryGetProperty("error", out var errorValue) ? ReadError(errorValue, at.Child("error", lines)) : null;
+            var stream = ReadStream(call, at);
+            var poll = ReadPoll(call, at, name, apiType, request?.Headers ?? []);
 
+            string? description = null;
+            if (call.TryGetProperty("description", out var descriptionValue))
+            {
+                description = RequireString(descriptionValue, at.Child("description", lines), "a sentence saying what the call does");
+            }
+
+            if (problems.Count > before || request is null)
+            {
+                return null;
+            }
+
+            return new CallDefinition
+            {
+                Name = name,
+                Location = at,
+                ApiType = apiType,
+                Description = description,
+                Request = request,
+                InputItems = inputs,
+                Resp = resp,
+                Error = error,
+                Stream = stream,
+                Poll = poll,
+            };
+        }
+
+        /// <summary>The call's request: <c>data</c>, <c>method</c> (POST with a body, GET without), <c>headers</c> (or <c>header</c>), <c>params</c>; null when it has no path.</summary>
+        private RequestDefinition? ReadRequest(JsonElement call, SourceLocation at, string name, string? path)
+        {
+            var data = call.TryGetProperty("data", out var dataValue) ? ReadItems(dataValue, at.Child("data", lines), "data") : null;
+            var method = ReadMethod(call, "method", at, data is null ? "GET" : "POST", "an HTTP method such as POST", m => $"method '{m}' of call '{name}' is not an HTTP method; write GET, POST, PUT, PATCH or DELETE");
+            var headersKey = call.TryGetProperty("headers", out var headersValue) ? "headers" : call.TryGetProperty("header", out headersValue) ? "header" : null;
+            var headers = headersKey is null ? [] : ReadItems(headersValue, at.Child(headersKey, lines), headersKey);
+            var parameters = call.TryGetProperty("params", out var paramsValue) ? ReadItems(paramsValue, at.Child("params", lines), "params") : [];
+            return path is null ? null : new RequestDefinition(method, path, at.Child("path", lines), headers, parameters, data);
+        }
+
+        /// <summary>The stream keys: <c>chunk_match</c>, <c>chunk_filter</c>, <c>stream_format</c> and <c>stream_mode</c> (as enums), <c>stream_done</c>.</summary>
+        private StreamDefinition ReadStream(JsonElement call, SourceLocation at)
+        {
             string? chunkMatch = null;
             SourceLocation? chunkMatchAt = null;
             if (call.TryGetProperty("chunk_match", out var chunkMatchValue))
@@ -247,14 +272,20 @@ internal static partial class DefinitionReader
             }
 
             var filters = call.TryGetProperty("chunk_filter", out var filterValue) ? ReadFilters(filterValue, at.Child("chunk_filter", lines)) : [];
-            var streamFormat = ReadChoice(call, "stream_format", at, StreamFormats, "lines") ?? "lines";
-            var streamMode = ReadChoice(call, "stream_mode", at, StreamModes, "delta") ?? "delta";
+            var format = ReadChoice(call, "stream_format", at, StreamFormats, "lines") is { } formatName ? Streaming.StreamFormats.Parse(formatName) : StreamFormat.Lines;
+            var mode = ReadChoice(call, "stream_mode", at, StreamModes, "delta") == "cumulative" ? StreamMode.Cumulative : StreamMode.Delta;
             string? streamDone = null;
             if (call.TryGetProperty("stream_done", out var doneValue))
             {
                 streamDone = RequireString(doneValue, at.Child("stream_done", lines), "the payload that ends the stream, such as \"[DONE]\"");
             }
 
+            return new StreamDefinition(format, mode, streamDone, chunkMatch, chunkMatchAt, filters);
+        }
+
+        /// <summary>The poll keys (<c>query_*</c>, <c>poll_*</c>); null when the call has no <c>query_path</c> (an async call must have one).</summary>
+        private PollDefinition? ReadPoll(JsonElement call, SourceLocation at, string name, LlmApiType apiType, IReadOnlyList<ParameterItem> callHeaders)
+        {
             string? queryPath = null;
             if (call.TryGetProperty("query_path", out var queryPathValue))
             {
@@ -268,18 +299,7 @@ internal static partial class DefinitionReader
             var queryParams = call.TryGetProperty("query_params", out var qp) ? ReadItems(qp, at.Child("query_params", lines), "query_params") : [];
             var queryData = call.TryGetProperty("query_data", out var qd) ? ReadItems(qd, at.Child("query_data", lines), "query_data") : null;
             var queryResp = call.TryGetProperty("query_resp", out var qr) ? ReadResponseItems(qr, at.Child("query_resp", lines), "query_resp") : [];
-
-            var queryMethod = "GET";
-            if (call.TryGetProperty("query_method", out var qm))
-            {
-                var qmAt = at.Child("query_method", lines);
-                queryMethod = RequireString(qm, qmAt, "an HTTP method such as GET")?.Trim().ToUpperInvariant() ?? "GET";
-                if (queryMethod.Length == 0 || !queryMethod.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
-                {
-                    Problem(qmAt, $"query_method '{queryMethod}' of call '{name}' is not an HTTP method; write GET or POST");
-                }
-            }
-
+            var queryMethod = ReadMethod(call, "query_method", at, "GET", "an HTTP method such as GET", m => $"query_method '{m}' of call '{name}' is not an HTTP method; write GET or POST");
             var queryHeaders = call.TryGetProperty("query_headers", out var qh) ? ReadItems(qh, at.Child("query_headers", lines), "query_headers") : null;
             string? queryStatus = null;
             if (call.TryGetProperty("query_status", out var qs))
@@ -299,55 +319,32 @@ internal static partial class DefinitionReader
             var pollBackoff = ReadSeconds(call, "poll_backoff", at, 1, 10);
             var pollMaxInterval = ReadSeconds(call, "poll_max_interval", at, 0.001, 86_400);
             var pollTimeout = ReadSeconds(call, "poll_timeout", at, 0.001, 7 * 86_400);
-
-            string? description = null;
-            if (call.TryGetProperty("description", out var descriptionValue))
-            {
-                description = RequireString(descriptionValue, at.Child("description", lines), "a sentence saying what the call does");
-            }
-
-            if (problems.Count > before || path is null)
+            if (queryPath is null)
             {
                 return null;
             }
 
-            return new CallDefinition
+            // Without query_headers the query reuses the call's headers: vendors authenticate polls the same way.
+            var request = new RequestDefinition(queryMethod, queryPath, at.Child("query_path", lines), queryHeaders ?? callHeaders, queryParams, queryData);
+            return new PollDefinition(request, queryResp, queryStatus, queryDone, queryFailed, queryError, pollInterval, pollBackoff, pollMaxInterval, pollTimeout);
+        }
+
+        /// <summary>An HTTP method key, upper case; <paramref name="fallback"/> when absent. <paramref name="invalid"/> makes the message for a method that is not one.</summary>
+        private string ReadMethod(JsonElement call, string key, SourceLocation at, string fallback, string expected, Func<string, string> invalid)
+        {
+            if (!call.TryGetProperty(key, out var value))
             {
-                Name = name,
-                Location = at,
-                Path = path,
-                PathLocation = at.Child("path", lines),
-                Method = method,
-                ApiType = apiType,
-                Description = description,
-                Headers = headers,
-                Params = parameters,
-                Data = data,
-                InputItems = inputs,
-                Resp = resp,
-                Error = error,
-                ChunkMatch = chunkMatch,
-                ChunkMatchLocation = chunkMatchAt,
-                ChunkFilters = filters,
-                StreamFormat = streamFormat,
-                StreamMode = streamMode,
-                StreamDone = streamDone,
-                QueryPath = queryPath,
-                QueryPathLocation = queryPath is null ? null : at.Child("query_path", lines),
-                QueryParams = queryParams,
-                QueryData = queryData,
-                QueryResp = queryResp,
-                QueryMethod = queryMethod,
-                QueryHeaders = queryHeaders,
-                QueryStatus = queryStatus,
-                QueryDone = queryDone,
-                QueryFailed = queryFailed,
-                QueryError = queryError,
-                PollInterval = pollInterval,
-                PollBackoff = pollBackoff,
-                PollMaxInterval = pollMaxInterval,
-                PollTimeout = pollTimeout,
-            };
+                return fallback;
+            }
+
+            var keyAt = at.Child(key, lines);
+            var method = RequireString(value, keyAt, expected)?.Trim().ToUpperInvariant() ?? fallback;
+            if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
+            {
+                Problem(keyAt, invalid(method));
+            }
+
+            return method;
         }
 
         private List<ParameterItem> ReadItems(JsonElement value, SourceLocation at, string key)

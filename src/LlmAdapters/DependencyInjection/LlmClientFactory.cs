@@ -1,3 +1,4 @@
+using LlmAdapters.Reliability;
 using Microsoft.Extensions.Options;
 
 namespace LlmAdapters.DependencyInjection;

@@ -5,7 +5,7 @@ using LlmAdapters.Internal;
 namespace LlmAdapters.Execution;
 
 /// <summary>A profile resolved once per client: variables as JSON, secrets collected, base URL checked.</summary>
-internal sealed class ClientSettings
+internal sealed class ClientSettings : Observability.IObservedSettings
 {
     public ClientSettings(string profileName, LlmProfile profile, TimeProvider timeProvider, Observability.LlmTelemetry? telemetry = null, Microsoft.Extensions.Logging.ILogger? logger = null, Reliability.KeyPool? keys = null)
     {

@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Mapping;
 using LlmAdapters.Observability;
-using LlmAdapters.Streaming;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 
 /// <summary>The <see cref="ILlmClient"/> of one adapter and one profile.</summary>
-internal sealed class LlmClient : ILlmClient
+internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
 {
     private readonly AdapterPlan _adapter;
     private readonly PlanRunner _runner;
@@ -18,13 +19,22 @@ internal sealed class LlmClient : ILlmClient
         _runner = runner;
     }
 
-    /// <summary>The adapter's name (the provider, for IChatClient metadata and telemetry).</summary>
-    public string AdapterName => _adapter.Name;
+    /// <inheritdoc/>
+    public string ProviderName => _adapter.Name;
+
+    /// <inheritdoc/>
+    public Uri? BaseUri => _runner.Settings.BaseUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        ? new Uri(uri.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped))
+        : null;
+
+    /// <inheritdoc/>
+    public string? DefaultModel
+        => _runner.Settings.ProfileVariables.TryGetValue("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null;
 
     /// <summary>The profile this client runs with.</summary>
     public ClientSettings Settings => _runner.Settings;
 
-    /// <summary>The apitype of a call, or null when the adapter has no such call.</summary>
+    /// <inheritdoc/>
     public LlmApiType? ApiTypeOf(string call) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.ApiType : null;
 
     public async Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
@@ -63,7 +73,7 @@ internal sealed class LlmClient : ILlmClient
     // The hot path: strings straight from the engine, no update objects, and one iterator over the network loop (each
     // iterator layer costs every chunk a hop, which shows with many concurrent streams).
     public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default)
-        => ObservedStreamAsync(request, textOnly: true, static session => session.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
+        => ObservedStreamAsync(request, textOnly: true, static stream => stream.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
 
     public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -77,7 +87,7 @@ internal sealed class LlmClient : ILlmClient
         }
 
         var updates = call.ApiType == LlmApiType.Stream
-            ? ObservedStreamAsync(request, textOnly: false, session => Update(call, session), static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
+            ? ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
             : PollUpdatesCore(call, request, cancellationToken);
         await foreach (var update in updates.ConfigureAwait(false))
         {
@@ -85,21 +95,18 @@ internal sealed class LlmClient : ILlmClient
         }
     }
 
-    private static LlmStreamUpdate Update(CallPlan call, StreamSession session)
-    {
-        var fields = call.Stream!.Format == StreamFormat.Raw ? [] : session.Decoder.CurrentFields(session.CurrentPayload);
-        return new LlmStreamUpdate(session.CurrentText ?? string.Empty, fields, session.Decoder.EventType);
-    }
+    private static LlmStreamUpdate Update(StreamCall stream)
+        => new(stream.CurrentText ?? string.Empty, stream.CurrentFields(), stream.CurrentEventType);
 
     /// <summary>
     /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
     /// <see cref="StreamUpdatesAsync"/>. Each chunk is turned into what the caller yields by <paramref name="project"/>
-    /// while the session holds it (null: nothing to yield); a call that is not a stream call yields
+    /// while it is current (null: nothing to yield); a call that is not a stream call yields
     /// <paramref name="whole"/> of its whole response once. Only the tail of the text is kept for error messages, since
     /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
     /// observation records them.
     /// </summary>
-    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamSession, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -111,39 +118,20 @@ internal sealed class LlmClient : ILlmClient
         }
 
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        using var received = new TextBuffer(TextBuffer.StreamingTailLimit);
-        var final = !textOnly || observation.WantsResult ? new StrongBox<Dictionary<string, JsonElement>>() : null;
-        var sessions = _runner.RunStreamAsync(call, request, received, final, keepsWholeText: false, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var status = 0;
+        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken);
+        var chunks = new ObservedSteps<StreamCall>(stream, observation);
         var firstChunk = false;
         try
         {
-            while (true)
+            while (await chunks.MoveNextAsync().ConfigureAwait(false))
             {
-                StreamSession session;
-                try
-                {
-                    if (!await sessions.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    session = sessions.Current;
-                }
-                catch (Exception e)
-                {
-                    observation.Fail(e);
-                    throw;
-                }
-
-                status = session.StatusCode;
-                if (!firstChunk && session.CurrentText is { Length: > 0 })
+                if (!firstChunk && stream.CurrentText is { Length: > 0 })
                 {
                     observation.FirstChunk();
                     firstChunk = true;
                 }
 
-                if (project(session) is { } item)
+                if (project(stream) is { } item)
                 {
                     yield return item;
                 }
@@ -151,36 +139,21 @@ internal sealed class LlmClient : ILlmClient
         }
         finally
         {
-            await sessions.DisposeAsync().ConfigureAwait(false);
-            Complete(observation, status, final?.Value);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Complete(observation, stream.StatusCode, stream.FinalFields);
         }
     }
 
     private async IAsyncEnumerable<LlmStreamUpdate> PollUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        var steps = _runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var steps = new ObservedSteps<PollEvent>(_runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken), observation);
         LlmResponse? result = null;
         try
         {
-            while (true)
+            while (await steps.MoveNextAsync().ConfigureAwait(false))
             {
-                PollEvent step;
-                try
-                {
-                    if (!await steps.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    step = steps.Current;
-                }
-                catch (Exception e)
-                {
-                    observation.Fail(e);
-                    throw;
-                }
-
+                var step = steps.Current;
                 result = step.Result ?? result;
                 yield return new LlmStreamUpdate(step.Result?.Text ?? string.Empty, step.Fields, status: step.Status);
             }

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using LlmAdapters.Compilation;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 

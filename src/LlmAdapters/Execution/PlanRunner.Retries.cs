@@ -1,5 +1,6 @@
 using LlmAdapters.Compilation;
 using LlmAdapters.Reliability;
+using LlmAdapters.Templates;
 using Polly;
 using Polly.Retry;
 

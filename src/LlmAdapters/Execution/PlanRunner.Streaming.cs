@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Mapping;
 using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Execution;
@@ -10,23 +11,32 @@ internal sealed partial class PlanRunner
     /// <summary>The last characters of the received text quoted in a stream error message.</summary>
     private const int ReceivedTailChars = 200;
 
+    /// <summary>Opens a stream call for its consumer to drive; nothing is sent before the first <see cref="StreamCall.MoveNextAsync"/>.</summary>
+    /// <param name="call">A stream call.</param>
+    /// <param name="request">The request.</param>
+    /// <param name="keepsWholeText">Keep the whole text (CallAsync; bounded by MaxResponseBytes), else only its tail for messages.</param>
+    /// <param name="keepsFields">Keep the fields other than the text, for <see cref="StreamCall.FinalFields"/>.</param>
+    /// <param name="cancellationToken">Stops the stream.</param>
+    public StreamCall OpenStream(CallPlan call, LlmRequest request, bool keepsWholeText, bool keepsFields, CancellationToken cancellationToken)
+    {
+        var stream = new StreamCall(keepsWholeText, keepsFields);
+        stream.Start(RunStreamAsync(call, request, stream, cancellationToken).GetAsyncEnumerator(cancellationToken));
+        return stream;
+    }
+
     /// <summary>
-    /// Sends a stream call and yields the session once per decoded chunk; while the iterator is suspended the session
-    /// holds that chunk's text and fields. The text is also appended to <paramref name="received"/>.
+    /// Sends a stream call and yields the session once per decoded chunk (to <see cref="StreamCall"/>, which reads it while
+    /// the iterator is suspended). The text is also appended to the stream's <see cref="StreamCall.Received"/>.
     /// </summary>
     /// <remarks>
     /// The profile's Timeout bounds the wait for the response headers; StreamIdleTimeout bounds each wait for more of
     /// the body. Disposing the enumerator (breaking out of await foreach) disposes the response and releases the connection.
     /// </remarks>
-    /// <param name="call">A stream call.</param>
-    /// <param name="request">The request.</param>
-    /// <param name="received">Collects the text.</param>
-    /// <param name="finalFields">When given, receives the final fields (last non-null value of each) when the stream ends normally; when null, the fields other than the text are not kept.</param>
-    /// <param name="cancellationToken">Stops the stream.</param>
-    /// <param name="keepsWholeText">True when <paramref name="received"/> keeps the whole text (CallAsync): it is then bounded by MaxResponseBytes.</param>
-    public async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, TextBuffer received, StrongBox<Dictionary<string, JsonElement>>? finalFields, bool keepsWholeText, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StreamSession> RunStreamAsync(CallPlan call, LlmRequest request, StreamCall stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var plan = call.Stream!;
+        var received = stream.Received;
+        var keepsWholeText = stream.KeepsWholeText;
 
         // StreamTimeout bounds the whole stream, from the request to the last byte (off unless the profile sets it).
         using var total = Settings.StreamTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Settings.StreamTimeout, Settings.TimeProvider);
@@ -50,11 +60,9 @@ internal sealed partial class PlanRunner
                 return await SendAsync(message, call, token).ConfigureAwait(false);
             }, retry: true, token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && Expired(call, e, "got no response headers", timeout, total) is { } expired)
         {
-            throw total is { IsCancellationRequested: true }
-                ? new LlmTimeoutException($"{Capitalize(call.DisplayName)} did not finish within the StreamTimeout of {Settings.StreamTimeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}' (no response headers yet).", Settings.StreamTimeout, e)
-                : new LlmTimeoutException($"{Capitalize(call.DisplayName)} got no response headers within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
+            throw expired;
         }
 
         // The call's redactor also knows the request's own secrets (per-request keys, what converters made of them).
@@ -62,7 +70,7 @@ internal sealed partial class PlanRunner
         using (response)
         using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName, Settings.MaxResponseBytes) { StatusCode = (int)response.StatusCode })
         {
-            session.Decoder.KeepFields = finalFields is not null;
+            session.Decoder.KeepFields = stream.KeepsFields;
             Stream body;
             try
             {
@@ -72,7 +80,7 @@ internal sealed partial class PlanRunner
                     throw await UnexpectedBodyAsync(call, response, $"with {ContentTypes.Describe(contentType)} instead of the stream", token).ConfigureAwait(false);
                 }
 
-                if (ContentTypes.IsJson(contentType) && plan.Format != StreamFormat.JsonArray)
+                if (ContentTypes.IsJson(contentType) && plan.Framing.AcceptsJsonBody)
                 {
                     var (json, whole) = await ReadJsonInsteadOfStreamAsync(call, response, token).ConfigureAwait(false);
                     if (whole)
@@ -152,7 +160,7 @@ internal sealed partial class PlanRunner
 
                         if (kind == StepKind.Done)
                         {
-                            CollectFinalFields(call, session, finalFields);
+                            CollectFinalFields(call, session, stream);
                             completed = true;
                             break;
                         }
@@ -172,7 +180,7 @@ internal sealed partial class PlanRunner
                                     (int)response.StatusCode,
                                     first.Length == 0
                                         ? $"with an empty body ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}) instead of the stream"
-                                        : $"with a body that holds no chunk of the stream ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}, stream_format {StreamFormats.Name(plan.Format)})",
+                                        : $"with a body that holds no chunk of the stream ({ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType)}, stream_format {plan.Framing.Name})",
                                     null,
                                     null,
                                     first.Length == 0 ? null : first,
@@ -187,7 +195,7 @@ internal sealed partial class PlanRunner
                                 throw StreamFailure(redactor, call, received, $"the body ended after {session.Chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
                             }
 
-                            CollectFinalFields(call, session, finalFields);
+                            CollectFinalFields(call, session, stream);
                             completed = true;
                             break;
                         }
@@ -242,16 +250,21 @@ internal sealed partial class PlanRunner
     /// <summary>Runs a stream call to its end and returns the whole text with the final fields (last non-null value of each).</summary>
     public async Task<LlmResponse> CallStreamAsync(CallPlan call, LlmRequest request, CancellationToken cancellationToken)
     {
-        using var received = new TextBuffer();
-        var final = new StrongBox<Dictionary<string, JsonElement>>();
-        var status = 200;
-        await foreach (var session in RunStreamAsync(call, request, received, final, keepsWholeText: true, cancellationToken).ConfigureAwait(false))
+        var stream = OpenStream(call, request, keepsWholeText: true, keepsFields: true, cancellationToken);
+        string text;
+        Dictionary<string, JsonElement> fields;
+        int status;
+        await using (stream.ConfigureAwait(false))
         {
-            status = session.StatusCode;
+            while (await stream.MoveNextAsync().ConfigureAwait(false))
+            {
+            }
+
+            text = stream.Received.ToString();
+            fields = stream.FinalFields ?? [];
+            status = stream.StatusCode == 0 ? 200 : stream.StatusCode;
         }
 
-        var text = received.ToString();
-        var fields = final.Value ?? [];
         if (call.Response.TextIndex >= 0)
         {
             fields[call.Response.Fields[call.Response.TextIndex].Name] = Internal.JsonValues.String(text);
@@ -303,11 +316,11 @@ internal sealed partial class PlanRunner
         return (body, true);
     }
 
-    private static void CollectFinalFields(CallPlan call, StreamSession session, StrongBox<Dictionary<string, JsonElement>>? finalFields)
+    private static void CollectFinalFields(CallPlan call, StreamSession session, StreamCall stream)
     {
-        if (finalFields is not null)
+        if (stream.KeepsFields)
         {
-            finalFields.Value = session.Decoder.Fields.ToFields(call.DisplayName);
+            stream.FinalFields = session.Decoder.Fields.ToFields(call.DisplayName);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Mapping;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 

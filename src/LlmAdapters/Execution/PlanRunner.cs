@@ -1,4 +1,6 @@
+
 using LlmAdapters.Compilation;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 
@@ -112,21 +114,38 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
         {
             return await action(linked?.Token ?? timeout?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && Expired(call, e, "did not finish", timeout) is { } expired)
         {
-            if (timeout is { IsCancellationRequested: true })
-            {
-                throw new LlmTimeoutException($"{Capitalize(call.DisplayName)} did not finish within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
-            }
-
-            if (e.InnerException is TimeoutException)
-            {
-                // HttpClient.Timeout of a client the caller gave us.
-                throw new LlmTimeoutException($"{Capitalize(call.DisplayName)} did not finish within the HttpClient's Timeout (profile '{Settings.ProfileName}'). Raise HttpClient.Timeout or the profile's Timeout.", httpClient.Timeout, e);
-            }
-
-            throw;
+            throw expired;
         }
+    }
+
+    /// <summary>
+    /// The one translation of an expired timeout into an <see cref="LlmTimeoutException"/> that says which one expired: the
+    /// stream's StreamTimeout, the profile's Timeout, or the HttpClient's own Timeout (a client the caller gave us). Null
+    /// when none did: the cancellation is then not a timeout of ours, and is rethrown as it is.
+    /// </summary>
+    /// <param name="call">The call, for the message.</param>
+    /// <param name="e">The cancellation that stopped it.</param>
+    /// <param name="what">What the call had not done: "did not finish", "got no response headers".</param>
+    /// <param name="timeout">The source of the profile's Timeout, if one was made.</param>
+    /// <param name="streamTimeout">The source of the profile's StreamTimeout, if one was made.</param>
+    private LlmTimeoutException? Expired(CallPlan call, OperationCanceledException e, string what, CancellationTokenSource? timeout, CancellationTokenSource? streamTimeout = null)
+    {
+        var subject = Capitalize(call.DisplayName);
+        if (streamTimeout is { IsCancellationRequested: true })
+        {
+            return new LlmTimeoutException($"{subject} {what} within the StreamTimeout of {Settings.StreamTimeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's StreamTimeout if the answers are long.", Settings.StreamTimeout, e);
+        }
+
+        if (timeout is { IsCancellationRequested: true })
+        {
+            return new LlmTimeoutException($"{subject} {what} within the timeout of {Settings.Timeout.TotalSeconds:0.###} s of profile '{Settings.ProfileName}'. Raise the profile's Timeout if the vendor is slow.", Settings.Timeout, e);
+        }
+
+        return e.InnerException is TimeoutException
+            ? new LlmTimeoutException($"{subject} {what} within the HttpClient's Timeout (profile '{Settings.ProfileName}'). Raise HttpClient.Timeout or the profile's Timeout.", httpClient.Timeout, e)
+            : null;
     }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

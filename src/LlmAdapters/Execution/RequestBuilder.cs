@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LlmAdapters.Compilation;
+using LlmAdapters.Templates;
 
 namespace LlmAdapters.Execution;
 

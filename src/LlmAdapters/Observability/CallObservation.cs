@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LlmAdapters.Execution;
 using Microsoft.Extensions.Logging;
 
 namespace LlmAdapters.Observability;
@@ -8,7 +7,7 @@ namespace LlmAdapters.Observability;
 /// <remarks>Created at the start of a call; exactly one of <see cref="Complete"/> or <see cref="Fail"/> ends it.</remarks>
 internal sealed class CallObservation
 {
-    private readonly ClientSettings _settings;
+    private readonly IObservedSettings _settings;
     private readonly string _adapter;
     private readonly string _call;
     private readonly string _operation;
@@ -18,7 +17,7 @@ internal sealed class CallObservation
     private bool _firstChunkSeen;
     private bool _ended;
 
-    public CallObservation(ClientSettings settings, string adapter, string call, LlmApiType apiType, LlmRequest request)
+    public CallObservation(IObservedSettings settings, string adapter, string call, LlmApiType apiType, LlmRequest request)
     {
         _settings = settings;
         _adapter = adapter;

@@ -83,15 +83,6 @@ internal sealed class KeyPool
         }
     }
 
-    /// <summary>True when a key other than <paramref name="except"/> can be used now (a retry can go to it at once).</summary>
-    public bool HasOtherUsable(KeyEntry except, DateTimeOffset now)
-    {
-        lock (_gate)
-        {
-            return _entries.Any(e => !ReferenceEquals(e, except) && e.IsUsable(now));
-        }
-    }
-
     /// <summary>Updates a key after a failed request; returns the change to report (null when none).</summary>
     public string? Failed(KeyEntry entry, int status, TimeSpan? retryAfter, DateTimeOffset now)
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using LlmAdapters.Compilation;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
 namespace LlmAdapters.Streaming;
 
@@ -91,7 +91,7 @@ internal sealed class ChunkDecoder : IDisposable
             // Plain text (or JSON with nothing mapped): the payload is the text, where the framing carries text.
             if (!_plan.TextPayloads)
             {
-                throw new InvalidChunkException($"a chunk is not JSON, but the call's resp items are read from JSON (stream_format {StreamFormats.Name(_plan.Format)} without chunk_match): {Excerpt(payload)}");
+                throw new InvalidChunkException($"a chunk is not JSON, but the call's resp items are read from JSON (stream_format {_plan.Framing.Name} without chunk_match): {Excerpt(payload)}");
             }
 
             _starts.AsSpan().Fill(-1);
@@ -139,7 +139,7 @@ internal sealed class ChunkDecoder : IDisposable
             }
 
             Text = ReadText(payload);
-            TextFound = Text is not null || AnyFound(_textSlots);
+            TextFound = Text is not null || Values(payload).AnyFound(_textSlots);
         }
         catch (Exception e) when (e is DecoderFallbackException || (e is InvalidOperationException && e.Message.Contains("UTF-", StringComparison.Ordinal)))
         {
@@ -168,27 +168,12 @@ internal sealed class ChunkDecoder : IDisposable
         return result;
     }
 
-    /// <summary>A field's value in this chunk: its first alternative with a non-null value, else its first found (null) value.</summary>
+    /// <summary>A field's value in this chunk: by the one alternatives rule (<see cref="SlotValues.TryFirst"/>), else the SSE event type when the field reads it.</summary>
     private bool TryField(int field, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
     {
-        var found = false;
-        raw = default;
-        foreach (var slot in _plan.FieldSlots[field])
+        if (Values(payload).TryFirst(_plan.FieldSlots[field], out raw))
         {
-            if (TryRaw(slot, payload, out var candidate))
-            {
-                if (!IsNull(candidate))
-                {
-                    raw = candidate;
-                    return true;
-                }
-
-                if (!found)
-                {
-                    raw = candidate;
-                    found = true;
-                }
-            }
+            return true;
         }
 
         if (_plan.EventFields[field] && _eventLength > 0)
@@ -197,27 +182,13 @@ internal sealed class ChunkDecoder : IDisposable
             return true;
         }
 
-        return found;
+        return false;
     }
 
-    private bool TryRaw(int slot, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
-    {
-        if (_documentValues.Length > 0 && _documentValues[slot] is { } fromDocument)
-        {
-            raw = fromDocument;
-            return true;
-        }
+    /// <summary>The values this chunk's one pass found, by slot.</summary>
+    private SlotValues Values(ReadOnlySpan<byte> payload) => new(payload, _starts, _lengths, _documentValues);
 
-        var start = _starts[slot];
-        if (start < 0)
-        {
-            raw = default;
-            return false;
-        }
-
-        raw = payload.Slice(start, _lengths[slot]);
-        return true;
-    }
+    private bool TryRaw(int slot, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw) => Values(payload).TryGet(slot, out raw);
 
     private byte[] _eventJson = [];
     private int _eventJsonLength;
@@ -286,13 +257,14 @@ internal sealed class ChunkDecoder : IDisposable
             return;
         }
 
-        if (!AnyFound(_plan.ErrorCodeSlots) && !AnyFound(_plan.ErrorMessageSlots))
+        var values = Values(payload);
+        if (!values.AnyFound(_plan.ErrorCodeSlots) && !values.AnyFound(_plan.ErrorMessageSlots))
         {
             return; // the usual chunk: no error key at all
         }
 
-        var code = FirstNonNull(_plan.ErrorCodeSlots, payload);
-        var message = FirstNonNull(_plan.ErrorMessageSlots, payload);
+        var code = values.FirstNonNull(_plan.ErrorCodeSlots);
+        var message = values.FirstNonNull(_plan.ErrorMessageSlots);
         if (_plan.Error.IsInBandError(code, message))
         {
             var vendorMessage = message.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(message) : null;
@@ -304,31 +276,6 @@ internal sealed class ChunkDecoder : IDisposable
         }
     }
 
-    private bool AnyFound(int[] slots)
-    {
-        foreach (var slot in slots)
-        {
-            if (_starts[slot] >= 0 || (_documentValues.Length > 0 && _documentValues[slot] is not null))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private JsonElement FirstNonNull(int[] slots, ReadOnlySpan<byte> payload)
-    {
-        foreach (var slot in slots)
-        {
-            if (TryRaw(slot, payload, out var raw) && !IsNull(raw))
-            {
-                return JsonValues.Parse(raw);
-            }
-        }
-
-        return default;
-    }
 
     /// <summary>
     /// Checks that every string value found can be read as text, so that no field handed on fails later. Only strings with
@@ -525,7 +472,7 @@ internal sealed class ChunkDecoder : IDisposable
         return buffer;
     }
 
-    private static bool IsNull(ReadOnlySpan<byte> raw) => raw.IsEmpty || raw[0] == (byte)'n';
+    private static bool IsNull(ReadOnlySpan<byte> raw) => SlotValues.IsNull(raw);
 
     /// <summary>JSON's white space off both ends (a loop: the usual payload has none, and this runs per chunk).</summary>
     private static ReadOnlySpan<byte> TrimWhiteSpace(ReadOnlySpan<byte> payload)

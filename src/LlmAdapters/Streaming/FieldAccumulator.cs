@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using LlmAdapters.Compilation;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
 namespace LlmAdapters.Streaming;
 

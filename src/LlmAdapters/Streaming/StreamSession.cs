@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using LlmAdapters.Compilation;
 
 namespace LlmAdapters.Streaming;
 
@@ -35,7 +34,7 @@ internal sealed partial class StreamSession : IDisposable
         _maxLine = maxLineBytes;
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, maxLineBytes + 2));
         Decoder = new ChunkDecoder(plan, callDescription, maxJoinedChars);
-        if (plan.Format == StreamFormat.Raw)
+        if (!plan.Framing.DecodesPayloads)
         {
             _utf8 = Encoding.UTF8.GetDecoder();
         }
@@ -43,11 +42,14 @@ internal sealed partial class StreamSession : IDisposable
 
     public ChunkDecoder Decoder { get; }
 
+    /// <summary>The framing's row of the table.</summary>
+    public Framing Framing => _plan.Framing;
+
     /// <summary>The HTTP status of the response being read.</summary>
     public int StatusCode { get; set; }
 
     /// <summary>The text piece of the current chunk, whatever the format.</summary>
-    public string? CurrentText => _plan.Format == StreamFormat.Raw && _whole is null ? RawText : Decoder.Text;
+    public string? CurrentText => !_plan.Framing.DecodesPayloads && _whole is null ? RawText : Decoder.Text;
 
     /// <summary>True once the end marker has been seen.</summary>
     public bool SawDone { get; private set; }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using LlmAdapters.Compilation;
 using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
+using LlmAdapters.Streaming;
 using LlmAdapters.Tests.TestSupport;
 
 namespace LlmAdapters.Tests.Definitions;

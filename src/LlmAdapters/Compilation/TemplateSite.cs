@@ -1,9 +1,0 @@
-using LlmAdapters.Definitions;
-
-namespace LlmAdapters.Compilation;
-
-/// <summary>Which definition item a template belongs to, for error messages: "data item 'model' of call 'chat' in adapter 'openai' (adapters/openai.json, line 12)".</summary>
-internal sealed record TemplateSite(string Description, SourceLocation Location)
-{
-    public override string ToString() => $"{Description} ({Location.Describe()})";
-}

@@ -1,0 +1,305 @@
+using System.Text;
+using System.Text.Json;
+
+namespace LlmAdapters.Mapping;
+
+/// <summary>A compiled key path such as <c>choices[0].message.content</c>, parsed once and evaluated many times.</summary>
+/// <remarks>
+/// Grammar (documented in README "Key paths"):
+/// <code>
+/// path    := [ '$' [ '.' ] ] [ step ( '.' name | bracket )* ]
+/// step    := name | bracket
+/// name    := one or more characters other than '.', '[', ']'
+/// bracket := '[' integer ']' | '[' quoted ']'       integer may be negative: -1 is the last element
+/// quoted  := '...' or "..." with \\ \' \" escapes
+/// </code>
+/// The empty path and <c>$</c> select the root.
+/// </remarks>
+internal sealed class KeyPath
+{
+    /// <summary>Paths deeper than this are rejected: definition files are untrusted input.</summary>
+    public const int MaxSegments = 64;
+
+    private readonly KeyPathSegment[] _segments;
+
+    private KeyPath(string text, KeyPathSegment[] segments)
+    {
+        Text = text;
+        _segments = segments;
+    }
+
+    /// <summary>The path as written in the definition.</summary>
+    public string Text { get; }
+
+    public ReadOnlySpan<KeyPathSegment> Segments => _segments;
+
+    public int Depth => _segments.Length;
+
+    public static KeyPath Parse(string text)
+    {
+        if (!TryParse(text, out var path, out var error))
+        {
+            throw new FormatException(error);
+        }
+
+        return path;
+    }
+
+    public static bool TryParse(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KeyPath? path, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        path = null;
+        var segments = new List<KeyPathSegment>();
+        var s = text.AsSpan().Trim();
+        var i = 0;
+        if (s.Length > 0 && s[0] == '$')
+        {
+            i = 1;
+            if (i < s.Length && s[i] == '.')
+            {
+                i++;
+                if (i == s.Length)
+                {
+                    error = $"key path '{text}' ends with '.'; write a key after it, or '$' alone for the whole response";
+                    return false;
+                }
+            }
+        }
+
+        var first = true;
+        while (i < s.Length)
+        {
+            var c = s[i];
+            if (c == '[')
+            {
+                if (!TryParseBracket(text, s, ref i, segments, out var bracketError))
+                {
+                    error = bracketError;
+                    return false;
+                }
+            }
+            else
+            {
+                if (c == '.')
+                {
+                    if (first)
+                    {
+                        error = $"key path '{text}' starts with '.'; remove it (write 'a.b', or '$.a.b')";
+                        return false;
+                    }
+
+                    i++;
+                }
+                else if (!first)
+                {
+                    // a name directly after ']' without a dot, e.g. "a[0]b"
+                    error = $"key path '{text}' has '{c}' at position {i + 1} where '.' or '[' was expected";
+                    return false;
+                }
+
+                var start = i;
+                while (i < s.Length && s[i] != '.' && s[i] != '[' && s[i] != ']')
+                {
+                    i++;
+                }
+
+                if (i == start)
+                {
+                    error = i < s.Length
+                        ? $"key path '{text}' has an empty key before '{s[i]}' at position {i + 1}"
+                        : $"key path '{text}' ends with '.'; write a key after it";
+                    return false;
+                }
+
+                if (i < s.Length && s[i] == ']')
+                {
+                    error = $"key path '{text}' has ']' at position {i + 1} without a matching '['";
+                    return false;
+                }
+
+                segments.Add(KeyPathSegment.ForName(s[start..i].ToString()));
+            }
+
+            first = false;
+            if (segments.Count > MaxSegments)
+            {
+                error = $"key path '{text}' has more than {MaxSegments} steps";
+                return false;
+            }
+        }
+
+        error = null;
+        path = new KeyPath(text, segments.ToArray());
+        return true;
+    }
+
+    private static bool TryParseBracket(string text, ReadOnlySpan<char> s, ref int i, List<KeyPathSegment> segments, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        var open = i;
+        i++;
+        if (i < s.Length && (s[i] == '\'' || s[i] == '"'))
+        {
+            var quote = s[i++];
+            var sb = new StringBuilder();
+            while (true)
+            {
+                if (i >= s.Length)
+                {
+                    error = $"key path '{text}' has an unterminated quoted key starting at position {open + 1}";
+                    return false;
+                }
+
+                var c = s[i++];
+                if (c == '\\' && i < s.Length)
+                {
+                    sb.Append(s[i++]);
+                }
+                else if (c == quote)
+                {
+                    break;
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+
+            if (i >= s.Length || s[i] != ']')
+            {
+                error = $"key path '{text}' needs ']' after the quoted key at position {i + 1}";
+                return false;
+            }
+
+            i++;
+            segments.Add(KeyPathSegment.ForName(sb.ToString()));
+            error = null;
+            return true;
+        }
+
+        var close = s[i..].IndexOf(']');
+        if (close < 0)
+        {
+            error = $"key path '{text}' has '[' at position {open + 1} without a matching ']'";
+            return false;
+        }
+
+        var inner = s.Slice(i, close);
+        if (!int.TryParse(inner, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        {
+            error = $"key path '{text}' has '[{inner.ToString()}]' at position {open + 1}: write an integer index such as [0] or [-1], or a quoted key such as ['a.b']";
+            return false;
+        }
+
+        i += close + 1;
+        segments.Add(KeyPathSegment.ForIndex(index));
+        error = null;
+        return true;
+    }
+
+    /// <summary>Splits "a.b | c[0].d" into its alternatives at '|' outside quotes and brackets.</summary>
+    public static IReadOnlyList<string> SplitAlternatives(string text)
+    {
+        var parts = new List<string>();
+        var start = 0;
+        var depth = 0;
+        char quote = '\0';
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote != '\0')
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = '\0';
+                }
+            }
+            else if (c is '\'' or '"' && depth > 0)
+            {
+                quote = c;
+            }
+            else if (c == '[')
+            {
+                depth++;
+            }
+            else if (c == ']')
+            {
+                depth--;
+            }
+            else if (c == '|' && depth == 0)
+            {
+                parts.Add(text[start..i].Trim());
+                start = i + 1;
+            }
+        }
+
+        parts.Add(text[start..].Trim());
+        return parts;
+    }
+
+    /// <summary>Finds the value at this path. Returns false (never throws) when any step is missing or of the wrong kind.</summary>
+    public bool TryEvaluate(JsonElement root, out JsonElement value)
+    {
+        var current = root;
+        foreach (ref readonly var segment in _segments.AsSpan())
+        {
+            if (segment.IsIndex)
+            {
+                if (current.ValueKind != JsonValueKind.Array)
+                {
+                    value = default;
+                    return false;
+                }
+
+                var length = current.GetArrayLength();
+                var index = segment.Index < 0 ? length + segment.Index : segment.Index;
+                if ((uint)index >= (uint)length)
+                {
+                    value = default;
+                    return false;
+                }
+
+                current = current[index];
+            }
+            else
+            {
+                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(segment.Utf8Name.Span, out current))
+                {
+                    value = default;
+                    return false;
+                }
+            }
+        }
+
+        value = current;
+        return true;
+    }
+
+    public override string ToString() => Text;
+}
+
+/// <summary>One step of a <see cref="KeyPath"/>: an object key or an array index.</summary>
+internal sealed class KeyPathSegment
+{
+    private KeyPathSegment(string? name, int index)
+    {
+        Name = name;
+        Utf8Name = name is null ? default : Encoding.UTF8.GetBytes(name);
+        Index = index;
+    }
+
+    public string? Name { get; }
+
+    public ReadOnlyMemory<byte> Utf8Name { get; }
+
+    public int Index { get; }
+
+    public bool IsIndex => Name is null;
+
+    public static KeyPathSegment ForName(string name) => new(name, 0);
+
+    public static KeyPathSegment ForIndex(int index) => new(null, index);
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using LlmAdapters.Mapping;
+
+namespace LlmAdapters.Streaming;
+
+/// <summary>The compiled streaming part of a call: framing, chunk matcher, the paths looked up in every chunk, filters, end marker.</summary>
+/// <remarks>
+/// Slots of <see cref="Paths"/>: the one <see cref="SlotLayout"/>, with one extra slot per filter and <c>@event</c> paths out of band.
+/// </remarks>
+internal sealed class StreamPlan
+{
+    /// <summary>The path that names the SSE event type in <c>resp</c> items and <c>chunk_filter</c>s.</summary>
+    public const string EventPath = "@event";
+
+    public StreamPlan(StreamFormat format, ChunkMatcher? matcher, string? done, bool doneRequired, bool cumulative, ResponseMap response, IReadOnlyList<ChunkFilter> filters, ErrorMap error)
+    {
+        Format = format;
+        Framing = StreamFormats.Of(format);
+        Matcher = matcher;
+        Done = done is null ? null : Encoding.UTF8.GetBytes(done);
+        DoneText = done;
+        DoneRequired = doneRequired;
+        Cumulative = cumulative;
+        Response = response;
+        Filters = filters;
+        Error = error;
+
+        var layout = new SlotLayout(response, error, [.. filters.Select(f => IsEvent(f.Path) ? null : f.Path)], IsEvent);
+        Paths = layout.Paths;
+        AllPaths = layout.AllPaths;
+        FieldSlots = layout.FieldSlots;
+        EventFields = layout.OutOfBandFields;
+        FilterSlot = layout.ExtraSlot;
+        ErrorMessageSlots = layout.ErrorMessageSlots;
+        ErrorCodeSlots = layout.ErrorCodeSlots;
+        TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Count == 0;
+        HasFieldConverters = response.Fields.Where((f, i) => i != response.TextIndex && f.Converter is not null).Any();
+        NeedsEventJson = filters.Count > 0;
+        foreach (var isEvent in EventFields)
+        {
+            NeedsEventJson |= isEvent;
+        }
+    }
+
+    public StreamFormat Format { get; }
+
+    /// <summary>The framing's row of the table: what the engine asks instead of testing <see cref="Format"/>.</summary>
+    public Framing Framing { get; }
+
+    /// <summary>The compiled <c>chunk_match</c>; null when absent (the whole line, or the SSE data, is the payload).</summary>
+    public ChunkMatcher? Matcher { get; }
+
+    /// <summary>The end marker's bytes ("[DONE]" unless the definition names another).</summary>
+    public byte[]? Done { get; }
+
+    public string? DoneText { get; }
+
+    /// <summary>True when the definition names <c>stream_done</c>: a body that ends without it is truncated.</summary>
+    public bool DoneRequired { get; }
+
+    public bool Cumulative { get; }
+
+    public ResponseMap Response { get; }
+
+    public IReadOnlyList<ChunkFilter> Filters { get; }
+
+    public ErrorMap Error { get; }
+
+    public JsonPathSet Paths { get; }
+
+    /// <summary>
+    /// True when a payload that is not JSON is text (SSE data, raw text, a chunk_match capture, a call that maps nothing);
+    /// false for NDJSON lines and JSON-array elements read through resp items, where such a payload is an error.
+    /// </summary>
+    public bool TextPayloads { get; }
+
+    /// <summary>True when an item other than the text has a converter (checked in every chunk, however the stream is read).</summary>
+    public bool HasFieldConverters { get; }
+
+    /// <summary>The path of every slot (null for @event and absent error paths), for evaluation over a document when <see cref="JsonPathSet.NeedsDocument"/>.</summary>
+    public IReadOnlyList<KeyPath?> AllPaths { get; }
+
+    /// <summary>The slots of each field's alternatives, in order.</summary>
+    public int[][] FieldSlots { get; }
+
+    /// <summary>Fields with an <c>@event</c> alternative (used when no other alternative finds a value).</summary>
+    public bool[] EventFields { get; }
+
+    /// <summary>True when a field or filter reads the SSE event type, so each chunk's event is kept as JSON.</summary>
+    public bool NeedsEventJson { get; }
+
+    public int FilterSlot { get; }
+
+    /// <summary>The slots of the error message path's alternatives.</summary>
+    public int[] ErrorMessageSlots { get; }
+
+    /// <summary>The slots of the error code path's alternatives.</summary>
+    public int[] ErrorCodeSlots { get; }
+
+    public static bool IsEvent(KeyPath path) => path.Depth == 1 && path.Segments[0].Name == EventPath;
+}

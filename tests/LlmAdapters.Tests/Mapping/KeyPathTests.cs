@@ -1,0 +1,91 @@
+using System.Text.Json;
+using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
+
+namespace LlmAdapters.Tests.Mapping;
+
+public class KeyPathTests
+{
+    private static readonly JsonElement Doc = JsonDocument.Parse("""
+        {
+          "choices": [ { "messages": [ { "text": "first" }, { "text": "last" } ], "message": { "content": "你好" } } ],
+          "a.b": { "c d": 1 },
+          "it's": true,
+          "n": null,
+          "arr": [10, 20, 30]
+        }
+        """).RootElement;
+
+    [TestCase("choices[0].messages[0].text", "first")]
+    [TestCase("choices[0].messages[-1].text", "last")]
+    [TestCase("choices[0].message.content", "你好")]
+    [TestCase("$.choices[0].message.content", "你好")]
+    [TestCase("$choices[0].message.content", "你好")]
+    [TestCase("['a.b']['c d']", "1")]
+    [TestCase("[\"a.b\"][\"c d\"]", "1")]
+    [TestCase("['it\\'s']", "true")]
+    [TestCase("arr[-3]", "10")]
+    [TestCase("arr[2]", "30")]
+    public void Evaluate_FindsValue(string path, string expected)
+    {
+        Assert.That(KeyPath.Parse(path).TryEvaluate(Doc, out var value), Is.True);
+        Assert.That(JsonValues.ToText(value), Is.EqualTo(expected));
+    }
+
+    [TestCase("")]
+    [TestCase("$")]
+    public void Evaluate_EmptyPathIsRoot(string path)
+    {
+        Assert.That(KeyPath.Parse(path).TryEvaluate(Doc, out var value), Is.True);
+        Assert.That(value.ValueKind, Is.EqualTo(JsonValueKind.Object));
+    }
+
+    [TestCase("choices[1].message")]
+    [TestCase("choices[0].nope")]
+    [TestCase("arr[3]")]
+    [TestCase("arr[-4]")]
+    [TestCase("arr.x")]
+    [TestCase("n.x")]
+    [TestCase("choices.x")]
+    [TestCase("arr[0][0]")]
+    public void Evaluate_MissingGivesFalseNotException(string path)
+    {
+        Assert.That(KeyPath.Parse(path).TryEvaluate(Doc, out _), Is.False);
+    }
+
+    [TestCase("a..b", "empty key")]
+    [TestCase(".a", "starts with '.'")]
+    [TestCase("a.", "ends with '.'")]
+    [TestCase("a[0", "without a matching ']'")]
+    [TestCase("a[x]", "write an integer index")]
+    [TestCase("a]", "without a matching '['")]
+    [TestCase("a['x", "unterminated")]
+    [TestCase("a[0]b", "where '.' or '[' was expected")]
+    public void Parse_RejectsMalformedPathsWithAReason(string path, string reason)
+    {
+        Assert.That(KeyPath.TryParse(path, out _, out var error), Is.False);
+        Assert.That(error, Does.Contain(reason).And.Contain(path));
+    }
+
+    [Test]
+    public void Parse_RejectsAbsurdlyDeepPaths()
+    {
+        var deep = string.Join('.', Enumerable.Repeat("a", KeyPath.MaxSegments + 1));
+        Assert.That(KeyPath.TryParse(deep, out _, out var error), Is.False);
+        Assert.That(error, Does.Contain("more than 64 steps"));
+    }
+
+    [Test]
+    public void Evaluate_DoesNotAllocate()
+    {
+        var path = KeyPath.Parse("choices[0].messages[-1].text");
+        path.TryEvaluate(Doc, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            path.TryEvaluate(Doc, out _);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using LlmAdapters.Mapping;
+using LlmAdapters.Streaming;
+
+namespace LlmAdapters.Tests.Streaming.Framing;
+
+/// <summary>Drives a <see cref="StreamSession"/> directly with a body cut into reads, as PlanRunner does, and records what each step gave.</summary>
+internal static class FramingDriver
+{
+    /// <summary>The text item of OpenAI's chat completion chunks (choices[0].delta.content).</summary>
+    public static StreamPlan Plan(StreamFormat format, string? done = "[DONE]", string textPath = "choices[0].delta.content")
+        => new(format, null, done, doneRequired: false, cumulative: false, new ResponseMap([new ResponseField("content", [KeyPath.Parse(textPath)], null)]), [], ErrorMap.Default);
+
+    /// <summary>The body in two reads cut at every byte boundary (0 and the length included), then one byte per read.</summary>
+    public static IEnumerable<(string Cut, byte[][] Reads)> EverySplit(string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        for (var i = 0; i <= bytes.Length; i++)
+        {
+            yield return ($"cut at {i}", [bytes[..i], bytes[i..]]);
+        }
+
+        yield return ("one byte per read", [.. bytes.Select(b => new[] { b })]);
+    }
+
+    /// <summary>Runs the session to its end; every loop is bounded by the number of reads and steps.</summary>
+    public static Run Drive(StreamPlan plan, byte[][] reads)
+    {
+        using var session = new StreamSession(plan, maxLineBytes: 1 << 20, "the test call");
+        var chunks = new List<string?>();
+        var events = new List<string?>();
+        var next = 0;
+        var offset = 0;
+        for (var steps = 0; steps < 100_000; steps++)
+        {
+            var kind = session.Step();
+            switch (kind)
+            {
+                case StepKind.Chunk:
+                    chunks.Add(session.CurrentText);
+                    events.Add(session.Decoder.EventType);
+                    continue;
+                case StepKind.Done:
+                    return new Run(chunks, events, Done: true, session.Truncation, session.Chunks);
+                case StepKind.End:
+                    return new Run(chunks, events, Done: false, session.Truncation, session.Chunks);
+                case StepKind.NeedMore:
+                    break;
+                default:
+                    throw new InvalidOperationException($"unknown step {kind}");
+            }
+
+            while (next < reads.Length && offset == reads[next].Length)
+            {
+                next++;
+                offset = 0;
+            }
+
+            if (next == reads.Length)
+            {
+                session.Complete();
+                continue;
+            }
+
+            var buffer = session.GetReadBuffer();
+            var n = Math.Min(buffer.Length, reads[next].Length - offset);
+            reads[next].AsSpan(offset, n).CopyTo(buffer.Span);
+            offset += n;
+            session.Advance(n);
+        }
+
+        throw new InvalidOperationException("the session did not end within 100,000 steps");
+    }
+
+    /// <summary>What a run gave: each chunk's text and SSE event type, whether the end marker came, and a truncation message.</summary>
+    public sealed record Run(List<string?> Texts, List<string?> Events, bool Done, string? Truncation, int Chunks)
+    {
+        public string JoinedText => string.Concat(Texts);
+    }
+}
