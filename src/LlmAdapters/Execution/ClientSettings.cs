@@ -14,6 +14,7 @@ internal sealed class ClientSettings : Observability.IObservedSettings
         Telemetry = telemetry ?? Observability.LlmTelemetry.Default;
         Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         ProfileName = profileName;
+        RetryPolicy = new Reliability.RetryPolicy(Retry, Keys, timeProvider, Logger, profileName);
         BaseUrl = string.IsNullOrWhiteSpace(profile.BaseUrl) ? null : profile.BaseUrl.Trim().TrimEnd('/');
         var secrets = new List<string>(UrlText.UserInfoSecrets(BaseUrl));
         if (BaseUrl is not null)
@@ -67,8 +68,8 @@ internal sealed class ClientSettings : Observability.IObservedSettings
 
     public LlmRetryOptions Retry { get; }
 
-    /// <summary>The retry pipeline of each call, built on first use and shared by every client created with these settings.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, Polly.ResiliencePipeline> RetryPipelines { get; } = new(StringComparer.Ordinal);
+    /// <summary>The profile's retry policy, with the pipeline of each call built on first use and shared by every client created with these settings.</summary>
+    public Reliability.RetryPolicy RetryPolicy { get; }
 
     /// <summary>The URL of each request plan whose path has no variables and no query, built on first use (see RequestBuilder).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<Compilation.RequestPlan, Uri> FixedUrls { get; } = new();
