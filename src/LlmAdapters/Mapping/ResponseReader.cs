@@ -13,35 +13,14 @@ internal sealed class ResponseReader
 {
     private readonly ResponseMap _map;
     private readonly ErrorMap _error;
-    private readonly JsonPathSet _paths;
-    private readonly int[][] _fieldSlots;
-    private readonly int[] _messageSlots;
-    private readonly int[] _codeSlots;
+    private readonly SlotLayout _slots;
     private readonly bool _noConverters;
 
     public ResponseReader(ResponseMap map, ErrorMap error)
     {
         _map = map;
         _error = error;
-        var paths = new List<KeyPath?>();
-        _fieldSlots = new int[map.Fields.Count][];
-        for (var i = 0; i < map.Fields.Count; i++)
-        {
-            var slots = new int[map.Fields[i].Paths.Count];
-            for (var j = 0; j < slots.Length; j++)
-            {
-                slots[j] = paths.Count;
-                paths.Add(map.Fields[i].Paths[j]);
-            }
-
-            _fieldSlots[i] = slots;
-        }
-
-        _messageSlots = [.. error.MessagePaths.Select((_, i) => paths.Count + i)];
-        paths.AddRange(error.MessagePaths);
-        _codeSlots = [.. error.CodePaths.Select((_, i) => paths.Count + i)];
-        paths.AddRange(error.CodePaths);
-        _paths = JsonPathSet.Build(paths);
+        _slots = new SlotLayout(map, error);
         _noConverters = map.Fields.All(f => f.Converter is null);
     }
 
@@ -59,29 +38,31 @@ internal sealed class ResponseReader
     public bool TryMap(byte[] body, string callDescription, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MappedFields? mapped)
     {
         mapped = null;
-        if (_paths.NeedsDocument)
+        var paths = _slots.Paths;
+        if (paths.NeedsDocument)
         {
             return false;
         }
 
-        var count = _paths.SlotCount;
+        var count = paths.SlotCount;
         Span<int> starts = count <= 32 ? stackalloc int[count] : new int[count];
         Span<int> lengths = count <= 32 ? stackalloc int[count] : new int[count];
         try
         {
-            _paths.Find(body, starts, lengths, maxDepth: 128);
+            paths.Find(body, starts, lengths, maxDepth: 128);
         }
         catch (JsonException)
         {
             return false;
         }
 
-        if (_error.ChecksSuccessResponses && _error.IsInBandError(FirstNonNull(_codeSlots, body, starts, lengths), FirstNonNull(_messageSlots, body, starts, lengths)))
+        var values = new SlotValues(body, starts, lengths);
+        if (_error.ChecksSuccessResponses && _error.IsInBandError(values.FirstNonNull(_slots.ErrorCodeSlots), values.FirstNonNull(_slots.ErrorMessageSlots)))
         {
             return false;
         }
 
-        if (_map.HasNamedText && !AnyFound(_fieldSlots[_map.TextIndex], starts))
+        if (_map.HasNamedText && !values.AnyFound(_slots.FieldSlots[_map.TextIndex]))
         {
             return false; // no text item at all: the caller reads the document and says so
         }
@@ -92,9 +73,11 @@ internal sealed class ResponseReader
         var valueLengths = new int[fieldCount];
         for (var i = 0; i < fieldCount; i++)
         {
-            var slot = FirstNonNullSlot(_fieldSlots[i], body, starts);
-            valueStarts[i] = slot < 0 ? -1 : starts[slot];
-            valueLengths[i] = slot < 0 ? 0 : lengths[slot];
+            // All alternatives absent or null: no value (the item reads as JSON null).
+            var slot = values.FirstSlot(_slots.FieldSlots[i]);
+            var found = slot >= 0 && body[starts[slot]] != (byte)'n';
+            valueStarts[i] = found ? starts[slot] : -1;
+            valueLengths[i] = found ? lengths[slot] : 0;
         }
 
         var textIndex = _map.TextIndex;
@@ -184,37 +167,4 @@ internal sealed class ResponseReader
         }
     }
 
-    private static bool AnyFound(int[] slots, ReadOnlySpan<int> starts)
-    {
-        foreach (var slot in slots)
-        {
-            if (starts[slot] >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The first slot that is found and not null; -1 when none.</summary>
-    private static int FirstNonNullSlot(int[] slots, ReadOnlySpan<byte> body, ReadOnlySpan<int> starts)
-    {
-        foreach (var slot in slots)
-        {
-            if (starts[slot] >= 0 && body[starts[slot]] != (byte)'n')
-            {
-                return slot;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>The first slot's value that is found and not null, as its own element; default when none.</summary>
-    private static JsonElement FirstNonNull(int[] slots, ReadOnlySpan<byte> body, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
-    {
-        var slot = FirstNonNullSlot(slots, body, starts);
-        return slot < 0 ? default : JsonValues.Parse(body.Slice(starts[slot], lengths[slot]));
-    }
 }

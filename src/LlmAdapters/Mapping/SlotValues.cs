@@ -58,27 +58,32 @@ internal readonly ref struct SlotValues(ReadOnlySpan<byte> json, ReadOnlySpan<in
     /// </summary>
     public bool TryFirst(ReadOnlySpan<int> slots, out ReadOnlySpan<byte> raw)
     {
-        var found = false;
+        var slot = FirstSlot(slots);
         raw = default;
+        return slot >= 0 && TryGet(slot, out raw);
+    }
+
+    /// <summary>The slot <see cref="TryFirst"/> reads: the first found with a non-null value, else the first found; -1 when none found anything.</summary>
+    public int FirstSlot(ReadOnlySpan<int> slots)
+    {
+        var first = -1;
         foreach (var slot in slots)
         {
             if (TryGet(slot, out var candidate))
             {
                 if (!IsNull(candidate))
                 {
-                    raw = candidate;
-                    return true;
+                    return slot;
                 }
 
-                if (!found)
+                if (first < 0)
                 {
-                    raw = candidate;
-                    found = true;
+                    first = slot;
                 }
             }
         }
 
-        return found;
+        return first;
     }
 
     /// <summary>The first non-null alternative as its own element; default (undefined) when every alternative is absent or null.</summary>
