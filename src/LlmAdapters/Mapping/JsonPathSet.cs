@@ -8,7 +8,7 @@ namespace LlmAdapters.Mapping;
 /// Paths with a negative index cannot be answered in one forward pass; they are left out here and evaluated over a
 /// document by the caller (<see cref="NeedsDocument"/>).
 /// </remarks>
-internal sealed class JsonPathSet
+internal sealed partial class JsonPathSet
 {
     private readonly Node _root;
 
@@ -67,6 +67,22 @@ internal sealed class JsonPathSet
     /// <param name="lengths">Receives each slot's value length.</param>
     /// <param name="maxDepth">The nesting limit.</param>
     public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
+    {
+        starts.Fill(-1);
+        if (TryFindFast(json, starts, lengths, maxDepth))
+        {
+            return;
+        }
+
+        starts.Fill(-1);
+        FindWithReader(json, starts, lengths, maxDepth);
+    }
+
+    /// <summary>
+    /// <see cref="Find"/> by <see cref="Utf8JsonReader"/> alone: the reference the fast scan must agree with, and what
+    /// decides (and words the error) whenever the fast scan declines.
+    /// </summary>
+    internal void FindWithReader(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
     {
         starts.Fill(-1);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });

@@ -89,5 +89,21 @@ public class JsonPathSetTests
         var deep = Encoding.UTF8.GetBytes(new string('[', 10) + new string(']', 10));
         Assert.That(() => set.Find(deep, new int[1], new int[1], maxDepth: 5), Throws.InstanceOf<JsonException>());
         Assert.That(() => set.Find(deep, new int[1], new int[1], maxDepth: 64), Throws.Nothing);
+
+        // The fast scan declines near the limit, whatever it is, and leaves the reader to enforce it: it never accepts
+        // a depth the reader refuses.
+        for (var limit = 1; limit <= 12; limit++)
+        {
+            var starts = new int[1];
+            starts[0] = -1;
+            if (set.TryFindFast(deep, starts, new int[1], limit))
+            {
+                Assert.That(() => set.FindWithReader(deep, new int[1], new int[1], limit), Throws.Nothing, $"maxDepth {limit}");
+            }
+        }
+
+        Assert.That(set.TryFindFast(deep, new int[1], new int[1], 5), Is.False);
+
+        Assert.That(set.TryFindFast(deep, new int[1], new int[1], 64), Is.True);
     }
 }

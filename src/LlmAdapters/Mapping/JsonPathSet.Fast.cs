@@ -1,0 +1,322 @@
+namespace LlmAdapters.Mapping;
+
+/// <summary>
+/// The fast scan of <see cref="JsonPathSet.Find"/>: one pass over a whole JSON value that checks its grammar as
+/// <see cref="System.Text.Json.Utf8JsonReader"/> does (default options) and records the slots as the reader's walk
+/// does, without the reader's general machinery (about half the time per token on stream chunks).
+/// </summary>
+/// <remarks>
+/// It only ever accepts or declines: anything it is not sure of (an escaped property name, deep nesting, any grammar
+/// error) declines, and the reader then decides and words the error. So a value is accepted only when the reader would
+/// accept it too, with the same slots; a differential test over generated and mutated values holds it to that.
+/// </remarks>
+internal sealed partial class JsonPathSet
+{
+    /// <summary>Deeper values go to the reader, which enforces the caller's MaxDepth.</summary>
+    private const int FastMaxDepth = 32;
+
+    /// <param name="json">One JSON value.</param>
+    /// <param name="starts">Receives where each slot's value starts (filled with -1 by the caller).</param>
+    /// <param name="lengths">Receives each slot's value length.</param>
+    /// <param name="maxDepth">The caller's nesting limit: values nested near it are declined, and the reader enforces it.</param>
+    internal bool TryFindFast(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
+    {
+        var pos = SkipWhiteSpace(json, 0);
+        if (!FastValue(json, ref pos, _root, starts, lengths, FastMaxDepth - Math.Min(maxDepth, FastMaxDepth) + 1))
+        {
+            return false;
+        }
+
+        return SkipWhiteSpace(json, pos) == json.Length;
+    }
+
+    private static bool FastValue(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
+    {
+        if (pos >= json.Length)
+        {
+            return false;
+        }
+
+        var start = pos;
+        var ok = json[pos] switch
+        {
+            (byte)'{' => depth < FastMaxDepth && FastObject(json, ref pos, node, starts, lengths, depth + 1),
+            (byte)'[' => depth < FastMaxDepth && FastArray(json, ref pos, node, starts, lengths, depth + 1),
+            (byte)'"' => FastString(json, ref pos, out _),
+            (byte)'t' => FastLiteral(json, ref pos, "true"u8),
+            (byte)'f' => FastLiteral(json, ref pos, "false"u8),
+            (byte)'n' => FastLiteral(json, ref pos, "null"u8),
+            _ => FastNumber(json, ref pos),
+        };
+        if (!ok)
+        {
+            return false;
+        }
+
+        if (node is { Slots.Length: > 0 })
+        {
+            foreach (var slot in node.Slots)
+            {
+                starts[slot] = start;
+                lengths[slot] = pos - start;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool FastObject(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
+    {
+        pos = SkipWhiteSpace(json, pos + 1);
+        if (pos < json.Length && json[pos] == (byte)'}')
+        {
+            pos++;
+            return true;
+        }
+
+        var names = node?.Names ?? [];
+        while (true)
+        {
+            if (pos >= json.Length || json[pos] != (byte)'"')
+            {
+                return false;
+            }
+
+            var nameStart = pos + 1;
+            if (!FastString(json, ref pos, out var escaped) || (escaped && names.Length > 0))
+            {
+                return false; // an escaped name is compared unescaped by the reader's walk
+            }
+
+            var name = json[nameStart..(pos - 1)];
+            Node? child = null;
+            for (var n = 0; n < names.Length; n++)
+            {
+                if (name.SequenceEqual(names[n]))
+                {
+                    child = node!.NameChildren[n];
+                    break;
+                }
+            }
+
+            pos = SkipWhiteSpace(json, pos);
+            if (pos >= json.Length || json[pos] != (byte)':')
+            {
+                return false;
+            }
+
+            pos = SkipWhiteSpace(json, pos + 1);
+            if (!FastValue(json, ref pos, child, starts, lengths, depth))
+            {
+                return false;
+            }
+
+            pos = SkipWhiteSpace(json, pos);
+            if (pos >= json.Length)
+            {
+                return false;
+            }
+
+            if (json[pos] == (byte)'}')
+            {
+                pos++;
+                return true;
+            }
+
+            if (json[pos] != (byte)',')
+            {
+                return false;
+            }
+
+            pos = SkipWhiteSpace(json, pos + 1);
+        }
+    }
+
+    private static bool FastArray(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
+    {
+        pos = SkipWhiteSpace(json, pos + 1);
+        if (pos < json.Length && json[pos] == (byte)']')
+        {
+            pos++;
+            return true;
+        }
+
+        var indexes = node?.Indexes ?? [];
+        for (var index = 0; ; index++)
+        {
+            Node? child = null;
+            for (var n = 0; n < indexes.Length; n++)
+            {
+                if (indexes[n] == index)
+                {
+                    child = node!.IndexChildren[n];
+                    break;
+                }
+            }
+
+            if (!FastValue(json, ref pos, child, starts, lengths, depth))
+            {
+                return false;
+            }
+
+            pos = SkipWhiteSpace(json, pos);
+            if (pos >= json.Length)
+            {
+                return false;
+            }
+
+            if (json[pos] == (byte)']')
+            {
+                pos++;
+                return true;
+            }
+
+            if (json[pos] != (byte)',')
+            {
+                return false;
+            }
+
+            pos = SkipWhiteSpace(json, pos + 1);
+        }
+    }
+
+    /// <summary>A string at <paramref name="pos"/> (its opening quote); no control characters, valid escapes. Its bytes are not checked as UTF-8, as the reader does not.</summary>
+    private static bool FastString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
+    {
+        escaped = false;
+        var i = pos + 1;
+        while (true)
+        {
+            var rest = json[i..];
+            var stop = rest.IndexOfAny((byte)'"', (byte)'\\');
+            if (stop < 0 || rest[..stop].IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
+            {
+                return false;
+            }
+
+            i += stop;
+            if (json[i] == (byte)'"')
+            {
+                pos = i + 1;
+                return true;
+            }
+
+            escaped = true;
+            if (i + 1 >= json.Length)
+            {
+                return false;
+            }
+
+            switch (json[i + 1])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    i += 2;
+                    break;
+                case (byte)'u':
+                    if (i + 6 > json.Length || !IsHex(json[i + 2]) || !IsHex(json[i + 3]) || !IsHex(json[i + 4]) || !IsHex(json[i + 5]))
+                    {
+                        return false;
+                    }
+
+                    i += 6;
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private static bool IsHex(byte b) => (uint)(b - '0') <= 9 || (uint)((b | 0x20) - 'a') <= 5;
+
+    private static bool FastLiteral(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+    {
+        if (!json[pos..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        pos += literal.Length;
+        return pos == json.Length || IsDelimiter(json[pos]);
+    }
+
+    /// <summary>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, then a delimiter or the end.</summary>
+    private static bool FastNumber(ReadOnlySpan<byte> json, ref int pos)
+    {
+        var i = pos;
+        if (json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= json.Length)
+        {
+            return false;
+        }
+
+        if (json[i] == (byte)'0')
+        {
+            i++;
+        }
+        else if (json[i] is >= (byte)'1' and <= (byte)'9')
+        {
+            i = Digits(json, i + 1);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (i < json.Length && json[i] == (byte)'.')
+        {
+            var after = Digits(json, i + 1);
+            if (after == i + 1)
+            {
+                return false;
+            }
+
+            i = after;
+        }
+
+        if (i < json.Length && json[i] is (byte)'e' or (byte)'E')
+        {
+            i++;
+            if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
+            {
+                i++;
+            }
+
+            var after = Digits(json, i);
+            if (after == i)
+            {
+                return false;
+            }
+
+            i = after;
+        }
+
+        pos = i;
+        return i == json.Length || IsDelimiter(json[i]);
+    }
+
+    private static int Digits(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] is >= (byte)'0' and <= (byte)'9')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static bool IsDelimiter(byte b) => b is (byte)',' or (byte)']' or (byte)'}' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    private static int SkipWhiteSpace(ReadOnlySpan<byte> json, int pos)
+    {
+        while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+}
