@@ -12,6 +12,10 @@ namespace LlmAdapters.Mapping;
 /// </remarks>
 internal sealed partial class JsonPathSet
 {
+    /// <summary>What ends a run of plain string bytes: the closing quote, an escape, or a control character (an error).</summary>
+    private static readonly System.Buffers.SearchValues<byte> StringStops = System.Buffers.SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
+
     /// <summary>Deeper values go to the reader, which enforces the caller's MaxDepth.</summary>
     private const int FastMaxDepth = 32;
 
@@ -187,14 +191,18 @@ internal sealed partial class JsonPathSet
         var i = pos + 1;
         while (true)
         {
-            var rest = json[i..];
-            var stop = rest.IndexOfAny((byte)'"', (byte)'\\');
-            if (stop < 0 || rest[..stop].IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
+            var stop = json[i..].IndexOfAny(StringStops);
+            if (stop < 0)
             {
                 return false;
             }
 
             i += stop;
+            if (json[i] < 0x20)
+            {
+                return false; // a control character must be escaped
+            }
+
             if (json[i] == (byte)'"')
             {
                 pos = i + 1;
