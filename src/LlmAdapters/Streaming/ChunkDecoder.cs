@@ -18,6 +18,7 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly byte[]?[] _documentValues;
     private readonly string _callDescription;
     private readonly int[] _textSlots;
+    private readonly bool[] _isTextSlot; // per slot: true for the text item's alternatives (read per chunk: no search)
     private readonly ResponseField? _textField; // read per chunk: kept here rather than looked up through the plan's lists
     private readonly int _fieldCount;
     private byte[] _event = [];
@@ -37,6 +38,12 @@ internal sealed class ChunkDecoder : IDisposable
         _skipped = new bool[plan.Response.Fields.Count];
         _documentValues = plan.Paths.NeedsDocument ? new byte[]?[plan.Paths.SlotCount] : [];
         _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
+        _isTextSlot = new bool[plan.Paths.SlotCount];
+        foreach (var slot in _textSlots)
+        {
+            _isTextSlot[slot] = true;
+        }
+
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
         _fieldCount = plan.Response.Fields.Count;
         Fields = new FieldAccumulator(plan.Response, maxJoinedChars);
@@ -286,7 +293,7 @@ internal sealed class ChunkDecoder : IDisposable
         for (var slot = 0; slot < _starts.Length; slot++)
         {
             // The text item is decoded (and so checked) anyway: checking it here too would double the work per chunk.
-            if (_starts[slot] < 0 || _textSlots.Contains(slot))
+            if (_starts[slot] < 0 || _isTextSlot[slot])
             {
                 continue;
             }
@@ -303,6 +310,11 @@ internal sealed class ChunkDecoder : IDisposable
 
     private void ApplyFilters(ReadOnlySpan<byte> payload)
     {
+        if (_plan.Filters.Count == 0)
+        {
+            return; // nothing is ever skipped (_skipped stays all false)
+        }
+
         Array.Clear(_skipped);
         for (var i = 0; i < _plan.Filters.Count; i++)
         {
