@@ -5,6 +5,7 @@ namespace LlmAdapters.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- micro [BenchmarkDotNet arguments]
+/// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- framings [--chunks 20000] [--rounds 7] [--smoke]
 /// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- loopback [--chunks 20000] [--rounds 7] [--smoke] ...
 /// </summary>
 public static class Program
@@ -17,6 +18,8 @@ public static class Program
                 return Micro(rest);
             case ["loopback", .. var rest]:
                 return await LoopbackRunner.RunAsync(rest);
+            case ["framings", .. var rest]:
+                return await FramingsRunner.RunAsync(rest);
             case ["serve", .. var rest]:
                 return await BenchServer.ServeAsync(rest);
             case ["cold"]:
@@ -26,6 +29,8 @@ public static class Program
                 Console.Error.WriteLine("""
                     Usage:
                       micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
+                      framings [--chunks N (20000)] [--rounds N (7)] [--warmup N (3)] [--smoke]
+                                                          every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
                         --chunks N (20000) --streams N (3 a round) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million

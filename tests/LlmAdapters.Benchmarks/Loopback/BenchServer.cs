@@ -84,9 +84,19 @@ public static class BenchServer
 
     private static async Task HandleAsync(HttpContext context, int batch)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Path.Value != "/v1/chat/completions")
+        if (!HttpMethods.IsPost(context.Request.Method))
         {
             context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (context.Request.Path.Value != "/v1/chat/completions")
+        {
+            if (!await FramingRoutes.TryHandleAsync(context))
+            {
+                context.Response.StatusCode = 404;
+            }
+
             return;
         }
 

@@ -93,36 +93,44 @@ public static class Bodies
     }
 
     /// <summary>Ollama /api/chat: one JSON object per line, the last with <c>"done":true</c> and the counters.</summary>
-    public static string OllamaNdjson(IReadOnlyList<string> pieces)
+    public static string OllamaNdjson(IReadOnlyList<string> pieces) => string.Concat(OllamaNdjsonEvents(pieces));
+
+    /// <summary>The lines of <see cref="OllamaNdjson"/>, one string each, for servers that write them one by one.</summary>
+    public static List<string> OllamaNdjsonEvents(IReadOnlyList<string> pieces)
     {
-        var sb = new StringBuilder(pieces.Count * 160);
+        var events = new List<string>(pieces.Count + 1);
         foreach (var piece in pieces)
         {
-            sb.Append("{\"model\":\"qwen2.5:7b\",\"created_at\":\"2025-01-01T00:00:00.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":")
-                .Append(Json(piece)).Append("},\"done\":false}\n");
+            events.Add("{\"model\":\"qwen2.5:7b\",\"created_at\":\"2025-01-01T00:00:00.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":" + Json(piece) + "},\"done\":false}\n");
         }
 
-        return sb.Append("{\"model\":\"qwen2.5:7b\",\"created_at\":\"2025-01-01T00:00:01.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"stop\",\"done\":true,\"total_duration\":1000000,\"prompt_eval_count\":19,\"eval_count\":")
-            .Append(pieces.Count.ToString(CultureInfo.InvariantCulture)).Append("}\n").ToString();
+        var sb = new StringBuilder();
+        events.Add(sb.Append("{\"model\":\"qwen2.5:7b\",\"created_at\":\"2025-01-01T00:00:01.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"stop\",\"done\":true,\"total_duration\":1000000,\"prompt_eval_count\":19,\"eval_count\":")
+            .Append(pieces.Count.ToString(CultureInfo.InvariantCulture)).Append("}\n").ToString());
+        return events;
     }
 
     /// <summary>Anthropic Messages streaming: <c>event:</c> lines; message_start, content_block_start, pings, one content_block_delta per piece, then content_block_stop, message_delta, message_stop.</summary>
-    public static string AnthropicSse(IReadOnlyList<string> pieces)
+    public static string AnthropicSse(IReadOnlyList<string> pieces) => string.Concat(AnthropicSseEvents(pieces));
+
+    /// <summary>The events of <see cref="AnthropicSse"/>, one string each (ending with the blank line).</summary>
+    public static List<string> AnthropicSseEvents(IReadOnlyList<string> pieces)
     {
-        var sb = new StringBuilder(pieces.Count * 200);
-        sb.Append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-20250514\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n");
-        sb.Append("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
-        sb.Append("event: ping\ndata: {\"type\": \"ping\"}\n\n");
+        var events = new List<string>(pieces.Count + 6);
+        events.Add("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-20250514\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n");
+        events.Add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+        events.Add("event: ping\ndata: {\"type\": \"ping\"}\n\n");
         foreach (var piece in pieces)
         {
-            sb.Append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":")
-                .Append(Json(piece)).Append("}}\n\n");
+            events.Add("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" + Json(piece) + "}}\n\n");
         }
 
-        sb.Append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
-        sb.Append("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":")
-            .Append(pieces.Count.ToString(CultureInfo.InvariantCulture)).Append("}}\n\n");
-        return sb.Append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n").ToString();
+        events.Add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+        var sb = new StringBuilder();
+        events.Add(sb.Append("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":")
+            .Append(pieces.Count.ToString(CultureInfo.InvariantCulture)).Append("}}\n\n").ToString());
+        events.Add("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        return events;
     }
 
     /// <summary>DashScope (Qwen) incremental_output=false: every event repeats all the text so far.</summary>
@@ -139,6 +147,44 @@ public static class Bodies
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Gemini streamGenerateContent with alt=sse: one event per piece in the shape of the Gemini API reference (as in the
+    /// conformance fixture gemini/stream-with-thoughts), the last with finishReason STOP and the token counts.
+    /// </summary>
+    public static List<string> GeminiSseEvents(IReadOnlyList<string> pieces)
+    {
+        const string Usage = "\"usageMetadata\":{\"promptTokenCount\":12,\"totalTokenCount\":12,\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":12}]},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"resp-gem-1\"}\n\n";
+        var events = new List<string>(pieces.Count + 1);
+        foreach (var piece in pieces)
+        {
+            events.Add("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":" + Json(piece) + "}],\"role\":\"model\"},\"index\":0}]," + Usage);
+        }
+
+        events.Add("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":12,\"candidatesTokenCount\":"
+            + pieces.Count.ToString(CultureInfo.InvariantCulture) + ",\"totalTokenCount\":" + (pieces.Count + 12).ToString(CultureInfo.InvariantCulture) + "},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"resp-gem-1\"}\n\n");
+        return events;
+    }
+
+    /// <summary>
+    /// DashScope native text generation with result_format "message", as SSE (id/event/:HTTP_STATUS/data lines, as in the
+    /// conformance fixture dashscope/incremental-stream): incremental_output true sends each piece, false repeats all the text so far.
+    /// </summary>
+    public static List<string> DashScopeSseEvents(IReadOnlyList<string> pieces, bool cumulative)
+    {
+        var events = new List<string>(pieces.Count);
+        var soFar = new StringBuilder();
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            soFar.Append(pieces[i]);
+            var last = i == pieces.Count - 1;
+            events.Add("id:" + (i + 1).ToString(CultureInfo.InvariantCulture) + "\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":"
+                + Json(cumulative ? soFar.ToString() : pieces[i]) + ",\"role\":\"assistant\"},\"finish_reason\":\"" + (last ? "stop" : "null") + "\"}]},\"usage\":{\"total_tokens\":"
+                + (i + 20).ToString(CultureInfo.InvariantCulture) + ",\"output_tokens\":" + (i + 1).ToString(CultureInfo.InvariantCulture) + ",\"input_tokens\":19},\"request_id\":\"5bd1d3a1-bench\"}\n\n");
+        }
+
+        return events;
     }
 
     /// <summary>A non-streaming OpenAI chat completion carrying <paramref name="text"/>.</summary>

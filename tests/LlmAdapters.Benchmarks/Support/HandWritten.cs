@@ -17,6 +17,8 @@ public static class HandWritten
     private static readonly byte[]?[] OllamaContent = Steps("message", "content");
     private static readonly byte[]?[] AnthropicText = Steps("delta", "text");
     private static readonly byte[]?[] DashScopeText = Steps("output", "text");
+    private static readonly byte[]?[] DashScopeMessageContent = [.. Steps("output", "choices"), null, .. Steps("message", "content")];
+    private static readonly byte[]?[] GeminiText = [.. Steps("candidates"), null, .. Steps("content", "parts"), null, .. Steps("text")];
 
     private enum Step
     {
@@ -96,13 +98,16 @@ public static class HandWritten
     /// DashScope cumulative SSE: each event repeats all text so far; yields only the new end. The text is unescaped into
     /// a pooled char buffer and compared with the previous one there, so only the new piece becomes a string.
     /// </summary>
-    public static async IAsyncEnumerable<string> CumulativeSseAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static IAsyncEnumerable<string> CumulativeSseAsync(Stream body, CancellationToken cancellationToken = default)
+        => CumulativeSseAsync(body, DashScopeText, cancellationToken);
+
+    private static async IAsyncEnumerable<string> CumulativeSseAsync(Stream body, byte[]?[] path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var lines = new LineBuffer();
         using var state = new CumulativeState();
         while (true)
         {
-            var step = NextCumulative(lines, state, out var text);
+            var step = NextCumulative(lines, state, path, out var text);
             if (step == Step.Piece)
             {
                 yield return text!;
@@ -116,6 +121,91 @@ public static class HandWritten
 
             lines.Advance(await body.ReadAsync(lines.GetReadMemory(), cancellationToken).ConfigureAwait(false));
         }
+    }
+
+    /// <summary>Gemini SSE (alt=sse): yields candidates[0].content.parts[0].text of every data line; the body's end ends it.</summary>
+    public static IAsyncEnumerable<string> GeminiSseAsync(Stream body, CancellationToken cancellationToken = default)
+        => SseJsonAsync(body, GeminiText, cancellationToken);
+
+    /// <summary>DashScope native SSE with result_format "message" and incremental output: yields output.choices[0].message.content.</summary>
+    public static IAsyncEnumerable<string> DashScopeSseAsync(Stream body, CancellationToken cancellationToken = default)
+        => SseJsonAsync(body, DashScopeMessageContent, cancellationToken);
+
+    /// <summary>DashScope native SSE with result_format "message", incremental_output false: yields the new end of each event.</summary>
+    public static IAsyncEnumerable<string> DashScopeCumulativeSseAsync(Stream body, CancellationToken cancellationToken = default)
+        => CumulativeSseAsync(body, DashScopeMessageContent, cancellationToken);
+
+    /// <summary>Raw text: the body is the answer; each read is decoded (a character split across reads waits for its end) and yielded.</summary>
+    public static async IAsyncEnumerable<string> RawTextAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var decoder = System.Text.Encoding.UTF8.GetDecoder();
+        var bytes = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var chars = ArrayPool<char>.Shared.Rent(16 * 1024 + 4);
+        try
+        {
+            while (true)
+            {
+                var read = await body.ReadAsync(bytes, cancellationToken).ConfigureAwait(false);
+                var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: read == 0);
+                if (count > 0)
+                {
+                    yield return new string(chars, 0, count);
+                }
+
+                if (read == 0)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>Any SSE whose data lines are JSON: yields the non-empty string at <paramref name="path"/> of each.</summary>
+    private static async IAsyncEnumerable<string> SseJsonAsync(Stream body, byte[]?[] path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var lines = new LineBuffer();
+        while (true)
+        {
+            var step = NextSseJson(lines, path, out var text);
+            if (step == Step.Piece)
+            {
+                yield return text!;
+                continue;
+            }
+
+            if (lines.Eof)
+            {
+                yield break;
+            }
+
+            lines.Advance(await body.ReadAsync(lines.GetReadMemory(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static Step NextSseJson(LineBuffer lines, byte[]?[] path, out string? text)
+    {
+        while (lines.TryReadLine(out var line))
+        {
+            if (!TryData(line, out var data))
+            {
+                continue;
+            }
+
+            var reader = new Utf8JsonReader(data);
+            if (MoveTo(ref reader, path) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            {
+                text = reader.GetString();
+                return Step.Piece;
+            }
+        }
+
+        text = null;
+        return Step.NeedMore;
     }
 
     /// <summary>choices[0].message.content of a non-streaming OpenAI response.</summary>
@@ -261,7 +351,7 @@ public static class HandWritten
         }
     }
 
-    private static Step NextCumulative(LineBuffer lines, CumulativeState state, out string? text)
+    private static Step NextCumulative(LineBuffer lines, CumulativeState state, byte[]?[] path, out string? text)
     {
         while (lines.TryReadLine(out var line))
         {
@@ -271,7 +361,7 @@ public static class HandWritten
             }
 
             var reader = new Utf8JsonReader(data);
-            if (!MoveTo(ref reader, DashScopeText) || reader.TokenType != JsonTokenType.String)
+            if (!MoveTo(ref reader, path) || reader.TokenType != JsonTokenType.String)
             {
                 continue;
             }
