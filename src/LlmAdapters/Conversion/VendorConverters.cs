@@ -21,8 +21,8 @@ internal static class VendorConverters
         LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
         LlmConverter.Create("gemini_contents", GeminiContents),
         LlmConverter.Create("gemini_system", GeminiSystem),
-        LlmConverter.Create("gemini_text", v => GeminiParts(v, "gemini_text", thoughts: false)),
-        LlmConverter.Create("gemini_thoughts", v => GeminiParts(v, "gemini_thoughts", thoughts: true)),
+        new GeminiPartsConverter("gemini_text", thoughts: false),
+        new GeminiPartsConverter("gemini_thoughts", thoughts: true),
         LlmConverter.Create("ollama_messages", OllamaMessages),
     ];
 
@@ -339,38 +339,6 @@ internal static class VendorConverters
     }
 
     /// <summary>Joins the text of Gemini parts: the answer (parts without "thought": true) or the thoughts (null when there are none).</summary>
-    private static JsonElement GeminiParts(JsonElement v, string converter, bool thoughts)
-    {
-        if (IsNull(v))
-        {
-            return v;
-        }
-
-        if (v.ValueKind != JsonValueKind.Array)
-        {
-            throw new FormatException($"{converter} takes a list of Gemini parts [{{\"text\": ...}}], not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
-        }
-
-        var sb = new StringBuilder();
-        var any = false;
-        foreach (var part in v.EnumerateArray())
-        {
-            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("text"u8, out var text) || text.ValueKind != JsonValueKind.String)
-            {
-                continue;
-            }
-
-            var isThought = part.TryGetProperty("thought"u8, out var t) && t.ValueKind == JsonValueKind.True;
-            if (isThought == thoughts)
-            {
-                sb.Append(text.GetString());
-                any = true;
-            }
-        }
-
-        return thoughts && !any ? JsonValues.Null : JsonValues.String(sb.ToString());
-    }
-
     /// <summary>Ollama /api/chat messages: each message's images as a list of base64 strings (Ollama takes no image URLs).</summary>
     private static JsonElement OllamaMessages(JsonElement v)
     {

@@ -390,7 +390,8 @@ internal sealed class ChunkDecoder : IDisposable
         for (var i = 0; i < _fieldCount; i++)
         {
             var field = _plan.Response.Fields[i];
-            if (i != textIndex && field.Converter is not null && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
+            if (i != textIndex && field.Converter is not null && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw)
+                && !(field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: false, out _)))
             {
                 _ = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
             }
@@ -422,6 +423,10 @@ internal sealed class ChunkDecoder : IDisposable
             var reader = new Utf8JsonReader(raw);
             reader.Read();
             text = reader.GetString()!;
+        }
+        else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted))
+        {
+            text = converted!;
         }
         else
         {

@@ -1,0 +1,108 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
+
+namespace LlmAdapters.Conversion;
+
+/// <summary>
+/// <c>gemini_text</c> / <c>gemini_thoughts</c>: the text of a Gemini candidate's <c>parts</c>, joined: the parts without
+/// <c>"thought": true</c>, or only those with it. Parts that are not objects with a string <c>text</c> are skipped; as in
+/// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>, the last of duplicate keys counts. No thought parts
+/// gives null for <c>gemini_thoughts</c> and an empty text for <c>gemini_text</c>.
+/// </summary>
+internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTextConverter
+{
+    public string Name { get; } = name;
+
+    public JsonElement Convert(JsonElement value)
+    {
+        if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return value;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"{Name} takes a list of Gemini parts [{{\"text\": ...}}], not a JSON {value.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        var sb = new StringBuilder();
+        var any = false;
+        foreach (var part in value.EnumerateArray())
+        {
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("text"u8, out var text) || text.ValueKind != JsonValueKind.String)
+            {
+                continue;
+            }
+
+            var isThought = part.TryGetProperty("thought"u8, out var t) && t.ValueKind == JsonValueKind.True;
+            if (isThought == thoughts)
+            {
+                sb.Append(text.GetString());
+                any = true;
+            }
+        }
+
+        return thoughts && !any ? JsonValues.Null : JsonValues.String(sb.ToString());
+    }
+
+    public bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text)
+    {
+        text = null;
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false; // the JsonElement path says what is wrong
+        }
+
+        string? first = null;
+        StringBuilder? more = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            string? partText = null;
+            var isThought = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("text"u8))
+                {
+                    reader.Read();
+                    partText = reader.TokenType == JsonTokenType.String ? (wantText ? reader.GetString() : string.Empty) : null;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("thought"u8))
+                {
+                    reader.Read();
+                    isThought = reader.TokenType == JsonTokenType.True;
+                    reader.Skip();
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (partText is not null && isThought == thoughts)
+            {
+                if (first is null)
+                {
+                    first = partText;
+                }
+                else
+                {
+                    (more ??= new StringBuilder(first)).Append(partText);
+                }
+            }
+        }
+
+        text = wantText ? more?.ToString() ?? first ?? string.Empty : null;
+        return true;
+    }
+}

@@ -1,0 +1,17 @@
+namespace LlmAdapters.Mapping;
+
+/// <summary>
+/// A converter that can also read its text straight from a value's raw JSON, without building a JSON document: stream
+/// decoding uses it for every chunk. Where it returns true, its text is exactly what
+/// <see cref="ResponseMap.TextOf"/> gives for <see cref="ILlmConverter.Convert"/>'s result on the same value (a
+/// differential test holds the two paths to that); where it is unsure it returns false, and the value takes the
+/// <see cref="System.Text.Json.JsonElement"/> path, which also reports what is wrong with it.
+/// </summary>
+internal interface IRawTextConverter : ILlmConverter
+{
+    /// <summary>
+    /// Reads the text of <paramref name="json"/> (one whole, valid JSON value that is not null). With
+    /// <paramref name="wantText"/> false only checks that the converter accepts the value (no string is made).
+    /// </summary>
+    bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text);
+}

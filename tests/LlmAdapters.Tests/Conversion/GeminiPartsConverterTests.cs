@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Conversion;
+using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
+
+namespace LlmAdapters.Tests.Conversion;
+
+/// <summary>
+/// gemini_text / gemini_thoughts read a stream chunk's parts from the raw JSON (no document); that fast path must give
+/// exactly what the JsonElement path gives. Differential: generated and mutated parts lists, both paths compared.
+/// </summary>
+public class GeminiPartsConverterTests
+{
+    private static readonly string[] Texts = ["", "你好", " 空格 ", "\\n换行\\n", "\\\"q\\\"", "😀", "\\u00e9", "\\ud83d\\ude00", "a\\\\b", "tab\\t"];
+
+    private static IRawTextConverter Converter(string name)
+    {
+        Assert.That(ConverterRegistry.BuiltInOnly.TryGet(name, out var c), Is.True);
+        return (IRawTextConverter)c!;
+    }
+
+    private static string Slow(IRawTextConverter c, string json) => ResponseMap.TextOf(c.Convert(JsonValues.Parse(Encoding.UTF8.GetBytes(json))));
+
+    [TestCase("gemini_text")]
+    [TestCase("gemini_thoughts")]
+    public void The_raw_path_gives_the_text_of_the_element_path_on_generated_parts(string name)
+    {
+        var c = Converter(name);
+        var random = new Random(20261206);
+        var thoughtsSeen = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            var json = Parts(random);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast), Is.True, json);
+            Assert.That(fast, Is.EqualTo(Slow(c, json)), json);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: false, out _), Is.True, json);
+            thoughtsSeen += json.Contains("\"thought\":true", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        Assert.That(thoughtsSeen, Is.GreaterThan(1_000), "the generator makes thought parts");
+    }
+
+    [TestCase("{\"text\":\"a\"}")]
+    [TestCase("\"a\"")]
+    [TestCase("42")]
+    [TestCase("true")]
+    public void A_value_that_is_not_a_list_goes_to_the_element_path_which_says_what_is_wrong(string json)
+    {
+        var c = Converter("gemini_text");
+        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _), Is.False);
+        Assert.That(() => c.Convert(JsonValues.Parse(Encoding.UTF8.GetBytes(json))), Throws.InstanceOf<FormatException>().With.Message.Contains("list of Gemini parts"));
+    }
+
+    [Test]
+    public void Duplicate_keys_count_as_the_element_path_counts_them()
+    {
+        var c = Converter("gemini_text");
+        foreach (var json in new[]
+        {
+            "[{\"text\":\"a\",\"text\":\"b\"}]",
+            "[{\"text\":\"a\",\"text\":1}]",
+            "[{\"text\":1,\"text\":\"b\"}]",
+            "[{\"text\":\"a\",\"thought\":true,\"thought\":false}]",
+            "[{\"text\":\"a\",\"thought\":false,\"thought\":true}]",
+        })
+        {
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast), Is.True);
+            Assert.That(fast, Is.EqualTo(Slow(c, json)), json);
+        }
+    }
+
+    private static string Parts(Random random)
+    {
+        var sb = new StringBuilder("[");
+        var count = random.Next(0, 5);
+        for (var p = 0; p < count; p++)
+        {
+            if (p > 0)
+            {
+                sb.Append(',');
+            }
+
+            switch (random.Next(10))
+            {
+                case 0: sb.Append(random.Next(2) == 0 ? "null" : "\"loose\""); continue;
+                case 1: sb.Append("[{\"text\":\"nested\"}]"); continue;
+                default: break;
+            }
+
+            sb.Append('{');
+            var props = new List<string>();
+            var keys = random.Next(0, 5);
+            for (var k = 0; k < keys; k++)
+            {
+                props.Add(random.Next(7) switch
+                {
+                    0 or 1 or 2 => $"\"text\":\"{Texts[random.Next(Texts.Length)]}\"",
+                    3 => "\"thought\":" + (random.Next(4) switch { 0 => "true", 1 => "false", 2 => "\"true\"", _ => "1" }),
+                    4 => "\"text\":" + (random.Next(3) switch { 0 => "null", 1 => "42", _ => "{\"text\":\"inner\"}" }),
+                    5 => "\"thoughtSignature\":\"c2ln\"",
+                    _ => "\"functionCall\":{\"name\":\"f\",\"args\":{\"text\":\"x\",\"thought\":true}}",
+                });
+            }
+
+            if (random.Next(2) == 0)
+            {
+                props.Add("\"thought\":true");
+            }
+
+            sb.AppendJoin(',', props.OrderBy(_ => random.Next())).Append('}');
+        }
+
+        return sb.Append(']').ToString();
+    }
+}
