@@ -9,16 +9,28 @@ public sealed class LlmStreamUpdate
     public LlmStreamUpdate(string text, IReadOnlyDictionary<string, JsonElement> fields, string? eventType = null, string? status = null)
     {
         Text = text ?? string.Empty;
-        Fields = fields ?? throw new ArgumentNullException(nameof(fields));
+        _fields = fields ?? throw new ArgumentNullException(nameof(fields));
         EventType = eventType;
         Status = status;
     }
+
+    /// <summary>A stream chunk's update whose fields are made from <paramref name="snapshot"/> when read.</summary>
+    internal LlmStreamUpdate(string text, Mapping.ChunkSnapshot snapshot, string? eventType)
+    {
+        Text = text;
+        _snapshot = snapshot;
+        EventType = eventType;
+    }
+
+    private readonly Mapping.ChunkSnapshot? _snapshot;
+    private IReadOnlyDictionary<string, JsonElement>? _fields;
 
     /// <summary>The new text of this chunk (empty when the chunk carries only metadata, such as the final usage).</summary>
     public string Text { get; }
 
     /// <summary>The <c>resp</c> items this chunk carries (non-null values only), after converters and chunk filters.</summary>
-    public IReadOnlyDictionary<string, JsonElement> Fields { get; }
+    /// <exception cref="LlmException">A converter rejected a value (reported by the stream before this update is yielded, too).</exception>
+    public IReadOnlyDictionary<string, JsonElement> Fields => _fields ?? MakeFields();
 
     /// <summary>The Server-Sent Events event type of the chunk (stream_format sse), else null.</summary>
     public string? EventType { get; }
@@ -27,10 +39,18 @@ public sealed class LlmStreamUpdate
     public string? Status { get; }
 
     /// <summary>Token usage, when this chunk carries it.</summary>
-    public LlmUsage? Usage => Mapping.ResponseMap.UsageFrom(Fields);
+    public LlmUsage? Usage => _snapshot is { } snapshot ? snapshot.Usage : Mapping.ResponseMap.UsageFrom(Fields);
 
     /// <summary>The finish reason, when this chunk carries it.</summary>
-    public string? FinishReason => Mapping.ResponseMap.FinishReasonFrom(Fields);
+    public string? FinishReason => _snapshot is { } snapshot ? snapshot.FinishReason : Mapping.ResponseMap.FinishReasonFrom(Fields);
+
+    private IReadOnlyDictionary<string, JsonElement> MakeFields()
+    {
+        // Made on first read (most consumers of a stream read its text, finish reason and usage only); two threads may
+        // both make it, equal, and either is kept.
+        var made = _snapshot!.Fields(Text);
+        return Interlocked.CompareExchange(ref _fields, made, null) ?? made;
+    }
 
     /// <inheritdoc />
     public override string ToString() => Status is not null ? $"({Status}) {Text}" : EventType is null ? Text : $"[{EventType}] {Text}";

@@ -75,28 +75,16 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default)
         => ObservedStreamAsync(request, textOnly: true, static stream => stream.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
 
-    public async IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var call = Resolve(request);
-        if (call.ApiType == LlmApiType.Sync)
-        {
-            var response = await CallAsync(request, cancellationToken).ConfigureAwait(false);
-            yield return new LlmStreamUpdate(response.Text, response.Fields);
-            yield break;
-        }
-
-        var updates = call.ApiType == LlmApiType.Stream
-            ? ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
-            : PollUpdatesCore(call, request, cancellationToken);
-        await foreach (var update in updates.ConfigureAwait(false))
-        {
-            yield return update;
-        }
-    }
+    // No iterator of its own over the stream's: each layer costs every chunk a hop.
+    public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default)
+        => ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore);
 
     private static LlmStreamUpdate Update(StreamCall stream)
-        => new(stream.CurrentText ?? string.Empty, stream.CurrentFields(), stream.CurrentEventType);
+        => stream.CurrentSnapshot() is { } snapshot
+            ? new LlmStreamUpdate(stream.CurrentText ?? string.Empty, snapshot, stream.CurrentEventType)
+            : new LlmStreamUpdate(stream.CurrentText ?? string.Empty, EmptyFields, stream.CurrentEventType);
+
+    private static readonly Dictionary<string, JsonElement> EmptyFields = [];
 
     /// <summary>
     /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
@@ -104,13 +92,23 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     /// while it is current (null: nothing to yield); a call that is not a stream call yields
     /// <paramref name="whole"/> of its whole response once. Only the tail of the text is kept for error messages, since
     /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
-    /// observation records them.
+    /// observation records them. An async call yields <paramref name="asyncSteps"/> when given (its poll steps), else its result once.
     /// </summary>
-    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken, Func<CallPlan, LlmRequest, CancellationToken, IAsyncEnumerable<T>>? asyncSteps = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
         var call = Resolve(request);
+        if (call.ApiType == LlmApiType.Async && asyncSteps is not null)
+        {
+            await foreach (var step in asyncSteps(call, request, cancellationToken).ConfigureAwait(false))
+            {
+                yield return step;
+            }
+
+            yield break;
+        }
+
         if (call.ApiType != LlmApiType.Stream)
         {
             yield return whole(await CallAsync(request, cancellationToken).ConfigureAwait(false));

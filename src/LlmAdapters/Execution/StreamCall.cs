@@ -5,7 +5,7 @@ namespace LlmAdapters.Execution;
 
 /// <summary>
 /// One running stream call, driven by its consumer: <see cref="MoveNextAsync"/> to each chunk, then read
-/// <see cref="CurrentText"/>, <see cref="CurrentFields"/> and <see cref="CurrentEventType"/> while it is current; once the
+/// <see cref="CurrentText"/>, <see cref="CurrentSnapshot"/> and <see cref="CurrentEventType"/> while it is current; once the
 /// stream has ended normally, <see cref="FinalFields"/>. Made by <see cref="PlanRunner.OpenStream"/>.
 /// </summary>
 /// <remarks>
@@ -46,9 +46,9 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// <summary>The SSE event type of the current chunk, or null.</summary>
     public string? CurrentEventType => _current!.Decoder.EventType;
 
-    /// <summary>The current chunk's non-null fields as JSON elements (copies; none for a framing whose payloads are not decoded).</summary>
-    public Dictionary<string, JsonElement> CurrentFields()
-        => _current!.Framing.DecodesPayloads ? _current.Decoder.CurrentFields(_current.CurrentPayload) : [];
+    /// <summary>The current chunk's values, kept for an update (null for a framing whose payloads are not decoded).</summary>
+    public Mapping.ChunkSnapshot? CurrentSnapshot()
+        => _current!.Framing.DecodesPayloads ? _current.Decoder.CurrentSnapshot(_current.CurrentPayload) : null;
 
     /// <summary>The stream itself: it is its own current chunk (so that it can be driven as an enumerator).</summary>
     StreamCall IAsyncEnumerator<StreamCall>.Current => this;

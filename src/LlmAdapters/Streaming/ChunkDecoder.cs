@@ -24,6 +24,13 @@ internal sealed class ChunkDecoder : IDisposable
     private byte[] _event = [];
     private int _eventLength;
 
+    // StreamUpdatesAsync: the last chunk's snapshot (shared by the next chunks while their values stay the same), and
+    // scratch space where the current chunk's values are gathered to be compared with it.
+    private ChunkSnapshot? _snapshot;
+    private byte[] _snapshotBytes = [];
+    private int[] _snapshotStarts = [];
+    private int[] _snapshotLengths = [];
+
     // Cumulative mode: the previous chunk's whole text, and a buffer for the current one (both pooled, swapped per chunk).
     private char[] _cumulative = [];
     private int _cumulativeLength = -1;
@@ -158,21 +165,56 @@ internal sealed class ChunkDecoder : IDisposable
 
     private static string Excerpt(ReadOnlySpan<byte> payload) => Encoding.UTF8.GetString(payload.Length > 200 ? payload[..200] : payload);
 
-    /// <summary>The current chunk's non-null fields as JSON elements (for <see cref="LlmStreamUpdate"/>), copying the values.</summary>
-    public Dictionary<string, JsonElement> CurrentFields(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// The current chunk's values for a <see cref="LlmStreamUpdate"/>: the previous chunk's snapshot when they are the
+    /// same, else a new one (its converters run now, so that a value a converter rejects fails the stream here).
+    /// </summary>
+    /// <exception cref="LlmException">A converter rejected a value.</exception>
+    public ChunkSnapshot CurrentSnapshot(ReadOnlySpan<byte> payload)
     {
         payload = TrimWhiteSpace(payload); // the slots were found in the trimmed payload, as Decode read it
-        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        for (var i = 0; i < _plan.Response.Fields.Count; i++)
+        if (_snapshotStarts.Length == 0)
         {
-            if (!_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
-            {
-                var field = _plan.Response.Fields[i];
-                result[field.Name] = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
-            }
+            _snapshotStarts = new int[_fieldCount];
+            _snapshotLengths = new int[_fieldCount];
         }
 
-        return result;
+        var textIndex = _plan.Response.TextIndex;
+        var used = 0;
+        for (var i = 0; i < _fieldCount; i++)
+        {
+            _snapshotLengths[i] = 0;
+            if (_skipped[i] || !TryField(i, payload, out var raw) || IsNull(raw))
+            {
+                _snapshotStarts[i] = ChunkSnapshot.Absent;
+                continue;
+            }
+
+            if (i == textIndex && Text is not null && !_plan.Cumulative && _textField!.Converter is null && _plan.Response.HasNamedText && raw[0] == (byte)'"')
+            {
+                _snapshotStarts[i] = ChunkSnapshot.FromText; // the text is the update's own, unescaped: not copied again
+                continue;
+            }
+
+            if (_snapshotBytes.Length < used + raw.Length)
+            {
+                Array.Resize(ref _snapshotBytes, Math.Max(256, (used + raw.Length) * 2));
+            }
+
+            raw.CopyTo(_snapshotBytes.AsSpan(used));
+            _snapshotStarts[i] = used;
+            _snapshotLengths[i] = raw.Length;
+            used += raw.Length;
+        }
+
+        var snapshot = ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, _snapshotBytes.AsSpan(0, used), _snapshotStarts, _snapshotLengths);
+        if (!ReferenceEquals(snapshot, _snapshot))
+        {
+            CheckConverters(payload);
+            _snapshot = snapshot;
+        }
+
+        return snapshot;
     }
 
     /// <summary>A field's value in this chunk: by the one alternatives rule (<see cref="SlotValues.TryFirst"/>), else the SSE event type when the field reads it.</summary>

@@ -57,7 +57,7 @@ internal sealed partial class StreamSession : IDisposable
     /// <summary>True when the body ended in the middle of something (an unclosed JSON array).</summary>
     public string? Truncation { get; private set; }
 
-    /// <summary>The current chunk's payload, for <see cref="ChunkDecoder.CurrentFields"/>; valid until the next read.</summary>
+    /// <summary>The current chunk's payload, for <see cref="ChunkDecoder.CurrentSnapshot"/>; valid until the next read.</summary>
     public ReadOnlySpan<byte> CurrentPayload => _payloadArray.AsSpan(_payloadStart, _payloadLength);
 
     /// <summary>Free space to read into: compacts, and grows the buffer while a single line needs it.</summary>

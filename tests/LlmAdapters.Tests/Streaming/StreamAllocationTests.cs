@@ -32,6 +32,50 @@ public class StreamAllocationTests
         Assert.That(perChunk, Is.LessThan(8), $"allocated {allocated} bytes for {Chunks} chunks, {strings} of them the yielded strings");
     }
 
+    [Test]
+    public async Task StreamUpdatesAsync_AllocatesTheUpdateAndItsText_PerChunk_WhenTheOtherFieldsRepeat()
+    {
+        // An OpenAI stream repeats id and model in every chunk: consecutive updates share one snapshot of them, and the
+        // fields are made only when read. A consumer that reads each update's text and finish reason then allocates per
+        // chunk the text and the update object (56 bytes on 64-bit), not a dictionary and a JSON document per field.
+        var pieces = Enumerable.Range(0, Chunks).Select(i => (i % 4) switch { 0 => "你好", 1 => " world", 2 => "😀!", _ => "\"q\"\n" }).ToArray();
+        var body = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(pieces));
+        using var http = new HttpClient(new FixedBodyHandler(body));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-alloc", ["model"] = "m" } }, http);
+        var request = new LlmRequest { Prompt = "hi" };
+
+        var (count, _, _, finish) = await CountUpdatesAsync(client, request);
+        Assert.That((count, finish), Is.EqualTo((Chunks, "stop")));
+        var (measured, allocated, strings, _) = await CountUpdatesAsync(client, request);
+
+        var perChunk = (allocated - strings) / (double)Chunks;
+        Assert.That(perChunk, Is.LessThan(72), $"allocated {allocated} bytes for {measured} updates, {strings} of them the text strings");
+    }
+
+    private static async Task<(int Count, long Allocated, long Strings, string? Finish)> CountUpdatesAsync(ILlmClient client, LlmRequest request)
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        var hopped = false;
+        var count = 0;
+        long strings = 0;
+        string? finish = null;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        await foreach (var update in client.StreamUpdatesAsync(request))
+        {
+            hopped |= Environment.CurrentManagedThreadId != thread;
+            finish = update.FinishReason ?? finish;
+            if (update.Text.Length > 0)
+            {
+                count++;
+                strings += StringSize(update.Text);
+            }
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(hopped, Is.False, "the stream hopped threads: the count would miss allocations");
+        return (count, allocated, strings, finish);
+    }
+
     private static async Task<(int Count, long Allocated, long Strings)> CountAsync(ILlmClient client, LlmRequest request)
     {
         var thread = Environment.CurrentManagedThreadId;

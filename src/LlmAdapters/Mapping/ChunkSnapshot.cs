@@ -1,0 +1,152 @@
+using System.Text.Json;
+using LlmAdapters.Internal;
+
+namespace LlmAdapters.Mapping;
+
+/// <summary>
+/// The <c>resp</c> values of one stream chunk, kept as raw JSON bytes for a <see cref="LlmStreamUpdate"/> and turned into
+/// JSON elements only when the update's fields are read. Consecutive chunks whose values are the same (an OpenAI
+/// stream repeats <c>id</c> and <c>model</c> in every chunk, and its text item is taken from the update's own text)
+/// share one snapshot, so that a metadata stream allocates per chunk little more than the update itself.
+/// </summary>
+/// <remarks>Immutable once made; its lazily computed usage and finish reason are safe to read from any thread.</remarks>
+internal sealed class ChunkSnapshot
+{
+    /// <summary>Marks a field whose value is the update's text as a JSON string (the text item without a converter).</summary>
+    public const int FromText = -2;
+
+    public const int Absent = -1;
+
+    private readonly ResponseMap _map;
+    private readonly string _callDescription;
+    private readonly byte[] _bytes;
+    private readonly int[] _starts; // per field: the value's start in _bytes, Absent, or FromText
+    private readonly int[] _lengths;
+    private Dictionary<string, JsonElement>? _others; // the values other than the text item, made once
+    private LlmUsage? _usage;
+    private string? _finishReason;
+    private int _computed; // 1 once _usage and _finishReason are set
+
+    private ChunkSnapshot(ResponseMap map, string callDescription, byte[] bytes, int[] starts, int[] lengths)
+    {
+        _map = map;
+        _callDescription = callDescription;
+        _bytes = bytes;
+        _starts = starts;
+        _lengths = lengths;
+    }
+
+    /// <summary>
+    /// The snapshot of a chunk whose field <c>i</c> is <paramref name="values"/>[<paramref name="starts"/>[i]..] for
+    /// <paramref name="lengths"/>[i] bytes, or <see cref="Absent"/> (absent or null), or <see cref="FromText"/> (the update's
+    /// text): <paramref name="previous"/> itself when every value is the same as there, else a new snapshot.
+    /// </summary>
+    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    {
+        if (previous is not null && previous.Matches(values, starts, lengths))
+        {
+            return previous;
+        }
+
+        var count = map.Fields.Count;
+        var bytes = values.ToArray();
+        return new ChunkSnapshot(map, callDescription, bytes, starts[..count].ToArray(), lengths[..count].ToArray());
+    }
+
+    private bool Matches(ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    {
+        for (var i = 0; i < _starts.Length; i++)
+        {
+            int mine = _starts[i], theirs = starts[i];
+            if (mine < 0 || theirs < 0)
+            {
+                if (mine != theirs)
+                {
+                    return false;
+                }
+            }
+            else if (!values.Slice(theirs, lengths[i]).SequenceEqual(_bytes.AsSpan(mine, _lengths[i])))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The fields as an update shows them: every non-null value, converted, the text item as <paramref name="text"/>.</summary>
+    /// <exception cref="LlmException">A converter rejected a value.</exception>
+    public Dictionary<string, JsonElement> Fields(string text)
+    {
+        var others = Others();
+        var result = new Dictionary<string, JsonElement>(others.Count + 1, StringComparer.Ordinal);
+        for (var i = 0; i < _starts.Length; i++)
+        {
+            var name = _map.Fields[i].Name;
+            if (_starts[i] == FromText)
+            {
+                result[name] = JsonValues.String(text);
+            }
+            else if (others.TryGetValue(name, out var value))
+            {
+                result[name] = value;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Token usage, when this chunk carries it.</summary>
+    public LlmUsage? Usage
+    {
+        get
+        {
+            Compute();
+            return _usage;
+        }
+    }
+
+    /// <summary>The finish reason, when this chunk carries it.</summary>
+    public string? FinishReason
+    {
+        get
+        {
+            Compute();
+            return _finishReason;
+        }
+    }
+
+    private void Compute()
+    {
+        if (Volatile.Read(ref _computed) == 1)
+        {
+            return;
+        }
+
+        var others = Others();
+        _usage = ResponseMap.UsageFrom(others);
+        _finishReason = ResponseMap.FinishReasonFrom(others);
+        Volatile.Write(ref _computed, 1);
+    }
+
+    private Dictionary<string, JsonElement> Others()
+    {
+        if (Volatile.Read(ref _others) is { } made)
+        {
+            return made;
+        }
+
+        var result = new Dictionary<string, JsonElement>(_starts.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _starts.Length; i++)
+        {
+            if (_starts[i] >= 0)
+            {
+                var field = _map.Fields[i];
+                result[field.Name] = ResponseMap.Convert(field, JsonValues.Parse(_bytes.AsSpan(_starts[i], _lengths[i])), _callDescription);
+            }
+        }
+
+        // Two threads may both make it; they make equal dictionaries, and either may be kept.
+        return Interlocked.CompareExchange(ref _others, result, null) ?? result;
+    }
+}

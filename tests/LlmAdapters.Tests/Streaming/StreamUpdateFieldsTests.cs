@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace LlmAdapters.Tests.Streaming;
+
+/// <summary>
+/// StreamUpdatesAsync keeps each chunk's values as raw bytes, shares them between chunks whose values repeat, and makes
+/// the fields when they are read. What a user sees must not change: every update's fields, usage and finish reason are
+/// compared with what the chunk itself says, read independently with JsonDocument, over generated OpenAI streams in
+/// which the id, model, finish reason, usage and reasoning change at random points.
+/// </summary>
+public class StreamUpdateFieldsTests
+{
+    private static readonly string[] Texts = ["你好", " world", "😀!", "\"q\"\n", "", "a\\b", "\t", "é"];
+
+    [Test]
+    public async Task Every_update_shows_the_fields_of_its_own_chunk()
+    {
+        var random = new Random(6_12_2026);
+        var checkedUpdates = 0;
+        for (var stream = 0; stream < 200; stream++)
+        {
+            var chunks = Enumerable.Range(0, random.Next(1, 40)).Select(_ => Chunk(random)).ToList();
+            var body = string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n";
+            using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body)));
+            var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-f", ["model"] = "m" } }, http);
+
+            var updates = new List<LlmStreamUpdate>();
+            await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
+            {
+                updates.Add(update);
+            }
+
+            Assert.That(updates, Has.Count.EqualTo(chunks.Count));
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                // Read out of order and after the stream has ended: the values are the update's own, not the decoder's.
+                var j = (i * 7) % chunks.Count;
+                var expected = Expected(chunks[j]);
+                var actual = updates[j].Fields;
+                Assert.That(actual.Keys.Order(StringComparer.Ordinal), Is.EqualTo(expected.Keys.Order(StringComparer.Ordinal)), chunks[j]);
+                foreach (var (name, value) in expected)
+                {
+                    Assert.That(Canonical(actual[name]), Is.EqualTo(value), $"{name} of {chunks[j]}");
+                }
+
+                Assert.That(updates[j].FinishReason, Is.EqualTo(expected.TryGetValue("finish_reason", out var f) ? JsonDocument.Parse(f).RootElement.GetString() : null));
+                Assert.That(updates[j].Usage?.TotalTokens, Is.EqualTo(expected.TryGetValue("usage", out var u) ? JsonDocument.Parse(u).RootElement.GetProperty("total_tokens").GetInt64() : (long?)null));
+                checkedUpdates++;
+            }
+        }
+
+        Assert.That(checkedUpdates, Is.GreaterThan(3_000));
+    }
+
+    /// <summary>One chunk's non-null items as the openai adapter maps them, each as canonical JSON.</summary>
+    private static Dictionary<string, string> Expected(string chunk)
+    {
+        using var doc = JsonDocument.Parse(chunk);
+        var root = doc.RootElement;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var choice = root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0 ? choices[0] : (JsonElement?)null;
+        void Add(string name, JsonElement? value)
+        {
+            if (value is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } v)
+            {
+                result[name] = Canonical(v);
+            }
+        }
+
+        JsonElement? Get(JsonElement? e, string name) => e is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var p) ? p : null;
+        Add("content", Get(Get(choice, "delta"), "content"));
+        Add("reasoning", Get(Get(choice, "delta"), "reasoning_content"));
+        Add("finish_reason", Get(choice, "finish_reason"));
+        var usage = Get(root, "usage");
+        Add("usage", usage is { ValueKind: not JsonValueKind.Null } ? usage : Get(choice, "usage"));
+        Add("model", Get(root, "model"));
+        Add("id", Get(root, "id"));
+        return result;
+    }
+
+    private static string Canonical(JsonElement e) => e.ValueKind == JsonValueKind.String ? JsonSerializer.Serialize(e.GetString()) : JsonSerializer.Serialize(e);
+
+    private static string Chunk(Random random)
+    {
+        var id = random.Next(10) == 0 ? "chatcmpl-2" : "chatcmpl-1";
+        var model = random.Next(8) == 0 ? "gpt-4o" : "gpt-4o-mini";
+        var delta = new List<string>();
+        if (random.Next(6) != 0)
+        {
+            delta.Add("\"content\":" + (random.Next(10) == 0 ? "null" : JsonSerializer.Serialize(Texts[random.Next(Texts.Length)])));
+        }
+
+        if (random.Next(5) == 0)
+        {
+            delta.Add("\"reasoning_content\":" + JsonSerializer.Serialize(Texts[random.Next(Texts.Length)]));
+        }
+
+        var finish = random.Next(10) == 0 ? "\"stop\"" : "null";
+        var choices = random.Next(12) == 0 ? "[]" : "[{\"index\":0,\"delta\":{" + string.Join(",", delta) + "},\"finish_reason\":" + finish + "}]";
+        var usage = random.Next(10) == 0 ? "{\"prompt_tokens\":3,\"completion_tokens\":" + random.Next(1, 9) + ",\"total_tokens\":" + random.Next(10, 20) + "}" : "null";
+        return "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model + "\",\"choices\":" + choices + ",\"usage\":" + usage + "}";
+    }
+
+    private sealed class FixedBodyHandler(byte[] body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
+        }
+    }
+}
