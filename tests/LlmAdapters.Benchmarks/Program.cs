@@ -20,6 +20,10 @@ public static class Program
                 return await LoopbackRunner.RunAsync(rest);
             case ["framings", .. var rest]:
                 return await FramingsRunner.RunAsync(rest);
+            case ["gateway", .. var rest]:
+                return await GatewayRunner.RunAsync(rest);
+            case ["proxy", .. var rest]:
+                return await YarpProxy.ServeAsync(rest);
             case ["serve", .. var rest]:
                 return await BenchServer.ServeAsync(rest);
             case ["cold"]:
@@ -31,6 +35,8 @@ public static class Program
                       micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
                       framings [--chunks N (20000)] [--rounds N (7)] [--warmup N (3)] [--smoke]
                                                           every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
+                      gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]
+                                                          samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
                         --chunks N (20000) --streams N (3 a round) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million

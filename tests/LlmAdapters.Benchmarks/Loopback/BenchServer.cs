@@ -126,7 +126,9 @@ public static class BenchServer
             return;
         }
 
-        var chunks = model.StartsWith("bench-", StringComparison.Ordinal) && int.TryParse(model.AsSpan("bench-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 20;
+        // "bench-sync" streamed is the sync answer in one content chunk (a gateway that streams from its upstream for a
+        // sync request gets the same text as a sync request forwarded as is).
+        var chunks = model == "bench-sync" ? SyncAsStream : model.StartsWith("bench-", StringComparison.Ordinal) && int.TryParse(model.AsSpan("bench-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 20;
         var body = Streams.GetOrAdd(chunks, c => new Lazy<StreamBody>(() => StreamBody.Build(c))).Value;
 
         // The role chunk and the first content chunk go out at once (time to first chunk); then one write, each
@@ -205,11 +207,13 @@ public static class BenchServer
         return (Encoding.UTF8.GetBytes(events[0]), Encoding.UTF8.GetBytes(block.ToString()), Encoding.UTF8.GetBytes(string.Concat(events.Skip(2))));
     }
 
+    private const int SyncAsStream = -1;
+
     private sealed record StreamBody(byte[] Bytes, int[] EventEnds)
     {
         public static StreamBody Build(int chunks)
         {
-            var events = Bodies.OpenAiSseEvents(Bodies.Pieces(chunks));
+            var events = Bodies.OpenAiSseEvents(chunks == SyncAsStream ? [SyncAnswer] : Bodies.Pieces(chunks));
             var bytes = Encoding.UTF8.GetBytes(string.Concat(events));
             var ends = new int[events.Count];
             var at = 0;

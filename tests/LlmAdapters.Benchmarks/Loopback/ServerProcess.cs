@@ -8,18 +8,40 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(Process process, string baseUrl)
+    private readonly bool _exitsOnStdinClose;
+
+    private ServerProcess(Process process, string baseUrl, bool exitsOnStdinClose)
     {
         _process = process;
         BaseUrl = baseUrl;
+        _exitsOnStdinClose = exitsOnStdinClose;
     }
 
     /// <summary>http://127.0.0.1:port</summary>
     public string BaseUrl { get; }
 
-    public static async Task<ServerProcess> StartAsync(int batch)
+    /// <summary>The CPU time the process has used so far (user and kernel, all threads), in ms.</summary>
+    public double CpuMs()
     {
-        var info = Self("serve", "--batch", batch.ToString(CultureInfo.InvariantCulture));
+        _process.Refresh();
+        return _process.TotalProcessorTime.TotalMilliseconds;
+    }
+
+    /// <summary>The process's resident memory, in bytes.</summary>
+    public long WorkingSet()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
+    }
+
+    public static Task<ServerProcess> StartAsync(int batch) => StartAsync(Self("serve", "--batch", batch.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// Starts <paramref name="info"/>, a server that prints <paramref name="ready"/> and its URL when it listens; one that
+    /// does not exit when its stdin closes (<paramref name="exitsOnStdinClose"/> false) is killed when disposed.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo info, string ready = "LISTENING ", bool exitsOnStdinClose = true)
+    {
         info.RedirectStandardInput = true;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The server process did not start.");
         try
@@ -28,9 +50,12 @@ internal sealed class ServerProcess : IAsyncDisposable
             while (true)
             {
                 var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException($"The server process exited (code {(process.HasExited ? process.ExitCode : -1)}) without listening.");
-                if (line.StartsWith("LISTENING ", StringComparison.Ordinal))
+                var at = line.IndexOf(ready, StringComparison.Ordinal);
+                if (at >= 0)
                 {
-                    return new ServerProcess(process, line["LISTENING ".Length..].Trim());
+                    // Keep draining its output, so that a chatty server never blocks on a full pipe.
+                    _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+                    return new ServerProcess(process, line[(at + ready.Length)..].Trim(), exitsOnStdinClose);
                 }
             }
         }
@@ -73,6 +98,14 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_exitsOnStdinClose)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+            return;
+        }
+
         try
         {
             _process.StandardInput.Close(); // the server exits when its stdin closes
