@@ -57,17 +57,18 @@ public sealed class LlmCatalog
     /// preset's, whose base URL is the profile's or else the preset's, and whose variables are the preset's overlaid by the
     /// profile's (a profile variable set to null removes the preset's default); otherwise a copy of <paramref name="profile"/>.
     /// </summary>
-    /// <remarks>The profile is not changed. An unknown adapter or preset is not an error here; creating a client reports it.</remarks>
+    /// <remarks>The profile is not changed. Resolving the returned profile again returns a copy of it unchanged (a preset named like its adapter, such as <c>openai</c>, does not add its defaults a second time). An unknown adapter or preset is not an error here; creating a client reports it.</remarks>
     public LlmProfile ResolveProfile(LlmProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
         var resolved = profile.Clone();
-        if (!_presets.TryGetValue(profile.Adapter ?? string.Empty, out var preset))
+        if ((profile.ResolvedAdapter is not null && profile.ResolvedAdapter == profile.Adapter) || !_presets.TryGetValue(profile.Adapter ?? string.Empty, out var preset))
         {
-            return resolved;
+            return resolved; // no preset, or resolved already
         }
 
         resolved.Adapter = preset.Adapter;
+        resolved.ResolvedAdapter = preset.Adapter;
         if (string.IsNullOrWhiteSpace(resolved.BaseUrl))
         {
             resolved.BaseUrl = preset.BaseUrl;

@@ -65,6 +65,18 @@ public class LlmCatalogPresetsTests
     }
 
     [Test]
+    public void ResolvingAgain_ChangesNothing_EvenThroughAPresetNamedLikeTheAdapter()
+    {
+        var once = LlmCatalog.BuiltIn.ResolveProfile(new LlmProfile { Adapter = "doubao", Variables = { ["apikey"] = "k" } });
+        var twice = LlmCatalog.BuiltIn.ResolveProfile(once);
+
+        Assert.That(once.Adapter, Is.EqualTo("openai"));
+        Assert.That(twice.Variables.ContainsKey("model"), Is.False, "the openai preset's default model must not reach a doubao profile");
+        Assert.That(twice.BaseUrl, Is.EqualTo("https://ark.cn-beijing.volces.com/api/v3"));
+        Assert.That(LlmCatalog.BuiltIn.ResolveProfile(new LlmProfile { Adapter = "openai" }).Variables["model"], Is.EqualTo("gpt-4o-mini"));
+    }
+
+    [Test]
     public void LocalServerPresets_NeedNoKey()
     {
         foreach (var name in new[] { "vllm", "llamacpp", "lmstudio", "tgi" })
