@@ -77,6 +77,14 @@ public class LlmCatalogPresetsTests
     }
 
     [Test]
+    public void PresetsOfAdaptersWithCallsOfTheirOwnModels_SetNoModel()
+    {
+        // dashscope's image call defaults to wanx-v1 and minimax's video to video-01: a preset model would replace them.
+        Assert.That(LlmCatalog.BuiltIn.Presets.Single(p => p.Name == "dashscope").Variables, Does.Not.ContainKey("model"));
+        Assert.That(LlmCatalog.BuiltIn.Presets.Single(p => p.Name == "minimax").Variables, Does.Not.ContainKey("model"));
+    }
+
+    [Test]
     public void LocalServerPresets_NeedNoKey()
     {
         foreach (var name in new[] { "vllm", "llamacpp", "lmstudio", "tgi" })
