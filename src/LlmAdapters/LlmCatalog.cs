@@ -14,10 +14,14 @@ public sealed class LlmCatalog
 
     private readonly FrozenDictionary<string, AdapterPlan> _adapters;
 
-    internal LlmCatalog(IDictionary<string, AdapterPlan> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null)
+    private readonly FrozenDictionary<string, Definitions.PresetDefinition> _presets;
+
+    internal LlmCatalog(IDictionary<string, AdapterPlan> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IEnumerable<Definitions.PresetDefinition>? presets = null)
     {
         _adapters = adapters.ToFrozenDictionary(StringComparer.Ordinal);
+        _presets = (presets ?? []).ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
         Problems = problems ?? [];
+        Presets = [.. _presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new LlmPresetInfo(p.Name, p.Adapter, p.BaseUrl, p.Description, p.Variables, p.Location.Describe()))];
     }
 
     /// <summary>The problems of the files that were left out because they are invalid (only with <see cref="LlmCatalogBuilder.SkipInvalidFiles"/>; otherwise empty).</summary>
@@ -28,6 +32,9 @@ public sealed class LlmCatalog
 
     /// <summary>The names of the adapters, as profiles refer to them.</summary>
     public IReadOnlyCollection<string> Adapters => _adapters.Keys;
+
+    /// <summary>The presets (named hosts such as <c>deepseek</c> or <c>groq</c>) a profile's <see cref="LlmProfile.Adapter"/> may name instead of an adapter, by name.</summary>
+    public IReadOnlyList<LlmPresetInfo> Presets { get; }
 
     /// <summary>Loads every definition file of a folder.</summary>
     /// <exception cref="LlmDefinitionException">A file is invalid.</exception>
@@ -45,20 +52,50 @@ public sealed class LlmCatalog
     /// <exception cref="LlmDefinitionException">The resource is missing or invalid.</exception>
     public static LlmCatalog FromEmbeddedResource(Assembly assembly, string resourceName) => new LlmCatalogBuilder().AddEmbeddedResource(assembly, resourceName).Build();
 
+    /// <summary>
+    /// The profile a client runs with: when <see cref="LlmProfile.Adapter"/> names a preset, a copy whose adapter is the
+    /// preset's, whose base URL is the profile's or else the preset's, and whose variables are the preset's overlaid by the
+    /// profile's (a profile variable set to null removes the preset's default); otherwise a copy of <paramref name="profile"/>.
+    /// </summary>
+    /// <remarks>The profile is not changed. Resolving the returned profile again returns a copy of it unchanged (a preset named like its adapter, such as <c>openai</c>, does not add its defaults a second time). An unknown adapter or preset is not an error here; creating a client reports it.</remarks>
+    public LlmProfile ResolveProfile(LlmProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var resolved = profile.Clone();
+        if ((profile.ResolvedAdapter is not null && profile.ResolvedAdapter == profile.Adapter) || !_presets.TryGetValue(profile.Adapter ?? string.Empty, out var preset))
+        {
+            return resolved; // no preset, or resolved already
+        }
+
+        resolved.Adapter = preset.Adapter;
+        resolved.ResolvedAdapter = preset.Adapter;
+        if (string.IsNullOrWhiteSpace(resolved.BaseUrl))
+        {
+            resolved.BaseUrl = preset.BaseUrl;
+        }
+
+        foreach (var (name, value) in preset.Variables)
+        {
+            resolved.Variables.TryAdd(name, value);
+        }
+
+        return resolved;
+    }
+
     /// <summary>True when an adapter of this name is loaded.</summary>
     public bool Contains(string adapter) => _adapters.ContainsKey(adapter);
 
-    /// <summary>The call names of an adapter.</summary>
-    /// <exception cref="LlmConfigurationException">No adapter has this name.</exception>
+    /// <summary>The call names of an adapter, or of a preset's adapter.</summary>
+    /// <exception cref="LlmConfigurationException">No adapter or preset has this name.</exception>
     public IReadOnlyCollection<string> GetCalls(string adapter) => GetAdapter(adapter).Calls.Keys;
 
-    /// <summary>Describes every call of an adapter: apitype, variables, required variables, inputs, source.</summary>
-    /// <exception cref="LlmConfigurationException">No adapter has this name.</exception>
+    /// <summary>Describes every call of an adapter (or of a preset's adapter): apitype, variables, required variables, inputs, source.</summary>
+    /// <exception cref="LlmConfigurationException">No adapter or preset has this name.</exception>
     public IReadOnlyList<LlmCallInfo> Describe(string adapter)
         => [.. GetAdapter(adapter).Calls.Values.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Describe())];
 
-    /// <summary>The apitype of a call.</summary>
-    /// <exception cref="LlmConfigurationException">No adapter or call has this name.</exception>
+    /// <summary>The apitype of a call of an adapter (or of a preset's adapter).</summary>
+    /// <exception cref="LlmConfigurationException">No adapter, preset or call has this name.</exception>
     public LlmApiType GetApiType(string adapter, string call)
     {
         var plan = GetAdapter(adapter);
@@ -73,13 +110,13 @@ public sealed class LlmCatalog
 
     /// <summary>Creates a client for a profile, sending through <paramref name="httpClient"/>.</summary>
     /// <remarks>The client does not dispose <paramref name="httpClient"/>. The profile is copied: later changes to it do not affect the client.</remarks>
-    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or has an invalid base URL.</exception>
+    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or preset, or has an invalid base URL.</exception>
     public ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, TimeProvider? timeProvider = null)
         => CreateClient(profile, httpClient, profileName: profile?.Adapter ?? string.Empty, timeProvider);
 
     /// <summary>Creates a client for a profile, sending through <paramref name="handler"/>.</summary>
     /// <remarks>The client does not dispose <paramref name="handler"/>.</remarks>
-    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or has an invalid base URL.</exception>
+    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or preset, or has an invalid base URL.</exception>
     public ILlmClient CreateClient(LlmProfile profile, HttpMessageHandler handler, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -88,7 +125,7 @@ public sealed class LlmCatalog
 
     /// <summary>Creates a client for a profile, sending through <paramref name="httpClient"/> and logging to <paramref name="loggerFactory"/> (category <c>LlmAdapters</c>).</summary>
     /// <remarks>The client does not dispose <paramref name="httpClient"/>. Metrics and traces go to the shared <c>LlmAdapters</c> Meter and ActivitySource.</remarks>
-    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or has an invalid base URL.</exception>
+    /// <exception cref="LlmConfigurationException">The profile names an unknown adapter or preset, or has an invalid base URL.</exception>
     public ILlmClient CreateClient(LlmProfile profile, HttpClient httpClient, TimeProvider? timeProvider, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
         => CreateClient(profile, httpClient, profile?.Adapter ?? string.Empty, timeProvider, null, loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name));
 
@@ -96,8 +133,9 @@ public sealed class LlmCatalog
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(httpClient);
-        var adapter = GetAdapter(profile.Adapter, profileName);
-        var settings = new ClientSettings(profileName, profile.Clone(), timeProvider ?? TimeProvider.System, telemetry, logger, keys);
+        var resolved = ResolveProfile(profile);
+        var adapter = GetAdapter(resolved.Adapter, profileName);
+        var settings = new ClientSettings(profileName, resolved, timeProvider ?? TimeProvider.System, telemetry, logger, keys);
         return new LlmClient(adapter, new PlanRunner(httpClient, settings));
     }
 
@@ -108,8 +146,14 @@ public sealed class LlmCatalog
         return new LlmClient(GetAdapter(adapter, settings.ProfileName), new PlanRunner(httpClient, settings));
     }
 
+    /// <summary>The adapter of this name, or of the preset of this name.</summary>
     internal AdapterPlan GetAdapter(string adapter, string? profileName = null)
     {
+        if (_presets.TryGetValue(adapter ?? string.Empty, out var preset))
+        {
+            adapter = preset.Adapter; // the builder checked that it is loaded
+        }
+
         if (_adapters.TryGetValue(adapter ?? string.Empty, out var plan))
         {
             return plan;
@@ -117,7 +161,15 @@ public sealed class LlmCatalog
 
         var who = profileName is null ? string.Empty : $" (profile '{profileName}')";
         throw new LlmConfigurationException(string.IsNullOrEmpty(adapter)
-            ? $"The profile{who} names no Adapter; set Adapter to one of: {string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}."
-            : $"No adapter is named '{adapter}'{who}{Internal.DidYouMean.Hint(adapter, _adapters.Keys)}. Loaded adapters: {string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}.");
+            ? $"The profile{who} names no Adapter; set Adapter to an adapter ({string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}) or a preset ({PresetList()})."
+            : $"No adapter or preset is named '{adapter}'{who}{Internal.DidYouMean.Hint(adapter, _adapters.Keys.Concat(_presets.Keys))}. Loaded adapters: {string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}; presets: {PresetList()}.");
     }
+
+    /// <summary>True when a profile's Adapter of this name is an adapter or a preset of this catalog.</summary>
+    internal bool ContainsAdapterOrPreset(string name) => _adapters.ContainsKey(name) || _presets.ContainsKey(name);
+
+    /// <summary>The names of adapters and presets, for did-you-mean hints.</summary>
+    internal IEnumerable<string> AdapterAndPresetNames => _adapters.Keys.Concat(_presets.Keys);
+
+    internal string PresetList() => _presets.Count == 0 ? "none" : string.Join(", ", _presets.Keys.Order(StringComparer.Ordinal));
 }

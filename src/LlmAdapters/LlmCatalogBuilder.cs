@@ -25,7 +25,7 @@ public sealed class LlmCatalogBuilder
     /// <summary>Adds a converter from a delegate.</summary>
     public LlmCatalogBuilder AddConverter(string name, Func<JsonElement, JsonElement> convert) => AddConverter(LlmConverter.Create(name, convert));
 
-    /// <summary>Adds every <c>*.json</c> file of a folder (not its subfolders; <c>*.schema.json</c> files are skipped).</summary>
+    /// <summary>Adds every <c>*.json</c> file of a folder (not its subfolders; <c>*.schema.json</c> files are skipped; <c>presets.json</c> and <c>*.presets.json</c> are read as presets).</summary>
     public LlmCatalogBuilder AddDirectory(string path, string searchPattern = "*.json")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -33,7 +33,7 @@ public sealed class LlmCatalogBuilder
         return this;
     }
 
-    /// <summary>Adds one definition file.</summary>
+    /// <summary>Adds one definition file, or a presets file when it is named <c>presets.json</c> or <c>*.presets.json</c>.</summary>
     public LlmCatalogBuilder AddFile(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -48,7 +48,7 @@ public sealed class LlmCatalogBuilder
         return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(Internal.PathResolver.Resolve(path)) ? AddFile(path) : AddDirectory(path);
     }
 
-    /// <summary>Adds a definition given as JSON text; <paramref name="sourceName"/> names it in error messages.</summary>
+    /// <summary>Adds a definition given as JSON text; <paramref name="sourceName"/> names it in error messages (a name such as <c>my.presets.json</c> makes it a presets file).</summary>
     public LlmCatalogBuilder AddJson(string json, string sourceName = "inline.json")
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -65,7 +65,7 @@ public sealed class LlmCatalogBuilder
         return this;
     }
 
-    /// <summary>Adds the adapters shipped inside the package (openai, minimax, ...). Files added from elsewhere with the same adapter name replace them.</summary>
+    /// <summary>Adds the adapters shipped inside the package (openai, minimax, ...) and their presets (deepseek, groq, ...). Files added from elsewhere with the same adapter or preset name replace them.</summary>
     public LlmCatalogBuilder AddBuiltInAdapters()
     {
         _sources.Add(new DefinitionSource.BuiltIns());
@@ -89,10 +89,17 @@ public sealed class LlmCatalogBuilder
         var compiler = new PlanCompiler(registry);
         var adapters = new Dictionary<string, AdapterPlan>(StringComparer.Ordinal);
         var builtIns = new HashSet<string>(StringComparer.Ordinal); // adapters that come from the shipped files
+        var presets = new Dictionary<string, PresetDefinition>(StringComparer.Ordinal);
         foreach (var source in _sources)
         {
             foreach (var (name, bytes, builtIn) in source.Read(problems))
             {
+                if (PresetReader.IsPresetFile(name))
+                {
+                    AddPresets(PresetReader.Read(bytes, name, builtIn, problems), presets, problems);
+                    continue;
+                }
+
                 var firstProblem = problems.Count;
                 Definitions.AdapterDefinition? definition;
                 Compilation.AdapterPlan? plan;
@@ -152,11 +159,53 @@ public sealed class LlmCatalogBuilder
             }
         }
 
+        CheckPresets(presets, adapters, problems);
         if (problems.Count > 0 && !_skipInvalidFiles)
         {
             throw new LlmDefinitionException(problems);
         }
 
-        return new LlmCatalog(adapters, problems);
+        return new LlmCatalog(adapters, problems, presets.Values);
+    }
+
+    /// <summary>A user's preset replaces a shipped one of the same name; two of the user's own are a problem.</summary>
+    private static void AddPresets(IReadOnlyList<PresetDefinition> read, Dictionary<string, PresetDefinition> presets, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var preset in read)
+        {
+            if (presets.TryGetValue(preset.Name, out var existing))
+            {
+                if (!existing.BuiltIn && !preset.BuiltIn)
+                {
+                    problems.Add(preset.Location.Problem($"the preset '{preset.Name}' is also defined in {existing.Location.Describe()}; give one of them another name"));
+                }
+                else if (existing.BuiltIn && !preset.BuiltIn)
+                {
+                    presets[preset.Name] = preset;
+                }
+
+                continue;
+            }
+
+            presets[preset.Name] = preset;
+        }
+    }
+
+    /// <summary>Every preset runs on a loaded adapter and hides no other adapter; one that does not is left out with its problem.</summary>
+    private static void CheckPresets(Dictionary<string, PresetDefinition> presets, Dictionary<string, AdapterPlan> adapters, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var preset in presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList())
+        {
+            if (!adapters.ContainsKey(preset.Adapter))
+            {
+                problems.Add(preset.Location.Problem($"the preset '{preset.Name}' runs on the adapter '{preset.Adapter}', which is not loaded{Internal.DidYouMean.Hint(preset.Adapter, adapters.Keys)}; loaded adapters: {string.Join(", ", adapters.Keys.Order(StringComparer.Ordinal))}"));
+                presets.Remove(preset.Name);
+            }
+            else if (adapters.ContainsKey(preset.Name) && preset.Name != preset.Adapter)
+            {
+                problems.Add(preset.Location.Problem($"the preset '{preset.Name}' would hide the adapter '{preset.Name}' (it runs on '{preset.Adapter}'); give the preset another name"));
+                presets.Remove(preset.Name);
+            }
+        }
     }
 }

@@ -8,10 +8,10 @@ namespace LlmAdapters;
 /// </remarks>
 public sealed class LlmProfile
 {
-    /// <summary>The adapter's <c>name</c> in its definition file, such as <c>openai</c>.</summary>
+    /// <summary>The adapter's <c>name</c> in its definition file, such as <c>openai</c>, or a preset's name, such as <c>deepseek</c> (see <see cref="LlmCatalog.Presets"/>): the preset then gives the adapter, the base URL and default variables, under this profile's own.</summary>
     public string Adapter { get; set; } = string.Empty;
 
-    /// <summary>The vendor's base URL, such as <c>https://api.moonshot.cn/v1</c>; call paths are appended to it. Also the variable <c>${base_url}</c>.</summary>
+    /// <summary>The vendor's base URL, such as <c>https://api.moonshot.cn/v1</c>; call paths are appended to it. Also the variable <c>${base_url}</c>. Optional when <see cref="Adapter"/> names a preset that has one.</summary>
     public string? BaseUrl { get; set; }
 
     /// <summary>Template variables such as <c>apikey</c> and <c>model</c>. Request values override these.</summary>
@@ -57,10 +57,18 @@ public sealed class LlmProfile
     /// <summary>Profiles to try, in order, when a call of this profile fails with a retryable error (network, 408, 429, 5xx); they may use other adapters.</summary>
     public List<string> Fallbacks { get; set; } = [];
 
+    /// <summary>
+    /// The adapter a preset was resolved to (<see cref="LlmCatalog.ResolveProfile"/>), so that resolving again, while
+    /// <see cref="Adapter"/> still names it, changes nothing: a preset named like its adapter (<c>openai</c>) must not add
+    /// its defaults to a profile another preset (<c>doubao</c>) already resolved.
+    /// </summary>
+    internal string? ResolvedAdapter { get; set; }
+
     /// <summary>Creates a deep copy, so that a client keeps the settings it was created with.</summary>
     public LlmProfile Clone() => new()
     {
         Adapter = Adapter,
+        ResolvedAdapter = ResolvedAdapter,
         BaseUrl = BaseUrl,
         Variables = new Dictionary<string, string?>(Variables, StringComparer.Ordinal),
         SecretVariables = [.. SecretVariables],

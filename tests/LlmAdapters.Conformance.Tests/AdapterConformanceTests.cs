@@ -48,7 +48,7 @@ public class AdapterConformanceTests
                 }
 
                 var fixture = FixtureCase.Load(caseDir);
-                var patterns = Catalog(fixture.AdapterFile).GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Stream
+                var patterns = Catalog(fixture).GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Stream
                     ? Enum.GetValues<WritePattern>()
                     : [WritePattern.Whole];
                 foreach (var pattern in patterns)
@@ -68,7 +68,7 @@ public class AdapterConformanceTests
             Assert.Ignore(pending);
         }
 
-        var catalog = Catalog(fixture.AdapterFile);
+        var catalog = Catalog(fixture);
         var isStream = catalog.GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Stream;
         var seed = StableSeed(fixture.Name);
 
@@ -107,11 +107,11 @@ public class AdapterConformanceTests
         FixtureCase fixture, WritePattern pattern, int seed, Func<ILlmClient, Task<LlmResponse>> run)
     {
         using var session = _server.Open(fixture.Exchanges, pattern, seed);
-        var isAsync = Catalog(fixture.AdapterFile).GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Async;
+        var isAsync = Catalog(fixture).GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Async;
         var profile = new LlmProfile
         {
             Adapter = AdapterName(fixture),
-            BaseUrl = session.BaseUrlFor(fixture.BaseUrl),
+            BaseUrl = session.BaseUrlFor(fixture.BaseUrl ?? PresetBaseUrl(fixture)),
 
             // Async cases wait on a clock where every wait ends at once; a request timeout would end at once too.
             Timeout = isAsync ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(20),
@@ -125,7 +125,7 @@ public class AdapterConformanceTests
             profile.Variables[name] = value;
         }
 
-        var client = Catalog(fixture.AdapterFile).CreateClient(profile, _http, isAsync ? new InstantTimeProvider() : null);
+        var client = Catalog(fixture).CreateClient(profile, _http, isAsync ? new InstantTimeProvider() : null);
         try
         {
             return (await run(client), null, session.Received);
@@ -300,9 +300,19 @@ public class AdapterConformanceTests
         }
     }
 
-    private static LlmCatalog Catalog(string file) => Catalogs.GetOrAdd(file, f => LlmCatalog.FromFile(Path.Combine(AdaptersRoot, f)));
+    /// <summary>The case's definition file alone; for a preset case, every shipped file with adapters/presets.json.</summary>
+    private static LlmCatalog Catalog(FixtureCase fixture) => fixture.Preset is null
+        ? Catalogs.GetOrAdd(fixture.AdapterFile!, f => LlmCatalog.FromFile(Path.Combine(AdaptersRoot, f)))
+        : Catalogs.GetOrAdd("(all with presets)", _ => LlmCatalog.FromDirectory(AdaptersRoot));
 
-    private static string AdapterName(FixtureCase fixture) => Catalog(fixture.AdapterFile).Adapters.Single();
+    /// <summary>What the profile's Adapter names: the case's preset, or the one adapter of its file.</summary>
+    private static string AdapterName(FixtureCase fixture) => fixture.Preset ?? Catalog(fixture).Adapters.Single();
+
+    private static Uri PresetBaseUrl(FixtureCase fixture)
+    {
+        var preset = Catalog(fixture).Presets.SingleOrDefault(p => p.Name == fixture.Preset) ?? throw new InvalidDataException($"{fixture.Name}: adapters/presets.json has no preset '{fixture.Preset}'");
+        return new Uri(preset.BaseUrl ?? throw new InvalidDataException($"{fixture.Name}: the preset '{fixture.Preset}' has no base_url; give profile.base_url"));
+    }
 
     /// <summary>A seed that is the same on every run and machine (string.GetHashCode is randomised per process).</summary>
     private static int StableSeed(string text)

@@ -14,11 +14,12 @@ internal sealed class FixtureCase
         Directory = directory;
         Name = $"{System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(directory))}/{System.IO.Path.GetFileName(directory)}";
         Root = root;
-        AdapterFile = Required<string>(root, "adapter");
+        Preset = root["preset"]?.GetValue<string>();
+        AdapterFile = Preset is null ? Required<string>(root, "adapter") : root["adapter"]?.GetValue<string>();
         Call = root["call"]?.GetValue<string>() ?? "chat";
         Pending = root["pending"]?.GetValue<string>();
         var profile = root["profile"] as JsonObject ?? throw Invalid("has no \"profile\"");
-        BaseUrl = new Uri(Required<string>(profile, "base_url"));
+        BaseUrl = Preset is not null && profile["base_url"] is null ? null : new Uri(Required<string>(profile, "base_url"));
         Variables = (profile["variables"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.GetValue<string>());
         Input = root["input"] as JsonObject ?? [];
         Exchanges = (root["exchanges"] as JsonArray ?? throw Invalid("has no \"exchanges\"")).Select(e => new Exchange(this, e as JsonObject ?? throw Invalid("has an exchange that is not an object"))).ToArray();
@@ -37,16 +38,19 @@ internal sealed class FixtureCase
 
     public JsonObject Root { get; }
 
-    /// <summary>The definition file in adapters/, such as <c>openai.json</c>.</summary>
-    public string AdapterFile { get; }
+    /// <summary>The definition file in adapters/, such as <c>openai.json</c>; null for a preset case.</summary>
+    public string? AdapterFile { get; }
+
+    /// <summary>A preset of adapters/presets.json the profile names instead of an adapter (<c>deepseek</c>): the case then proves the preset's base URL path and default variables.</summary>
+    public string? Preset { get; }
 
     public string Call { get; }
 
     /// <summary>When set, the case documents a behaviour the engine does not have yet: it is reported as ignored with this reason.</summary>
     public string? Pending { get; }
 
-    /// <summary>The vendor's real base URL; its path is kept, its scheme and host become the loopback server's.</summary>
-    public Uri BaseUrl { get; }
+    /// <summary>The vendor's real base URL; its path is kept, its scheme and host become the loopback server's. Null in a preset case that takes the preset's.</summary>
+    public Uri? BaseUrl { get; }
 
     public Dictionary<string, string?> Variables { get; }
 

@@ -3,11 +3,11 @@ using LlmAdapters.Cli.Output;
 
 namespace LlmAdapters.Cli.Commands;
 
-/// <summary><c>list [paths...]</c>: the adapters, their calls, apitypes, required variables and accepted inputs.</summary>
+/// <summary><c>list [paths...]</c>: the adapters, their calls, apitypes, required variables and accepted inputs; then the presets (name, adapter, base URL).</summary>
 internal sealed class ListCommand(CliConsole console)
 {
     /// <param name="paths">Definition files or folders added to the shipped adapters (a file replaces a shipped adapter of the same name).</param>
-    /// <param name="json">Print a JSON array of calls instead of text.</param>
+    /// <param name="json">Print a JSON array of calls instead of text (the presets are listed in the text only, so the array stays one of calls).</param>
     /// <param name="converterAssemblies">Assemblies of converters the files name (<c>--converters</c>).</param>
     public int Run(IReadOnlyList<string> paths, bool json, IReadOnlyList<string> converterAssemblies)
     {
@@ -48,6 +48,18 @@ internal sealed class ListCommand(CliConsole console)
                     {
                         console.Out.WriteLine($"  {new string(' ', width)}  {console.Paint(call.Description, AnsiColor.Dim)}");
                     }
+                }
+            }
+
+            if (catalog.Presets.Count > 0)
+            {
+                console.Out.WriteLine();
+                console.Out.WriteLine(console.Paint("presets", AnsiColor.Bold) + "  (a profile's Adapter may name one: its adapter, base URL and default variables)");
+                var nameWidth = catalog.Presets.Max(p => p.Name.Length);
+                var adapterWidth = catalog.Presets.Max(p => p.Adapter.Length);
+                foreach (var preset in catalog.Presets)
+                {
+                    console.Out.WriteLine($"  {preset.Name.PadRight(nameWidth)}  {console.Paint(preset.Adapter.PadRight(adapterWidth), AnsiColor.Cyan)}  {preset.BaseUrl ?? "(BaseUrl from the profile)"}");
                 }
             }
 

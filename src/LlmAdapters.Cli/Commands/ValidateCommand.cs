@@ -34,7 +34,13 @@ internal sealed class ValidateCommand(CliConsole console)
                 console.Out.WriteLine($"{console.Paint("ok", AnsiColor.Green)}  {adapter} ({console.DisplayPath(source)}): {string.Join(", ", info.Select(c => c.Name))}");
             }
 
-            console.Out.WriteLine($"{files.Count} file{(files.Count == 1 ? string.Empty : "s")}, {catalog.Adapters.Count} adapter{(catalog.Adapters.Count == 1 ? string.Empty : "s")}, {calls} call{(calls == 1 ? string.Empty : "s")}: no problems.");
+            foreach (var preset in catalog.Presets)
+            {
+                console.Out.WriteLine($"{console.Paint("ok", AnsiColor.Green)}  preset {preset.Name} -> {preset.Adapter} ({console.DisplayPath(FileOf(preset.Source))})");
+            }
+
+            var presets = catalog.Presets.Count == 0 ? string.Empty : $", {catalog.Presets.Count} preset{(catalog.Presets.Count == 1 ? string.Empty : "s")}";
+            console.Out.WriteLine($"{files.Count} file{(files.Count == 1 ? string.Empty : "s")}, {catalog.Adapters.Count} adapter{(catalog.Adapters.Count == 1 ? string.Empty : "s")}, {calls} call{(calls == 1 ? string.Empty : "s")}{presets}: no problems.");
             return ExitCodes.Ok;
         }
         catch (Exception e) when (ErrorReporter.IsReportable(e))

@@ -45,19 +45,20 @@ internal static class ProfileResolver
         else if (settings.Profiles.TryGetValue(target, out var configured))
         {
             name = target;
-            profile = configured.Clone();
+            profile = catalog.ResolveProfile(configured); // a copy, with the preset it names applied
         }
-        else if (catalog.Contains(target))
+        else if (catalog.ContainsAdapterOrPreset(target))
         {
+            // An adapter, or a preset: its adapter, base URL and default variables, which options and --var override.
             name = target;
-            profile = new LlmProfile { Adapter = target };
+            profile = catalog.ResolveProfile(new LlmProfile { Adapter = target });
         }
         else
         {
             var profiles = settings.Profiles.Count == 0
                 ? $"no settings file defines profiles (--settings, {CliSettings.EnvironmentVariable} or ./{CliSettings.DefaultFileName})"
                 : $"profiles in {console.DisplayPath(settings.File!)}: {string.Join(", ", settings.Profiles.Keys.Order(StringComparer.Ordinal))}";
-            throw new CliUsageException($"'{target}' is neither a profile nor an adapter. Adapters: {string.Join(", ", catalog.Adapters.Order(StringComparer.Ordinal))}; {profiles}.");
+            throw new CliUsageException($"'{target}' is neither a profile, an adapter nor a preset{LlmAdapters.Internal.DidYouMean.Hint(target, catalog.AdapterAndPresetNames.Concat(settings.Profiles.Keys))}. Adapters: {string.Join(", ", catalog.Adapters.Order(StringComparer.Ordinal))}; presets: {catalog.PresetList()}; {profiles}.");
         }
 
         ApplyEnvironment(profile, name, console);

@@ -24,8 +24,10 @@ internal sealed class LlmAdaptersOptionsValidator(LlmCatalogProvider catalogs) :
         }
 
         var problems = new List<string>();
-        foreach (var (profileName, profile) in options.Profiles.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
+        foreach (var (profileName, configured) in options.Profiles.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
         {
+            // A profile naming a preset is checked as it runs: the preset's adapter, base URL and variables under its own.
+            var profile = configured is null ? null : catalog.ResolveProfile(configured);
             if (profile is null)
             {
                 problems.Add($"Profile '{profileName}' is empty; give it an Adapter and a BaseUrl.");
@@ -34,13 +36,13 @@ internal sealed class LlmAdaptersOptionsValidator(LlmCatalogProvider catalogs) :
 
             if (string.IsNullOrWhiteSpace(profile.Adapter))
             {
-                problems.Add($"Profile '{profileName}' names no Adapter; set LlmAdapters:Profiles:{profileName}:Adapter to one of: {string.Join(", ", catalog.Adapters.Order(StringComparer.Ordinal))}.");
+                problems.Add($"Profile '{profileName}' names no Adapter; set LlmAdapters:Profiles:{profileName}:Adapter to an adapter ({string.Join(", ", catalog.Adapters.Order(StringComparer.Ordinal))}) or a preset ({catalog.PresetList()}).");
                 continue;
             }
 
             if (!catalog.Contains(profile.Adapter))
             {
-                problems.Add($"Profile '{profileName}' names the adapter '{profile.Adapter}', which is not loaded{Internal.DidYouMean.Hint(profile.Adapter, catalog.Adapters)}. Loaded adapters: {string.Join(", ", catalog.Adapters.Order(StringComparer.Ordinal))}.");
+                problems.Add($"Profile '{profileName}' names the adapter '{profile.Adapter}', which is neither a loaded adapter nor a preset{Internal.DidYouMean.Hint(profile.Adapter, catalog.AdapterAndPresetNames)}. Loaded adapters: {string.Join(", ", catalog.Adapters.Order(StringComparer.Ordinal))}; presets: {catalog.PresetList()}.");
                 continue;
             }
 

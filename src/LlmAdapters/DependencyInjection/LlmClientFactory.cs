@@ -64,8 +64,10 @@ internal sealed class LlmClientFactory(
 
     private Execution.ClientSettings Resolve(string profile, LlmProfile settings)
     {
-        _ = catalog.GetCatalog(options.CurrentValue).Describe(settings.Adapter); // an unknown adapter fails here, with the list of adapters
-        return new Execution.ClientSettings(profile, settings.Clone(), timeProvider ?? TimeProvider.System, telemetry, _logger, SharedKeys(profile, settings));
+        var loaded = catalog.GetCatalog(options.CurrentValue);
+        _ = loaded.Describe(settings.Adapter); // an unknown adapter or preset fails here, with the lists of both
+        var resolved = loaded.ResolveProfile(settings); // a preset's adapter, base URL and variables, under the profile's own
+        return new Execution.ClientSettings(profile, resolved, timeProvider ?? TimeProvider.System, telemetry, _logger, SharedKeys(profile, resolved));
     }
 
     /// <summary>One key pool per profile for the life of the container, so every client knows which keys rest or were rejected; rebuilt when the configured keys change.</summary>

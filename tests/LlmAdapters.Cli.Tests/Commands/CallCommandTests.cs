@@ -96,20 +96,22 @@ public sealed class CallCommandTests
     {
         using var folder = new TempFolder();
 
-        var result = await new CliRunner { WorkingDirectory = folder.Path }.RunAsync("call", "kimi", "hi");
+        var result = await new CliRunner { WorkingDirectory = folder.Path }.RunAsync("call", "acme-ai", "hi");
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("'kimi' is neither a profile nor an adapter"));
+        Assert.That(result.Error, Does.Contain("'acme-ai' is neither a profile, an adapter nor a preset"));
+        Assert.That(result.Error, Does.Contain("presets: ").And.Contain("deepseek"));
         Assert.That(result.Error, Does.Contain("openai"));
     }
 
     [Test]
     public async Task Call_MissingVariable_IsAUsageError()
     {
-        var result = await new CliRunner().RunAsync("call", "openai", "--base-url", _server.BaseUrl, "--var", "apikey=" + DemoServer.ApiKey, "hi");
+        // azure-openai's preset has no deployment (each customer names their own), so the call lacks it.
+        var result = await new CliRunner().RunAsync("call", "azure-openai", "--base-url", _server.BaseUrl, "--var", "apikey=" + DemoServer.ApiKey, "hi");
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("model"));
+        Assert.That(result.Error, Does.Contain("deployment"));
     }
 
     [Test]

@@ -17,6 +17,29 @@ public sealed class ListCommandTests
     }
 
     [Test]
+    public async Task List_ShowsPresets_WithAdapterAndBaseUrl()
+    {
+        var result = await new CliRunner().RunAsync("list");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Out, Does.Contain("\npresets  "));
+        Assert.That(result.Out, Does.Match(@"\n  deepseek +openai +https://api\.deepseek\.com\n"));
+        Assert.That(result.Out, Does.Match(@"\n  azure-openai +azure-openai +\(BaseUrl from the profile\)\n"));
+    }
+
+    [Test]
+    public async Task List_WithAPresetsFile_ShowsTheUsersPresets()
+    {
+        using var folder = new TempFolder();
+        folder.Write("team.presets.json", """{ "presets": { "gateway": { "adapter": "openai", "base_url": "https://gw.example/v1" } } }""");
+
+        var result = await new CliRunner().RunAsync("list", Path.Combine(folder.Path, "team.presets.json"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Out, Does.Match(@"\n  gateway +openai +https://gw\.example/v1\n"));
+    }
+
+    [Test]
     public async Task List_WithPaths_AddsThoseFilesAndTheyReplaceBuiltInsByName()
     {
         using var folder = new TempFolder();

@@ -46,12 +46,23 @@ public sealed class ReplayCommandTests
     }
 
     [Test]
+    public async Task Replay_Request_OfAPreset_UsesItsBaseUrlAndDefaultModel()
+    {
+        var result = await new CliRunner().RunAsync("replay", "deepseek", "--call", "chat_sync", "--request", "--var", "apikey=sk-fake", "--prompt", "hi");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Out, Does.Contain("POST https://api.deepseek.com/chat/completions\n"));
+        Assert.That(result.Out, Does.Contain("\"model\": \"deepseek-chat\""));
+    }
+
+    [Test]
     public async Task Replay_WithoutVariables_UsesVisiblePlaceholders()
     {
         var result = await new CliRunner().RunAsync("replay", "openai", "--call", "chat_sync", "--request", "-r", "recorded/openai-chat.json");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
-        Assert.That(result.Out, Does.Contain("POST https://replay.invalid/chat/completions"));
+        // The base URL is the openai preset's; the key, which no preset has, is a visible placeholder.
+        Assert.That(result.Out, Does.Contain("POST https://api.openai.com/v1/chat/completions"));
         Assert.That(result.Out, Does.Contain("Authorization: Bearer <apikey>"));
         Assert.That(result.Out, Does.Contain("Bonjour !"));
     }
@@ -73,7 +84,7 @@ public sealed class ReplayCommandTests
             "replay", "dashscope", "--call", "image", "-r", "recorded/dashscope-submit.json", "-r", "recorded/dashscope-done.json", "--request");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
-        Assert.That(result.Out, Does.Contain("GET https://replay.invalid/api/v1/tasks/task-42"));
+        Assert.That(result.Out, Does.Contain("GET https://dashscope.aliyuncs.com/api/v1/tasks/task-42"), "the dashscope preset's base URL");
         Assert.That(result.Out, Does.Contain("text:\nhttps://example.com/cat.png\n"));
     }
 

@@ -13,6 +13,24 @@ public sealed class ValidateCommandTests
     }
 
     [Test]
+    public async Task Validate_APresetsFile_NamesEachPreset_AndReportsItsProblemsWithLineAndPath()
+    {
+        using var folder = new TempFolder();
+        File.Copy(Path.Combine(Paths.Fixtures, "good", "echo.json"), Path.Combine(folder.Path, "echo.json"));
+        folder.Write("team.presets.json", "{\n  \"presets\": {\n    \"local-echo\": { \"adapter\": \"echo\", \"base_url\": \"http://localhost:9000\" }\n  }\n}\n");
+        folder.Write("bad.presets.json", "{\n  \"presets\": {\n    \"x\": { \"adapter\": \"ehco\" }\n  }\n}\n");
+
+        var good = await new CliRunner().RunAsync("validate", Path.Combine(folder.Path, "echo.json"), Path.Combine(folder.Path, "team.presets.json"));
+        var bad = await new CliRunner().RunAsync("validate", Path.Combine(folder.Path, "echo.json"), Path.Combine(folder.Path, "bad.presets.json"));
+
+        Assert.That(good.ExitCode, Is.EqualTo(0), good.ToString());
+        Assert.That(good.Out, Does.Contain("ok  preset local-echo -> echo"));
+        Assert.That(good.Out, Does.Contain("1 preset: no problems."));
+        Assert.That(bad.ExitCode, Is.EqualTo(3), bad.ToString());
+        Assert.That(bad.Error, Does.Contain("bad.presets.json:3: error: $.presets.x: the preset 'x' runs on the adapter 'ehco', which is not loaded; did you mean 'echo'?"));
+    }
+
+    [Test]
     public async Task Validate_BrokenFile_ExitsThreeWithFileLineAndJsonPath()
     {
         var result = await new CliRunner().RunAsync("validate", "good", "broken/broken.json");

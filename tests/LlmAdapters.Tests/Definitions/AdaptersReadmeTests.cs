@@ -35,4 +35,46 @@ public sealed class AdaptersReadmeTests
 
         Assert.That(Rows().GetValueOrDefault(file), Is.EqualTo(calls), $"the calls of {file} in adapters/README.md's table");
     }
+
+    /// <summary>Rows "| `preset` | `adapter` | base URL | calls | default variables |" of the hosts table, by preset.</summary>
+    private static Dictionary<string, (string Adapter, string BaseUrl, string[] Calls, string[] Variables)> HostRows()
+    {
+        static string[] Codes(string cell) => [.. Regex.Matches(cell, "`([^`]+)`", RegexOptions.None, TimeSpan.FromSeconds(1)).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)];
+        var rows = new Dictionary<string, (string, string, string[], string[])>(StringComparer.Ordinal);
+        foreach (Match row in Regex.Matches(Readme, @"^\| `([a-z0-9._-]+)` \| `([a-z0-9._-]+)` \|([^|]*)\|([^|]*)\|([^|]*)\|\s*$", RegexOptions.Multiline, TimeSpan.FromSeconds(1)))
+        {
+            Assert.That(rows.TryAdd(row.Groups[1].Value, (row.Groups[2].Value, row.Groups[3].Value.Trim(), Codes(row.Groups[4].Value), Codes(row.Groups[5].Value))), Is.True, $"preset {row.Groups[1].Value} has two rows");
+        }
+
+        return rows;
+    }
+
+    private static LlmCatalog Shipped { get; } = LlmCatalog.FromDirectory(Paths.Adapters);
+
+    [Test]
+    public void HostsTable_HasOneRowPerShippedPreset()
+    {
+        Assert.That(HostRows().Keys.Order(StringComparer.Ordinal), Is.EqualTo(Shipped.Presets.Select(p => p.Name)));
+    }
+
+    [Test]
+    public void HostsTable_RowsSayWhatEachPresetIs()
+    {
+        var rows = HostRows();
+        Assert.Multiple(() =>
+        {
+            foreach (var preset in Shipped.Presets)
+            {
+                if (!rows.TryGetValue(preset.Name, out var row))
+                {
+                    continue; // reported by HostsTable_HasOneRowPerShippedPreset
+                }
+
+                Assert.That(row.Adapter, Is.EqualTo(preset.Adapter), $"{preset.Name}: adapter");
+                Assert.That(row.BaseUrl, preset.BaseUrl is null ? Does.StartWith("the profile's") : Is.EqualTo($"`{preset.BaseUrl}`"), $"{preset.Name}: base URL");
+                Assert.That(row.Calls, Is.EqualTo(Shipped.GetCalls(preset.Adapter).Order(StringComparer.Ordinal)), $"{preset.Name}: calls");
+                Assert.That(row.Variables, Is.EqualTo(preset.Variables.Keys.Order(StringComparer.Ordinal)), $"{preset.Name}: default variables");
+            }
+        });
+    }
 }

@@ -24,7 +24,7 @@ public class SchemaTests
     private static string[] Sorted(IEnumerable<string> names) => [.. names.Order(StringComparer.Ordinal)];
 
     public static IEnumerable<string> ShippedAdapters() => Directory.EnumerateFiles(Paths.Adapters, "*.json")
-        .Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal))
+        .Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal) && !PresetReader.IsPresetFile(f))
         .Select(Path.GetFileName)
         .Order(StringComparer.Ordinal)!;
 

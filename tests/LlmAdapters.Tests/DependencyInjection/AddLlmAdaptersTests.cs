@@ -57,6 +57,40 @@ public class AddLlmAdaptersTests
     }
 
     [Test]
+    public async Task ProfileNamingAPreset_NeedsOnlyAKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmAdapters:Profiles:fast:Adapter"] = "groq",
+            ["LlmAdapters:Profiles:fast:Variables:apikey"] = "gsk-fake",
+        }).Build();
+        var handler = StreamResponses.Body(ChatAnswer);
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(configuration.GetSection("LlmAdapters"))
+            .AddHttpClient("fast").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+        using var provider = services.BuildServiceProvider();
+
+        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<LlmAdaptersOptions>>().Value; // validated: no BaseUrl or model needed
+        var response = await provider.GetRequiredService<ILlmClientFactory>().CreateClient("fast").CallAsync(new LlmRequest { Prompt = "hi" });
+
+        Assert.That(response.Text, Is.EqualTo("来自DI"));
+        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.groq.com/openai/v1/chat/completions"));
+        Assert.That(handler.Last.Headers["Authorization"], Is.EqualTo("Bearer gsk-fake"));
+        Assert.That(handler.Last.Body, Does.Contain("\"model\":\"llama-3.3-70b-versatile\""));
+    }
+
+    [Test]
+    public void UnknownPreset_IsReportedAtStart_WithDidYouMean()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o => o.Profiles["p"] = new LlmProfile { Adapter = "groqq", Variables = { ["apikey"] = "k" } });
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<LlmAdaptersOptions>>().Value)!;
+        Assert.That(e.Message, Does.Contain("Profile 'p' names the adapter 'groqq', which is neither a loaded adapter nor a preset; did you mean 'groq'?"));
+    }
+
+    [Test]
     public async Task UsageMonitor_CountsCallsMadeBeforeItIsFirstResolved()
     {
         var handler = StreamResponses.Body(ChatAnswer);
@@ -189,16 +223,16 @@ public class AddLlmAdaptersTests
         services.AddLlmAdapters(o =>
         {
             o.Profiles["a"] = new LlmProfile { Adapter = "opneai", BaseUrl = "https://x" };
-            o.Profiles["b"] = new LlmProfile { Adapter = "openai" , Variables = { ["model"] = "m" } };
+            o.Profiles["b"] = new LlmProfile { Adapter = "azure-openai", Variables = { ["model"] = "m" } };
             o.Profiles["c"] = new LlmProfile { Adapter = "minimax", BaseUrl = "ftp://nope", Variables = { ["apikey"] = "k" }, Fallbacks = ["zz"] };
             o.Profiles["ok"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://api.openai.com/v1", Variables = { ["apikey"] = "k" } };
         });
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<LlmAdaptersOptions>>().Value)!;
         Assert.That(e.Failures.Count(), Is.EqualTo(5), e.Message);
-        Assert.That(e.Message, Does.Contain("Profile 'a' names the adapter 'opneai', which is not loaded; did you mean 'openai'?"));
-        Assert.That(e.Message, Does.Contain("Profile 'b' has no BaseUrl"));
-        Assert.That(e.Message, Does.Contain("Profile 'b' lacks the variable 'apikey' that adapter 'openai' needs for its 'chat' call"));
+        Assert.That(e.Message, Does.Contain("Profile 'a' names the adapter 'opneai', which is neither a loaded adapter nor a preset; did you mean 'openai'?"));
+        Assert.That(e.Message, Does.Contain("Profile 'b' has no BaseUrl"), "the azure-openai preset has no base URL: each customer has a resource of their own");
+        Assert.That(e.Message, Does.Contain("Profile 'b' lacks the variables").And.Contain("'apikey'").And.Contain("'deployment'").And.Contain("adapter 'azure-openai' needs for its 'chat' call"));
         Assert.That(e.Message, Does.Contain("Profile 'c' has the BaseUrl 'ftp://nope', which is not an absolute http(s) URL"));
         Assert.That(e.Message, Does.Contain("Profile 'c' falls back to 'zz', which is not a configured profile"));
         Assert.That(e.Message, Does.Not.Contain("Profile 'ok'"));
