@@ -50,6 +50,9 @@ internal sealed class FakeUpstream : IAsyncDisposable
 
     public int RetryAfterSeconds { get; set; } = 30;
 
+    /// <summary>How long each chat answer takes.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     public static async Task<FakeUpstream> StartAsync(string name, params (string Key, KeyBehaviour Behaviour)[] keys)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -80,6 +83,11 @@ internal sealed class FakeUpstream : IAsyncDisposable
         if (await RefusedAsync(context, key))
         {
             return;
+        }
+
+        if (AnswerDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(AnswerDelay, context.RequestAborted);   // keeps requests in flight (a slow model), not a wait for a test
         }
 
         var messages = body.RootElement.GetProperty("messages");
