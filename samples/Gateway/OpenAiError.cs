@@ -34,8 +34,13 @@ internal sealed partial record OpenAiError(int Status, string Message, string Ty
 
     public static OpenAiError BadRequest(string message, string? param = null, string? code = null) => new(400, message, "invalid_request_error", code, param);
 
-    /// <summary>A message without the library's internals: definition file names with their lines and paths become "the adapter definition".</summary>
-    public static string Clean(string message) => DefinitionSite().Replace(message, "").Replace("  ", " ", StringComparison.Ordinal).Trim();
+    /// <summary>A message without the library's internals: where a definition file says something (file, line, JSON path) is left out.</summary>
+    public static string Clean(string message)
+    {
+        var text = ParenthesizedSite().Replace(message, "");
+        text = PrepositionSite().Replace(text, "");
+        return BareSite().Replace(text, "the adapter definition");
+    }
 
     private static string TypeFor(int status) => status switch
     {
@@ -74,7 +79,15 @@ internal sealed partial record OpenAiError(int Status, string Message, string Ty
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>" (adapters/openai.json, line 12)", " in adapters/x.json at $.chat.data[2]", "file.json:12": where a definition says something.</summary>
-    [GeneratedRegex("""\s*\(?\s*(?:(?:in|at|of|from)\s+)?(?:[A-Za-z]:)?[^\s(),'"]*\.json(?:(?::\d+)|(?:,?\s*line\s+\d+)|(?:,?\s*column\s+\d+)|(?:,?\s*(?:at\s+)?(?:JSON\s+path\s+)?\$[^\s,)]*))*\s*\)?""", RegexOptions.IgnoreCase, 1000)]
-    private static partial Regex DefinitionSite();
+    /// <summary>" ((built-in) openai.json, line 5)", " (adapters/x.json:12)": a parenthesized definition site, one level of nesting inside.</summary>
+    [GeneratedRegex("""\s*\((?:[^()]*\([^()]*\))*[^()]*\.json[^()]*\)""", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ParenthesizedSite();
+
+    /// <summary>" in adapters/x.json at $.chat.data[4]", " of /path/x.json, line 3": a definition site after a preposition.</summary>
+    [GeneratedRegex("""\s+(?:in|at|of|from)\s+[^\s,'"]*\.json(?::\d+)?(?:,?\s*line\s+\d+)?(?:,?\s*column\s+\d+)?(?:\s+at\s+\$[^\s,:]*)?""", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex PrepositionSite();
+
+    /// <summary>Any other file name ending in .json, with its line.</summary>
+    [GeneratedRegex("""[^\s'"(),]*\.json(?::\d+)?(?:,?\s*line\s+\d+)?""", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex BareSite();
 }
