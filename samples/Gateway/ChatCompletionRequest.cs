@@ -4,10 +4,26 @@ using LlmAdapters;
 
 namespace Gateway;
 
-/// <summary>The parts of an OpenAI chat completion request the gateway uses.</summary>
-internal sealed record ChatCompletionRequest(string Model, IReadOnlyList<LlmMessage> Messages, int? MaxTokens, double? Temperature, bool Stream, bool IncludeUsage)
+/// <summary>An OpenAI chat completion request as the gateway reads it: what it maps itself, plus every other parameter by name (passed to the profile's adapter as a variable of that name, or refused).</summary>
+internal sealed record ChatCompletionRequest(
+    string Model, IReadOnlyList<LlmMessage> Messages, int? MaxTokens, double? Temperature, bool Stream, bool IncludeUsage, IReadOnlyDictionary<string, JsonElement> Parameters)
 {
-    /// <summary>Reads the request body; a body that does not fit gives an OpenAI-format 400.</summary>
+    /// <summary>Parameters the gateway maps itself (everything else is in <see cref="Parameters"/>).</summary>
+    private static readonly HashSet<string> Mapped = ["model", "messages", "max_tokens", "max_completion_tokens", "temperature", "stream", "stream_options", "n"];
+
+    /// <summary>
+    /// OpenAI's other chat parameters (its API reference): each goes to the profile's adapter as the variable of the same
+    /// name when the adapter's chat call reads one, else the request gets a 400. Only these names: a client must never set
+    /// an adapter variable of its own choosing (such as <c>apikey</c> or <c>base_url</c>).
+    /// </summary>
+    public static readonly HashSet<string> PassedThrough =
+    [
+        "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user",
+        "service_tier", "store", "metadata", "reasoning_effort", "modalities", "prediction", "audio", "verbosity",
+        "web_search_options", "safety_identifier", "prompt_cache_key",
+    ];
+
+    /// <summary>Reads the request body; a body that does not fit, or asks for what no profile can do, gives an OpenAI-format 400.</summary>
     public static async Task<(ChatCompletionRequest? Request, OpenAiError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         JsonDocument document;
@@ -38,6 +54,16 @@ internal sealed record ChatCompletionRequest(string Model, IReadOnlyList<LlmMess
                 return (null, OpenAiError.BadRequest("'messages' must be a non-empty array of {\"role\", \"content\"}.", "messages"));
             }
 
+            if (ToolParameters.Refuse(root, messages) is { } toolError)
+            {
+                return (null, toolError);
+            }
+
+            if (root.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var count) && count == 1))
+            {
+                return (null, OpenAiError.BadRequest("The parameter 'n' must be 1 here: this profile answers with one choice per request.", "n", "unsupported_parameter"));
+            }
+
             var list = new List<LlmMessage>();
             foreach (var message in messages.EnumerateArray())
             {
@@ -51,16 +77,69 @@ internal sealed record ChatCompletionRequest(string Model, IReadOnlyList<LlmMess
                 list.Add(new LlmMessage(roleName, text) { Images = images });
             }
 
+            var parameters = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                // null is OpenAI's "not given"; a parameter named twice keeps its last value, as System.Text.Json reads it.
+                if (Mapped.Contains(property.Name) || property.Value.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+
+                if (!PassedThrough.Contains(property.Name))
+                {
+                    return (null, OpenAiError.BadRequest($"Unrecognized request argument supplied: {property.Name}.", property.Name, "unknown_parameter"));
+                }
+
+                parameters[property.Name] = property.Value.Clone();
+            }
+
             int? maxTokens = Number(root, "max_completion_tokens") ?? Number(root, "max_tokens");
             double? temperature = root.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
             var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
             var includeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
                 && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
-            return (new ChatCompletionRequest(model.GetString()!, list, maxTokens, temperature, stream, includeUsage), null);
+            return (new ChatCompletionRequest(model.GetString()!, list, maxTokens, temperature, stream, includeUsage, parameters), null);
         }
     }
 
-    public LlmRequest ToLlmRequest() => new() { Messages = Messages, MaxTokens = MaxTokens, Temperature = Temperature };
+    /// <summary>The first parameter the adapter cannot honour (its chat call reads no variable of that name), or null.</summary>
+    public string? UnsupportedBy(IReadOnlyList<string> adapterVariables)
+        => Parameters.Keys.Order(StringComparer.Ordinal).FirstOrDefault(name => !adapterVariables.Contains(name, StringComparer.Ordinal));
+
+    /// <summary>The text of the last user message: what a web search looks for.</summary>
+    public string LastUserText() => Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "";
+
+    /// <summary>This request with <paramref name="appendix"/> added to its last user message (search results).</summary>
+    public ChatCompletionRequest WithAppendixToLastUserMessage(string appendix)
+    {
+        var index = Messages.Select((m, i) => (m, i)).LastOrDefault(p => p.m.Role == "user", (null!, -1)).Item2;
+        if (index < 0)
+        {
+            return this with { Messages = [.. Messages, new LlmMessage("user", appendix)] };
+        }
+
+        var messages = Messages.ToList();
+        messages[index] = new LlmMessage("user", messages[index].Content + "\n\n" + appendix) { Images = messages[index].Images };
+        return this with { Messages = messages };
+    }
+
+    /// <summary>The library's request for one attempt: the upstream model when one is asked for, the key to use, and the passed-through parameters as variables.</summary>
+    public LlmRequest ToLlmRequest(string? upstreamModel, string? apiKey)
+    {
+        var variables = new Dictionary<string, object?>(Parameters.Count + 1, StringComparer.Ordinal);
+        foreach (var (name, value) in Parameters)
+        {
+            variables[name] = value;
+        }
+
+        if (apiKey is not null)
+        {
+            variables["apikey"] = apiKey;
+        }
+
+        return new() { Messages = Messages, MaxTokens = MaxTokens, Temperature = Temperature, Model = upstreamModel, Variables = variables };
+    }
 
     private static int? Number(JsonElement root, string name)
         => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : null;

@@ -4,65 +4,90 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway;
 
-/// <summary><c>POST /v1/chat/completions</c>: the request's model picks the profile; the answer comes back in OpenAI's shape, whole or as SSE chunks.</summary>
-internal static class ChatCompletionsEndpoint
+/// <summary>
+/// <c>POST /v1/chat/completions</c> (and <c>/web/v1/chat/completions</c>, which searches the web first): the request's model
+/// picks the profile; the answer comes back in OpenAI's shape, whole or as SSE chunks.
+/// </summary>
+internal sealed class ChatCompletionsEndpoint(
+    ModelRoutes routes, UpstreamCalls upstream, GatewayCounters counters, AdapterCalls calls, ProfileClients clients, WebSearch search, GatewayOptions options, ILogger<ChatCompletionsEndpoint> logger)
 {
-    public static async Task HandleAsync(HttpContext context, ProfileClients clients)
+    public Task HandleAsync(HttpContext context) => HandleAsync(context, options.SearchOnAllRequests);
+
+    public Task HandleWithSearchAsync(HttpContext context) => HandleAsync(context, searchFirst: true);
+
+    private async Task HandleAsync(HttpContext context, bool searchFirst)
     {
         var cancellationToken = context.RequestAborted;
         var (request, error) = await ChatCompletionRequest.ReadAsync(context.Request, cancellationToken);
         if (error is not null)
         {
-            await error.WriteResponseAsync(context);
+            await RefuseAsync(context, error, error.Code ?? "bad_request");
             return;
         }
 
-        var profile = clients.Find(request!.Model);
-        if (profile is null)
+        var route = routes.Resolve(request!.Model);
+        if (route is null)
         {
-            await new OpenAiError(404, $"The model '{request.Model}' does not exist. Models: {string.Join(", ", clients.Profiles.Keys)}.", "invalid_request_error", "model_not_found", "model")
-                .WriteResponseAsync(context);
+            var models = string.Join(", ", routes.List().Select(m => m.Id));
+            await RefuseAsync(context, new OpenAiError(404, $"The model '{request.Model}' does not exist. Models: {models}{routes.Hint()}.", "invalid_request_error", "model_not_found", "model"), "unknown_model");
             return;
+        }
+
+        if (request.UnsupportedBy(calls.ChatVariables(clients.Profiles[route.Profile].Adapter)) is { } unsupported)
+        {
+            await RefuseAsync(context, OpenAiError.BadRequest(
+                $"The parameter '{unsupported}' is not supported by model '{route.ClientModel}': its upstream API (adapter '{clients.Profiles[route.Profile].Adapter}') has no such setting. Remove '{unsupported}'.",
+                unsupported, "unsupported_parameter"), "unsupported_parameter");
+            return;
+        }
+
+        if (searchFirst)
+        {
+            if (!search.IsConfigured)
+            {
+                await RefuseAsync(context, new OpenAiError(404, "Web search is not configured on this gateway (its operator sets Gateway:Search:Url).", "invalid_request_error", "web_search_not_configured"), "web_search_not_configured");
+                return;
+            }
+
+            try
+            {
+                var results = await search.SearchAsync(request.LastUserText(), cancellationToken);
+                request = request.WithAppendixToLastUserMessage(WebSearch.Format(results));
+            }
+            catch (WebSearchException e)
+            {
+                GatewayLog.WebSearchFailed(logger, e.Message);
+                await counters.CompletedAsync(route.Profile, null, "web_search");
+                await new OpenAiError(502, $"The web search failed, so nothing was asked of the model: {e.Message}", "upstream_error", "web_search_failed").WriteResponseAsync(context);
+                return;
+            }
         }
 
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        ILlmClient client;
-        try
-        {
-            client = clients.Get(profile);
-        }
-        catch (LlmException e)
-        {
-            await OpenAiError.From(e).WriteResponseAsync(context);
-            return;
-        }
-
         if (request.Stream)
         {
-            await StreamAsync(context, client, request, new ChunkWriter(context.Response.BodyWriter, id, created, profile));
+            await StreamAsync(context, route, request, new ChunkWriter(context.Response.BodyWriter, id, created, route.ClientModel));
             return;
         }
 
-        LlmResponse response;
-        try
+        var (response, failure) = await upstream.RunAsync(route, request, static (client, llmRequest, token) => client.CallAsync(llmRequest, token), cancellationToken);
+        if (failure is not null)
         {
-            response = await client.CallAsync(request.ToLlmRequest(), cancellationToken);
-        }
-        catch (LlmException e)
-        {
-            await OpenAiError.From(e).WriteResponseAsync(context);
+            await counters.CompletedAsync(route.Profile, null, failure.Code ?? failure.Type);
+            await failure.WriteResponseAsync(context);
             return;
         }
 
-        context.Response.ContentType = "application/json";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        await counters.CompletedAsync(route.Profile, response!.Usage, null);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, GatewayJson.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("id", id);
             writer.WriteString("object", "chat.completion");
             writer.WriteNumber("created", created);
-            writer.WriteString("model", profile);
+            writer.WriteString("model", route.ClientModel);
             writer.WriteStartArray("choices");
             writer.WriteStartObject();
             writer.WriteNumber("index", 0);
@@ -80,24 +105,41 @@ internal static class ChatCompletionsEndpoint
         await context.Response.BodyWriter.FlushAsync(cancellationToken);
     }
 
-    private static async Task StreamAsync(HttpContext context, ILlmClient client, ChatCompletionRequest request, ChunkWriter chunks)
+    private async Task RefuseAsync(HttpContext context, OpenAiError error, string reason)
+    {
+        await counters.RejectedAsync(reason);
+        await error.WriteResponseAsync(context);
+    }
+
+    private async Task StreamAsync(HttpContext context, ModelRoute route, ChatCompletionRequest request, ChunkWriter chunks)
     {
         var cancellationToken = context.RequestAborted;
-        await using var updates = client.StreamUpdatesAsync(request.ToLlmRequest(), cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool more;
-        try
+
+        // The first update is awaited before any byte is sent, so an upstream that refuses the request gets its status and
+        // an OpenAI-format error body (or the next key, or a fallback profile) instead of a 200 stream that breaks.
+        var (opened, failure) = await upstream.RunAsync(route, request, static async (client, llmRequest, token) =>
         {
-            // The first update is awaited before any byte is sent, so an upstream that refuses the request (401, 429, ...)
-            // gets its status and an OpenAI-format error body instead of a 200 stream that breaks.
-            more = await updates.MoveNextAsync();
-        }
-        catch (LlmException e)
+            var enumerator = client.StreamUpdatesAsync(llmRequest, token).GetAsyncEnumerator(token);
+            try
+            {
+                return (Updates: enumerator, More: await enumerator.MoveNextAsync());
+            }
+            catch
+            {
+                await enumerator.DisposeAsync();
+                throw;
+            }
+        }, cancellationToken);
+        if (failure is not null)
         {
-            await OpenAiError.From(e).WriteResponseAsync(context);
+            await counters.CompletedAsync(route.Profile, null, failure.Code ?? failure.Type);
+            await failure.WriteResponseAsync(context);
             return;
         }
 
-        context.Response.ContentType = "text/event-stream";
+        await using var updates = opened.Updates;
+        var more = opened.More;
+        context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";   // tell a reverse proxy in front not to buffer the stream
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -123,10 +165,13 @@ internal static class ChatCompletionsEndpoint
         catch (LlmException e)
         {
             // Headers are gone: report the failure the way OpenAI does mid-stream, as an error event, and end without [DONE].
-            await chunks.WriteErrorAsync(OpenAiError.From(e), cancellationToken);
+            var error = OpenAiError.From(e);
+            await counters.CompletedAsync(route.Profile, usage, error.Code ?? error.Type);
+            await chunks.WriteErrorAsync(error, cancellationToken);
             return;
         }
 
+        await counters.CompletedAsync(route.Profile, usage, null);
         await chunks.WriteDeltaAsync(null, null, FinishReason(finishReason), cancellationToken);
         if (request.IncludeUsage)
         {

@@ -85,7 +85,7 @@ internal sealed class ChunkWriter(PipeWriter pipe, string id, long created, stri
     private async Task WriteEventAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
     {
         pipe.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(pipe))
+        using (var writer = new Utf8JsonWriter(pipe, GatewayJson.Writer))
         {
             write(writer);
         }

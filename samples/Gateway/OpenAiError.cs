@@ -1,32 +1,49 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LlmAdapters;
 
 namespace Gateway;
 
 /// <summary>An error in OpenAI's format, <c>{"error": {"message", "type", "param", "code"}}</c>, with its HTTP status.</summary>
-internal sealed record OpenAiError(int Status, string Message, string Type, string? Code = null, string? Param = null, TimeSpan? RetryAfter = null)
+internal sealed partial record OpenAiError(int Status, string Message, string Type, string? Code = null, string? Param = null, TimeSpan? RetryAfter = null)
 {
-    /// <summary>What an upstream failure becomes: the vendor's status and message; 429 when every key rests; 502 when the vendor could not be reached or its stream broke.</summary>
+    /// <summary>
+    /// What an upstream failure becomes: the vendor's status and message; 502 when the vendor could not be reached or its
+    /// stream broke. Never a 401 or 403 (that would read as "your gateway key is wrong": an upstream refusing its key is a
+    /// 503, see <see cref="KeysUnusable"/>), and never the library's internals (definition files and lines).
+    /// </summary>
     public static OpenAiError From(LlmException exception) => exception switch
     {
-        LlmHttpException { StatusCode: 0 } e => new(502, $"The upstream could not be reached: {e.Message}", "upstream_error", "upstream_unreachable"),
-        LlmHttpException e => new(e.StatusCode, e.VendorMessage ?? e.Message, TypeFor(e.StatusCode), e.VendorCode, RetryAfter: e.RetryAfter),
-        LlmRateLimitedException e => new(429, e.Message, "rate_limit_error", "rate_limited", RetryAfter: e.RetryAfter),
-        LlmStreamException e => new(502, e.VendorMessage ?? e.Message, "upstream_error", e.VendorCode ?? "stream_failed"),
-        LlmTimeoutException e => new(504, e.Message, "upstream_error", "timeout"),
-        LlmRequestException e => new(400, e.Message, "invalid_request_error"),
-        LlmConfigurationException e => new(500, e.Message, "server_error", "configuration_error"),
-        _ => new(502, exception.Message, "upstream_error"),
+        LlmHttpException { StatusCode: 0 } e => new(502, $"The upstream could not be reached: {Clean(e.Message)}", "upstream_error", "upstream_unreachable"),
+        LlmHttpException { StatusCode: 401 or 403 } e => new(503, $"The upstream refused the gateway's key ({e.StatusCode}: {Clean(e.VendorMessage ?? e.Message)}). The gateway's operator must fix its upstream keys.", "upstream_error", "upstream_keys_unusable"),
+        LlmHttpException e => new(e.StatusCode, Clean(e.VendorMessage ?? e.Message), TypeFor(e.StatusCode), e.VendorCode, RetryAfter: e.RetryAfter),
+        LlmRateLimitedException e => new(503, Clean(e.Message), "upstream_error", e.RetryAfter is null ? "upstream_keys_unusable" : "upstream_keys_resting", RetryAfter: e.RetryAfter),
+        LlmStreamException e => new(502, Clean(e.VendorMessage ?? e.Message), "upstream_error", e.VendorCode ?? "stream_failed"),
+        LlmTimeoutException e => new(504, Clean(e.Message), "upstream_error", "timeout"),
+        LlmRequestException e => new(400, Clean(e.Message), "invalid_request_error"),
+        LlmConfigurationException => new(500, "The gateway's configuration for this model is invalid; its operator finds the reason in the gateway's log.", "server_error", "configuration_error"),
+        _ => new(502, Clean(exception.Message), "upstream_error"),
     };
+
+    /// <summary>Every upstream key of the model (and of its fallbacks) is rejected or resting: 503, with Retry-After when a rest ends.</summary>
+    public static OpenAiError KeysUnusable(string message, TimeSpan? retryAfter)
+        => new(503, message, "upstream_error", retryAfter is null ? "upstream_keys_unusable" : "upstream_keys_resting", RetryAfter: retryAfter);
 
     public static OpenAiError Unauthorized() => new(401, "Incorrect API key provided: send Authorization: Bearer <one of the gateway's keys>.", "invalid_request_error", "invalid_api_key");
 
-    public static OpenAiError BadRequest(string message, string? param = null) => new(400, message, "invalid_request_error", null, param);
+    public static OpenAiError BadRequest(string message, string? param = null, string? code = null) => new(400, message, "invalid_request_error", code, param);
+
+    /// <summary>A message without the library's internals: where a definition file says something (file, line, JSON path) is left out.</summary>
+    public static string Clean(string message)
+    {
+        var text = ParenthesizedSite().Replace(message, "");
+        text = PrepositionSite().Replace(text, "");
+        return BareSite().Replace(text, "the adapter definition");
+    }
 
     private static string TypeFor(int status) => status switch
     {
-        401 or 403 => "authentication_error",
         429 => "rate_limit_error",
         >= 400 and < 500 => "invalid_request_error",
         _ => "upstream_error",
@@ -48,17 +65,29 @@ internal sealed record OpenAiError(int Status, string Message, string Type, stri
     public async Task WriteResponseAsync(HttpContext context)
     {
         context.Response.StatusCode = Status;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = "application/json; charset=utf-8";
         if (RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, GatewayJson.Writer))
         {
             WriteTo(writer);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
+
+    /// <summary>" ((built-in) openai.json, line 5)", " (adapters/x.json:12)": a parenthesized definition site, one level of nesting inside.</summary>
+    [GeneratedRegex("""\s*\((?:[^()]*\([^()]*\))*[^()]*\.json[^()]*\)""", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ParenthesizedSite();
+
+    /// <summary>" in adapters/x.json at $.chat.data[4]", " of /path/x.json, line 3": a definition site after a preposition.</summary>
+    [GeneratedRegex("""\s+(?:in|at|of|from)\s+[^\s,'"]*\.json(?::\d+)?(?:,?\s*line\s+\d+)?(?:,?\s*column\s+\d+)?(?:\s+at\s+\$[^\s,:]*)?""", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex PrepositionSite();
+
+    /// <summary>Any other file name ending in .json, with its line.</summary>
+    [GeneratedRegex("""[^\s'"(),]*\.json(?::\d+)?(?:,?\s*line\s+\d+)?""", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex BareSite();
 }

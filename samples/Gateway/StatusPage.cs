@@ -25,7 +25,8 @@ internal static class StatusPage
   table { border-collapse: collapse; width: 100%; background: #fff; border-radius: 8px; overflow: hidden; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
   th, td { padding: 8px 12px; text-align: right; border-bottom: 1px solid #eceef1; font-variant-numeric: tabular-nums; }
   th { background: #fafbfc; color: #5b6775; font-weight: 600; font-size: 12px; }
-  th:first-child, td:first-child, td.left { text-align: left; }
+  th.left, td.left { text-align: left; }
+  td.key { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
   td.err { color: #b42318; }
   .pill { display: inline-block; border-radius: 10px; padding: 1px 8px; font-size: 12px; background: #e7f6ec; color: #146c2e; }
   .pill.bad { background: #fdecea; color: #b42318; }
@@ -35,26 +36,27 @@ internal static class StatusPage
 </style>
 </head>
 <body>
-<header><h1>LlmAdapters Gateway</h1><span class="muted">OpenAI-compatible API at <code style="background:#2c3e50;color:#fff" id="api-base"></code></span><span class="muted" id="updated">loading…</span></header>
+<header><h1>LlmAdapters Gateway</h1><span class="muted">OpenAI-compatible API at <code style="background:#2c3e50;color:#fff" id="api-base"></code></span><span class="muted" id="store"></span><span class="muted" id="updated">loading…</span></header>
 <main>
   <div class="cards">
     <div class="card"><div class="label">Uptime</div><div class="value" id="uptime">–</div></div>
     <div class="card"><div class="label">Requests</div><div class="value" id="total-requests">–</div></div>
     <div class="card"><div class="label">Errors</div><div class="value" id="total-errors">–</div></div>
+    <div class="card"><div class="label">Rejected</div><div class="value" id="total-rejected">–</div></div>
     <div class="card"><div class="label">Input tokens</div><div class="value" id="total-input-tokens">–</div></div>
     <div class="card"><div class="label">Output tokens</div><div class="value" id="total-output-tokens">–</div></div>
   </div>
   <h2>Models (profiles)</h2>
   <table>
-    <thead><tr><th>Model</th><th>Adapter</th><th>Requests</th><th>Errors</th><th>Input tokens</th><th>Output tokens</th><th>p50</th><th>p90</th><th>p99</th><th>First chunk p50</th></tr></thead>
+    <thead><tr><th class="left">Model</th><th class="left">Adapter</th><th>Requests</th><th>Errors</th><th>Input tokens</th><th>Output tokens</th><th>p50</th><th>p90</th><th>p99</th><th>First chunk p50</th></tr></thead>
     <tbody id="profiles"></tbody>
   </table>
   <h2>Upstream keys</h2>
   <table>
-    <thead><tr><th>Model</th><th>Key</th><th>Requests</th><th>Failures</th><th>State</th></tr></thead>
+    <thead><tr><th class="left">Model</th><th class="left">Key</th><th class="left">Source</th><th>Requests</th><th>Failures</th><th class="left">State</th><th class="left">Reason</th></tr></thead>
     <tbody id="keys"></tbody>
   </table>
-  <p class="note">Numbers since the gateway started; latency over the last 2048 calls of each model. Refreshed every 3 seconds from <a href="stats">/stats</a>.</p>
+  <p class="note">Counts since the store was created (with Redis: every instance's); rejected: requests refused before any upstream call (wrong gateway key, unknown model, bad request), by reason: <span id="rejected-reasons">–</span>. Latency over the last 2048 calls of each model on this instance. Refreshed every 3 seconds from <a href="stats">stats</a>.</p>
 </main>
 <script>
 const fields = ["requests", "errors", "inputTokens", "outputTokens", "latencyP50Ms", "latencyP90Ms", "latencyP99Ms", "timeToFirstChunkP50Ms"];
@@ -79,6 +81,9 @@ function render(s) {
   document.getElementById("uptime").dataset.value = s.uptimeSeconds;
   setTotal("total-requests", s.totals.requests);
   setTotal("total-errors", s.totals.errors);
+  setTotal("total-rejected", s.totals.rejected);
+  document.getElementById("rejected-reasons").textContent = Object.entries(s.rejected).map(([r, c]) => r + ": " + c).join(", ") || "none";
+  document.getElementById("store").textContent = "state: " + s.store;
   setTotal("total-input-tokens", s.totals.inputTokens);
   setTotal("total-output-tokens", s.totals.outputTokens);
   const body = document.getElementById("profiles");
@@ -87,30 +92,32 @@ function render(s) {
   keys.replaceChildren();
   for (const p of s.profiles) {
     const row = body.insertRow();
-    cell(row, p.profile, { "data-profile": p.profile, "data-field": "profile" });
+    cell(row, p.profile, { "data-profile": p.profile, "data-field": "profile" }, "left");
     cell(row, p.adapter || "", {}, "left");
     for (const f of fields) {
       const text = f.endsWith("Ms") ? ms(p[f]) : num(p[f]);
       const td = cell(row, text, { "data-profile": p.profile, "data-field": f, "data-value": p[f] === null ? "" : p[f] }, f === "errors" && p.errors > 0 ? "err" : "");
       if (f === "errors") td.title = Object.entries(p.errorsByType).map(([t, c]) => t + ": " + c).join(", ");
     }
-    if (p.keys) {
+    if (p.keys.length > 0) {
       for (const k of p.keys) {
         const r = keys.insertRow();
-        cell(r, p.profile);
-        cell(r, k.fingerprint, {}, "left");
-        cell(r, num(k.requests));
-        cell(r, num(k.failures));
-        const state = cell(r, "");
+        cell(r, p.profile, {}, "left");
+        cell(r, k.id, { "data-key": k.id, "data-field": "id" }, "left key");
+        cell(r, k.source, {}, "left");
+        cell(r, num(k.requests), { "data-key": k.id, "data-field": "requests", "data-value": k.requests });
+        cell(r, num(k.failures), { "data-key": k.id, "data-field": "failures", "data-value": k.failures });
+        const state = cell(r, "", { "data-key": k.id, "data-field": "state", "data-value": k.state }, "left");
         const pill = document.createElement("span");
-        pill.className = "pill" + (k.state === "healthy" ? "" : k.state === "rate_limited" ? " rest" : " bad");
-        pill.textContent = k.state;
+        pill.className = "pill" + (k.state === "healthy" ? "" : k.state === "resting" || k.state === "rate_limited" ? " rest" : " bad");
+        pill.textContent = k.state + (k.restUntil ? " until " + new Date(k.restUntil).toLocaleTimeString("en-GB") : "");
         state.appendChild(pill);
+        cell(r, k.reason || "", {}, "left");
       }
     } else {
       const r = keys.insertRow();
-      cell(r, p.profile);
-      cell(r, p.upstreamKeys > 0 ? p.upstreamKeys + " rotated key(s) configured, none used yet" : "one key (profile variable)", {}, "left").colSpan = 4;
+      cell(r, p.profile, {}, "left");
+      cell(r, "no upstream key (the profile needs none, or none was added yet)", {}, "left").colSpan = 6;
     }
   }
   document.getElementById("updated").textContent = "updated " + new Date(s.at).toLocaleTimeString("en-GB");
@@ -125,7 +132,7 @@ async function refresh() {
     document.getElementById("updated").textContent = "stats unavailable: " + e;
   }
 }
-document.getElementById("api-base").textContent = location.origin + "/v1";
+document.getElementById("api-base").textContent = location.origin + "__PATH_PREFIX__/v1";
 refresh();
 setInterval(refresh, 3000);
 </script>

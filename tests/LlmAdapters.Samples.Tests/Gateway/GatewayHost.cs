@@ -43,6 +43,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["LlmAdapters:Profiles:broken:Variables:model"] = DemoServer.Model,
             ["LlmAdapters:Profiles:broken:Variables:apikey"] = "sk-wrong",
             ["Gateway:ApiKeys:0"] = requireKey ? GatewayKey : null,
+            ["Gateway:DataDirectory"] = Path.Combine(Path.GetTempPath(), "gateway-test-" + Guid.NewGuid().ToString("N")),
         };
         foreach (var (name, baseUrl) in extraProfiles)
         {

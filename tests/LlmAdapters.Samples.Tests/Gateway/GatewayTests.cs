@@ -76,14 +76,14 @@ public sealed class GatewayTests
     }
 
     [Test]
-    public void Sdk_UpstreamRejectsItsKey_SeesTheUpstreamsStatusAndMessage()
+    public void Sdk_UpstreamRejectsItsOnlyKey_Gets503SayingTheUpstreamKeysAreUnusable_NotA401()
     {
         var e = Assert.ThrowsAsync<ClientResultException>(() => Chat("broken").CompleteChatAsync([new UserChatMessage("hi")]));
 
         Assert.Multiple(() =>
         {
-            Assert.That(e!.Status, Is.EqualTo(401));
-            Assert.That(e.Message, Does.Contain("Incorrect API key provided."));
+            Assert.That(e!.Status, Is.EqualTo(503));
+            Assert.That(e.Message, Does.Contain("upstream_keys_unusable").And.Contain("The upstream keys of model 'broken'"));
         });
     }
 
@@ -98,7 +98,7 @@ public sealed class GatewayTests
             }
         });
 
-        Assert.That(e!.Status, Is.EqualTo(401));
+        Assert.That(e!.Status, Is.EqualTo(503));
     }
 
     [Test]

@@ -37,6 +37,8 @@ public sealed partial class StatusPageTests
             Assert.That(totals.GetProperty("errors").GetInt64(), Is.EqualTo(1));
             Assert.That(Total(dom, "total-requests"), Is.EqualTo(totals.GetProperty("requests").GetInt64().ToString(CultureInfo.InvariantCulture)));
             Assert.That(Total(dom, "total-errors"), Is.EqualTo(totals.GetProperty("errors").GetInt64().ToString(CultureInfo.InvariantCulture)));
+            Assert.That(totals.GetProperty("rejected").GetInt64(), Is.EqualTo(1), "the request for an unknown model");
+            Assert.That(Total(dom, "total-rejected"), Is.EqualTo("1"));
             Assert.That(Total(dom, "total-input-tokens"), Is.EqualTo(totals.GetProperty("inputTokens").GetInt64().ToString(CultureInfo.InvariantCulture)));
             Assert.That(Total(dom, "total-output-tokens"), Is.EqualTo(totals.GetProperty("outputTokens").GetInt64().ToString(CultureInfo.InvariantCulture)));
             Assert.That(Cell(dom, "uptime").Value, Is.Not.Empty);
@@ -64,6 +66,28 @@ public sealed partial class StatusPageTests
 
         var demo = profiles.Single(p => p.GetProperty("profile").GetString() == "demo");
         Assert.That(demo.GetProperty("latencyP50Ms").ValueKind, Is.EqualTo(JsonValueKind.Number));
+
+        // Each upstream key's current state, as /stats says: the revoked one rejected, the good one healthy.
+        var keys = demo.GetProperty("keys").EnumerateArray().ToList();
+        Assert.That(keys.Select(k => k.GetProperty("state").GetString()), Is.EqualTo(new[] { "rejected", "healthy" }));
+        foreach (var key in keys)
+        {
+            var id = key.GetProperty("id").GetString()!;
+            Assert.That(dom, Does.Match($"<td [^>]*data-key=\"{id}\" data-field=\"state\" data-value=\"{key.GetProperty("state").GetString()}\""), $"key {id} state");
+            Assert.That(dom, Does.Match($"<td [^>]*data-key=\"{id}\" data-field=\"requests\" data-value=\"{key.GetProperty("requests").GetInt64()}\""), $"key {id} requests");
+        }
+
+        // Columns align: every row of both tables has as many cells as its header (a spanning cell counts its span).
+        foreach (var table in Regex.Matches(dom, "<table>.*?</table>", RegexOptions.Singleline, TimeSpan.FromSeconds(1)).Select(m => m.Value))
+        {
+            var headers = Regex.Count(table, "<th[ >]", RegexOptions.None, TimeSpan.FromSeconds(1));
+            foreach (var row in Regex.Matches(table, "<tbody.*?</tbody>", RegexOptions.Singleline, TimeSpan.FromSeconds(1)).SelectMany(b => Regex.Matches(b.Value, "<tr>(.*?)</tr>", RegexOptions.Singleline, TimeSpan.FromSeconds(1))))
+            {
+                var cells = Regex.Matches(row.Value, "<td(?: [^>]*?colspan=\"(\\d+)\")?[^>]*>", RegexOptions.None, TimeSpan.FromSeconds(1))
+                    .Sum(c => c.Groups[1].Success ? int.Parse(c.Groups[1].Value, CultureInfo.InvariantCulture) : 1);
+                Assert.That(cells, Is.EqualTo(headers), row.Value);
+            }
+        }
     }
 
     /// <summary>Three whole and two streamed answers from <c>demo</c>; one call to <c>broken</c>, which the upstream refuses.</summary>
@@ -76,8 +100,11 @@ public sealed partial class StatusPageTests
             var body = $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"status page test"}]}""";
             using var response = await http.PostAsync("v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
             await response.Content.ReadAsStringAsync();
-            Assert.That((int)response.StatusCode, Is.EqualTo(model == "broken" ? 401 : 200));
+            Assert.That((int)response.StatusCode, Is.EqualTo(model == "broken" ? 503 : 200));
         }
+
+        using var unknown = await http.PostAsync("v1/chat/completions", new StringContent("""{"model":"nope","messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"));
+        Assert.That((int)unknown.StatusCode, Is.EqualTo(404));
     }
 
     private static string Total(string dom, string id)

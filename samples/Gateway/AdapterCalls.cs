@@ -1,0 +1,32 @@
+using LlmAdapters;
+using Microsoft.Extensions.Options;
+
+namespace Gateway;
+
+/// <summary>What the loaded adapters offer: whether one has a call, and which variables its <c>chat</c> call reads (to know which OpenAI parameters it can honour).</summary>
+/// <remarks>The catalog is built once, like the library's own: the built-in adapters (unless turned off) and <c>LlmAdapters:AdapterPaths</c>.</remarks>
+internal sealed class AdapterCalls(IOptionsMonitor<LlmAdaptersOptions> options)
+{
+    private readonly Lazy<LlmCatalog> _catalog = new(() =>
+    {
+        var current = options.CurrentValue;
+        var builder = new LlmCatalogBuilder().SkipInvalidFiles(current.SkipInvalidAdapters);
+        if (current.IncludeBuiltInAdapters)
+        {
+            builder.AddBuiltInAdapters();
+        }
+
+        foreach (var path in current.AdapterPaths)
+        {
+            builder.AddPath(path);
+        }
+
+        return builder.Build();
+    });
+
+    public bool HasCall(string adapter, string call) => _catalog.Value.Contains(adapter) && _catalog.Value.GetCalls(adapter).Contains(call);
+
+    /// <summary>The variables the adapter's <c>chat</c> call reads (empty for an unknown adapter).</summary>
+    public IReadOnlyList<string> ChatVariables(string adapter)
+        => _catalog.Value.Contains(adapter) ? _catalog.Value.Describe(adapter).FirstOrDefault(c => c.Name == "chat")?.Variables ?? [] : [];
+}

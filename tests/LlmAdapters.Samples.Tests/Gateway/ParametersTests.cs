@@ -1,0 +1,110 @@
+using System.ClientModel;
+using System.Net;
+using System.Text.Json;
+using NUnit.Framework;
+using OpenAI.Chat;
+
+namespace LlmAdapters.Samples.Tests.Gateway;
+
+/// <summary>OpenAI parameters go through when the profile's adapter has them, else a 400 in OpenAI's format names them.</summary>
+public sealed class ParametersTests
+{
+    private FakeUpstream _upstream = null!;
+    private TestGateway _gateway = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _upstream = await FakeUpstream.StartAsync("up", ("sk", KeyBehaviour.Answer));
+        _gateway = await TestGateway.StartAsync(TestGateway.Profile("p", _upstream, "sk"));
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        await _gateway.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Test]
+    public async Task TopPAndStop_GoThroughToTheUpstream()
+    {
+        var options = new ChatCompletionOptions { TopP = 0.5f, Temperature = 0.25f, MaxOutputTokenCount = 77 };
+        options.StopSequences.Add("END");
+        options.StopSequences.Add("停");
+
+        ChatCompletion answer = await _gateway.Chat("p").CompleteChatAsync([new UserChatMessage("params")], options);
+
+        var body = _upstream.Requests.Last(r => r.Body.GetProperty("messages")[0].GetProperty("content").GetString() == "params").Body;
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.Content[0].Text, Is.EqualTo(_upstream.AnswerTo("params")));
+            Assert.That(body.GetProperty("top_p").GetDouble(), Is.EqualTo(0.5).Within(1e-6));
+            Assert.That(body.GetProperty("temperature").GetDouble(), Is.EqualTo(0.25).Within(1e-6));
+            Assert.That(body.GetProperty("max_tokens").GetInt32(), Is.EqualTo(77));
+            Assert.That(body.GetProperty("stop").EnumerateArray().Select(s => s.GetString()), Is.EqualTo(new[] { "END", "停" }));
+        });
+    }
+
+    [TestCase("""{"seed":42}""", "seed", "not supported by model 'p'")]
+    [TestCase("""{"n":2}""", "n", "must be 1")]
+    [TestCase("""{"response_format":{"type":"json_object"}}""", "response_format", "not supported by this profile")]
+    [TestCase("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}""", "tools", "not supported by this profile")]
+    [TestCase("""{"tool_choice":"auto"}""", "tool_choice", "not supported by this profile")]
+    [TestCase("""{"base_url":"http://attacker.example"}""", "base_url", "Unrecognized request argument")]
+    [TestCase("""{"apikey":"sk-mine"}""", "apikey", "Unrecognized request argument")]
+    public async Task ParameterTheProfileCannotHonour_Gets400NamingIt(string extra, string param, string message)
+    {
+        var sentBefore = _upstream.Requests.Count;
+        var body = extra[..^1] + ""","model":"p","messages":[{"role":"user","content":"hi"}]}""";
+
+        using var response = await _gateway.Http().PostAsync("v1/chat/completions", TestGateway.Json(body));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var error = json.RootElement.GetProperty("error");
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(error.GetProperty("param").GetString(), Is.EqualTo(param));
+            Assert.That(error.GetProperty("type").GetString(), Is.EqualTo("invalid_request_error"));
+            Assert.That(error.GetProperty("message").GetString(), Does.Contain(message).And.Contain(param));
+            Assert.That(_upstream.Requests, Has.Count.EqualTo(sentBefore), "nothing was sent upstream");
+        });
+    }
+
+    [Test]
+    public void Sdk_Tools_Get400NamingTools()
+    {
+        var options = new ChatCompletionOptions();
+        options.Tools.Add(ChatTool.CreateFunctionTool("get_weather", "The weather", BinaryData.FromString("""{"type":"object","properties":{}}""")));
+
+        var e = Assert.ThrowsAsync<ClientResultException>(() => _gateway.Chat("p").CompleteChatAsync([new UserChatMessage("weather?")], options));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Status, Is.EqualTo(400));
+            Assert.That(e.Message, Does.Contain("'tools' is not supported by this profile"));
+        });
+    }
+
+    [Test]
+    public void Sdk_ToolMessage_Gets400NamingMessages()
+    {
+        var e = Assert.ThrowsAsync<ClientResultException>(() => _gateway.Chat("p").CompleteChatAsync(
+            [new UserChatMessage("weather?"), new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", "get_weather", BinaryData.FromString("{}"))]), new ToolChatMessage("call_1", "sunny")]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Status, Is.EqualTo(400));
+            Assert.That(e.Message, Does.Contain("Tool messages"));
+        });
+    }
+
+    [Test]
+    public async Task NOfOne_AndNullParameters_AreAccepted()
+    {
+        using var response = await _gateway.Http().PostAsync("v1/chat/completions", TestGateway.Json("""{"model":"p","n":1,"seed":null,"tools":null,"messages":[{"role":"user","content":"n1"}]}"""));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+}
