@@ -466,6 +466,7 @@ internal static partial class DefinitionReader
             if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
             {
                 Problem(keyAt, invalid(method));
+                return fallback; // reported; the compiler, which still sees the call, gets a method it can build
             }
 
             return method;

@@ -39,7 +39,9 @@ internal sealed partial class PlanRunner
         var redactor = RedactorOf(response);
         if (!HttpErrors.TryParseValue(body, out var root))
         {
-            throw HttpErrors.Create(status, "with a submit answer that is not JSON, so the stream's URL cannot be read from it", null, null, System.Text.Encoding.UTF8.GetString(body), null, call, Settings, redactor);
+            var contentType = ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType);
+            var what = body.Length == 0 ? $"with an empty body ({contentType})" : $"with {contentType} instead of JSON";
+            throw HttpErrors.Create(status, $"{what} to the submit, so the stream's URL cannot be read from it", null, null, body.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(body), null, call, Settings, redactor);
         }
 
         if (call.Error.IsInBandError(root))
