@@ -34,6 +34,12 @@ public sealed class LlmHttpException : LlmVendorException
     /// </summary>
     internal bool ConnectionFailed { get; init; }
 
+    /// <summary>
+    /// The vendor's own word on a retry, which overrides the status rule of the retry policy: its <c>x-should-retry</c>
+    /// header (true or false), or true for an error code the definition lists in <c>retry_codes</c>; null when it said nothing.
+    /// </summary>
+    public bool? ShouldRetry { get; init; }
+
     /// <summary>The short fingerprint (<c>key#1a2b3c4d</c>) of the API key the request used, when the profile rotates several keys; never the key.</summary>
     public string? KeyFingerprint { get; init; }
 }

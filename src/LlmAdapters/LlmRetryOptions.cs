@@ -20,8 +20,9 @@ public sealed class LlmRetryOptions
     /// <summary>Whether backoff delays are randomised so that many clients do not retry in step; true by default.</summary>
     public bool UseJitter { get; set; } = true;
 
-    /// <summary>HTTP statuses that are retried; 408, 429, 500, 502, 503 and 504 by default. Network errors are always retried.</summary>
-    public List<int> StatusCodes { get; set; } = [408, 429, 500, 502, 503, 504];
+    /// <summary>HTTP statuses that are retried; 408, 429, 500, 502, 503, 504 and 529 (Overloaded) by default. Network errors are always retried.</summary>
+    /// <remarks>A vendor's <c>x-should-retry: true</c> or <c>false</c> header, and an in-band error code the definition lists in <c>retry_codes</c>, override this list.</remarks>
+    public List<int> StatusCodes { get; set; } = [408, 429, 500, 502, 503, 504, 529];
 
     /// <summary>The longest wait a vendor may ask for with Retry-After; asking for longer fails the call at once with the wait it asked for. 60 seconds by default.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);

@@ -106,7 +106,7 @@ public class AdapterConformanceTests
     private async Task<(LlmResponse? Response, Exception? Error, IReadOnlyList<ReceivedRequest> Received)> RunAsync(
         FixtureCase fixture, WritePattern pattern, int seed, Func<ILlmClient, Task<LlmResponse>> run)
     {
-        using var session = _server.Open(fixture.Exchanges, pattern, seed);
+        using var session = _server.Open(fixture.Exchanges, pattern, seed, fixture.LoopbackOrigins);
         var isAsync = Catalog(fixture).GetApiType(AdapterName(fixture), fixture.Call) == LlmApiType.Async;
         var profile = new LlmProfile
         {
@@ -239,7 +239,7 @@ public class AdapterConformanceTests
         var expected = (JsonObject)fixture.Expect["error"]!;
         Assert.That(error, Is.Not.Null, $"{how}: expected {expected["type"]} but the call succeeded");
         Assert.That(error!.GetType().Name, Is.EqualTo(expected["type"]!.GetValue<string>()), $"{how}: exception type ({error.Message})");
-        foreach (var key in new[] { "status", "vendor_message", "vendor_code", "retry_after_seconds", "received_text", "message_contains", "poll_status", "timed_out", "query_id" })
+        foreach (var key in new[] { "status", "vendor_message", "vendor_code", "retry_after_seconds", "should_retry", "received_text", "message_contains", "poll_status", "timed_out", "query_id" })
         {
             if (!expected.ContainsKey(key))
             {
@@ -263,6 +263,12 @@ public class AdapterConformanceTests
                     break;
                 case ("vendor_code", LlmStreamException stream):
                     Assert.That(stream.VendorCode, Is.EqualTo(value?.GetValue<string>()), $"{how}: VendorCode");
+                    break;
+                case ("should_retry", LlmHttpException http):
+                    Assert.That(http.ShouldRetry, Is.EqualTo(value?.GetValue<bool>()), $"{how}: ShouldRetry (the vendor's word on a retry: x-should-retry or a retry_codes code)");
+                    break;
+                case ("vendor_code", LlmPollException poll):
+                    Assert.That(poll.VendorCode, Is.EqualTo(value?.GetValue<string>()), $"{how}: VendorCode");
                     break;
                 case ("retry_after_seconds", LlmHttpException http):
                     Assert.That(http.RetryAfter, Is.EqualTo(value is null ? null : TimeSpan.FromSeconds(value.GetValue<double>())), $"{how}: RetryAfter");

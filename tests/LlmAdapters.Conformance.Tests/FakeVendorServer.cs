@@ -31,9 +31,13 @@ internal sealed class FakeVendorServer : IAsyncDisposable
     }
 
     /// <summary>Starts serving one run of a case; dispose the session to stop.</summary>
-    public Session Open(IReadOnlyList<FixtureCase.Exchange> exchanges, WritePattern pattern, int seed)
+    /// <param name="exchanges">The exchanges served in order.</param>
+    /// <param name="pattern">How response bodies are written.</param>
+    /// <param name="seed">The seed of the random write pattern.</param>
+    /// <param name="loopbackOrigins">Vendor origins (<c>https://stream.vendor.com</c>) that response bodies name and that this session serves too: they are rewritten to the session's loopback origin and prefix.</param>
+    public Session Open(IReadOnlyList<FixtureCase.Exchange> exchanges, WritePattern pattern, int seed, IReadOnlyList<string>? loopbackOrigins = null)
     {
-        var session = new Session(this, "/r/" + Guid.NewGuid().ToString("N"), exchanges, pattern, seed);
+        var session = new Session(this, "/r/" + Guid.NewGuid().ToString("N"), exchanges, pattern, seed) { LoopbackOrigins = loopbackOrigins ?? [] };
         _sessions[session.Prefix] = session;
         return session;
     }
@@ -67,6 +71,16 @@ internal sealed class FakeVendorServer : IAsyncDisposable
         }
 
         var bytes = exchange.ResponseBody;
+        if (session.LoopbackOrigins.Count > 0)
+        {
+            var text = System.Text.Encoding.UTF8.GetString(bytes);
+            foreach (var origin in session.LoopbackOrigins)
+            {
+                text = text.Replace(origin, BaseUrl.GetLeftPart(UriPartial.Authority) + session.Prefix, StringComparison.Ordinal);
+            }
+
+            bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        }
         foreach (var (start, length) in WritePatterns.Split(bytes, session.Pattern, session.Seed))
         {
             await context.Response.Body.WriteAsync(bytes.AsMemory(start, length), context.RequestAborted);
@@ -88,6 +102,9 @@ internal sealed class FakeVendorServer : IAsyncDisposable
         public WritePattern Pattern { get; } = pattern;
 
         public int Seed { get; } = seed;
+
+        /// <summary>Vendor origins named in response bodies that this session serves (rewritten to it).</summary>
+        public IReadOnlyList<string> LoopbackOrigins { get; init; } = [];
 
         public IReadOnlyList<ReceivedRequest> Received
         {

@@ -22,6 +22,7 @@ internal sealed class FixtureCase
         BaseUrl = Preset is not null && profile["base_url"] is null ? null : new Uri(Required<string>(profile, "base_url"));
         Variables = (profile["variables"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.GetValue<string>());
         Input = root["input"] as JsonObject ?? [];
+        LoopbackOrigins = (root["loopback_origins"] as JsonArray ?? []).Select(o => o!.GetValue<string>()).ToArray();
         Exchanges = (root["exchanges"] as JsonArray ?? throw Invalid("has no \"exchanges\"")).Select(e => new Exchange(this, e as JsonObject ?? throw Invalid("has an exchange that is not an object"))).ToArray();
         if (Exchanges.Count == 0)
         {
@@ -53,6 +54,9 @@ internal sealed class FixtureCase
     public Uri? BaseUrl { get; }
 
     public Dictionary<string, string?> Variables { get; }
+
+    /// <summary>Other vendor origins that responses name (a stream URL on another host): the fake vendor serves them too, rewritten to its loopback origin.</summary>
+    public IReadOnlyList<string> LoopbackOrigins { get; }
 
     /// <summary>The <see cref="LlmRequest"/>: messages, system, prompt, model, max_tokens, temperature, images, videos, variables.</summary>
     public JsonObject Input { get; }

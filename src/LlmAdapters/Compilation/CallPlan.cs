@@ -56,14 +56,20 @@ internal sealed class CallPlan
     /// <summary>How the response is streamed; null unless the call is a stream call.</summary>
     public StreamPlan? Stream { get; }
 
-    /// <summary>The poll loop; null unless the call has a <c>query_path</c>.</summary>
+    /// <summary>The poll loop; null unless the call has a <c>query_path</c> or <c>query_url</c>. For a stream call, its query is the stream step.</summary>
     public PollPlan? Poll { get; }
+
+    /// <summary>A stream call that submits first and then streams from <see cref="PollPlan.Query"/> (Replicate's <c>urls.stream</c>); null for a plain stream call.</summary>
+    public RequestPlan? StreamStep => ApiType == LlmApiType.Stream ? Poll?.Query : null;
+
+    /// <summary><c>submit_resp</c>: the items of a stream step's submit response, the variables of the stream request.</summary>
+    public ResponseMap SubmitResponse { get; init; } = new([]);
 
     /// <summary>What the call is, for tools and validation.</summary>
     public LlmCallInfo Describe()
     {
         // Variables that a submit response provides to the poll request are not the caller's to give.
-        var submitted = Poll is null ? [] : Response.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var submitted = Poll is null ? [] : (StreamStep is null ? Response : SubmitResponse).Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var required = Request.RequiredVariableNames
             .Concat(Poll?.Query.RequiredVariableNames.Where(v => !submitted.Contains(v)) ?? [])
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();

@@ -23,7 +23,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             }
         }
 
-        return problems.Count == before ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
+        return problems.Count == before && adapter.Calls.All(c => !c.HasProblems) ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
     }
 
     private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
@@ -34,7 +34,9 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         var response = CompileResponse(call.Resp, "resp", what, problems);
         var error = CompileError(call.Error, problems);
 
-        var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, problems);
+        var hosts = call.UrlHosts ?? [];
+        var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, hosts, problems);
+        var submitResponse = CompileResponse(call.SubmitResp, "submit_resp", what, problems);
         var stream = CompileStream(call.Stream, call.ApiType == LlmApiType.Stream, call.Location, response, error, problems);
 
         var inputs = InputKinds.None;
@@ -52,21 +54,27 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             inputs = InputKinds.Prompt | (used.Contains("images") ? InputKinds.Image : 0) | (used.Contains("videos") ? InputKinds.Video : 0);
         }
 
-        if (problems.Count > before)
+        if (problems.Count > before || call.HasProblems)
         {
             return null;
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll);
+        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll) { SubmitResponse = submitResponse };
     }
 
     /// <summary>A <see cref="PollDefinition"/> as a <see cref="PollPlan"/>: its request, items and timings.</summary>
-    private PollPlan CompilePoll(PollDefinition poll, SourceLocation callAt, string what, List<LlmDefinitionProblem> problems)
+    private PollPlan CompilePoll(PollDefinition poll, SourceLocation callAt, string what, IReadOnlyList<string> hosts, List<LlmDefinitionProblem> problems)
     {
         var request = CompileRequest(poll.Request, "query_", what, problems);
+        if (poll.Request.IsUrl)
+        {
+            request = new RequestPlan(request.Method, request.Path, request.Query, request.Headers, request.Body) { IsUrl = true, UrlHosts = hosts };
+        }
+
         var response = CompileResponse(poll.Resp, "query_resp", what, problems);
         var status = poll.Status is null ? null : CompilePathField("status", poll.Status, "query_status", callAt, problems);
         var failure = poll.Error is null ? null : CompilePathField("error", poll.Error, "query_error", callAt, problems);
+        var failureCode = poll.ErrorCode is null ? null : CompilePathField("error_code", poll.ErrorCode, "query_error_code", callAt, problems);
         var interval = TimeSpan.FromSeconds(poll.Interval ?? 2);
         return new PollPlan(
             request,
@@ -78,7 +86,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             interval,
             poll.Backoff ?? 1,
             TimeSpan.FromSeconds(poll.MaxInterval ?? Math.Max(30, interval.TotalSeconds)),
-            TimeSpan.FromSeconds(poll.Timeout ?? 600));
+            TimeSpan.FromSeconds(poll.Timeout ?? 600))
+        {
+            ErrorCode = failureCode,
+        };
     }
 
     /// <summary>
@@ -237,7 +248,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             return paths;
         }
 
-        return new ErrorMap(Parse(error.MessagePath, "message"), Parse(error.CodePath, "code"), error.OkCodes, explicitlyDefined: true);
+        return new ErrorMap(Parse(error.MessagePath, "message"), Parse(error.CodePath, "code"), error.OkCodes, explicitlyDefined: true) { RetryCodes = error.RetryCodes };
     }
 
     private static ChunkFilter? CompileFilter(ChunkFilterDefinition filter, ResponseMap response, List<LlmDefinitionProblem> problems)

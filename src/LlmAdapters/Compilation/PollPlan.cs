@@ -36,6 +36,9 @@ internal sealed class PollPlan
     /// <summary><c>query_error</c>: where a failed task's message is.</summary>
     public ResponseField? Error { get; }
 
+    /// <summary><c>query_error_code</c>: where a failed task's code is; null to read the call's <c>error</c> code path.</summary>
+    public ResponseField? ErrorCode { get; init; }
+
     public IReadOnlyList<string> Done { get; }
 
     public IReadOnlyList<string> Failed { get; }

@@ -5,6 +5,12 @@ namespace LlmAdapters.Compilation;
 /// <summary>How to build one HTTP request: method, path template, query parameters, headers and body items.</summary>
 internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyList<CompiledParameter> query, IReadOnlyList<CompiledParameter> headers, IReadOnlyList<CompiledParameter>? body)
 {
+    /// <summary>True for <c>query_url</c>: <see cref="Path"/> gives a whole URL read from an earlier response (not escaped, host checked).</summary>
+    public bool IsUrl { get; init; }
+
+    /// <summary>The hosts a URL read from a response may point to (lower case, <c>*.domain</c> for its subdomains); empty for the profile's BaseUrl host only.</summary>
+    public IReadOnlyList<string> UrlHosts { get; init; } = [];
+
     public HttpMethod Method { get; } = method;
 
     public Template Path { get; } = path;

@@ -24,6 +24,15 @@ internal sealed record CallDefinition
     /// <summary>How the call's stream is read (compiled to a <c>StreamPlan</c> for a stream call; its chunk_match and filters are checked for every call).</summary>
     public StreamDefinition Stream { get; init; } = StreamDefinition.Default;
 
-    /// <summary>The poll (compiled to a <c>PollPlan</c>); null when the call has no <c>query_path</c>.</summary>
+    /// <summary>The poll (compiled to a <c>PollPlan</c>); null when the call has neither <c>query_path</c> nor <c>query_url</c>. A stream call with one streams from its request after the submit.</summary>
     public PollDefinition? Poll { get; init; }
+
+    /// <summary><c>submit_resp</c>: a stream call's submit response items (the variables of its stream request).</summary>
+    public IReadOnlyList<ResponseItem> SubmitResp { get; init; } = [];
+
+    /// <summary><c>url_hosts</c>: the hosts a URL read from a response may point to; null for the profile's BaseUrl host only.</summary>
+    public IReadOnlyList<string>? UrlHosts { get; init; }
+
+    /// <summary>True when reading the call found problems: it is compiled only for the compiler's own problems, never run.</summary>
+    public bool HasProblems { get; init; }
 }

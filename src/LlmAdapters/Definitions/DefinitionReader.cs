@@ -11,10 +11,21 @@ internal static partial class DefinitionReader
     [
         "description", "path", "method", "apitype", "headers", "header", "params", "data", "input_items", "resp", "error",
         "chunk_match", "chunk_filter", "stream_format", "stream_done", "stream_mode",
-        "query_path", "query_method", "query_headers", "query_params", "query_data", "query_resp",
-        "query_status", "query_done", "query_failed", "query_error",
+        "query_path", "query_url", "query_method", "query_headers", "query_params", "query_data", "query_resp",
+        "query_status", "query_done", "query_failed", "query_error", "query_error_code",
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
+        "submit_resp", "url_hosts",
     ];
+
+    /// <summary>Keys that only a stream call reads.</summary>
+    public static readonly IReadOnlyList<string> StreamOnlyKeys = ["chunk_match", "chunk_filter", "stream_format", "stream_done", "stream_mode"];
+
+    /// <summary>Keys of a poll, which only an async call reads (a stream call with a stream step reads its request keys).</summary>
+    public static readonly IReadOnlyList<string> PollOnlyKeys =
+        ["query_resp", "query_status", "query_done", "query_failed", "query_error", "query_error_code", "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout"];
+
+    /// <summary>The keys of a follow-up request read from an earlier response (an async call's poll, a stream call's stream step).</summary>
+    public static readonly IReadOnlyList<string> StepRequestKeys = ["query_path", "query_url", "query_method", "query_headers", "query_params", "query_data"];
 
     public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
 
@@ -22,7 +33,7 @@ internal static partial class DefinitionReader
 
     public static readonly IReadOnlyList<string> ChunkFilterKeys = ["name", "op", "value", "field"];
 
-    public static readonly IReadOnlyList<string> ErrorKeys = ["message", "code", "ok_codes"];
+    public static readonly IReadOnlyList<string> ErrorKeys = ["message", "code", "ok_codes", "retry_codes"];
 
     public static readonly IReadOnlyList<string> InputKinds = ["prompt", "image", "video"];
 
@@ -193,22 +204,26 @@ internal static partial class DefinitionReader
                 Problem(at, $"call '{name}' has no \"path\"; add the URL path after the base URL, such as \"path\": \"/chat/completions\"");
             }
 
-            var apiType = LlmApiType.Sync;
+            // Null when the apitype is invalid: the checks that depend on it are then skipped, the others still run.
+            LlmApiType? apiType = LlmApiType.Sync;
             if (call.TryGetProperty("apitype", out var apiTypeValue))
             {
                 var apiAt = at.Child("apitype", lines);
                 var text = RequireString(apiTypeValue, apiAt, "sync, stream or async");
                 switch (text?.Trim().ToLowerInvariant())
                 {
-                    case null: break;
+                    case null: apiType = null; break;
                     case "sync": apiType = LlmApiType.Sync; break;
                     case "stream": apiType = LlmApiType.Stream; break;
                     case "async": apiType = LlmApiType.Async; break;
                     default:
+                        apiType = null;
                         Problem(apiAt, $"apitype '{text}' of call '{name}' is unknown: write sync, stream or async{Internal.DidYouMean.Hint(text, ["sync", "stream", "async"])}");
                         break;
                 }
             }
+
+            CheckKeysForApiType(call, at, name, apiType);
 
             var request = ReadRequest(call, at, name, path);
             var resp = call.TryGetProperty("resp", out var respValue) ? ReadResponseItems(respValue, at.Child("resp", lines), "resp") : [];
@@ -222,6 +237,8 @@ internal static partial class DefinitionReader
             var error = call.TryGetProperty("error", out var errorValue) ? ReadError(errorValue, at.Child("error", lines)) : null;
             var stream = ReadStream(call, at);
             var poll = ReadPoll(call, at, name, apiType, request?.Headers ?? []);
+            var submitResp = call.TryGetProperty("submit_resp", out var submitValue) ? ReadResponseItems(submitValue, at.Child("submit_resp", lines), "submit_resp") : [];
+            var urlHosts = call.TryGetProperty("url_hosts", out var hostsValue) ? ReadHosts(hostsValue, at.Child("url_hosts", lines)) : null;
 
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
@@ -229,7 +246,9 @@ internal static partial class DefinitionReader
                 description = RequireString(descriptionValue, at.Child("description", lines), "a sentence saying what the call does");
             }
 
-            if (problems.Count > before || request is null)
+            // A call with problems is still returned (its file is rejected anyway), so that the compiler reports its own
+            // problems too: every problem of a call at once.
+            if (request is null)
             {
                 return null;
             }
@@ -238,7 +257,10 @@ internal static partial class DefinitionReader
             {
                 Name = name,
                 Location = at,
-                ApiType = apiType,
+                ApiType = apiType ?? LlmApiType.Sync,
+                HasProblems = problems.Count > before,
+                SubmitResp = submitResp,
+                UrlHosts = urlHosts,
                 Description = description,
                 Request = request,
                 InputItems = inputs,
@@ -254,6 +276,7 @@ internal static partial class DefinitionReader
         {
             var data = call.TryGetProperty("data", out var dataValue) ? ReadItems(dataValue, at.Child("data", lines), "data") : null;
             var method = ReadMethod(call, "method", at, data is null ? "GET" : "POST", "an HTTP method such as POST", m => $"method '{m}' of call '{name}' is not an HTTP method; write GET, POST, PUT, PATCH or DELETE");
+            CheckBodyMethod(method, data, at, "data", "method", name);
             var headersKey = call.TryGetProperty("headers", out var headersValue) ? "headers" : call.TryGetProperty("header", out headersValue) ? "header" : null;
             var headers = headersKey is null ? [] : ReadItems(headersValue, at.Child(headersKey, lines), headersKey);
             var parameters = call.TryGetProperty("params", out var paramsValue) ? ReadItems(paramsValue, at.Child("params", lines), "params") : [];
@@ -284,22 +307,41 @@ internal static partial class DefinitionReader
         }
 
         /// <summary>The poll keys (<c>query_*</c>, <c>poll_*</c>); null when the call has no <c>query_path</c> (an async call must have one).</summary>
-        private PollDefinition? ReadPoll(JsonElement call, SourceLocation at, string name, LlmApiType apiType, IReadOnlyList<ParameterItem> callHeaders)
+        private PollDefinition? ReadPoll(JsonElement call, SourceLocation at, string name, LlmApiType? apiType, IReadOnlyList<ParameterItem> callHeaders)
         {
             string? queryPath = null;
+            var isUrl = false;
+            var pathKey = "query_path";
             if (call.TryGetProperty("query_path", out var queryPathValue))
             {
                 queryPath = RequireString(queryPathValue, at.Child("query_path", lines), "the URL path of the query request, such as \"/tasks/${queryid}\"");
+                if (call.TryGetProperty("query_url", out _))
+                {
+                    Problem(at.Child("query_url", lines), $"call '{name}' has both \"query_path\" and \"query_url\"; keep one (query_url is a whole URL read from the submit response, query_path a path after the base URL)");
+                }
+            }
+            else if (call.TryGetProperty("query_url", out var queryUrlValue))
+            {
+                pathKey = "query_url";
+                isUrl = true;
+                queryPath = RequireString(queryUrlValue, at.Child("query_url", lines), "the whole URL of the next request, read from the submit response, such as \"${get_url}\"");
             }
             else if (apiType == LlmApiType.Async)
             {
-                Problem(at, $"call '{name}' is async but has no \"query_path\"; add the path that is polled for the result, such as \"query_path\": \"/tasks/${{queryid}}\"");
+                Problem(at, $"call '{name}' is async but has no \"query_path\"; add the path that is polled for the result, such as \"query_path\": \"/tasks/${{queryid}}\" (or \"query_url\" for a URL the submit response gives)");
             }
 
             var queryParams = call.TryGetProperty("query_params", out var qp) ? ReadItems(qp, at.Child("query_params", lines), "query_params") : [];
             var queryData = call.TryGetProperty("query_data", out var qd) ? ReadItems(qd, at.Child("query_data", lines), "query_data") : null;
             var queryResp = call.TryGetProperty("query_resp", out var qr) ? ReadResponseItems(qr, at.Child("query_resp", lines), "query_resp") : [];
-            var queryMethod = ReadMethod(call, "query_method", at, "GET", "an HTTP method such as GET", m => $"query_method '{m}' of call '{name}' is not an HTTP method; write GET or POST");
+            // Like data: a query body makes the query a POST unless query_method says otherwise (a GET with a body is refused).
+            var queryMethod = ReadMethod(call, "query_method", at, queryData is { Count: > 0 } ? "POST" : "GET", "an HTTP method such as GET", m => $"query_method '{m}' of call '{name}' is not an HTTP method; write GET or POST");
+            CheckBodyMethod(queryMethod, queryData, at, "query_data", "query_method", name);
+            if (queryData is { Count: 0 })
+            {
+                queryData = null; // an empty query_data (the format's example writes one) sends no body
+            }
+
             var queryHeaders = call.TryGetProperty("query_headers", out var qh) ? ReadItems(qh, at.Child("query_headers", lines), "query_headers") : null;
             string? queryStatus = null;
             if (call.TryGetProperty("query_status", out var qs))
@@ -311,6 +353,12 @@ internal static partial class DefinitionReader
             if (call.TryGetProperty("query_error", out var qe))
             {
                 queryError = RequireString(qe, at.Child("query_error", lines), "the key path of the failure message, such as \"output.message\"");
+            }
+
+            string? queryErrorCode = null;
+            if (call.TryGetProperty("query_error_code", out var qec))
+            {
+                queryErrorCode = RequireString(qec, at.Child("query_error_code", lines), "the key path of a failed task's code, such as \"output.code\"");
             }
 
             var queryDone = call.TryGetProperty("query_done", out var qdone) ? ReadStrings(qdone, at.Child("query_done", lines), "query_done", "[\"SUCCEEDED\"]") : null;
@@ -325,8 +373,84 @@ internal static partial class DefinitionReader
             }
 
             // Without query_headers the query reuses the call's headers: vendors authenticate polls the same way.
-            var request = new RequestDefinition(queryMethod, queryPath, at.Child("query_path", lines), queryHeaders ?? callHeaders, queryParams, queryData);
-            return new PollDefinition(request, queryResp, queryStatus, queryDone, queryFailed, queryError, pollInterval, pollBackoff, pollMaxInterval, pollTimeout);
+            var request = new RequestDefinition(queryMethod, queryPath, at.Child(pathKey, lines), queryHeaders ?? callHeaders, queryParams, queryData) { IsUrl = isUrl };
+            return new PollDefinition(request, queryResp, queryStatus, queryDone, queryFailed, queryError, pollInterval, pollBackoff, pollMaxInterval, pollTimeout) { ErrorCode = queryErrorCode };
+        }
+
+        /// <summary>Reports the keys a call of <paramref name="apiType"/> does not read (nothing when the apitype is invalid).</summary>
+        private void CheckKeysForApiType(JsonElement call, SourceLocation at, string name, LlmApiType? apiType)
+        {
+            if (apiType is not { } type)
+            {
+                return;
+            }
+
+            var hasStep = call.TryGetProperty("query_path", out _) || call.TryGetProperty("query_url", out _);
+            foreach (var property in call.EnumerateObject())
+            {
+                var key = property.Name;
+                var wrong = type switch
+                {
+                    LlmApiType.Sync => StreamOnlyKeys.Contains(key) ? "stream" : PollOnlyKeys.Contains(key) || StepRequestKeys.Contains(key) ? "async" : key == "submit_resp" ? "stream" : null,
+                    LlmApiType.Stream => PollOnlyKeys.Contains(key) ? "async" : key == "submit_resp" && !hasStep ? "stream-step" : null,
+                    LlmApiType.Async => StreamOnlyKeys.Contains(key) ? "stream" : key == "submit_resp" ? "stream" : null,
+                    _ => throw new System.Diagnostics.UnreachableException($"apitype {type} has no key rule."),
+                };
+                if (wrong is null)
+                {
+                    continue;
+                }
+
+                var apiText = type.ToString().ToLowerInvariant();
+                Problem(at.Child(key, lines), wrong switch
+                {
+                    "stream-step" => $"\"submit_resp\" of call '{name}' maps the submit response of a stream call that streams from a URL the submit returns; add \"query_url\" (or \"query_path\"), or remove \"submit_resp\"",
+                    "stream" when key == "submit_resp" => $"\"submit_resp\" is only for stream calls with \"query_url\" (call '{name}' is {apiText}; an async call's submit is mapped by \"resp\"); remove it",
+                    _ => $"\"{key}\" is only read by {wrong} calls, and call '{name}' is {apiText}: it would be silently ignored; remove it or set \"apitype\": \"{wrong}\"",
+                });
+            }
+        }
+
+        /// <summary>A body with GET (or HEAD) is refused: HTTP gives it no meaning, and many servers and proxies drop it.</summary>
+        private void CheckBodyMethod(string method, IReadOnlyList<ParameterItem>? body, SourceLocation at, string bodyKey, string methodKey, string name)
+        {
+            if (body is { Count: > 0 } && method is "GET" or "HEAD")
+            {
+                Problem(at.Child(methodKey, lines), $"call '{name}' sends \"{bodyKey}\" with {methodKey} {method}, which has no body; write {methodKey} POST, or move the items to \"{(bodyKey == "data" ? "params" : "query_params")}\" (the query string)");
+            }
+        }
+
+        /// <summary><c>url_hosts</c>: host names (or <c>*.domain</c>) that URLs read from a response may point to.</summary>
+        private List<string> ReadHosts(JsonElement value, SourceLocation at)
+        {
+            var hosts = new List<string>();
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                Problem(at, $"\"url_hosts\" must be an array of host names such as [\"api.replicate.com\", \"*.replicate.net\"], not a JSON {Kind(value)}");
+                return hosts;
+            }
+
+            var index = 0;
+            foreach (var element in value.EnumerateArray())
+            {
+                var itemAt = at.Child(index++, lines);
+                var host = RequireString(element, itemAt, "a host name such as \"api.replicate.com\"");
+                if (host is null)
+                {
+                    continue;
+                }
+
+                var bare = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
+                if (bare.Length == 0 || Uri.CheckHostName(bare) == UriHostNameType.Unknown || bare.Contains('*'))
+                {
+                    Problem(itemAt, $"'{host}' is not a host name; write one such as \"api.replicate.com\" or \"*.replicate.net\" (no scheme, port or path)");
+                    continue;
+                }
+
+                hosts.Add(host.ToLowerInvariant());
+            }
+
+            return hosts;
         }
 
         /// <summary>An HTTP method key, upper case; <paramref name="fallback"/> when absent. <paramref name="invalid"/> makes the message for a method that is not one.</summary>
@@ -342,6 +466,7 @@ internal static partial class DefinitionReader
             if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
             {
                 Problem(keyAt, invalid(method));
+                return fallback; // reported; the compiler, which still sees the call, gets a method it can build
             }
 
             return method;
@@ -494,32 +619,57 @@ internal static partial class DefinitionReader
             CheckKeys(value, at, ErrorKeys, "\"error\"");
             var message = value.TryGetProperty("message", out var m) ? RequireString(m, at.Child("message", lines), "the key path of the error message") : null;
             var code = value.TryGetProperty("code", out var c) ? RequireString(c, at.Child("code", lines), "the key path of the error code") : null;
-            IReadOnlyList<JsonElement> ok = DefaultOkCodes;
-            if (value.TryGetProperty("ok_codes", out var okValue))
-            {
-                if (okValue.ValueKind != JsonValueKind.Array)
-                {
-                    Problem(at.Child("ok_codes", lines), "\"ok_codes\" must be an array of the code values that mean success, such as [0]");
-                }
-                else
-                {
-                    var codes = new JsonElement[okValue.GetArrayLength()];
-                    var n = 0;
-                    foreach (var element in okValue.EnumerateArray())
-                    {
-                        codes[n++] = element.Clone();
-                    }
-
-                    ok = codes;
-                }
-            }
+            IReadOnlyList<JsonElement> ok = (IReadOnlyList<JsonElement>?)ReadCodes(value, at, "ok_codes", "the code values that mean success, such as [0]") ?? DefaultOkCodes;
+            var retry = ReadCodes(value, at, "retry_codes", "the in-band error codes worth a retry, such as [18, \"rate_limit_exceeded\"]") ?? [];
 
             if (message is null && code is null)
             {
                 Problem(at, "\"error\" needs \"message\" or \"code\" (key paths into the response body)");
             }
 
-            return new ErrorDefinition(message, code, ok, at);
+            if (retry.Count > 0 && code is null)
+            {
+                Problem(at.Child("retry_codes", lines), "\"retry_codes\" are compared with the error code: add \"code\" (the key path of the vendor's error code)");
+            }
+
+            return new ErrorDefinition(message, code, ok, at) { RetryCodes = retry };
+        }
+
+        /// <summary>A list of code values (numbers or strings); null when the key is absent or not an array.</summary>
+        private List<JsonElement>? ReadCodes(JsonElement error, SourceLocation at, string key, string what)
+        {
+            if (!error.TryGetProperty(key, out var list))
+            {
+                return null;
+            }
+
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                Problem(at.Child(key, lines), $"\"{key}\" must be an array of {what}");
+                return null;
+            }
+
+            var codes = new List<JsonElement>(list.GetArrayLength());
+            var index = 0;
+            foreach (var element in list.EnumerateArray())
+            {
+                if (element.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                {
+                    codes.Add(element.Clone());
+                }
+                else if (key == "ok_codes")
+                {
+                    codes.Add(element.Clone()); // as before: ok_codes compares any value
+                }
+                else
+                {
+                    Problem(at.Child(key, lines).Child(index, lines), $"each of \"{key}\" must be a number or a string, not a JSON {Kind(element)}");
+                }
+
+                index++;
+            }
+
+            return codes;
         }
 
         private static readonly JsonElement[] DefaultOkCodes = [Internal.JsonValues.Parse("0"u8), Internal.JsonValues.Parse("\"0\""u8), Internal.JsonValues.EmptyString];

@@ -7,4 +7,8 @@ namespace LlmAdapters.Definitions;
 /// <param name="CodePath">Key path of the error code or type.</param>
 /// <param name="OkCodes">Code values that mean success in a 2xx response (default <c>0</c>, <c>"0"</c>, <c>""</c>).</param>
 /// <param name="Location">Where the key is written.</param>
-internal sealed record ErrorDefinition(string? MessagePath, string? CodePath, IReadOnlyList<JsonElement> OkCodes, SourceLocation Location);
+internal sealed record ErrorDefinition(string? MessagePath, string? CodePath, IReadOnlyList<JsonElement> OkCodes, SourceLocation Location)
+{
+    /// <summary><c>retry_codes</c>: in-band error codes (in a 2xx body or a stream) that are worth a retry, such as a rate-limit code.</summary>
+    public IReadOnlyList<JsonElement> RetryCodes { get; init; } = [];
+}

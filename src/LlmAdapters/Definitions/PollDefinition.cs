@@ -11,4 +11,8 @@ namespace LlmAdapters.Definitions;
 /// <param name="Backoff">poll_backoff (a factor), or null.</param>
 /// <param name="MaxInterval">poll_max_interval in seconds, or null.</param>
 /// <param name="Timeout">poll_timeout in seconds, or null.</param>
-internal sealed record PollDefinition(RequestDefinition Request, IReadOnlyList<ResponseItem> Resp, string? Status, IReadOnlyList<string>? Done, IReadOnlyList<string>? Failed, string? Error, double? Interval, double? Backoff, double? MaxInterval, double? Timeout);
+internal sealed record PollDefinition(RequestDefinition Request, IReadOnlyList<ResponseItem> Resp, string? Status, IReadOnlyList<string>? Done, IReadOnlyList<string>? Failed, string? Error, double? Interval, double? Backoff, double? MaxInterval, double? Timeout)
+{
+    /// <summary><c>query_error_code</c>: the key path of a failed task's code, or null (then the <c>error</c> code path is read).</summary>
+    public string? ErrorCode { get; init; }
+}

@@ -7,4 +7,8 @@ namespace LlmAdapters.Definitions;
 /// <param name="Headers">The header items (a poll without <c>query_headers</c> has the call's).</param>
 /// <param name="Params">The query-string items.</param>
 /// <param name="Data">The body items; null when no body is sent.</param>
-internal sealed record RequestDefinition(string Method, string Path, SourceLocation PathLocation, IReadOnlyList<ParameterItem> Headers, IReadOnlyList<ParameterItem> Params, IReadOnlyList<ParameterItem>? Data);
+internal sealed record RequestDefinition(string Method, string Path, SourceLocation PathLocation, IReadOnlyList<ParameterItem> Headers, IReadOnlyList<ParameterItem> Params, IReadOnlyList<ParameterItem>? Data)
+{
+    /// <summary>True for <c>query_url</c>: the path is a whole URL read from an earlier response, not a path after the base URL.</summary>
+    public bool IsUrl { get; init; }
+}

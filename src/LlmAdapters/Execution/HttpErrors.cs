@@ -33,6 +33,7 @@ internal static class HttpErrors
         var text = Encoding.UTF8.GetString(body);
         string? message = null;
         string? code = null;
+        TimeSpan? bodyDelay = null;
         var isText = true;
         if (TryParse(body, out var document))
         {
@@ -40,6 +41,7 @@ internal static class HttpErrors
             {
                 // A message or code that is not text is left out (reading it would throw); the error then says why.
                 (message, code) = call.Error.Extract(document.RootElement);
+                bodyDelay = RetryDelayInBody(document.RootElement);
                 isText = Internal.JsonValues.IsText(body);
             }
         }
@@ -51,15 +53,79 @@ internal static class HttpErrors
         var reason = readFailure is not null ? $"{response.ReasonPhrase} (the connection failed while reading its body: {readFailure})"
             : isText ? response.ReasonPhrase
             : $"{response.ReasonPhrase} (its body is not valid text: invalid UTF-8 or half a surrogate pair)";
-        return Create((int)response.StatusCode, reason, message, code, text, RetryAfter(response.Headers, settings.TimeProvider), call, settings, redactor);
+        return Create((int)response.StatusCode, reason, message, code, text, RetryAfter(response.Headers, settings.TimeProvider) ?? bodyDelay, call, settings, redactor, ShouldRetry(response.Headers));
+    }
+
+    /// <summary>The vendor's <c>x-should-retry</c> header (as the OpenAI and Anthropic SDKs read it): true or false; null when absent or anything else.</summary>
+    public static bool? ShouldRetry(HttpResponseHeaders headers)
+    {
+        if (!headers.TryGetValues("x-should-retry", out var values))
+        {
+            return null;
+        }
+
+        var value = values.FirstOrDefault()?.Trim();
+        return string.Equals(value, "true", StringComparison.OrdinalIgnoreCase) ? true
+            : string.Equals(value, "false", StringComparison.OrdinalIgnoreCase) ? false
+            : null;
+    }
+
+    /// <summary>The suffix of the <c>@type</c> of Google's RetryInfo detail (<c>type.googleapis.com/google.rpc.RetryInfo</c>).</summary>
+    private const string RetryInfoType = "google.rpc.RetryInfo";
+
+    /// <summary>
+    /// A retry delay carried in the body: a <c>google.rpc.RetryInfo</c> detail in <c>error.details</c> (Gemini, Vertex AI
+    /// and other Google APIs), whose <c>retryDelay</c> is a protobuf Duration such as <c>"30s"</c> or <c>"1.5s"</c>;
+    /// clamped to <see cref="MaxRetryAfter"/> like Retry-After. Null when the body has none, or one that is not a Duration.
+    /// </summary>
+    public static TimeSpan? RetryDelayInBody(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object
+            || !error.TryGetProperty("details", out var details) || details.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var detail in details.EnumerateArray())
+        {
+            if (detail.ValueKind == JsonValueKind.Object
+                && detail.TryGetProperty("@type", out var type) && type.ValueKind == JsonValueKind.String && Internal.JsonValues.IsText(type)
+                && type.GetString()!.EndsWith(RetryInfoType, StringComparison.Ordinal)
+                && detail.TryGetProperty("retryDelay", out var delay) && delay.ValueKind == JsonValueKind.String && Internal.JsonValues.IsText(delay))
+            {
+                return ParseDuration(delay.GetString()!);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A protobuf Duration in JSON (<c>"30s"</c>, <c>"0.250s"</c>): seconds with an <c>s</c>; null for anything else or a negative value.</summary>
+    private static TimeSpan? ParseDuration(string text)
+    {
+        if (text.Length < 2 || text[^1] != 's'
+            || !double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+            || double.IsNaN(seconds) || seconds < 0)
+        {
+            return null;
+        }
+
+        return seconds >= MaxRetryAfter.TotalSeconds ? MaxRetryAfter : TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>
     /// The error for a status, reason phrase, vendor message and code, and body; every text that came from the vendor
     /// (the reason phrase too: a hostile server can echo the key in it) is redacted by <paramref name="redactor"/>, or by the profile's.
     /// </summary>
-    public static LlmHttpException Create(int status, string? reason, string? vendorMessage, string? vendorCode, string? body, TimeSpan? retryAfter, CallPlan call, ClientSettings settings, Internal.SecretRedactor? redactor = null)
+    public static LlmHttpException Create(int status, string? reason, string? vendorMessage, string? vendorCode, string? body, TimeSpan? retryAfter, CallPlan call, ClientSettings settings, Internal.SecretRedactor? redactor = null, bool? shouldRetry = null)
     {
+        // An in-band code the definition lists in retry_codes is worth a retry, whatever the status says.
+        if (shouldRetry is null && call.Error.IsRetryCode(vendorCode))
+        {
+            shouldRetry = true;
+        }
+
         redactor ??= settings.Redactor;
         reason = reason is null ? null : redactor.Redact(reason);
         vendorMessage = vendorMessage is null ? null : redactor.Redact(vendorMessage);
@@ -89,6 +155,7 @@ internal static class HttpErrors
             401 or 403 => " Check the profile's API key.",
             404 => " Check the profile's BaseUrl, the call's path and the model name.",
             429 => retryAfter is { } wait ? $" The vendor asks to wait {wait.TotalSeconds:0.###} s before retrying." : " The vendor is rate limiting; retry later.",
+            529 => " The vendor is overloaded; retrying later may succeed.",
             >= 500 => " The vendor failed; retrying later may succeed.",
             _ => string.Empty,
         });
@@ -97,7 +164,7 @@ internal static class HttpErrors
             sb.Append(" Response: ").Append(excerpt);
         }
 
-        return new LlmHttpException(sb.ToString(), status, vendorMessage, vendorCode, excerpt, retryAfter);
+        return new LlmHttpException(sb.ToString(), status, vendorMessage, vendorCode, excerpt, retryAfter) { ShouldRetry = shouldRetry };
     }
 
     /// <summary>The longest wait taken from a vendor's Retry-After or retry-after-ms: a longer one (even 1e30 ms) is taken as this.</summary>

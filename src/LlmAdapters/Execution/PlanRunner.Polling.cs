@@ -193,7 +193,8 @@ internal sealed partial class PlanRunner
     }
 
     /// <summary>A poll failure worth another poll: network errors, a connection that failed mid-body, 408, 429 and 5xx.</summary>
-    private static bool IsTransient(LlmHttpException e) => e.ConnectionFailed || e.StatusCode is 0 or 408 or 429 or >= 500;
+    /// <remarks>The vendor's own word (<c>x-should-retry</c>, an in-band code in <c>retry_codes</c>) overrides the status rule.</remarks>
+    private static bool IsTransient(LlmHttpException e) => e.ConnectionFailed || e.StatusCode == 0 || (e.ShouldRetry ?? e.StatusCode is 408 or 429 or >= 500);
 
     private void CheckSubmitted(CallPlan call, Dictionary<string, JsonElement> submitted)
     {
@@ -290,7 +291,9 @@ internal sealed partial class PlanRunner
             // A message that is not text is left out rather than guessed at; the status still says the task failed.
             failureMessage = poll.Error is not null && poll.Error.TryEvaluate(root, out var failure) && JsonValues.IsText(failure) ? JsonValues.ToText(failure) : null;
             failureMessage ??= call.Error.Extract(root).Message;
-            failureCode = call.Error.FailureCode(root);
+            failureCode = poll.ErrorCode is not null && poll.ErrorCode.TryEvaluate(root, out var code) && code.ValueKind is JsonValueKind.String or JsonValueKind.Number && JsonValues.IsText(code) && JsonValues.ToText(code) is { Length: > 0 } codeText
+                ? codeText
+                : call.Error.FailureCode(root);
         }
 
         return new PollOutcome(state, fields, failureMessage)

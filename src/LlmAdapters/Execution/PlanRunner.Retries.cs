@@ -83,7 +83,7 @@ internal sealed partial class PlanRunner
                 Observability.Log.KeyHealth(Settings.Logger, Settings.ProfileName, key.Fingerprint, change);
             }
 
-            throw new LlmHttpException(e.Message, e.StatusCode, e.VendorMessage, e.VendorCode, e.ResponseExcerpt, e.RetryAfter) { KeyFingerprint = key.Fingerprint, ConnectionFailed = e.ConnectionFailed };
+            throw new LlmHttpException(e.Message, e.StatusCode, e.VendorMessage, e.VendorCode, e.ResponseExcerpt, e.RetryAfter) { KeyFingerprint = key.Fingerprint, ConnectionFailed = e.ConnectionFailed, ShouldRetry = e.ShouldRetry };
         }
     }
 }

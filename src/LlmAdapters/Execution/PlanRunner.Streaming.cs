@@ -25,6 +25,45 @@ internal sealed partial class PlanRunner
     }
 
     /// <summary>
+    /// The submit of a stream call with a stream step: sends the call's request and maps its JSON answer by
+    /// <c>submit_resp</c> (an in-band error is raised as for a sync call); the items are the stream request's variables.
+    /// </summary>
+    /// <exception cref="LlmHttpException">The submit failed, or its answer carries an error.</exception>
+    /// <exception cref="LlmException">The answer is not JSON, or lacks an item the stream request needs.</exception>
+    private async Task<Dictionary<string, JsonElement>> SubmitForStreamAsync(CallPlan call, Templates.VariableScope scope, CancellationToken cancellationToken)
+    {
+        using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
+        using var response = await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
+        var body = await ReadWholeBodyAsync(response, call, cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        var redactor = RedactorOf(response);
+        if (!HttpErrors.TryParseValue(body, out var root))
+        {
+            var contentType = ContentTypes.Describe(response.Content.Headers.ContentType?.MediaType);
+            var what = body.Length == 0 ? $"with an empty body ({contentType})" : $"with {contentType} instead of JSON";
+            throw HttpErrors.Create(status, $"{what} to the submit, so the stream's URL cannot be read from it", null, null, body.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(body), null, call, Settings, redactor);
+        }
+
+        if (call.Error.IsInBandError(root))
+        {
+            var (vendorMessage, vendorCode) = call.Error.Extract(root);
+            throw HttpErrors.Create(status, "with an error in the submit's body", vendorMessage, vendorCode, System.Text.Encoding.UTF8.GetString(body), null, call, Settings, redactor);
+        }
+
+        var submitted = call.SubmitResponse.Map(root, call.DisplayName, clone: false);
+        foreach (var name in call.StreamStep!.VariableNames)
+        {
+            if (submitted.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.Null)
+            {
+                var path = call.SubmitResponse.Fields.First(f => f.Name == name).PathText;
+                throw HttpErrors.Create(status, $"with a submit answer that has no '{name}' (submit_resp path '{path}'), which the stream request needs; nothing was streamed", null, null, System.Text.Encoding.UTF8.GetString(body), null, call, Settings, redactor);
+            }
+        }
+
+        return submitted;
+    }
+
+    /// <summary>
     /// Sends a stream call and yields the session once per decoded chunk (to <see cref="StreamCall"/>, which reads it while
     /// the iterator is suspended). The text is also appended to the stream's <see cref="StreamCall.Received"/>.
     /// </summary>
@@ -54,11 +93,20 @@ internal sealed partial class PlanRunner
         HttpResponseMessage response;
         try
         {
+            // A call with a stream step submits first and streams from the URL the submit gives: one attempt, one key,
+            // never retried (a second submit would start a second paid job).
             response = await ExecuteAsync(call, request, async (scope, token) =>
             {
+                if (call.StreamStep is { } step)
+                {
+                    var submitted = await SubmitForStreamAsync(call, scope, token).ConfigureAwait(false);
+                    using var streamMessage = RequestBuilder.Build(step, scope.With(submitted), Settings, call);
+                    return await SendAsync(streamMessage, call, token).ConfigureAwait(false);
+                }
+
                 using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
                 return await SendAsync(message, call, token).ConfigureAwait(false);
-            }, retry: true, token).ConfigureAwait(false);
+            }, retry: call.StreamStep is null, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && Expired(call, e, "got no response headers", timeout, total) is { } expired)
         {

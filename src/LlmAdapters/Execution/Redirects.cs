@@ -35,7 +35,7 @@ internal static class Redirects
 
         var target = Target(sent.RequestUri!, response)
             ?? throw Refused(status, "with a redirect whose Location is missing or not a URL", call, settings, redactor);
-        if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+        if (!UrlText.IsHttp(target))
         {
             throw Refused(status, $"with a redirect to a '{target.Scheme}' URL, which is not HTTP", call, settings, redactor);
         }

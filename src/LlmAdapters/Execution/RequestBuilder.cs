@@ -74,9 +74,13 @@ internal static class RequestBuilder
 
     private static Uri BuildUrlCore(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
     {
-        var path = plan.Path.GetText(scope, EscapePathValue);
+        var path = plan.IsUrl ? ResponseUrl(plan, scope, settings, call) : plan.Path.GetText(scope, EscapePathValue);
         var sb = new StringBuilder(256);
-        if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        if (plan.IsUrl)
+        {
+            sb.Append(path);
+        }
+        else if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             sb.Append(path);
         }
@@ -126,6 +130,33 @@ internal static class RequestBuilder
         }
 
         return uri;
+    }
+
+    /// <summary>
+    /// The whole URL of a <c>query_url</c> request, read from an earlier response: used as it is (not escaped into a path
+    /// segment), and only when its host is the profile's BaseUrl origin or one of the call's <c>url_hosts</c>, so that a
+    /// key is never sent to a host a response names.
+    /// </summary>
+    /// <exception cref="LlmRequestException">The URL is not an absolute http(s) URL, or its host is not allowed; nothing was sent.</exception>
+    private static string ResponseUrl(RequestPlan plan, VariableScope scope, ClientSettings settings, CallPlan call)
+    {
+        var text = plan.Path.GetText(scope).Trim();
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var target) || !Internal.UrlText.IsHttp(target))
+        {
+            throw new LlmRequestException(scope.Redactor.Redact($"The response to {call.DisplayName} gave '{Internal.UrlText.WithoutUserInfo(text)}' as the URL of the next request (query_url), which is not an absolute http(s) URL; nothing was sent."));
+        }
+
+        Uri? origin = settings.BaseUrl is not null && Uri.TryCreate(settings.BaseUrl, UriKind.Absolute, out var baseUri) ? baseUri : null;
+        if (!Internal.UrlText.IsAllowedTarget(target, origin, plan.UrlHosts) || target.UserInfo.Length > 0)
+        {
+            var allowed = origin is null ? [] : new[] { origin.IdnHost };
+            throw new LlmRequestException(scope.Redactor.Redact(
+                $"The response to {call.DisplayName} names the host '{target.IdnHost}' ({Internal.UrlText.Origin(target)}) for the next request, which is not one the definition allows " +
+                $"(allowed: {string.Join(", ", allowed.Concat(plan.UrlHosts).Distinct(StringComparer.OrdinalIgnoreCase))}); nothing was sent, so that the profile's key never goes to a host a response names. " +
+                "If the host is the vendor's, add it to the call's \"url_hosts\"."));
+        }
+
+        return text;
     }
 
     /// <summary>Escapes a variable's value for a URL path: every segment is percent-encoded, '/' is kept (model names such as "meta/llama-3"), and dot segments are refused so that a value cannot climb out of the call's path.</summary>

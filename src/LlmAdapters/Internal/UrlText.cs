@@ -12,6 +12,45 @@ internal static class UrlText
             && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
             && a.Port == b.Port;
 
+    /// <summary>True for an http or https URL.</summary>
+    public static bool IsHttp(Uri uri) => uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps;
+
+    /// <summary>
+    /// Whether a request may go to <paramref name="target"/>, a URL named by a response rather than by the profile: an
+    /// http(s) URL on the origin of <paramref name="origin"/> (the profile's BaseUrl), or on one of <paramref name="hosts"/>
+    /// (exact host names, or <c>*.domain</c> for any subdomain of it), never from https down to http.
+    /// </summary>
+    public static bool IsAllowedTarget(Uri target, Uri? origin, IReadOnlyList<string> hosts)
+    {
+        if (!IsHttp(target))
+        {
+            return false;
+        }
+
+        if (origin is not null && SameOrigin(target, origin))
+        {
+            return true;
+        }
+
+        if (origin is not null && origin.Scheme == Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttps)
+        {
+            return false; // the credentials would cross the network in clear text
+        }
+
+        var host = target.IdnHost;
+        foreach (var allowed in hosts)
+        {
+            if (allowed.StartsWith("*.", StringComparison.Ordinal)
+                ? host.Length > allowed.Length - 1 && host.EndsWith(allowed.AsSpan(1), StringComparison.OrdinalIgnoreCase)
+                : string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary><paramref name="url"/> with its user info, if any, replaced by <c>***</c>; works on text that is not a valid URL.</summary>
     public static string WithoutUserInfo(string url)
         => FindUserInfo(url) is { } range ? string.Concat(url.AsSpan(0, range.Start), SecretRedactor.Mask, url.AsSpan(range.End)) : url;

@@ -34,6 +34,28 @@ internal sealed class ErrorMap
 
     public static ErrorMap Default { get; } = new([], [], [], false);
 
+    /// <summary><c>retry_codes</c>: in-band error codes worth a retry (compared as text: <c>18</c> and <c>"18"</c> are the same code).</summary>
+    public IReadOnlyList<JsonElement> RetryCodes { get; init; } = [];
+
+    /// <summary>True when <paramref name="code"/> (an extracted vendor code) is one of <see cref="RetryCodes"/>.</summary>
+    public bool IsRetryCode(string? code)
+    {
+        if (code is null)
+        {
+            return false;
+        }
+
+        foreach (var retry in RetryCodes)
+        {
+            if (TextOf(retry) == code)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when the definition has an <c>error</c> key: then 2xx responses are checked for in-band errors.</summary>
     public bool ChecksSuccessResponses { get; }
 

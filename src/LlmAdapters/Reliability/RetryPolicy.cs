@@ -29,6 +29,12 @@ internal sealed class RetryPolicy(LlmRetryOptions options, KeyPool? keys, TimePr
             return false; // the vendor asks for longer than the caller should hang: fail now, with the wait it asked for
         }
 
+        if (e.ShouldRetry is { } vendorSays && !e.ConnectionFailed && e.StatusCode != 0)
+        {
+            // The vendor's x-should-retry header, or an in-band code the definition lists in retry_codes, decides.
+            return vendorSays;
+        }
+
         if (e.StatusCode == 0 || e.ConnectionFailed || options.StatusCodes.Contains(e.StatusCode))
         {
             return true;

@@ -308,6 +308,22 @@ public class PollCallTests
         Assert.That(e.Message, code is null ? Does.Not.Contain("(code") : Does.Contain($"(code {code})"));
     }
 
+    /// <summary>query_error_code: a failed task's code where the call's error code path does not reach (DashScope's output.code beside a top-level code).</summary>
+    [Test]
+    public async Task FailedTask_HasTheVendorCode_FromQueryErrorCode()
+    {
+        var catalog = LlmCatalog.FromJson(Definition.Replace("\"query_error\": \"output.message\",", "\"query_error\": \"output.message\", \"query_error_code\": \"output.code\", \"error\": { \"message\": \"message\", \"code\": \"code\" },", StringComparison.Ordinal), "jobs.json");
+        var time = new ManualTimeProvider();
+        var handler = RecordingHandler.Sequence((HttpStatusCode.OK, Submitted()), (HttpStatusCode.OK, """{"request_id":"r-2","output":{"task_id":"t-1","task_status":"FAILED","code":"InvalidParameter","message":"bad size"}}"""));
+        var client = catalog.CreateClient(new LlmProfile { Adapter = "jobs", BaseUrl = "https://dash.test", Variables = { ["apikey"] = "k", ["model"] = "m" }, Timeout = Timeout.InfiniteTimeSpan }, handler.Mock, time);
+
+        var e = await PollFailure(time, client);
+
+        Assert.That(e.VendorCode, Is.EqualTo("InvalidParameter"));
+        Assert.That(e.VendorMessage, Is.EqualTo("bad size"));
+        Assert.That(e.Message, Does.Contain("(code InvalidParameter)"));
+    }
+
     private static async Task<LlmPollException> PollFailure(ManualTimeProvider time, ILlmClient client)
     {
         try
