@@ -26,4 +26,7 @@ internal sealed record CallDefinition
 
     /// <summary>The poll (compiled to a <c>PollPlan</c>); null when the call has no <c>query_path</c>.</summary>
     public PollDefinition? Poll { get; init; }
+
+    /// <summary>The request-signing scheme of the call's requests (its poll's too); null when they are not signed.</summary>
+    public SignDefinition? Sign { get; init; }
 }

@@ -13,7 +13,7 @@ internal static partial class DefinitionReader
         "chunk_match", "chunk_filter", "stream_format", "stream_done", "stream_mode",
         "query_path", "query_method", "query_headers", "query_params", "query_data", "query_resp",
         "query_status", "query_done", "query_failed", "query_error",
-        "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
+        "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout", "sign",
     ];
 
     public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
@@ -222,6 +222,7 @@ internal static partial class DefinitionReader
             var error = call.TryGetProperty("error", out var errorValue) ? ReadError(errorValue, at.Child("error", lines)) : null;
             var stream = ReadStream(call, at);
             var poll = ReadPoll(call, at, name, apiType, request?.Headers ?? []);
+            var sign = ReadSign(call, at);
 
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
@@ -246,6 +247,7 @@ internal static partial class DefinitionReader
                 Error = error,
                 Stream = stream,
                 Poll = poll,
+                Sign = sign,
             };
         }
 

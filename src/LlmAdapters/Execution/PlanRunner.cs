@@ -76,6 +76,11 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
     {
         // Read before sending: a handler that follows redirects itself changes the request's URI.
         var uri = request.RequestUri!;
+        if (request.Options.TryGetValue(RequestSigning.Key, out var signing))
+        {
+            await signing.SignAsync(request, Settings.TimeProvider.GetUtcNow(), call, redactor, cancellationToken).ConfigureAwait(false);
+        }
+
         HttpResponseMessage response;
         try
         {
