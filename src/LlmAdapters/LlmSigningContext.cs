@@ -39,6 +39,11 @@ public sealed class LlmSigningContext
     public string GetRequiredParameter(string name)
         => GetParameter(name) ?? throw new LlmRequestException($"The signing scheme '{Scheme}' needs its parameter '{name}', which has no value; give it in the call's \"sign\" params or as the variable '{name}'. Nothing was sent.");
 
+    /// <summary>Credentials the scheme derived for this request (a bearer token made from a key), masked in every error of the call like the key itself.</summary>
+    internal List<string>? DerivedSecrets { get; private set; }
+
+    internal void AddDerivedSecret(string value) => (DerivedSecrets ??= []).Add(value);
+
     /// <summary>The scheme and the request's method and origin (no parameter values).</summary>
     public override string ToString() => $"{Scheme}: {Request.Method} {Internal.UrlText.Origin(Request.RequestUri!)}";
 }

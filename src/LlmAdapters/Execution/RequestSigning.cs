@@ -41,13 +41,15 @@ internal sealed class RequestSigning
     }
 
     /// <summary>Runs the scheme on <paramref name="request"/>. A failure is an <see cref="LlmRequestException"/> whose message is masked and which carries no inner exception (it could hold a secret).</summary>
-    public async Task SignAsync(HttpRequestMessage request, DateTimeOffset now, CallPlan call, Internal.SecretRedactor redactor, CancellationToken cancellationToken)
+    /// <returns>The call's redactor, with the secret parameters and what the scheme derived from them (a token); also set on the request for the errors of its response.</returns>
+    public async Task<Internal.SecretRedactor> SignAsync(HttpRequestMessage request, DateTimeOffset now, CallPlan call, Internal.SecretRedactor redactor, CancellationToken cancellationToken)
     {
         // The parameters that are secrets by name are masked too, even when the profile does not know them as secrets.
         var masked = redactor.With(_parameters.Where(p => Internal.SecretRedactor.IsSecretName(p.Key, null)).Select(p => p.Value));
+        var context = new LlmSigningContext(_signer.Name, request, _body, now, _parameters);
         try
         {
-            await _signer.SignAsync(new LlmSigningContext(_signer.Name, request, _body, now, _parameters), cancellationToken).ConfigureAwait(false);
+            await _signer.SignAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -59,6 +61,18 @@ internal sealed class RequestSigning
                 ? e.Message
                 : $"The signing scheme '{_signer.Name}' of {call.DisplayName} could not sign the request ({e.GetType().Name}): {e.Message} Nothing was sent."));
         }
+
+        if (context.DerivedSecrets is { } derived)
+        {
+            masked = masked.With(derived);
+        }
+
+        if (!ReferenceEquals(masked, redactor))
+        {
+            request.Options.Set(RequestBuilder.RedactorKey, masked);
+        }
+
+        return masked;
     }
 
     /// <summary>The scheme's name only: the parameter values may be secrets.</summary>

@@ -42,6 +42,7 @@ internal sealed class JwtHs256Signer : ILlmRequestSigner
         }
 
         var token = TokenFor(apiKey, ttl, context.Now);
+        context.AddDerivedSecret(token); // a bearer credential for its lifetime: masked in errors like the key
         var header = context.GetParameter("header") ?? "Authorization";
         var prefix = context.GetParameter("prefix") ?? "Bearer ";
         context.Request.Headers.Remove(header);

@@ -301,6 +301,34 @@ public class RequestSigningTests
         }
     }
 
+    [Test]
+    public void JwtToken_EchoedByTheVendor_IsMaskedLikeTheKey()
+    {
+        const string ApiKey = "fakeid0123456789.fakeSecretAbcdef";
+        string? token = null;
+        var echo = new LambdaHandler((r, _) =>
+        {
+            token = r.Headers.Authorization!.Parameter;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Unauthorized)
+            {
+                ReasonPhrase = "Bad " + token,
+                Content = new StringContent($$$"""{"error":{"code":"1001","message":"bad token {{{token}}}"}}""", Encoding.UTF8, "application/json"),
+            });
+        });
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "zhipu", BaseUrl = "https://open.bigmodel.cn/api/paas/v4", Variables = { ["apikey"] = ApiKey, ["model"] = "glm-4-flash" } }, echo, new ManualTimeProvider());
+
+        var e = Assert.CatchAsync<LlmHttpException>(() => client.CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "hi" }))!;
+
+        Assert.That(token, Does.StartWith("eyJhbGciOiJIUzI1NiIsInNpZ25fdHlwZSI6IlNJR04ifQ."), "the key is sent as a JWT");
+        Assert.That(e.VendorCode, Is.EqualTo("1001"));
+        foreach (var text in Texts(e))
+        {
+            Assert.That(text, Does.Not.Contain(token!).And.Not.Contain(ApiKey).And.Not.Contain("fakeSecretAbcdef"));
+        }
+
+        Assert.That(e.VendorMessage, Is.EqualTo("bad token ***"));
+    }
+
     private static IEnumerable<string> Texts(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
