@@ -12,6 +12,7 @@ public sealed class LlmCatalogBuilder
 {
     private readonly List<DefinitionSource> _sources = [];
     private readonly List<ILlmConverter> _converters = [];
+    private readonly List<ILlmRequestSigner> _signers = [];
     private bool _skipInvalidFiles;
 
     /// <summary>Adds a converter that definition items can name; it replaces a built-in of the same name.</summary>
@@ -24,6 +25,15 @@ public sealed class LlmCatalogBuilder
 
     /// <summary>Adds a converter from a delegate.</summary>
     public LlmCatalogBuilder AddConverter(string name, Func<JsonElement, JsonElement> convert) => AddConverter(LlmConverter.Create(name, convert));
+
+    /// <summary>Adds a request-signing scheme that calls can name in <c>"sign"</c>; it replaces a built-in (<c>jwt_hs256</c>, <c>aws_sigv4</c>) of the same name.</summary>
+    public LlmCatalogBuilder AddSigner(ILlmRequestSigner signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentException.ThrowIfNullOrWhiteSpace(signer.Name);
+        _signers.Add(signer);
+        return this;
+    }
 
     /// <summary>Adds every <c>*.json</c> file of a folder (not its subfolders; <c>*.schema.json</c> files are skipped; <c>presets.json</c> and <c>*.presets.json</c> are read as presets).</summary>
     public LlmCatalogBuilder AddDirectory(string path, string searchPattern = "*.json")
@@ -86,7 +96,8 @@ public sealed class LlmCatalogBuilder
     {
         var problems = new List<LlmDefinitionProblem>();
         var registry = new ConverterRegistry(_converters);
-        var compiler = new PlanCompiler(registry);
+        var signers = new Signing.SignerRegistry(_signers);
+        var compiler = new PlanCompiler(registry, signers);
         var adapters = new Dictionary<string, AdapterPlan>(StringComparer.Ordinal);
         var builtIns = new HashSet<string>(StringComparer.Ordinal); // adapters that come from the shipped files
         var presets = new Dictionary<string, PresetDefinition>(StringComparer.Ordinal);
@@ -111,7 +122,7 @@ public sealed class LlmCatalogBuilder
                         null => null,
                         { Converters.Count: 0 } => compiler.Compile(definition, problems),
                         // A file's own converters (its "converters" section) serve its items only.
-                        _ => new PlanCompiler(registry.With(MappingConverter.Create(definition.Converters, problems))).Compile(definition, problems),
+                        _ => new PlanCompiler(registry.With(MappingConverter.Create(definition.Converters, problems)), signers).Compile(definition, problems),
                     };
                 }
                 catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal) || e.Message.Contains("UTF-8", StringComparison.Ordinal))

@@ -150,6 +150,11 @@ public class AdapterConformanceTests
                 Assert.That(actual.Headers.TryGetValue(name, out var sent) ? sent : null, Is.EqualTo(value), $"{at}: header {name}");
             }
 
+            foreach (var (name, pattern) in expected.HeaderPatterns)
+            {
+                Assert.That(actual.Headers.TryGetValue(name, out var sent) ? sent : null, Does.Match(pattern), $"{at}: header {name}");
+            }
+
             foreach (var name in expected.AbsentHeaders)
             {
                 Assert.That(actual.Headers.ContainsKey(name), Is.False, $"{at}: header {name} must not be sent");

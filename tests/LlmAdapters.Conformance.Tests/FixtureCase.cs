@@ -120,6 +120,7 @@ internal sealed class FixtureCase
             Method = request["method"]?.GetValue<string>() ?? "POST";
             PathAndQuery = Required<string>(request, "path");
             Headers = (request["headers"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+            HeaderPatterns = (request["header_patterns"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
             AbsentHeaders = (request["absent_headers"] as JsonArray ?? []).Select(h => h!.GetValue<string>()).ToArray();
             Body = request["body_file"] is { } bodyFile ? JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(owner.Directory, bodyFile.GetValue<string>()))) : request["body"]?.DeepClone();
             HasBody = request.ContainsKey("body") || request.ContainsKey("body_file");
@@ -137,6 +138,9 @@ internal sealed class FixtureCase
 
         /// <summary>Headers that must be present with exactly these values (secrets are the fixture's fake keys).</summary>
         public IReadOnlyDictionary<string, string> Headers { get; }
+
+        /// <summary>Headers whose value must match a regular expression: values that change per request, such as a signature over the time and host.</summary>
+        public IReadOnlyDictionary<string, string> HeaderPatterns { get; }
 
         public IReadOnlyList<string> AbsentHeaders { get; }
 

@@ -3,14 +3,17 @@ using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
 using LlmAdapters.Mapping;
+using LlmAdapters.Signing;
 using LlmAdapters.Streaming;
 using LlmAdapters.Templates;
 
 namespace LlmAdapters.Compilation;
 
 /// <summary>Turns read definitions into call plans: templates, key paths, converters and regexes compiled once, with every problem reported at its line.</summary>
-internal sealed class PlanCompiler(ConverterRegistry converters)
+internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry? signers = null)
 {
+    private readonly SignerRegistry _signers = signers ?? new SignerRegistry([]);
+
     public AdapterPlan? Compile(AdapterDefinition adapter, List<LlmDefinitionProblem> problems)
     {
         var before = problems.Count;
@@ -30,12 +33,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
     {
         var before = problems.Count;
         var what = $"call '{call.Name}' of adapter '{adapter}'";
-        var request = CompileRequest(call.Request, "", what, problems);
+        var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
+        var request = CompileRequest(call.Request, "", what, problems, sign);
         var response = CompileResponse(call.Resp, "resp", what, problems);
         var error = CompileError(call.Error, problems);
 
         var hosts = call.UrlHosts ?? [];
-        var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, hosts, problems);
+        var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, hosts, problems, sign);
         var submitResponse = CompileResponse(call.SubmitResp, "submit_resp", what, problems);
         var stream = CompileStream(call.Stream, call.ApiType == LlmApiType.Stream, call.Location, response, error, problems);
 
@@ -63,12 +67,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
     }
 
     /// <summary>A <see cref="PollDefinition"/> as a <see cref="PollPlan"/>: its request, items and timings.</summary>
-    private PollPlan CompilePoll(PollDefinition poll, SourceLocation callAt, string what, IReadOnlyList<string> hosts, List<LlmDefinitionProblem> problems)
+    private PollPlan CompilePoll(PollDefinition poll, SourceLocation callAt, string what, IReadOnlyList<string> hosts, List<LlmDefinitionProblem> problems, SignPlan? sign)
     {
-        var request = CompileRequest(poll.Request, "query_", what, problems);
+        // The poll goes to the same vendor with the same credentials: signed by the same scheme.
+        var request = CompileRequest(poll.Request, "query_", what, problems, sign);
         if (poll.Request.IsUrl)
         {
-            request = new RequestPlan(request.Method, request.Path, request.Query, request.Headers, request.Body) { IsUrl = true, UrlHosts = hosts };
+            request = new RequestPlan(request.Method, request.Path, request.Query, request.Headers, request.Body, request.Sign) { IsUrl = true, UrlHosts = hosts };
         }
 
         var response = CompileResponse(poll.Resp, "query_resp", what, problems);
@@ -125,7 +130,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
     }
 
     /// <summary>A <see cref="RequestDefinition"/> (a call's, or its poll's with <paramref name="prefix"/> "query_") as a <see cref="RequestPlan"/>.</summary>
-    private RequestPlan CompileRequest(RequestDefinition definition, string prefix, string what, List<LlmDefinitionProblem> problems)
+    private RequestPlan CompileRequest(RequestDefinition definition, string prefix, string what, List<LlmDefinitionProblem> problems, SignPlan? sign)
     {
         var (method, path, pathAt, query, headers, body) = (definition.Method, definition.Path, definition.PathLocation, definition.Params, definition.Headers, definition.Data);
         // "${base_url}/x" means the same as "/x": the base URL is prepended to relative paths anyway, and must not be URL-escaped.
@@ -156,7 +161,49 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             pathTemplate,
             CompileItems(query, prefix + "params item", what, problems),
             compiledHeaders,
-            body is null ? null : CompileItems(body, prefix + "data item", what, problems));
+            body is null ? null : CompileItems(body, prefix + "data item", what, problems),
+            sign);
+    }
+
+    /// <summary>A call's <c>sign</c>: the named scheme, its parameter items compiled, and <c>${name?}</c> for each parameter not given.</summary>
+    private SignPlan? CompileSign(SignDefinition sign, string what, List<LlmDefinitionProblem> problems)
+    {
+        if (!_signers.TryGet(sign.Scheme, out var signer))
+        {
+            problems.Add(sign.Location.Problem($"signing scheme '{sign.Scheme}' is unknown{DidYouMean.Hint(sign.Scheme, _signers.Names)}; known schemes: {string.Join(", ", _signers.Names.Order(StringComparer.Ordinal))}. Register your own in code with AddSigner."));
+            return null;
+        }
+
+        var before = problems.Count;
+        var known = signer.Parameters;
+        foreach (var item in sign.Params)
+        {
+            if (!known.Contains(item.Name))
+            {
+                problems.Add(item.Location.Problem($"signing scheme '{sign.Scheme}' has no parameter '{item.Name}'{DidYouMean.Hint(item.Name, known)}; its parameters: {string.Join(", ", known)}"));
+            }
+        }
+
+        var parameters = CompileItems(sign.Params, "sign param", what, problems);
+        foreach (var name in known)
+        {
+            if (parameters.Any(p => p.Name == name))
+            {
+                continue;
+            }
+
+            var site = new TemplateSite($"sign param '{name}' of {what}", sign.Location);
+            var errors = new List<string>();
+            var template = TemplateCompiler.CompileString("${" + name + "?}", null, site, errors);
+            foreach (var e in errors)
+            {
+                problems.Add(sign.Location.Problem($"signing scheme '{sign.Scheme}' has a parameter '{name}' that cannot be a variable name: {e}"));
+            }
+
+            parameters.Add(new CompiledParameter(name, template, null, site));
+        }
+
+        return problems.Count > before ? null : new SignPlan(signer, parameters);
     }
 
     private List<CompiledParameter> CompileItems(IReadOnlyList<ParameterItem> items, string kind, string what, List<LlmDefinitionProblem> problems)

@@ -3,7 +3,7 @@ using LlmAdapters.Templates;
 namespace LlmAdapters.Compilation;
 
 /// <summary>How to build one HTTP request: method, path template, query parameters, headers and body items.</summary>
-internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyList<CompiledParameter> query, IReadOnlyList<CompiledParameter> headers, IReadOnlyList<CompiledParameter>? body)
+internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyList<CompiledParameter> query, IReadOnlyList<CompiledParameter> headers, IReadOnlyList<CompiledParameter>? body, SignPlan? sign = null)
 {
     /// <summary>True for <c>query_url</c>: <see cref="Path"/> gives a whole URL read from an earlier response (not escaped, host checked).</summary>
     public bool IsUrl { get; init; }
@@ -22,6 +22,9 @@ internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyLis
     /// <summary>The JSON body's items; null when no body is sent.</summary>
     public IReadOnlyList<CompiledParameter>? Body { get; } = body;
 
+    /// <summary>How the request is signed just before it is sent; null when it is not.</summary>
+    public SignPlan? Sign { get; } = sign;
+
     public IEnumerable<string> RequiredVariableNames
         => Path.RequiredVariableNames
             .Concat(Query.SelectMany(p => p.Value.RequiredVariableNames))
@@ -32,5 +35,6 @@ internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyLis
         => Path.VariableNames
             .Concat(Query.SelectMany(p => p.Value.VariableNames))
             .Concat(Headers.SelectMany(p => p.Value.VariableNames))
-            .Concat(Body?.SelectMany(p => p.Value.VariableNames) ?? []);
+            .Concat(Body?.SelectMany(p => p.Value.VariableNames) ?? [])
+            .Concat(Sign?.VariableNames ?? []);
 }

@@ -24,7 +24,7 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            throw new FormatException($"{Name} takes a list of Gemini parts [{{\"text\": ...}}], not a JSON {value.ValueKind.ToString().ToLowerInvariant()}");
+            throw new FormatException($"{Name} takes a list of text parts [{{\"text\": ...}}] (Gemini parts, Bedrock content blocks), not a JSON {value.ValueKind.ToString().ToLowerInvariant()}");
         }
 
         var sb = new StringBuilder();

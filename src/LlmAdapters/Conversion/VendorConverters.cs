@@ -24,6 +24,9 @@ internal static class VendorConverters
         new GeminiPartsConverter("gemini_text", thoughts: false),
         new GeminiPartsConverter("gemini_thoughts", thoughts: true),
         LlmConverter.Create("ollama_messages", OllamaMessages),
+        LlmConverter.Create("bedrock_messages", BedrockMessages),
+        LlmConverter.Create("bedrock_system", BedrockSystem),
+        new GeminiPartsConverter("bedrock_text", thoughts: false), // Converse content blocks have the shape of Gemini parts
     ];
 
     /// <summary>
@@ -366,6 +369,97 @@ internal static class VendorConverters
                 w.WriteEndObject();
             }
 
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>
+    /// Amazon Bedrock Converse messages: system messages left out (they go in "system"), content as blocks: each image as
+    /// <c>{"image": {"format", "source": {"bytes"}}}</c> (Converse takes image bytes only), then <c>{"text"}</c>.
+    /// </summary>
+    private static JsonElement BedrockMessages(JsonElement v)
+    {
+        RequireMessages(v, "bedrock_messages");
+        return JsonValues.Write(v, static (w, messages) =>
+        {
+            w.WriteStartArray();
+            foreach (var message in messages.EnumerateArray())
+            {
+                var role = Role(message);
+                if (role == "system")
+                {
+                    continue;
+                }
+
+                w.WriteStartObject();
+                w.WriteString("role"u8, role);
+                w.WriteStartArray("content"u8);
+                if (Images(message) is { } images)
+                {
+                    foreach (var image in images)
+                    {
+                        var (data, mime, url) = Media(image, "bedrock_messages");
+                        var format = mime switch
+                        {
+                            "image/png" => "png",
+                            "image/jpeg" or "image/jpg" => "jpeg",
+                            "image/gif" => "gif",
+                            "image/webp" => "webp",
+                            _ => null,
+                        };
+                        if (data is null || format is null)
+                        {
+                            throw new FormatException(data is null
+                                ? $"bedrock_messages: Converse takes images as bytes, not URLs ({url}); pass the image bytes (LlmMedia.FromBytes)"
+                                : $"bedrock_messages: Converse takes png, jpeg, gif or webp images, not {mime ?? "an image without a mime_type"}");
+                        }
+
+                        w.WriteStartObject();
+                        w.WriteStartObject("image"u8);
+                        w.WriteString("format"u8, format);
+                        w.WriteStartObject("source"u8);
+                        w.WriteString("bytes"u8, data);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+                }
+
+                var text = Content(message);
+                if (text.Length > 0 || Images(message) is null)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("text"u8, text);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>A system prompt as Bedrock Converse's <c>system</c>: <c>[{"text": ...}]</c>.</summary>
+    private static JsonElement BedrockSystem(JsonElement v)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException($"bedrock_system takes the system prompt as a string, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        return JsonValues.Write(v.GetString()!, static (w, text) =>
+        {
+            w.WriteStartArray();
+            w.WriteStartObject();
+            w.WriteString("text"u8, text);
+            w.WriteEndObject();
             w.WriteEndArray();
         });
     }

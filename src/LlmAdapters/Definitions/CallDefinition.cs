@@ -35,4 +35,7 @@ internal sealed record CallDefinition
 
     /// <summary>True when reading the call found problems: it is compiled only for the compiler's own problems, never run.</summary>
     public bool HasProblems { get; init; }
+
+    /// <summary>The request-signing scheme of the call's requests (its poll's too); null when they are not signed.</summary>
+    public SignDefinition? Sign { get; init; }
 }

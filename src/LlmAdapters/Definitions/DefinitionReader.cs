@@ -14,7 +14,7 @@ internal static partial class DefinitionReader
         "query_path", "query_url", "query_method", "query_headers", "query_params", "query_data", "query_resp",
         "query_status", "query_done", "query_failed", "query_error", "query_error_code",
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
-        "submit_resp", "url_hosts",
+        "submit_resp", "url_hosts", "sign",
     ];
 
     /// <summary>Keys that only a stream call reads.</summary>
@@ -239,6 +239,7 @@ internal static partial class DefinitionReader
             var poll = ReadPoll(call, at, name, apiType, request?.Headers ?? []);
             var submitResp = call.TryGetProperty("submit_resp", out var submitValue) ? ReadResponseItems(submitValue, at.Child("submit_resp", lines), "submit_resp") : [];
             var urlHosts = call.TryGetProperty("url_hosts", out var hostsValue) ? ReadHosts(hostsValue, at.Child("url_hosts", lines)) : null;
+            var sign = ReadSign(call, at);
 
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
@@ -268,6 +269,7 @@ internal static partial class DefinitionReader
                 Error = error,
                 Stream = stream,
                 Poll = poll,
+                Sign = sign,
             };
         }
 

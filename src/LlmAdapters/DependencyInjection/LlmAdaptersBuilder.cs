@@ -25,6 +25,14 @@ public sealed class LlmAdaptersBuilder
     /// <summary>Registers a converter from a delegate.</summary>
     public LlmAdaptersBuilder AddConverter(string name, Func<JsonElement, JsonElement> convert) => AddConverter(LlmConverter.Create(name, convert));
 
+    /// <summary>Registers a request-signing scheme that calls can name in <c>"sign"</c> (replacing a built-in of the same name).</summary>
+    public LlmAdaptersBuilder AddSigner(ILlmRequestSigner signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        Services.AddSingleton(signer);
+        return this;
+    }
+
     /// <summary>Adds or changes a profile in code (after configuration is bound).</summary>
     public LlmAdaptersBuilder AddProfile(string name, Action<LlmProfile> configure)
     {

@@ -41,7 +41,7 @@ public static class LlmAdaptersServiceCollectionExtensions
         // The named clients of profiles: no request logging (it holds the key), no redirects followed by the handler.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, HttpClientHardening>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, HttpClientHardening>());
-        services.TryAddSingleton(sp => new LlmCatalogProvider(sp.GetServices<ILlmConverter>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        services.TryAddSingleton(sp => new LlmCatalogProvider(sp.GetServices<ILlmConverter>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetServices<ILlmRequestSigner>()));
         // The usage monitor starts with the telemetry, before any client exists, so it counts every call of the container.
         services.TryAddSingleton(sp => Observability.LlmTelemetry.WithUsageMonitor(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton(sp => sp.GetRequiredService<Observability.LlmTelemetry>().UsageMonitor!);

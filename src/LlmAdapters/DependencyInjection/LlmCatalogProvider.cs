@@ -2,7 +2,7 @@ namespace LlmAdapters.DependencyInjection;
 
 /// <summary>Builds the application's catalog once, on first use, from the options' adapter paths and the registered converters.</summary>
 /// <remarks>Definition files are read once: changing AdapterPaths needs a restart; profiles reload with the configuration.</remarks>
-internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, IEnumerable<ILlmRequestSigner>? signers = null)
 {
     private readonly object _gate = new();
     private LlmCatalog? _catalog;
@@ -19,7 +19,7 @@ internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters, 
         {
             if (_catalog is null)
             {
-                _catalog = Build(current, converters);
+                _catalog = Build(current, converters, signers ?? []);
                 if (_catalog.Problems.Count > 0 && loggerFactory?.CreateLogger(Observability.LlmTelemetry.Name) is { } logger)
                 {
                     foreach (var problem in _catalog.Problems)
@@ -33,7 +33,7 @@ internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters, 
         }
     }
 
-    private static LlmCatalog Build(LlmAdaptersOptions options, IEnumerable<ILlmConverter> converters)
+    private static LlmCatalog Build(LlmAdaptersOptions options, IEnumerable<ILlmConverter> converters, IEnumerable<ILlmRequestSigner> signers)
     {
         var builder = new LlmCatalogBuilder().SkipInvalidFiles(options.SkipInvalidAdapters);
         if (options.IncludeBuiltInAdapters)
@@ -49,6 +49,11 @@ internal sealed class LlmCatalogProvider(IEnumerable<ILlmConverter> converters, 
         foreach (var converter in converters)
         {
             builder.AddConverter(converter);
+        }
+
+        foreach (var signer in signers)
+        {
+            builder.AddSigner(signer);
         }
 
         return builder.Build();

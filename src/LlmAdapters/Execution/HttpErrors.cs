@@ -50,6 +50,12 @@ internal static class HttpErrors
             isText = System.Text.Unicode.Utf8.IsValid(body);
         }
 
+        // AWS restJson1 services (Bedrock) name the error's type in a header, not the body: "ValidationException:http://...".
+        if (code is null && response.Headers.TryGetValues("x-amzn-ErrorType", out var errorTypes) && errorTypes.FirstOrDefault() is { Length: > 0 } errorType)
+        {
+            code = errorType.Split(':', 2)[0];
+        }
+
         var reason = readFailure is not null ? $"{response.ReasonPhrase} (the connection failed while reading its body: {readFailure})"
             : isText ? response.ReasonPhrase
             : $"{response.ReasonPhrase} (its body is not valid text: invalid UTF-8 or half a surrogate pair)";

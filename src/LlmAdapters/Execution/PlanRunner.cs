@@ -50,6 +50,7 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
         var origin = request.RequestUri!;
         var sent = request;
         var response = await SendOnceAsync(sent, call, redactor, cancellationToken).ConfigureAwait(false);
+        redactor = RedactorOf(sent, redactor); // a signed request's redactor also knows what its signature derived
         for (var hop = 0; Redirects.IsRedirect(response.StatusCode); hop++)
         {
             using (response)
@@ -58,6 +59,7 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
             }
 
             response = await SendOnceAsync(sent, call, redactor, cancellationToken).ConfigureAwait(false);
+            redactor = RedactorOf(sent, redactor);
         }
 
         if (!response.IsSuccessStatusCode)
@@ -76,6 +78,11 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
     {
         // Read before sending: a handler that follows redirects itself changes the request's URI.
         var uri = request.RequestUri!;
+        if (request.Options.TryGetValue(RequestSigning.Key, out var signing))
+        {
+            redactor = await signing.SignAsync(request, Settings.TimeProvider.GetUtcNow(), call, redactor, cancellationToken).ConfigureAwait(false);
+        }
+
         HttpResponseMessage response;
         try
         {
@@ -98,6 +105,9 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
         response.RequestMessage ??= request;
         return response;
     }
+
+    private static Internal.SecretRedactor RedactorOf(HttpRequestMessage request, Internal.SecretRedactor fallback)
+        => request.Options.TryGetValue(RequestBuilder.RedactorKey, out var redactor) ? redactor : fallback;
 
     /// <summary>The redactor of the call a response answers: the profile's secrets and the request's own.</summary>
     private Internal.SecretRedactor RedactorOf(HttpResponseMessage response)

@@ -73,6 +73,11 @@ internal static class Redirects
             next.Options.Set(RequestBuilder.RedactorKey, callRedactor);
         }
 
+        if (sent.Options.TryGetValue(RequestSigning.Key, out var signing))
+        {
+            next.Options.Set(RequestSigning.Key, signing); // signed again for its own URL when it is sent
+        }
+
         return next;
     }
 

@@ -24,9 +24,10 @@ internal static class RequestBuilder
         var request = new HttpRequestMessage(plan.Method, url);
         try
         {
+            byte[] bodyBytes = [];
             if (plan.Body is { } body)
             {
-                request.Content = BuildBody(body, scope);
+                (request.Content, bodyBytes) = BuildBody(body, scope);
             }
 
             foreach (var header in plan.Headers)
@@ -49,6 +50,12 @@ internal static class RequestBuilder
             {
                 // Known only now that every item is built: what converters made of secrets. SendAsync masks them in its errors.
                 request.Options.Set(RedactorKey, scope.Redactor);
+            }
+
+            if (plan.Sign is { } sign)
+            {
+                // Signed in SendAsync, just before each send (a retry builds a new request; a redirect is signed again).
+                request.Options.Set(RequestSigning.Key, RequestSigning.Prepare(sign, scope, bodyBytes));
             }
 
             return request;
@@ -198,7 +205,7 @@ internal static class RequestBuilder
     [ThreadStatic]
     private static Utf8JsonWriter? t_bodyWriter;
 
-    private static ReadOnlyMemoryContent BuildBody(IReadOnlyList<CompiledParameter> body, VariableScope scope)
+    private static (ReadOnlyMemoryContent Content, byte[] Bytes) BuildBody(IReadOnlyList<CompiledParameter> body, VariableScope scope)
     {
         var buffer = t_bodyBuffer ?? new ArrayBufferWriter<byte>(4096);
         var writer = t_bodyWriter ?? new Utf8JsonWriter(buffer, BodyWriterOptions);
@@ -222,9 +229,10 @@ internal static class RequestBuilder
 
             writer.WriteEndObject();
             writer.Flush();
-            var content = new ReadOnlyMemoryContent(buffer.WrittenSpan.ToArray());
+            var bytes = buffer.WrittenSpan.ToArray();
+            var content = new ReadOnlyMemoryContent(bytes);
             content.Headers.ContentType = JsonContentType;
-            return content;
+            return (content, bytes);
         }
         finally
         {

@@ -14,4 +14,7 @@ internal enum StreamFormat
 
     /// <summary>The body is one JSON array; each element is a chunk.</summary>
     JsonArray,
+
+    /// <summary>AWS event stream (application/vnd.amazon.eventstream): binary messages with CRCs; each event's payload is a chunk, its <c>:event-type</c> the event type.</summary>
+    AwsEventStream,
 }

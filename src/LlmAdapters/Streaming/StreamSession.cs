@@ -117,6 +117,7 @@ internal sealed partial class StreamSession : IDisposable
             StreamFormat.Raw => StepRaw(),
             StreamFormat.JsonArray => StepJsonArray(),
             StreamFormat.Lines => StepLines(),
+            StreamFormat.AwsEventStream => StepEventStream(),
             _ => throw new System.Diagnostics.UnreachableException($"stream_format {_plan.Format} has no reader."),
         };
     }

@@ -49,7 +49,7 @@ public class GeminiPartsConverterTests
     {
         var c = Converter("gemini_text");
         Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _), Is.False);
-        Assert.That(() => c.Convert(JsonValues.Parse(Encoding.UTF8.GetBytes(json))), Throws.InstanceOf<FormatException>().With.Message.Contains("list of Gemini parts"));
+        Assert.That(() => c.Convert(JsonValues.Parse(Encoding.UTF8.GetBytes(json))), Throws.InstanceOf<FormatException>().With.Message.Contains("list of text parts"));
     }
 
     [Test]

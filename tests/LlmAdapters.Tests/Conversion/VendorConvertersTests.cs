@@ -115,12 +115,36 @@ public class VendorConvertersTests
             """));
     }
 
+    [Test]
+    public void BedrockMessages_AreConverseContentBlocks_WithoutSystem()
+    {
+        // Converse Message {role, content: [ContentBlock]}, ImageBlock {format, source: {bytes}} (botocore bedrock-runtime service-2.json).
+        TestSupport.Json.AssertEqual("""
+            [ { "role": "user", "content": [ { "text": "你好" } ] },
+              { "role": "assistant", "content": [ { "text": "Hi 😀" } ] },
+              { "role": "user", "content": [ { "image": { "format": "png", "source": { "bytes": "AAEC" } } }, { "text": "这是什么？" } ] } ]
+            """, Convert("bedrock_messages", """
+            [ { "role": "system", "content": "简洁" }, { "role": "user", "content": "你好" }, { "role": "assistant", "content": "Hi 😀" },
+              { "role": "user", "content": "这是什么？", "images": [ { "data": "AAEC", "mime_type": "image/png" } ] } ]
+            """));
+    }
+
+    [Test]
+    public void BedrockSystem_AndBedrockText()
+    {
+        TestSupport.Json.AssertEqual("""[ { "text": "简洁回答" } ]""", Convert("bedrock_system", "\"简洁回答\""));
+        Assert.That(Convert("bedrock_text", """[ { "reasoningContent": { "reasoningText": { "text": "hmm" } } }, { "text": "答案" }, { "text": "是 42" } ]"""), Is.EqualTo(JsonValues.String("答案是 42").GetRawText()));
+    }
+
+    [TestCase("bedrock_messages", """[{"role":"user","content":"x","images":[{"url":"https://x/y.png"}]}]""", "not URLs")]
+    [TestCase("bedrock_messages", """[{"role":"user","content":"x","images":[{"data":"AA==","mime_type":"image/tiff"}]}]""", "png, jpeg, gif or webp")]
+    [TestCase("bedrock_system", "[]", "string")]
     [TestCase("ollama_messages", """[{"role":"user","content":"x","images":[{"url":"https://x/y.png"}]}]""", "not URLs")]
     [TestCase("anthropic_messages", """[{"role":"user","content":"x","images":[{"data":"AA=="}]}]""", "mime_type")]
     [TestCase("gemini_contents", "\"hi\"", "list of {role, content, images?} messages")]
     [TestCase("openai_messages", """[{"role":"user","content":"x","images":[{"size":1}]}]""", "needs \"data\"")]
     [TestCase("anthropic_text", "{}", "list of content blocks")]
-    [TestCase("gemini_text", "1", "list of Gemini parts")]
+    [TestCase("gemini_text", "1", "list of text parts")]
     [TestCase("gemini_system", "[]", "string")]
     public void InvalidInput_ThrowsFormatException(string converter, string input, string expected)
     {

@@ -53,6 +53,13 @@ public class SchemaTests
     }
 
     [Test]
+    public void SignKeys_AreExactlyTheLoadersSignKeys()
+    {
+        Assert.That(Keys(Def("sign")), Is.EqualTo(Sorted(DefinitionReader.SignKeys)));
+        Assert.That(Def("call").GetProperty("properties").GetProperty("sign").GetProperty("oneOf")[1].GetProperty("$ref").GetString(), Is.EqualTo("#/$defs/sign"));
+    }
+
+    [Test]
     public void DeclaredConverterKeys_AreExactlyTheLoadersConverterKeys()
     {
         Assert.That(Keys(Def("declaredConverter")), Is.EqualTo(Sorted(DefinitionReader.ConverterKeys)));

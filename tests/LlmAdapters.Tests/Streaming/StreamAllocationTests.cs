@@ -76,6 +76,29 @@ public class StreamAllocationTests
         return (count, allocated, strings, finish);
     }
 
+    [Test]
+    public async Task StreamAsync_OverTheAwsEventStream_AllocatesOnlyTheYieldedStrings_PerChunk()
+    {
+        var pieces = Enumerable.Range(0, Chunks).Select(i => (i % 4) switch { 0 => "你好", 1 => " world", 2 => "😀!", _ => "\"q\"\n" }).ToArray();
+        var body = EventStreamEncoder.Concat([.. pieces.Select(p => EventStreamEncoder.Event("contentBlockDelta", $$$"""{"contentBlockIndex":0,"delta":{"text":{{{System.Text.Json.JsonSerializer.Serialize(p)}}}}}"""))]);
+        using var http = new HttpClient(new FixedBodyHandler(body, "application/vnd.amazon.eventstream"));
+        var profile = new LlmProfile
+        {
+            Adapter = "bedrock",
+            BaseUrl = "https://bedrock-runtime.us-east-1.amazonaws.com",
+            Variables = { ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+        };
+        var client = LlmCatalog.BuiltIn.CreateClient(profile, http);
+        var request = new LlmRequest { Prompt = "hi" };
+
+        Assert.That((await CountAsync(client, request)).Count, Is.EqualTo(Chunks));
+        var (count, allocated, strings) = await CountAsync(client, request);
+
+        Assert.That(count, Is.EqualTo(Chunks));
+        var perChunk = (allocated - strings) / (double)Chunks;
+        Assert.That(perChunk, Is.LessThan(8), $"allocated {allocated} bytes for {Chunks} chunks, {strings} of them the yielded strings");
+    }
+
     private static async Task<(int Count, long Allocated, long Strings)> CountAsync(ILlmClient client, LlmRequest request)
     {
         var thread = Environment.CurrentManagedThreadId;
@@ -98,12 +121,12 @@ public class StreamAllocationTests
     // A string's size on a 64-bit runtime: header, method table and length, the characters and a terminator, 8-byte aligned.
     private static long StringSize(string s) => (8 + 8 + 4 + (2 * (s.Length + 1)) + 7) / 8 * 8;
 
-    private sealed class FixedBodyHandler(byte[] body) : HttpMessageHandler
+    private sealed class FixedBodyHandler(byte[] body, string contentType = "text/event-stream") : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
         }
     }

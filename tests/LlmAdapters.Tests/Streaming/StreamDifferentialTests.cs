@@ -69,6 +69,87 @@ public class StreamDifferentialTests
         });
     }
 
+    /// <summary>
+    /// The same for the binary AWS event stream (stream_format aws-eventstream, through the shipped bedrock adapter):
+    /// ConverseStream bodies with random text pieces, valid or mutated (a flipped byte, a cut, an exception message, an
+    /// event without text, a stray message type), each method reading in its own random read sizes.
+    /// </summary>
+    [Test]
+    public async Task EveryMethod_GivesTheSameText_OrAllRaise_OverAwsEventStreams()
+    {
+        const int cases = 300;
+        var run = new FuzzRun($"differential aws-eventstream decoding (seed {Seed + 2})");
+        var profile = new LlmProfile
+        {
+            Adapter = "bedrock",
+            BaseUrl = "https://bedrock-runtime.us-east-1.amazonaws.com",
+            MaxStreamLineBytes = MaxLine,
+            Retry = new LlmRetryOptions { MaxRetries = 0 },
+            Variables = { ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+        };
+        string[] kinds = ["valid", "valid", "flip", "cut", "exception", "no-text-event", "stray-type"];
+        for (var caseNumber = 0; caseNumber < cases; caseNumber++)
+        {
+            var random = FuzzRun.CaseRandom(Seed + 2, caseNumber);
+            var pieces = Enumerable.Range(0, random.Next(1, 8)).Select(_ => Pieces[random.Next(Pieces.Length)]).ToList();
+            var messages = new List<byte[]> { EventStreamEncoder.Event("messageStart", """{"role":"assistant"}""") };
+            messages.AddRange(pieces.Select(p => EventStreamEncoder.Event("contentBlockDelta", $$$"""{"contentBlockIndex":0,"delta":{"text":{{{JsonSerializer.Serialize(p)}}}}}""")));
+            messages.Add(EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}"""));
+            var kind = kinds[random.Next(kinds.Length)];
+            string? expected = string.Concat(pieces);
+            switch (kind)
+            {
+                case "flip":
+                {
+                    var message = messages[random.Next(messages.Count)];
+                    message[random.Next(message.Length)] ^= (byte)(1 << random.Next(8));
+                    expected = null;
+                    break;
+                }
+
+                case "exception":
+                    messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Exception("throttlingException", """{"message":"slow down"}"""));
+                    expected = null;
+                    break;
+                case "no-text-event":
+                    messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
+                    break;
+                case "stray-type":
+                    messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Message([(":message-type", "gossip")], "{}"u8.ToArray()));
+                    expected = null;
+                    break;
+            }
+
+            var body = EventStreamEncoder.Concat([.. messages]);
+            if (kind == "cut")
+            {
+                body = body[..random.Next(1, body.Length)];
+                expected = null;
+            }
+
+            var outcomes = new List<(StreamFuzzTests.Method Method, string? Text, Exception? Error)>();
+            foreach (var method in Enum.GetValues<StreamFuzzTests.Method>())
+            {
+                using var handler = new BodyHandler(new ChunkedStream(body, new Random(random.Next()), random.Next(ChunkedStream.Modes)), "application/vnd.amazon.eventstream");
+                var (text, error) = await RunAsync(LlmCatalog.BuiltIn.CreateClient(profile, handler), method);
+                outcomes.Add((method, text, error));
+            }
+
+            var failure = Compare(outcomes, expected);
+            if (failure is null && expected is null && kind != "cut" && outcomes.Any(o => o.Error is null))
+            {
+                failure = $"a {kind} body gave a text instead of an error";
+            }
+
+            var outcome = failure is not null ? "failure" : outcomes[0].Error is { } e ? e.GetType().Name : "same text";
+            run.Record($"aws-eventstream {kind}", outcome, failure is null ? null : $"seed {Seed + 2}, case {caseNumber} ({kind}): {failure}{Environment.NewLine}body (base64): {Convert.ToBase64String(body)}", outcomes.FirstOrDefault(o => o.Error is not null).Error, $"case {caseNumber}");
+        }
+
+        run.Report();
+        run.AssertNoFailures();
+        Assert.That(run.Cases, Is.EqualTo(cases));
+    }
+
     /// <summary>Generates each case, runs every method over its body through <paramref name="serve"/>, and checks that they agree.</summary>
     private static async Task RunCasesAsync(string title, int seed, int casesPerShape, Func<Shape, byte[], string, StreamFuzzTests.Method, Random, Task<(string? Text, Exception? Error)>> serve)
     {

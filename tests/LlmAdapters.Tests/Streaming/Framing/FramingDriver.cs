@@ -12,9 +12,11 @@ internal static class FramingDriver
         => new(format, null, done, doneRequired: false, cumulative: false, new ResponseMap([new ResponseField("content", [KeyPath.Parse(textPath)], null)]), [], ErrorMap.Default);
 
     /// <summary>The body in two reads cut at every byte boundary (0 and the length included), then one byte per read.</summary>
-    public static IEnumerable<(string Cut, byte[][] Reads)> EverySplit(string body)
+    public static IEnumerable<(string Cut, byte[][] Reads)> EverySplit(string body) => EverySplit(Encoding.UTF8.GetBytes(body));
+
+    /// <summary>The bytes in two reads cut at every boundary, then one byte per read (binary framings).</summary>
+    public static IEnumerable<(string Cut, byte[][] Reads)> EverySplit(byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         for (var i = 0; i <= bytes.Length; i++)
         {
             yield return ($"cut at {i}", [bytes[..i], bytes[i..]]);

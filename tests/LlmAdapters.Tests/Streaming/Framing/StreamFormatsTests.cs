@@ -15,7 +15,7 @@ public class StreamFormatsTests
             Assert.That(StreamFormats.Parse(StreamFormats.Name(format)), Is.EqualTo(format));
         }
 
-        Assert.That(StreamFormats.All.Select(r => r.Name), Is.EqualTo(new[] { "lines", "sse", "raw", "json-array" }));
+        Assert.That(StreamFormats.All.Select(r => r.Name), Is.EqualTo(new[] { "lines", "sse", "raw", "json-array", "aws-eventstream" }));
     }
 
     [Test]
