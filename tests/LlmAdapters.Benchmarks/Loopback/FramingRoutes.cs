@@ -17,6 +17,7 @@ public enum Wire
     DashScopeSse,
     DashScopeCumulativeSse,
     RawText,
+    AwsEventStream,
 }
 
 /// <summary>
@@ -51,6 +52,10 @@ internal static class FramingRoutes
         {
             (wire, contentType) = (Wire.DashScopeSse, "text/event-stream;charset=UTF-8");
         }
+        else if (path.StartsWith("/bedrock/model/", StringComparison.Ordinal) && path.EndsWith("/converse-stream", StringComparison.Ordinal))
+        {
+            (wire, contentType) = (Wire.AwsEventStream, "application/vnd.amazon.eventstream");
+        }
         else if (path == "/espai/v1/llm")
         {
             (wire, contentType) = (Wire.RawText, "text/plain; charset=utf-8");
@@ -64,6 +69,10 @@ internal static class FramingRoutes
         if (wire == Wire.GeminiSse)
         {
             model = path["/gemini/v1beta/models/".Length..^":streamGenerateContent".Length];
+        }
+        else if (wire == Wire.AwsEventStream)
+        {
+            model = Uri.UnescapeDataString(path["/bedrock/model/".Length..^"/converse-stream".Length]);
         }
         else if (wire == Wire.DashScopeSse && !incremental)
         {
@@ -86,6 +95,11 @@ internal static class FramingRoutes
     public static byte[][] Build(Wire wire, int chunks)
     {
         var pieces = Bodies.Pieces(chunks);
+        if (wire == Wire.AwsEventStream)
+        {
+            return [.. Bodies.BedrockEventStream(pieces)];
+        }
+
         List<string> events = wire switch
         {
             Wire.OpenAiSse => Bodies.OpenAiSseEvents(pieces),
@@ -95,6 +109,7 @@ internal static class FramingRoutes
             Wire.DashScopeSse => Bodies.DashScopeSseEvents(pieces, cumulative: false),
             Wire.DashScopeCumulativeSse => Bodies.DashScopeSseEvents(pieces, cumulative: true),
             Wire.RawText => [.. pieces],
+            Wire.AwsEventStream => throw new InvalidOperationException("binary: built above"),
             _ => throw new InvalidOperationException("unknown wire " + wire),
         };
         return [.. events.Select(Encoding.UTF8.GetBytes)];

@@ -69,6 +69,7 @@ public static class FramingsRunner
                 case Wire.DashScopeSse:
                 case Wire.DashScopeCumulativeSse:
                 case Wire.RawText:
+                case Wire.AwsEventStream:
                     break;
                 default:
                     throw new InvalidOperationException("unknown wire " + wire);

@@ -187,6 +187,53 @@ public static class Bodies
         return events;
     }
 
+    /// <summary>
+    /// Amazon Bedrock ConverseStream: AWS event-stream messages (prelude, string headers, JSON payload, CRC-32s) in the event
+    /// shapes of botocore's bedrock-runtime service model (as the conformance fixtures bedrock/*): messageStart, one
+    /// contentBlockDelta per piece, contentBlockStop, messageStop and metadata with the usage.
+    /// </summary>
+    public static List<byte[]> BedrockEventStream(IReadOnlyList<string> pieces)
+    {
+        var events = new List<byte[]>(pieces.Count + 4) { EventMessage("messageStart", "{\"role\":\"assistant\"}") };
+        foreach (var piece in pieces)
+        {
+            events.Add(EventMessage("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":" + Json(piece) + "}}"));
+        }
+
+        events.Add(EventMessage("contentBlockStop", "{\"contentBlockIndex\":0}"));
+        events.Add(EventMessage("messageStop", "{\"stopReason\":\"end_turn\"}"));
+        events.Add(EventMessage("metadata", "{\"usage\":{\"inputTokens\":19,\"outputTokens\":" + pieces.Count.ToString(CultureInfo.InvariantCulture) + ",\"totalTokens\":" + (pieces.Count + 19).ToString(CultureInfo.InvariantCulture) + "},\"metrics\":{\"latencyMs\":321}}"));
+        return events;
+    }
+
+    private static byte[] EventMessage(string eventType, string json)
+    {
+        var head = new System.IO.MemoryStream();
+        foreach (var (name, value) in new[] { (":event-type", eventType), (":content-type", "application/json"), (":message-type", "event") })
+        {
+            var n = Encoding.UTF8.GetBytes(name);
+            var v = Encoding.UTF8.GetBytes(value);
+            head.WriteByte((byte)n.Length);
+            head.Write(n);
+            head.WriteByte(7);
+            head.WriteByte((byte)(v.Length >> 8));
+            head.WriteByte((byte)v.Length);
+            head.Write(v);
+        }
+
+        var headers = head.ToArray();
+        var payload = Encoding.UTF8.GetBytes(json);
+        var total = 16 + headers.Length + payload.Length;
+        var message = new byte[total];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message, (uint)total);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), (uint)headers.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), HandWritten.Crc32(message.AsSpan(0, 8)));
+        headers.CopyTo(message, 12);
+        payload.CopyTo(message, 12 + headers.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(total - 4), HandWritten.Crc32(message.AsSpan(0, total - 4)));
+        return message;
+    }
+
     /// <summary>A non-streaming OpenAI chat completion carrying <paramref name="text"/>.</summary>
     public static string OpenAiCompletion(string text)
         => "{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":\"chat.completion\",\"created\":1732233600,\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"

@@ -18,6 +18,7 @@ public static class HandWritten
     private static readonly byte[]?[] AnthropicText = Steps("delta", "text");
     private static readonly byte[]?[] DashScopeText = Steps("output", "text");
     private static readonly byte[]?[] DashScopeMessageContent = [.. Steps("output", "choices"), null, .. Steps("message", "content")];
+    private static readonly byte[]?[] BedrockText = Steps("delta", "text");
     private static readonly byte[]?[] GeminiText = [.. Steps("candidates"), null, .. Steps("content", "parts"), null, .. Steps("text")];
 
     private enum Step
@@ -163,6 +164,125 @@ public static class HandWritten
             ArrayPool<byte>.Shared.Return(bytes);
             ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>
+    /// AWS event stream (Bedrock ConverseStream): each message's prelude and message CRC-32 checked, its string headers
+    /// read for :event-type, and delta.text of every contentBlockDelta event's JSON payload yielded.
+    /// </summary>
+    public static async IAsyncEnumerable<string> BedrockEventStreamAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        int start = 0, end = 0;
+        try
+        {
+            while (true)
+            {
+                while (end - start >= 12)
+                {
+                    var total = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start));
+                    if (total < 16 || total > buffer.Length)
+                    {
+                        throw new InvalidDataException("bad event-stream message length");
+                    }
+
+                    if (end - start < total)
+                    {
+                        break;
+                    }
+
+                    var text = BedrockMessage(buffer.AsSpan(start, total));
+                    start += total;
+                    if (text is not null)
+                    {
+                        yield return text;
+                    }
+                }
+
+                if (start > 0)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    yield break;
+                }
+
+                end += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string? BedrockMessage(ReadOnlySpan<byte> message)
+    {
+        if (Crc32(message[..8]) != System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(message[8..]) || Crc32(message[..^4]) != System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(message[^4..]))
+        {
+            throw new InvalidDataException("event-stream checksum mismatch");
+        }
+
+        var headersLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(message[4..]);
+        var headers = message.Slice(12, headersLength);
+        var isDelta = false;
+        while (!headers.IsEmpty)
+        {
+            var name = headers.Slice(1, headers[0]);
+            var type = headers[1 + name.Length];
+            var valueLength = (headers[2 + name.Length] << 8) | headers[3 + name.Length];
+            var value = headers.Slice(4 + name.Length, valueLength);
+            if (type == 7 && name.SequenceEqual(":event-type"u8))
+            {
+                isDelta = value.SequenceEqual("contentBlockDelta"u8);
+            }
+
+            headers = headers[(4 + name.Length + valueLength)..];
+        }
+
+        if (!isDelta)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(message[(12 + headersLength)..^4]);
+        return MoveTo(ref reader, BedrockText) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.GetString() : null;
+    }
+
+    private static readonly uint[] CrcTable = MakeCrcTable();
+
+    /// <summary>CRC-32 (IEEE, reflected 0xEDB88320), table-driven, as the AWS event stream checks its messages.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static uint[] MakeCrcTable()
+    {
+        var table = new uint[256];
+        for (var n = 0u; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
     }
 
     /// <summary>Any SSE whose data lines are JSON: yields the non-empty string at <paramref name="path"/> of each.</summary>
