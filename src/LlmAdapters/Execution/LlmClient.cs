@@ -87,7 +87,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
 
         var updates = call.ApiType == LlmApiType.Stream
-            ? ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken)
+            ? ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, LastUpdate)
             : PollUpdatesCore(call, request, cancellationToken);
         await foreach (var update in updates.ConfigureAwait(false))
         {
@@ -98,6 +98,12 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     private static LlmStreamUpdate Update(StreamCall stream)
         => new(stream.CurrentText ?? string.Empty, stream.CurrentFields(), stream.CurrentEventType);
 
+    /// <summary>After a stream's last chunk: one more update with the tool calls its pieces built, whole; null when it has none.</summary>
+    private static LlmStreamUpdate? LastUpdate(StreamCall stream)
+        => stream.FinalFields is { } fields && fields.TryGetValue(ToolCalls.FieldName, out var calls) && calls.ValueKind == JsonValueKind.Array
+            ? new LlmStreamUpdate(string.Empty, new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [ToolCalls.FieldName] = calls })
+            : null;
+
     /// <summary>
     /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
     /// <see cref="StreamUpdatesAsync"/>. Each chunk is turned into what the caller yields by <paramref name="project"/>
@@ -106,7 +112,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
     /// observation records them.
     /// </summary>
-    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken, Func<StreamCall, T?>? last = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -118,7 +124,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
 
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken);
+        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken, keepsToolCalls: !textOnly);
         var chunks = new ObservedSteps<StreamCall>(stream, observation);
         var firstChunk = false;
         try
@@ -135,6 +141,11 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
                 {
                     yield return item;
                 }
+            }
+
+            if (last?.Invoke(stream) is { } final)
+            {
+                yield return final;
             }
         }
         finally
@@ -191,7 +202,46 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
             throw Unsupported(call, "videos", InputKinds.Video, "video");
         }
 
+        if (!call.AcceptsTools && (request.Tools.Count > 0 || HasToolMessages(request)))
+        {
+            throw NoPlace(call, request.Tools.Count > 0 ? "tools" : "tool calls or tool results in its messages", "tools", static c => c.AcceptsTools);
+        }
+
+        // "auto" is every vendor's default when tools are sent, and "text" every vendor's default answer: they are never
+        // sent (StandardVariables leaves them unset), so a call without a place for them loses nothing.
+        if (request.ToolChoice is { } choice && !call.AcceptsToolChoice && !(choice.Kind == LlmToolChoiceKind.Auto && call.AcceptsTools))
+        {
+            throw NoPlace(call, $"a tool choice ({choice})", "tool_choice", static c => c.AcceptsToolChoice);
+        }
+
+        if (request.ResponseFormat is { } format && format.Kind != LlmResponseFormatKind.Text && !call.AcceptsResponseFormat)
+        {
+            throw NoPlace(call, $"a response format ({format})", "response_format", static c => c.AcceptsResponseFormat);
+        }
+
         return call;
+    }
+
+    private static bool HasToolMessages(LlmRequest request)
+    {
+        foreach (var message in request.Messages)
+        {
+            if (message.ToolCalls.Count > 0 || message.ToolCallId is not null || message.Role == "tool")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private LlmRequestException NoPlace(CallPlan call, string what, string variable, Func<CallPlan, bool> accepts)
+    {
+        var others = _adapter.Calls.Values.Where(accepts).Select(c => $"'{c.Name}'").ToArray();
+        var hint = others.Length > 0
+            ? $" Calls of adapter '{_adapter.Name}' that take it: {string.Join(", ", others)}."
+            : $" No call of adapter '{_adapter.Name}' takes it.";
+        return new LlmRequestException($"The request has {what}, but {call.DisplayName} has no place for it (its templates do not use ${{{variable}}}); nothing was sent.{hint}");
     }
 
     private LlmRequestException Unsupported(CallPlan call, string what, InputKinds kind, string item)
