@@ -229,6 +229,7 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
     {
         null => result.Exception is { } e ? $"Error: {e.Message}" : "null",
         string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
         JsonElement element => element.GetRawText(),
         var value => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())),
     };
