@@ -13,7 +13,9 @@ namespace LlmAdapters.Samples;
 
 /// <summary>
 /// A tiny vendor on 127.0.0.1, so the samples run without an account: OpenAI-compatible chat completions (whole or
-/// streamed as Server-Sent Events), a model list, and a DashScope-style async text-to-image task.
+/// streamed as Server-Sent Events), a model list, and a DashScope-style async text-to-image task. A chat request with
+/// <c>tools</c> is answered with a call of the first tool (its first parameter set to the question's last word), and
+/// once the history ends with that tool's result, with an answer that quotes the result.
 /// </summary>
 public sealed class DemoServer : IAsyncDisposable
 {
@@ -82,8 +84,74 @@ public sealed class DemoServer : IAsyncDisposable
         var question = root.TryGetProperty("messages", out var messages) && messages.GetArrayLength() > 0
             ? messages[messages.GetArrayLength() - 1].GetProperty("content").GetString() ?? string.Empty
             : string.Empty;
-        var answer = AnswerTo(question);
         var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        if (root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
+        {
+            var last = messages[messages.GetArrayLength() - 1];
+            if (last.GetProperty("role").GetString() != "tool")
+            {
+                await CallToolAsync(context, tools[0], question, stream);
+                return;
+            }
+
+            question = string.Empty;
+            var answerFromTool = AnswerWithToolResult(last.GetProperty("content").GetString() ?? string.Empty);
+            await AnswerAsync(context, question, answerFromTool, stream);
+            return;
+        }
+
+        await AnswerAsync(context, question, AnswerTo(question), stream);
+    }
+
+    /// <summary>The answer the demo server gives once a tool has answered.</summary>
+    public static string AnswerWithToolResult(string result) => $"The tool says: {result}";
+
+    /// <summary>Asks for a call of <paramref name="tool"/>: its first parameter gets the question's last word ("Paris" in "Weather in Paris?").</summary>
+    private static async Task CallToolAsync(HttpContext context, JsonElement tool, string question, bool stream)
+    {
+        var function = tool.GetProperty("function");
+        var name = function.GetProperty("name").GetString()!;
+        var parameter = function.TryGetProperty("parameters", out var schema) && schema.TryGetProperty("properties", out var properties)
+            ? properties.EnumerateObject().Select(p => p.Name).FirstOrDefault()
+            : null;
+        var word = question.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim('?', '!', '.', '？', '。') ?? string.Empty;
+        var arguments = parameter is null ? "{}" : JsonSerializer.Serialize(new Dictionary<string, string> { [parameter] = word });
+        const string CallId = "call_demo_1";
+        if (!stream)
+        {
+            var json = JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-demo",
+                @object = "chat.completion",
+                model = Model,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = CallId, type = "function", function = new { name, arguments } } } }, finish_reason = "tool_calls" } },
+            });
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(json, context.RequestAborted);
+            return;
+        }
+
+        // As OpenAI streams a call: the first fragment has the id and name, the arguments follow in pieces.
+        context.Response.ContentType = "text/event-stream";
+        var half = arguments.Length / 2;
+        object[] fragments =
+        [
+            new { index = 0, id = CallId, type = "function", function = new { name, arguments = string.Empty } },
+            new { index = 0, function = new { arguments = arguments[..half] } },
+            new { index = 0, function = new { arguments = arguments[half..] } },
+        ];
+        foreach (var fragment in fragments)
+        {
+            var chunk = JsonSerializer.Serialize(new { id = "chatcmpl-demo", @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { tool_calls = new[] { fragment } }, finish_reason = (string?)null } } });
+            await context.Response.WriteAsync($"data: {chunk}\n\n", context.RequestAborted);
+        }
+
+        var end = JsonSerializer.Serialize(new { id = "chatcmpl-demo", @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "tool_calls" } } });
+        await context.Response.WriteAsync($"data: {end}\n\ndata: [DONE]\n\n", context.RequestAborted);
+    }
+
+    private static async Task AnswerAsync(HttpContext context, string question, string answer, bool stream)
+    {
         var usage = new { prompt_tokens = question.Length, completion_tokens = answer.Length, total_tokens = question.Length + answer.Length };
         if (!stream)
         {

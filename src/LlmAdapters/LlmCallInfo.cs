@@ -7,7 +7,7 @@ namespace LlmAdapters;
 /// <param name="Description">The definition's <c>description</c>, if any.</param>
 /// <param name="Variables">Every variable the call's templates read (request, submit and poll).</param>
 /// <param name="RequiredVariables">The variables with neither a default nor <c>?</c>: a call fails before sending when one has no value. Standard request variables (prompt, messages...) are included.</param>
-/// <param name="Inputs">What the call accepts: prompt, image, video.</param>
+/// <param name="Inputs">What the call accepts: prompt, image, video, and tools, tool_choice, response_format when its templates use those variables.</param>
 /// <param name="Source">The file the call is defined in, with its line.</param>
 public sealed record LlmCallInfo(
     string Adapter,

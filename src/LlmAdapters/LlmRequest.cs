@@ -3,7 +3,9 @@ namespace LlmAdapters;
 /// <summary>What to ask: the call to run and the values its templates are filled from.</summary>
 /// <remarks>
 /// Each property fills a standard variable that shipped adapters use: <c>messages</c>, <c>prompt</c>, <c>system</c>,
-/// <c>model</c>, <c>max_tokens</c>, <c>temperature</c>, <c>images</c>, <c>videos</c>. A property left null leaves its
+/// <c>model</c>, <c>max_tokens</c>, <c>temperature</c>, <c>images</c>, <c>videos</c>, <c>tools</c>, <c>tool_choice</c>,
+/// <c>response_format</c>. Tools, a tool choice, a response format or tool messages (<see cref="LlmMessage.ToolCalls"/>,
+/// role <c>tool</c>) on a call that has no place for them raise <see cref="LlmRequestException"/> before anything is sent. A property left null leaves its
 /// variable unset, so the profile's value (for <c>model</c>) or the template's default applies.
 /// <see cref="Variables"/> override everything else, including the profile's variables.
 /// </remarks>
@@ -35,6 +37,15 @@ public sealed class LlmRequest
 
     /// <summary>Videos for calls that accept them (<c>input_items</c> contains <c>video</c>). Fills <c>${videos}</c>.</summary>
     public IReadOnlyList<LlmMedia> Videos { get; init; } = [];
+
+    /// <summary>The functions the model may call. Fills <c>${tools}</c>; a call that does not use <c>${tools}</c> refuses a request with tools.</summary>
+    public IReadOnlyList<LlmTool> Tools { get; init; } = [];
+
+    /// <summary>Whether and which tools the model must call. Fills <c>${tool_choice}</c>; null leaves it to the vendor's default.</summary>
+    public LlmToolChoice? ToolChoice { get; init; }
+
+    /// <summary>The form of the answer (JSON mode, a JSON Schema). Fills <c>${response_format}</c>; null leaves it to the vendor (text).</summary>
+    public LlmResponseFormat? ResponseFormat { get; init; }
 
     /// <summary>For async calls: the id of a task submitted earlier. The submit is skipped and the poll loop waits for this task (its id fills <c>${queryid}</c>).</summary>
     public string? QueryId { get; init; }

@@ -55,6 +55,12 @@ public sealed class LlmResponse
     /// <summary>Why generation stopped, from the <c>resp</c> item named <c>finish_reason</c>.</summary>
     public string? FinishReason => _mapped is null ? _finishReason : _mapped.FinishReason;
 
+    /// <summary>The tools the model asks to call, from the <c>resp</c> item named <c>tool_calls</c>; empty when it asks for none or the adapter maps none.</summary>
+    /// <remarks>A stream call's are the calls its pieces built, checked when the stream ended: a call cut short is an <see cref="LlmStreamException"/>, never a call here.</remarks>
+    public IReadOnlyList<LlmToolCall> ToolCalls => _toolCalls ??= Mapping.ToolCalls.From(Fields);
+
+    private IReadOnlyList<LlmToolCall>? _toolCalls;
+
     /// <summary>The profile that answered: the client's own, or a fallback profile (see <c>LlmProfile.Fallbacks</c>).</summary>
     public string? Profile { get; init; }
 

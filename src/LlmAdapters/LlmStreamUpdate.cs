@@ -41,6 +41,13 @@ public sealed class LlmStreamUpdate
     /// <summary>Token usage, when this chunk carries it.</summary>
     public LlmUsage? Usage => _snapshot is { } snapshot ? snapshot.Usage : Mapping.ResponseMap.UsageFrom(Fields);
 
+    /// <summary>
+    /// The tools the model asks to call: empty on every chunk but the last update of a stream, which carries all of them,
+    /// whole (their pieces joined and checked), in <see cref="Fields"/>' <c>tool_calls</c> item.
+    /// </summary>
+    public IReadOnlyList<LlmToolCall> ToolCalls => _snapshot is not null ? [] : Mapping.ToolCalls.From(Fields); // a chunk's update never carries calls
+
+
     /// <summary>The finish reason, when this chunk carries it.</summary>
     public string? FinishReason => _snapshot is { } snapshot ? snapshot.FinishReason : Mapping.ResponseMap.FinishReasonFrom(Fields);
 

@@ -91,6 +91,24 @@ public class AdapterConformanceTests
                 return new LlmResponse(sb.ToString(), new Dictionary<string, JsonElement>(), 200);
             });
             AssertRequests(fixture, streamReceived, "StreamAsync");
+            if (fixture.Expect["tool_calls"] is JsonArray expectedCalls)
+            {
+                // StreamUpdatesAsync: no chunk carries a piece of a call; the last update carries them all, whole.
+                var updates = new List<LlmStreamUpdate>();
+                var (_, updatesError, _) = await RunAsync(fixture, pattern, seed, async client =>
+                {
+                    await foreach (var update in client.StreamUpdatesAsync(fixture.ToRequest()))
+                    {
+                        updates.Add(update);
+                    }
+
+                    return new LlmResponse(string.Empty, new Dictionary<string, JsonElement>(), 200);
+                });
+                Assert.That(updatesError, Is.Null, $"StreamUpdatesAsync failed: {updatesError}");
+                Assert.That(updates.SkipLast(1).All(u => u.ToolCalls.Count == 0), Is.True, "StreamUpdatesAsync: a chunk before the last carries tool calls");
+                AssertToolCalls(expectedCalls, updates[^1].ToolCalls, "StreamUpdatesAsync (last update)");
+            }
+
             if (fixture.Expect["error"] is JsonObject)
             {
                 AssertError(fixture, streamError, "StreamAsync");
@@ -230,12 +248,28 @@ public class AdapterConformanceTests
             }
         }
 
+        if (expect["tool_calls"] is JsonArray calls)
+        {
+            AssertToolCalls(calls, response!.ToolCalls, how);
+        }
+
         foreach (var (name, value) in expect["fields"] as JsonObject ?? [])
         {
             Assert.That(response!.Fields.TryGetValue(name, out var actual), Is.True, $"{how}: field '{name}' is missing");
             var actualNode = JsonNode.Parse(actual.GetRawText());
             Assert.That(JsonNode.DeepEquals(value, actualNode), Is.True,
                 $"{how}: field '{name}' differs.{Environment.NewLine}Expected: {value?.ToJsonString(Readable) ?? "null"}{Environment.NewLine}Actual:   {actualNode?.ToJsonString(Readable) ?? "null"}");
+        }
+    }
+
+    /// <summary>The tool calls, each <c>{id, name, arguments}</c> with the arguments compared as JSON.</summary>
+    private static void AssertToolCalls(JsonArray expected, IReadOnlyList<LlmToolCall> actual, string how)
+    {
+        Assert.That(actual.Select(c => c.Name), Is.EqualTo(expected.Select(c => c!["name"]!.GetValue<string>())), $"{how}: tool call names");
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.That(actual[i].Id, Is.EqualTo(expected[i]!["id"]!.GetValue<string>()), $"{how}: id of tool call {i}");
+            Assert.That(JsonNode.DeepEquals(expected[i]!["arguments"], JsonNode.Parse(actual[i].Arguments)), Is.True, $"{how}: arguments of tool call {i}: {actual[i].Arguments}");
         }
     }
 

@@ -86,7 +86,32 @@ internal sealed class FixtureCase
         return new LlmRequest
         {
             Call = Call,
-            Messages = (Input["messages"] as JsonArray ?? []).Select(m => new LlmMessage(Required<string>(m!, "role"), m!["content"]?.GetValue<string>() ?? string.Empty) { Images = Media(m!["images"]) }).ToArray(),
+            Messages = (Input["messages"] as JsonArray ?? []).Select(m => new LlmMessage(Required<string>(m!, "role"), m!["content"]?.GetValue<string>() ?? string.Empty)
+            {
+                Images = Media(m!["images"]),
+                ToolCalls = (m["tool_calls"] as JsonArray ?? []).Select(c => new LlmToolCall(Required<string>(c!, "id"), Required<string>(c!, "name"), c!["arguments"]?.ToJsonString() ?? "{}")).ToArray(),
+                ToolCallId = m["tool_call_id"]?.GetValue<string>(),
+            }).ToArray(),
+            Tools = (Input["tools"] as JsonArray ?? []).Select(t => new LlmTool(Required<string>(t!, "name"), t!["description"]?.GetValue<string>(), JsonSerializer.SerializeToElement(t["parameters"]))).ToArray(),
+            ToolChoice = Input["tool_choice"] switch
+            {
+                null => null,
+                JsonObject named => LlmToolChoice.Tool(Required<string>(named, "name")),
+                var mode => mode.GetValue<string>() switch
+                {
+                    "auto" => LlmToolChoice.Auto,
+                    "none" => LlmToolChoice.None,
+                    "required" => LlmToolChoice.Required,
+                    var other => throw Invalid($"has tool_choice '{other}'"),
+                },
+            },
+            ResponseFormat = Input["response_format"] switch
+            {
+                null => null,
+                JsonObject { } format when format["type"]?.GetValue<string>() == "json" => LlmResponseFormat.Json,
+                JsonObject { } format => LlmResponseFormat.JsonSchema(Required<string>(format, "name"), JsonSerializer.SerializeToElement(format["schema"]), format["description"]?.GetValue<string>()),
+                _ => throw Invalid("has a response_format that is not an object"),
+            },
             Prompt = Input["prompt"]?.GetValue<string>(),
             System = Input["system"]?.GetValue<string>(),
             Model = Input["model"]?.GetValue<string>(),

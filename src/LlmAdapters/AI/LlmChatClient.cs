@@ -7,7 +7,7 @@ using Microsoft.Extensions.AI;
 
 namespace LlmAdapters.AI;
 
-/// <summary>The <see cref="IChatClient"/> over an <see cref="ILlmClient"/> (see <see cref="LlmChatClientExtensions.AsChatClient"/>).</summary>
+/// <summary>The <see cref="IChatClient"/> over an <see cref="ILlmClient"/> (see <see cref="LlmChatClientExtensions.AsIChatClient"/>).</summary>
 internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClient
 {
     private static readonly byte[] TokenPrefix = "llm-adapters:queryid:"u8.ToArray();
@@ -40,6 +40,8 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
             {
                 contents.Add(new TextContent(update.Text));
             }
+
+            AddFunctionCalls(contents, update.ToolCalls);
 
             if (update.Usage is { } usage)
             {
@@ -152,6 +154,8 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
         foreach (var message in messages)
         {
             var images = new List<LlmMedia>();
+            List<LlmToolCall>? calls = null;
+            List<LlmMessage>? results = null;
             foreach (var content in message.Contents)
             {
                 switch (content)
@@ -162,10 +166,23 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
                     case UriContent uri when uri.HasTopLevelMediaType("image"):
                         images.Add(LlmMedia.FromUrl(uri.Uri, uri.MediaType));
                         break;
+                    case FunctionCallContent call:
+                        (calls ??= []).Add(new LlmToolCall(call.CallId, call.Name, JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)))));
+                        break;
+                    case FunctionResultContent result:
+                        (results ??= []).Add(LlmMessage.ToolResult(result.CallId, ResultText(result)));
+                        break;
                 }
             }
 
-            list.Add(new LlmMessage(message.Role.Value, message.Text) { Images = images });
+            if (results is not null)
+            {
+                // Each result is a message of its own (role tool); vendors that group them (Anthropic) regroup them.
+                list.AddRange(results);
+                continue;
+            }
+
+            list.Add(new LlmMessage(message.Role.Value, message.Text) { Images = images, ToolCalls = calls ?? [] });
         }
 
         var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -177,6 +194,11 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
         if (options?.StopSequences is { Count: > 0 } stop)
         {
             variables["stop"] = stop;
+        }
+
+        if (options?.AllowMultipleToolCalls is { } parallel)
+        {
+            variables["parallel_tool_calls"] = parallel;
         }
 
         if (options?.AdditionalProperties is { } extra)
@@ -196,10 +218,73 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
             MaxTokens = options?.MaxOutputTokens,
             Temperature = options?.Temperature,
             Variables = variables,
+            Tools = ToTools(options?.Tools),
+            ToolChoice = ToToolChoice(options?.ToolMode),
+            ResponseFormat = ToResponseFormat(options?.ResponseFormat),
         };
     }
 
-    private ChatResponse ToChatResponse(LlmResponse response, LlmRequest request) => new(new ChatMessage(ChatRole.Assistant, response.Text))
+    /// <summary>A function's result as text: a string as it is, anything else as JSON (an exception as its message).</summary>
+    private static string ResultText(FunctionResultContent result) => result.Result switch
+    {
+        null => result.Exception is { } e ? $"Error: {e.Message}" : "null",
+        string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
+        JsonElement element => element.GetRawText(),
+        var value => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())),
+    };
+
+    private List<LlmTool> ToTools(IList<AITool>? tools)
+    {
+        if (tools is not { Count: > 0 })
+        {
+            return [];
+        }
+
+        var list = new List<LlmTool>(tools.Count);
+        foreach (var tool in tools)
+        {
+            if (tool is not AIFunctionDeclaration function)
+            {
+                throw new LlmRequestException($"ChatOptions.Tools holds '{tool.Name}' ({tool.GetType().Name}), a tool that is not a function: call '{call}' can send functions (AIFunctionDeclaration) only; nothing was sent.");
+            }
+
+            list.Add(new LlmTool(function.Name, string.IsNullOrEmpty(function.Description) ? null : function.Description, function.JsonSchema));
+        }
+
+        return list;
+    }
+
+    private static LlmToolChoice? ToToolChoice(ChatToolMode? mode) => mode switch
+    {
+        null => null,
+        NoneChatToolMode => LlmToolChoice.None,
+        AutoChatToolMode => LlmToolChoice.Auto,
+        RequiredChatToolMode { RequiredFunctionName: { } name } => LlmToolChoice.Tool(name),
+        RequiredChatToolMode => LlmToolChoice.Required,
+        _ => throw new LlmRequestException($"ChatOptions.ToolMode {mode.GetType().Name} is not one the chat client knows (none, auto, required); nothing was sent."),
+    };
+
+    private static LlmResponseFormat? ToResponseFormat(ChatResponseFormat? format) => format switch
+    {
+        null => null,
+        ChatResponseFormatText => LlmResponseFormat.Text,
+        ChatResponseFormatJson { Schema: { } schema } json => LlmResponseFormat.JsonSchema(json.SchemaName ?? "response", schema, json.SchemaDescription),
+        ChatResponseFormatJson => LlmResponseFormat.Json,
+        _ => throw new LlmRequestException($"ChatOptions.ResponseFormat {format.GetType().Name} is not one the chat client knows (text, JSON, JSON Schema); nothing was sent."),
+    };
+
+    /// <summary>The model's tool calls as <see cref="FunctionCallContent"/>, their arguments parsed (the values as <see cref="JsonElement"/>s).</summary>
+    private static void AddFunctionCalls(List<AIContent> contents, IReadOnlyList<LlmToolCall> calls)
+    {
+        foreach (var call in calls)
+        {
+            var arguments = JsonSerializer.Deserialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, object?>))) as Dictionary<string, object?>;
+            contents.Add(new FunctionCallContent(call.Id, call.Name, arguments));
+        }
+    }
+
+    private ChatResponse ToChatResponse(LlmResponse response, LlmRequest request) => new(ToMessage(response))
     {
         ResponseId = Text(response.Fields, "id"),
         ModelId = Text(response.Fields, "model") ?? request.Model ?? DefaultModel,
@@ -207,6 +292,18 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
         Usage = response.Usage is { } usage ? ToUsage(usage) : null,
         RawRepresentation = response,
     };
+
+    private static ChatMessage ToMessage(LlmResponse response)
+    {
+        var contents = new List<AIContent>();
+        if (response.Text.Length > 0)
+        {
+            contents.Add(new TextContent(response.Text));
+        }
+
+        AddFunctionCalls(contents, response.ToolCalls);
+        return new ChatMessage(ChatRole.Assistant, contents);
+    }
 
     private static UsageDetails ToUsage(LlmUsage usage) => new()
     {

@@ -22,7 +22,20 @@ internal sealed class CallPlan
         Inputs = inputs;
         Stream = stream;
         Poll = poll;
+        var used = request.VariableNames.ToHashSet(StringComparer.Ordinal);
+        AcceptsTools = used.Contains("tools");
+        AcceptsToolChoice = used.Contains("tool_choice");
+        AcceptsResponseFormat = used.Contains("response_format");
     }
+
+    /// <summary>True when the call's templates use <c>${tools}</c>: it takes tools, and tool calls and results in its messages.</summary>
+    public bool AcceptsTools { get; }
+
+    /// <summary>True when the call's templates use <c>${tool_choice}</c>.</summary>
+    public bool AcceptsToolChoice { get; }
+
+    /// <summary>True when the call's templates use <c>${response_format}</c>.</summary>
+    public bool AcceptsResponseFormat { get; }
 
     public string Adapter { get; }
 
@@ -87,6 +100,21 @@ internal sealed class CallPlan
         if (Inputs.HasFlag(InputKinds.Video))
         {
             inputs.Add("video");
+        }
+
+        if (AcceptsTools)
+        {
+            inputs.Add("tools");
+        }
+
+        if (AcceptsToolChoice)
+        {
+            inputs.Add("tool_choice");
+        }
+
+        if (AcceptsResponseFormat)
+        {
+            inputs.Add("response_format");
         }
 
         return new LlmCallInfo(Adapter, Name, ApiType, Description, [.. VariableNames.Order(StringComparer.Ordinal)], required, inputs, Location.Describe());

@@ -58,6 +58,11 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             inputs = InputKinds.Prompt | (used.Contains("images") ? InputKinds.Image : 0) | (used.Contains("videos") ? InputKinds.Video : 0);
         }
 
+        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !response.Fields.Any(f => f.ToolCall is not null))
+        {
+            problems.Add(call.Location.Problem($"{what} sends ${{tools}} but maps no tool calls: add a resp item {{\"name\": \"tool_calls\", \"value\": ..., \"tool_call\": {{\"name\": ..., \"arguments\": ...}}}}, or the model's calls would be lost"));
+        }
+
         if (problems.Count > before || call.HasProblems)
         {
             return null;
@@ -243,13 +248,51 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
                 }
             }
 
-            if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count)
+            var toolCall = item.ToolCall is null ? null : CompileToolCall(item, key, problems);
+            if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count && (item.ToolCall is null || toolCall is not null))
             {
-                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems), item.Join));
+                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems), item.Join, toolCall));
             }
         }
 
         return new ResponseMap(fields);
+    }
+
+    private static ToolCallPaths? CompileToolCall(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
+    {
+        var definition = item.ToolCall!;
+        var before = problems.Count;
+        if (item.Name != ToolCalls.FieldName)
+        {
+            problems.Add(item.Location.Problem($"{key} item '{item.Name}' has \"tool_call\"; name it '{ToolCalls.FieldName}' (LlmResponse.ToolCalls reads the item of that name)"));
+        }
+
+        if (item.Join || item.Converter is not null)
+        {
+            problems.Add(item.Location.Problem($"{key} item '{item.Name}' has \"tool_call\" with \"{(item.Join ? "join" : "converter")}\"; a tool_call item joins its pieces itself and takes the vendor's value as it is: remove \"{(item.Join ? "join" : "converter")}\""));
+        }
+
+        KeyPath? Compile(string? text, string what)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (KeyPath.TryParse(text, out var path, out var error))
+            {
+                return path;
+            }
+
+            problems.Add(definition.Location.Problem($"{key} item '{item.Name}', tool_call {what}: {error}"));
+            return null;
+        }
+
+        var index = Compile(definition.Index, "index");
+        var id = Compile(definition.Id, "id");
+        var name = Compile(definition.Name, "name");
+        var arguments = Compile(definition.Arguments, "arguments");
+        return problems.Count == before ? new ToolCallPaths(index, id, name!, arguments!) : null;
     }
 
     private static ResponseField? CompilePathField(string name, string text, string key, SourceLocation at, List<LlmDefinitionProblem> problems)

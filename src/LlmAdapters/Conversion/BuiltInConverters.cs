@@ -22,6 +22,7 @@ internal static class BuiltInConverters
         LlmConverter.Create("minimax_messages", MiniMaxMessages),
         LlmConverter.Create("system_to_user", SystemToUser),
         .. VendorConverters.All,
+        .. ToolConverters.All,
     ];
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;

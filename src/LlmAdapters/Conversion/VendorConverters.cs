@@ -44,6 +44,42 @@ internal static class VendorConverters
     private static JsonElement.ArrayEnumerator? Images(JsonElement message)
         => message.TryGetProperty("images"u8, out var images) && images.ValueKind == JsonValueKind.Array && images.GetArrayLength() > 0 ? images.EnumerateArray() : null;
 
+    /// <summary>An assistant message's tool calls (<c>[{id, name, arguments}]</c>), or null when it calls none.</summary>
+    private static JsonElement.ArrayEnumerator? ToolCalls(JsonElement message)
+        => message.TryGetProperty("tool_calls"u8, out var calls) && calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() > 0 ? calls.EnumerateArray() : null;
+
+    /// <summary>The id of the call a tool's result answers, or null when the message is not a tool's result.</summary>
+    private static string? ToolCallId(JsonElement message)
+        => message.TryGetProperty("tool_call_id"u8, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+
+    /// <summary>A tool call's id, name and arguments (a JSON object; a string holding one is parsed).</summary>
+    private static (string Id, string Name, JsonElement Arguments) ToolCall(JsonElement call, string converter)
+    {
+        if (call.ValueKind != JsonValueKind.Object
+            || !call.TryGetProperty("id"u8, out var id) || id.ValueKind != JsonValueKind.String
+            || !call.TryGetProperty("name"u8, out var name) || name.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException($"{converter}: a tool call must be {{\"id\", \"name\", \"arguments\"}}");
+        }
+
+        var arguments = call.TryGetProperty("arguments"u8, out var a) ? a : default;
+        if (arguments.ValueKind == JsonValueKind.String)
+        {
+            arguments = JsonValues.Parse(System.Text.Encoding.UTF8.GetBytes(arguments.GetString()!));
+        }
+
+        if (arguments.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            arguments = JsonValues.Parse("{}"u8);
+        }
+
+        return (id.GetString()!, name.GetString()!, arguments);
+    }
+
+    /// <summary>A tool's result's function name (the standard messages carry it when an earlier message made the call).</summary>
+    private static string? ToolName(JsonElement message)
+        => message.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+
     private static void RequireMessages(JsonElement v, string converter)
     {
         if (v.ValueKind != JsonValueKind.Array)
@@ -94,7 +130,7 @@ internal static class VendorConverters
         var anyImages = false;
         foreach (var message in v.EnumerateArray())
         {
-            anyImages |= Images(message) is not null;
+            anyImages |= Images(message) is not null || ToolCalls(message) is not null || ToolCallId(message) is not null;
         }
 
         if (!anyImages)
@@ -107,6 +143,47 @@ internal static class VendorConverters
             w.WriteStartArray();
             foreach (var message in messages.EnumerateArray())
             {
+                if (ToolCallId(message) is { } callId)
+                {
+                    // A tool's result: {"role": "tool", "tool_call_id", "content"}.
+                    w.WriteStartObject();
+                    w.WriteString("role"u8, "tool");
+                    w.WriteString("tool_call_id"u8, callId);
+                    w.WriteString("content"u8, Content(message));
+                    w.WriteEndObject();
+                    continue;
+                }
+
+                if (ToolCalls(message) is { } calls)
+                {
+                    // The model's calls: "tool_calls": [{"id", "type": "function", "function": {"name", "arguments": "<JSON text>"}}].
+                    w.WriteStartObject();
+                    w.WriteString("role"u8, Role(message));
+                    var content = Content(message);
+                    if (content.Length > 0)
+                    {
+                        w.WriteString("content"u8, content);
+                    }
+
+                    w.WriteStartArray("tool_calls"u8);
+                    foreach (var call in calls)
+                    {
+                        var (id, name, arguments) = ToolCall(call, "openai_messages");
+                        w.WriteStartObject();
+                        w.WriteString("id"u8, id);
+                        w.WriteString("type"u8, "function");
+                        w.WriteStartObject("function"u8);
+                        w.WriteString("name"u8, name);
+                        w.WriteString("arguments"u8, arguments.GetRawText());
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                    continue;
+                }
+
                 if (Images(message) is not { } images)
                 {
                     w.WriteStartObject();
@@ -160,18 +237,79 @@ internal static class VendorConverters
         });
     }
 
-    /// <summary>Anthropic Messages: system messages left out (they go in "system"); images become image blocks before the text.</summary>
+    /// <summary>
+    /// Anthropic Messages: system messages left out (they go in "system"); images become image blocks before the text; an
+    /// assistant's tool calls become tool_use blocks after its text; tools' results become tool_result blocks of one user
+    /// message (consecutive results together, as the API requires).
+    /// </summary>
     private static JsonElement AnthropicMessages(JsonElement v)
     {
         RequireMessages(v, "anthropic_messages");
         return JsonValues.Write(v, static (w, messages) =>
         {
             w.WriteStartArray();
+            var inResults = false;
             foreach (var message in messages.EnumerateArray())
             {
                 var role = Role(message);
                 if (role == "system")
                 {
+                    continue;
+                }
+
+                if (ToolCallId(message) is { } callId)
+                {
+                    if (!inResults)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("role"u8, "user");
+                        w.WriteStartArray("content"u8);
+                        inResults = true;
+                    }
+
+                    w.WriteStartObject();
+                    w.WriteString("type"u8, "tool_result");
+                    w.WriteString("tool_use_id"u8, callId);
+                    w.WriteString("content"u8, Content(message));
+                    w.WriteEndObject();
+                    continue;
+                }
+
+                if (inResults)
+                {
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                    inResults = false;
+                }
+
+                if (ToolCalls(message) is { } calls)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("role"u8, role);
+                    w.WriteStartArray("content"u8);
+                    var content = Content(message);
+                    if (content.Length > 0)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("type"u8, "text");
+                        w.WriteString("text"u8, content);
+                        w.WriteEndObject();
+                    }
+
+                    foreach (var call in calls)
+                    {
+                        var (id, name, arguments) = ToolCall(call, "anthropic_messages");
+                        w.WriteStartObject();
+                        w.WriteString("type"u8, "tool_use");
+                        w.WriteString("id"u8, id);
+                        w.WriteString("name"u8, name);
+                        w.WritePropertyName("input"u8);
+                        arguments.WriteTo(w);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
                     continue;
                 }
 
@@ -220,6 +358,12 @@ internal static class VendorConverters
                 w.WriteEndObject();
             }
 
+            if (inResults)
+            {
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
             w.WriteEndArray();
         });
     }
@@ -253,13 +397,18 @@ internal static class VendorConverters
         return !any && emptyIsNull ? JsonValues.Null : JsonValues.String(sb.ToString());
     }
 
-    /// <summary>Gemini contents: system messages left out (they go in systemInstruction), assistant → model, text and inline_data / file_data parts.</summary>
+    /// <summary>
+    /// Gemini contents: system messages left out (they go in systemInstruction), assistant → model, text and inline_data /
+    /// file_data parts; an assistant's tool calls become functionCall parts, tools' results functionResponse parts of one
+    /// user content (consecutive results together).
+    /// </summary>
     private static JsonElement GeminiContents(JsonElement v)
     {
         RequireMessages(v, "gemini_contents");
         return JsonValues.Write(v, static (w, messages) =>
         {
             w.WriteStartArray();
+            var inResults = false;
             foreach (var message in messages.EnumerateArray())
             {
                 var role = Role(message);
@@ -268,11 +417,65 @@ internal static class VendorConverters
                     continue;
                 }
 
+                if (ToolCallId(message) is { } callId)
+                {
+                    if (!inResults)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("role"u8, "user");
+                        w.WriteStartArray("parts"u8);
+                        inResults = true;
+                    }
+
+                    w.WriteStartObject();
+                    w.WriteStartObject("functionResponse"u8);
+                    w.WriteString("name"u8, ToolName(message) ?? throw new FormatException($"gemini_contents: the result of tool call '{callId}' has no function name, and Gemini needs one; send the assistant message that made the call before its result"));
+                    w.WritePropertyName("response"u8);
+                    WriteFunctionResponse(w, Content(message));
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    continue;
+                }
+
+                if (inResults)
+                {
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                    inResults = false;
+                }
+
                 w.WriteStartObject();
                 w.WriteString("role"u8, role is "assistant" or "model" ? "model" : "user");
                 w.WriteStartArray("parts"u8);
                 var text = Content(message);
                 var images = Images(message);
+                var calls = ToolCalls(message);
+                if (calls is { } callList)
+                {
+                    if (text.Length > 0)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("text"u8, text);
+                        w.WriteEndObject();
+                    }
+
+                    foreach (var call in callList)
+                    {
+                        var (_, name, arguments) = ToolCall(call, "gemini_contents");
+                        w.WriteStartObject();
+                        w.WriteStartObject("functionCall"u8);
+                        w.WriteString("name"u8, name);
+                        w.WritePropertyName("args"u8);
+                        arguments.WriteTo(w);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                    continue;
+                }
+
                 if (text.Length > 0 || images is null)
                 {
                     w.WriteStartObject();
@@ -312,8 +515,47 @@ internal static class VendorConverters
                 w.WriteEndObject();
             }
 
+            if (inResults)
+            {
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
             w.WriteEndArray();
         });
+    }
+
+    /// <summary>A tool's result as Gemini's functionResponse.response (an object): a JSON object as it is, anything else as <c>{"result": ...}</c>.</summary>
+    private static void WriteFunctionResponse(Utf8JsonWriter w, string content)
+    {
+        JsonElement? parsed = null;
+        try
+        {
+            parsed = JsonValues.Parse(System.Text.Encoding.UTF8.GetBytes(content));
+        }
+        catch (JsonException)
+        {
+            // plain text
+        }
+
+        if (parsed is { ValueKind: JsonValueKind.Object } obj)
+        {
+            obj.WriteTo(w);
+            return;
+        }
+
+        w.WriteStartObject();
+        w.WritePropertyName("result"u8);
+        if (parsed is { } value)
+        {
+            value.WriteTo(w);
+        }
+        else
+        {
+            w.WriteStringValue(content);
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>A system prompt as Gemini's systemInstruction content: <c>{"parts": [{"text": ...}]}</c>.</summary>
@@ -354,6 +596,30 @@ internal static class VendorConverters
                 w.WriteStartObject();
                 w.WriteString("role"u8, Role(message));
                 w.WriteString("content"u8, Content(message));
+                if (ToolCallId(message) is not null && ToolName(message) is { } toolName)
+                {
+                    w.WriteString("tool_name"u8, toolName);
+                }
+
+                if (ToolCalls(message) is { } calls)
+                {
+                    // Ollama's tool calls: [{"function": {"name", "arguments": {...}}}], the arguments an object.
+                    w.WriteStartArray("tool_calls"u8);
+                    foreach (var call in calls)
+                    {
+                        var (_, name, arguments) = ToolCall(call, "ollama_messages");
+                        w.WriteStartObject();
+                        w.WriteStartObject("function"u8);
+                        w.WriteString("name"u8, name);
+                        w.WritePropertyName("arguments"u8);
+                        arguments.WriteTo(w);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                }
+
                 if (Images(message) is { } images)
                 {
                     w.WriteStartArray("images"u8);

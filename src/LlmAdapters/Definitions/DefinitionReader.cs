@@ -29,7 +29,10 @@ internal static partial class DefinitionReader
 
     public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
 
-    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "join"];
+    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "join", "tool_call"];
+
+    /// <summary>The keys of a resp item's <c>tool_call</c> object.</summary>
+    public static readonly IReadOnlyList<string> ToolCallKeys = ["index", "id", "name", "arguments"];
 
     public static readonly IReadOnlyList<string> ChunkFilterKeys = ["name", "op", "value", "field"];
 
@@ -568,10 +571,28 @@ internal static partial class DefinitionReader
                     continue;
                 }
 
-                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join });
+                var toolCall = element.TryGetProperty("tool_call", out var tc) ? ReadToolCall(tc, itemAt.Child("tool_call", lines), name) : null;
+                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join, ToolCall = toolCall });
             }
 
             return items;
+        }
+
+        private ToolCallDefinition? ReadToolCall(JsonElement value, SourceLocation at, string? item)
+        {
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                Problem(at, $"\"tool_call\" of resp item '{item}' must be an object {{\"index\"?, \"id\"?, \"name\", \"arguments\"}} of key paths, not a JSON {Kind(value)}");
+                return null;
+            }
+
+            CheckKeys(value, at, ToolCallKeys, $"\"tool_call\" of resp item '{item}'");
+            string? Path(string key) => value.TryGetProperty(key, out var v) ? RequireString(v, at.Child(key, lines), "a key path inside each tool call, such as \"function.name\"") : null;
+            var index = Path("index");
+            var id = Path("id");
+            var name = value.TryGetProperty("name", out _) ? Path("name") : Missing<string>(at, $"\"tool_call\" of resp item '{item}' has no \"name\"; add the key path of the function's name inside each call, such as \"function.name\"");
+            var arguments = value.TryGetProperty("arguments", out _) ? Path("arguments") : Missing<string>(at, $"\"tool_call\" of resp item '{item}' has no \"arguments\"; add the key path of the arguments inside each call, such as \"function.arguments\"");
+            return name is null || arguments is null ? null : new ToolCallDefinition(index, id, name, arguments, at);
         }
 
         private List<string> ReadInputItems(JsonElement value, SourceLocation at)

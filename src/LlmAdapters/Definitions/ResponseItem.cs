@@ -5,4 +5,7 @@ internal sealed record ResponseItem(string Name, string Path, string? Converter,
 {
     /// <summary><c>join</c>: in streams, the item's text is joined across chunks instead of keeping the last value.</summary>
     public bool Join { get; init; }
+
+    /// <summary><c>tool_call</c>: the value holds the vendor's tool calls, read by these key paths; null for other items.</summary>
+    public ToolCallDefinition? ToolCall { get; init; }
 }

@@ -55,7 +55,7 @@ public static class LlmAdaptersServiceCollectionExtensions
 
         // [FromKeyedServices("kimi")] ILlmClient / IChatClient: any key is a profile name.
         services.TryAddKeyedTransient<ILlmClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)));
-        services.TryAddKeyedTransient<Microsoft.Extensions.AI.IChatClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)).AsChatClient());
+        services.TryAddKeyedTransient<Microsoft.Extensions.AI.IChatClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)).AsIChatClient());
         return new LlmAdaptersBuilder(services);
     }
 }

@@ -77,7 +77,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
 
     // No iterator of its own over the stream's: each layer costs every chunk a hop.
     public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default)
-        => ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore);
+        => ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
 
     private static LlmStreamUpdate Update(StreamCall stream)
         => stream.CurrentSnapshot() is { } snapshot
@@ -86,15 +86,22 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
 
     private static readonly Dictionary<string, JsonElement> EmptyFields = [];
 
+    /// <summary>After a stream's last chunk: one more update with the tool calls its pieces built, whole; null when it has none.</summary>
+    private static LlmStreamUpdate? LastUpdate(StreamCall stream)
+        => stream.FinalFields is { } fields && fields.TryGetValue(ToolCalls.FieldName, out var calls) && calls.ValueKind == JsonValueKind.Array
+            ? new LlmStreamUpdate(string.Empty, new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [ToolCalls.FieldName] = calls })
+            : null;
+
     /// <summary>
     /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
     /// <see cref="StreamUpdatesAsync"/>. Each chunk is turned into what the caller yields by <paramref name="project"/>
     /// while it is current (null: nothing to yield); a call that is not a stream call yields
     /// <paramref name="whole"/> of its whole response once. Only the tail of the text is kept for error messages, since
     /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
-    /// observation records them. An async call yields <paramref name="asyncSteps"/> when given (its poll steps), else its result once.
+    /// observation records them. An async call yields <paramref name="asyncSteps"/> when given (its poll steps), else its result once;
+    /// after a stream's last chunk, <paramref name="last"/> may add one item (StreamUpdatesAsync: the whole tool calls).
     /// </summary>
-    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken, Func<CallPlan, LlmRequest, CancellationToken, IAsyncEnumerable<T>>? asyncSteps = null)
+    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken, Func<CallPlan, LlmRequest, CancellationToken, IAsyncEnumerable<T>>? asyncSteps = null, Func<StreamCall, T?>? last = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -116,7 +123,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
 
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken);
+        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken, keepsToolCalls: !textOnly);
         var chunks = new ObservedSteps<StreamCall>(stream, observation);
         var firstChunk = false;
         try
@@ -133,6 +140,11 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
                 {
                     yield return item;
                 }
+            }
+
+            if (last?.Invoke(stream) is { } final)
+            {
+                yield return final;
             }
         }
         finally
@@ -189,7 +201,46 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
             throw Unsupported(call, "videos", InputKinds.Video, "video");
         }
 
+        if (!call.AcceptsTools && (request.Tools.Count > 0 || HasToolMessages(request)))
+        {
+            throw NoPlace(call, request.Tools.Count > 0 ? "tools" : "tool calls or tool results in its messages", "tools", static c => c.AcceptsTools);
+        }
+
+        // "auto" is every vendor's default when tools are sent, and "text" every vendor's default answer: they are never
+        // sent (StandardVariables leaves them unset), so a call without a place for them loses nothing.
+        if (request.ToolChoice is { } choice && !call.AcceptsToolChoice && !(choice.Kind == LlmToolChoiceKind.Auto && call.AcceptsTools))
+        {
+            throw NoPlace(call, $"a tool choice ({choice})", "tool_choice", static c => c.AcceptsToolChoice);
+        }
+
+        if (request.ResponseFormat is { } format && format.Kind != LlmResponseFormatKind.Text && !call.AcceptsResponseFormat)
+        {
+            throw NoPlace(call, $"a response format ({format})", "response_format", static c => c.AcceptsResponseFormat);
+        }
+
         return call;
+    }
+
+    private static bool HasToolMessages(LlmRequest request)
+    {
+        foreach (var message in request.Messages)
+        {
+            if (message.ToolCalls.Count > 0 || message.ToolCallId is not null || message.Role == "tool")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private LlmRequestException NoPlace(CallPlan call, string what, string variable, Func<CallPlan, bool> accepts)
+    {
+        var others = _adapter.Calls.Values.Where(accepts).Select(c => $"'{c.Name}'").ToArray();
+        var hint = others.Length > 0
+            ? $" Calls of adapter '{_adapter.Name}' that take it: {string.Join(", ", others)}."
+            : $" No call of adapter '{_adapter.Name}' takes it.";
+        return new LlmRequestException($"The request has {what}, but {call.DisplayName} has no place for it (its templates do not use ${{{variable}}}); nothing was sent.{hint}");
     }
 
     private LlmRequestException Unsupported(CallPlan call, string what, InputKinds kind, string item)

@@ -17,9 +17,10 @@ internal sealed partial class PlanRunner
     /// <param name="keepsWholeText">Keep the whole text (CallAsync; bounded by MaxResponseBytes), else only its tail for messages.</param>
     /// <param name="keepsFields">Keep the fields other than the text, for <see cref="StreamCall.FinalFields"/>.</param>
     /// <param name="cancellationToken">Stops the stream.</param>
-    public StreamCall OpenStream(CallPlan call, LlmRequest request, bool keepsWholeText, bool keepsFields, CancellationToken cancellationToken)
+    /// <param name="keepsToolCalls">Join the pieces of tool calls (false for StreamAsync, which yields text only).</param>
+    public StreamCall OpenStream(CallPlan call, LlmRequest request, bool keepsWholeText, bool keepsFields, CancellationToken cancellationToken, bool keepsToolCalls = true)
     {
-        var stream = new StreamCall(keepsWholeText, keepsFields);
+        var stream = new StreamCall(keepsWholeText, keepsFields) { KeepsToolCalls = keepsToolCalls && keepsFields };
         stream.Start(RunStreamAsync(call, request, stream, cancellationToken).GetAsyncEnumerator(cancellationToken));
         return stream;
     }
@@ -119,6 +120,7 @@ internal sealed partial class PlanRunner
         using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName, Settings.MaxResponseBytes) { StatusCode = (int)response.StatusCode })
         {
             session.Decoder.KeepFields = stream.KeepsFields;
+            session.Decoder.KeepToolCalls = stream.KeepsToolCalls;
             Stream body;
             try
             {
@@ -208,7 +210,7 @@ internal sealed partial class PlanRunner
 
                         if (kind == StepKind.Done)
                         {
-                            CollectFinalFields(call, session, stream);
+                            CollectFinalFields(redactor, call, session, stream);
                             completed = true;
                             break;
                         }
@@ -243,7 +245,7 @@ internal sealed partial class PlanRunner
                                 throw StreamFailure(redactor, call, received, $"the body ended after {session.Chunks} chunks without the end marker \"{plan.DoneText}\", so the answer may be cut short", null);
                             }
 
-                            CollectFinalFields(call, session, stream);
+                            CollectFinalFields(redactor, call, session, stream);
                             completed = true;
                             break;
                         }
@@ -364,11 +366,19 @@ internal sealed partial class PlanRunner
         return (body, true);
     }
 
-    private static void CollectFinalFields(CallPlan call, StreamSession session, StreamCall stream)
+    private void CollectFinalFields(Internal.SecretRedactor redactor, CallPlan call, StreamSession session, StreamCall stream)
     {
         if (stream.KeepsFields)
         {
-            stream.FinalFields = session.Decoder.Fields.ToFields(call.DisplayName);
+            try
+            {
+                stream.FinalFields = session.Decoder.Fields.ToFields(call.DisplayName);
+            }
+            catch (InvalidChunkException e)
+            {
+                // Tool calls cut short (the arguments of the last one are not whole JSON): never a wrong call.
+                throw StreamFailure(redactor, call, stream.Received, e.Message, e.InnerException);
+            }
         }
     }
 

@@ -28,6 +28,9 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// <summary>True when <see cref="Received"/> keeps the whole text (CallAsync): it is then bounded by MaxResponseBytes.</summary>
     public bool KeepsWholeText { get; }
 
+    /// <summary>True when the pieces of tool calls are joined, for <see cref="FinalFields"/> (not for StreamAsync).</summary>
+    public bool KeepsToolCalls { get; init; } = true;
+
     /// <summary>True when the fields other than the text are kept for <see cref="FinalFields"/>.</summary>
     public bool KeepsFields { get; }
 

@@ -254,11 +254,64 @@ internal static class JsonValues
         }
     }
 
-    public static void WriteMessage(Utf8JsonWriter w, LlmMessage message, IReadOnlyList<LlmMedia>? extraImages = null)
+    /// <summary>A tool call's arguments as the JSON object they hold (an empty text is <c>{}</c>).</summary>
+    /// <exception cref="LlmRequestException">The arguments are not a JSON object.</exception>
+    private static void WriteArguments(Utf8JsonWriter w, LlmToolCall call)
+    {
+        if (string.IsNullOrWhiteSpace(call.Arguments))
+        {
+            w.WriteStartObject();
+            w.WriteEndObject();
+            return;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(call.Arguments);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                document.RootElement.WriteTo(w);
+                return;
+            }
+        }
+        catch (JsonException)
+        {
+            // reported below
+        }
+
+        throw new LlmRequestException($"The arguments of tool call '{call.Name}' (id '{call.Id}') in the messages are not a JSON object; nothing was sent.");
+    }
+
+    public static void WriteMessage(Utf8JsonWriter w, LlmMessage message, IReadOnlyList<LlmMedia>? extraImages = null, string? toolName = null)
     {
         w.WriteStartObject();
         w.WriteString("role"u8, message.Role);
         w.WriteString("content"u8, message.Content);
+        if (message.ToolCallId is { } callId)
+        {
+            w.WriteString("tool_call_id"u8, callId);
+            if (toolName is not null)
+            {
+                w.WriteString("name"u8, toolName);
+            }
+        }
+
+        if (message.ToolCalls.Count > 0)
+        {
+            w.WriteStartArray("tool_calls"u8);
+            foreach (var call in message.ToolCalls)
+            {
+                w.WriteStartObject();
+                w.WriteString("id"u8, call.Id);
+                w.WriteString("name"u8, call.Name);
+                w.WritePropertyName("arguments"u8);
+                WriteArguments(w, call);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
         if (message.Images.Count > 0 || extraImages is { Count: > 0 })
         {
             w.WriteStartArray("images"u8);

@@ -3,8 +3,11 @@ using System.Text.Json;
 namespace LlmAdapters.Mapping;
 
 /// <summary>A compiled <c>resp</c> item: a field name, the key path (or alternatives, <c>a | b</c>) it comes from, and an optional converter.</summary>
-internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, ILlmConverter? converter, bool join = false)
+internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, ILlmConverter? converter, bool join = false, ToolCallPaths? toolCall = null)
 {
+    /// <summary>The item's <c>tool_call</c> key: the value holds a vendor's tool calls (or a stream's pieces of them), read into the standard shape.</summary>
+    public ToolCallPaths? ToolCall { get; } = toolCall;
+
     /// <summary>In streams, join the item's text across chunks (reasoning deltas) instead of keeping its last value.</summary>
     public bool Join { get; } = join;
 

@@ -74,6 +74,18 @@ internal sealed class ResponseMap
 
     public static JsonElement Convert(ResponseField field, JsonElement value, string callDescription)
     {
+        if (field.ToolCall is { } toolCall && value.ValueKind != JsonValueKind.Null)
+        {
+            try
+            {
+                return ToolCallAccumulator.Normalize(toolCall, value);
+            }
+            catch (FormatException e)
+            {
+                throw new LlmException($"The tool calls of {callDescription} (resp item '{field.Name}', path '{field.PathText}') cannot be read: {e.Message}.", e);
+            }
+        }
+
         if (field.Converter is null || value.ValueKind == JsonValueKind.Null)
         {
             return value;

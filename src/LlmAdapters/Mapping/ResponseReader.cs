@@ -21,7 +21,7 @@ internal sealed class ResponseReader
         _map = map;
         _error = error;
         _slots = new SlotLayout(map, error);
-        _noConverters = map.Fields.All(f => f.Converter is null);
+        _noConverters = map.Fields.All(f => f.Converter is null && f.ToolCall is null);
     }
 
     /// <summary>

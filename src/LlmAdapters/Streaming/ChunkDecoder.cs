@@ -51,6 +51,8 @@ internal sealed class ChunkDecoder : IDisposable
             _isTextSlot[slot] = true;
         }
 
+        _unchecked = (bool[])_isTextSlot.Clone();
+        _toolSlots = [.. plan.Response.Fields.SelectMany((f, i) => f.ToolCall is null ? [] : plan.FieldSlots[i])];
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
         _fieldCount = plan.Response.Fields.Count;
         Fields = new FieldAccumulator(plan.Response, maxJoinedChars);
@@ -64,6 +66,28 @@ internal sealed class ChunkDecoder : IDisposable
     /// through StreamAsync that nobody observes needs none of them).
     /// </summary>
     public bool KeepFields { get; set; } = true;
+
+    /// <summary>
+    /// True when the pieces of tool calls (<c>tool_call</c> items) are joined across chunks (StreamUpdatesAsync, CallAsync);
+    /// false for StreamAsync, which yields text only and so pays nothing for them.
+    /// </summary>
+    public bool KeepToolCalls
+    {
+        get => _keepToolCalls;
+        set
+        {
+            _keepToolCalls = value;
+            foreach (var slot in _toolSlots)
+            {
+                // Not kept: not checked either (StreamAsync reads no tool call, and Anthropic's "$" would be the whole chunk).
+                _unchecked[slot] = _isTextSlot[slot] || !value;
+            }
+        }
+    }
+
+    private bool _keepToolCalls = true;
+    private readonly int[] _toolSlots;
+    private readonly bool[] _unchecked; // per slot: not checked by ValidateStrings (the text, decoded anyway; tool pieces nobody keeps)
 
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
     public string? Text { get; private set; }
@@ -184,8 +208,9 @@ internal sealed class ChunkDecoder : IDisposable
         for (var i = 0; i < _fieldCount; i++)
         {
             _snapshotLengths[i] = 0;
-            if (_skipped[i] || !TryField(i, payload, out var raw) || IsNull(raw))
+            if (_skipped[i] || _plan.Response.Fields[i].ToolCall is not null || !TryField(i, payload, out var raw) || IsNull(raw))
             {
+                // (A chunk's pieces of tool calls are not calls: they come whole in the stream's last update.)
                 _snapshotStarts[i] = ChunkSnapshot.Absent;
                 continue;
             }
@@ -335,7 +360,7 @@ internal sealed class ChunkDecoder : IDisposable
         for (var slot = 0; slot < _starts.Length; slot++)
         {
             // The text item is decoded (and so checked) anyway: checking it here too would double the work per chunk.
-            if (_starts[slot] < 0 || _isTextSlot[slot])
+            if (_starts[slot] < 0 || _unchecked[slot])
             {
                 continue;
             }
@@ -404,7 +429,15 @@ internal sealed class ChunkDecoder : IDisposable
             if (i != textIndex && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
             {
                 var field = _plan.Response.Fields[i];
-                if (field.Join)
+                if (field.ToolCall is not null)
+                {
+                    // Pieces of tool calls, joined by their key; the whole calls are the item's final value.
+                    if (KeepToolCalls)
+                    {
+                        Fields.AddToolCalls(i, raw);
+                    }
+                }
+                else if (field.Join)
                 {
                     // Reasoning deltas and the like: the final value is all the pieces, in order.
                     Fields.Append(i, ResponseMap.TextOf(ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));

@@ -12,6 +12,7 @@ internal sealed class FieldAccumulator : IDisposable
     private readonly byte[]?[] _values;
     private readonly int[] _lengths;
     private readonly System.Text.StringBuilder?[] _joined;
+    private ToolCallAccumulator?[]? _toolCalls; // made for the first tool call piece: a call without one never pays for it
 
     private readonly long _maxJoinedChars;
 
@@ -39,6 +40,22 @@ internal sealed class FieldAccumulator : IDisposable
         joined.Append(text);
     }
 
+    /// <summary>Adds a chunk's pieces of tool calls (the raw value of a <c>tool_call</c> item).</summary>
+    /// <exception cref="InvalidChunkException">The pieces cannot form tool calls (arguments too long, or of two kinds).</exception>
+    public void AddToolCalls(int field, ReadOnlySpan<byte> rawJson)
+    {
+        var accumulators = _toolCalls ??= new ToolCallAccumulator?[_map.Fields.Count];
+        var accumulator = accumulators[field] ??= new ToolCallAccumulator(_map.Fields[field].ToolCall!, _maxJoinedChars);
+        try
+        {
+            accumulator.Add(JsonValues.Parse(rawJson));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidChunkException($"resp item '{_map.Fields[field].Name}': {e.Message}", inner: e);
+        }
+    }
+
     public void Set(int field, ReadOnlySpan<byte> rawJson)
     {
         var buffer = _values[field];
@@ -63,6 +80,12 @@ internal sealed class FieldAccumulator : IDisposable
         for (var i = 0; i < _map.Fields.Count; i++)
         {
             var field = _map.Fields[i];
+            if (field.ToolCall is not null)
+            {
+                result[field.Name] = ToolCallsOf(i);
+                continue;
+            }
+
             var value = _joined[i] is { } joined ? JsonValues.String(joined.ToString())
                 : _values[i] is { } bytes ? JsonValues.Parse(bytes.AsSpan(0, _lengths[i]))
                 : JsonValues.Null;
@@ -70,6 +93,25 @@ internal sealed class FieldAccumulator : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>A tool_call item's calls, checked whole now that the stream has ended; JSON null when none came.</summary>
+    /// <exception cref="InvalidChunkException">A call has no name or its arguments are not a JSON object: the stream was cut short or the vendor sent bad JSON.</exception>
+    private JsonElement ToolCallsOf(int field)
+    {
+        if (_toolCalls?[field] is not { } accumulator)
+        {
+            return JsonValues.Null;
+        }
+
+        try
+        {
+            return accumulator.ToJson();
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidChunkException($"the tool calls of resp item '{_map.Fields[field].Name}' are not whole at the end of the stream: {e.Message}", inner: e);
+        }
     }
 
     public void Dispose()

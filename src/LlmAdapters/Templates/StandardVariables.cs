@@ -3,10 +3,10 @@ using LlmAdapters.Internal;
 
 namespace LlmAdapters.Templates;
 
-/// <summary>Fills the standard variables (<c>messages</c>, <c>prompt</c>, <c>system</c>, <c>model</c>, <c>max_tokens</c>, <c>temperature</c>, <c>images</c>, <c>videos</c>) from a request.</summary>
+/// <summary>Fills the standard variables (<c>messages</c>, <c>prompt</c>, <c>system</c>, <c>model</c>, <c>max_tokens</c>, <c>temperature</c>, <c>images</c>, <c>videos</c>, <c>tools</c>, <c>tool_choice</c>, <c>response_format</c>) from a request.</summary>
 internal static class StandardVariables
 {
-    private static readonly string[] Names = ["messages", "prompt", "system", "model", "max_tokens", "temperature", "images", "videos"];
+    private static readonly string[] Names = ["messages", "prompt", "system", "model", "max_tokens", "temperature", "images", "videos", "tools", "tool_choice", "response_format"];
 
     /// <summary>The standard variables of a request, each built only when a template asks for it: a call that does not use <c>prompt</c> never builds it.</summary>
     public static IReadOnlyDictionary<string, JsonElement> From(LlmRequest request) => new Lazy(request);
@@ -45,7 +45,11 @@ internal static class StandardVariables
         4 => request.MaxTokens is not null,
         5 => request.Temperature is not null,
         6 => AllImages(request).Count > 0,
-        _ => request.Videos.Count > 0,
+        7 => request.Videos.Count > 0,
+        8 => request.Tools.Count > 0,
+        // "auto" and "text" are every vendor's defaults: they leave the variable unset, so no call sends what it need not.
+        9 => request.ToolChoice is { Kind: not LlmToolChoiceKind.Auto },
+        _ => request.ResponseFormat is { Kind: not LlmResponseFormatKind.Text },
     };
 
     /// <summary>Writes the value of <c>Names[index]</c>, which <see cref="HasValue"/> says the request has.</summary>
@@ -60,7 +64,10 @@ internal static class StandardVariables
             case 4: w.WriteNumberValue(request.MaxTokens!.Value); break;
             case 5: w.WriteNumberValue(request.Temperature!.Value); break;
             case 6: WriteMedia(w, AllImages(request)); break;
-            default: WriteMedia(w, request.Videos); break;
+            case 7: WriteMedia(w, request.Videos); break;
+            case 8: WriteTools(w, request.Tools); break;
+            case 9: WriteToolChoice(w, request.ToolChoice!); break;
+            default: WriteResponseFormat(w, request.ResponseFormat!); break;
         }
     }
 
@@ -119,9 +126,19 @@ internal static class StandardVariables
             }
         }
 
+        Dictionary<string, string>? toolNames = null;
         for (var i = 0; i < r.Messages.Count; i++)
         {
-            JsonValues.WriteMessage(w, r.Messages[i], i == lastUser ? r.Images : null);
+            var message = r.Messages[i];
+            string? toolName = null;
+            if (message.ToolCallId is { } callId)
+            {
+                // A tool's result names its function (Gemini's functionResponse needs it): found in the call it answers.
+                toolNames ??= ToolNames(r.Messages);
+                toolNames.TryGetValue(callId, out toolName);
+            }
+
+            JsonValues.WriteMessage(w, message, i == lastUser ? r.Images : null, toolName);
         }
 
         if (r.Messages.Count == 0)
@@ -131,6 +148,111 @@ internal static class StandardVariables
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>True when a message calls tools or carries a tool's result: its standard shape then differs from OpenAI's.</summary>
+    public static bool HasToolMessages(LlmRequest request)
+    {
+        foreach (var message in request.Messages)
+        {
+            if (message.ToolCalls.Count > 0 || message.ToolCallId is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Dictionary<string, string> ToolNames(IReadOnlyList<LlmMessage> messages)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            foreach (var call in message.ToolCalls)
+            {
+                names[call.Id] = call.Name;
+            }
+        }
+
+        return names;
+    }
+
+    private static void WriteTools(Utf8JsonWriter w, IReadOnlyList<LlmTool> tools)
+    {
+        w.WriteStartArray();
+        foreach (var tool in tools)
+        {
+            w.WriteStartObject();
+            w.WriteString("name"u8, tool.Name);
+            if (tool.Description is not null)
+            {
+                w.WriteString("description"u8, tool.Description);
+            }
+
+            w.WritePropertyName("parameters"u8);
+            if (tool.Parameters.ValueKind == JsonValueKind.Object)
+            {
+                tool.Parameters.WriteTo(w);
+            }
+            else if (tool.Parameters.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+            {
+                // No schema: a function without parameters.
+                w.WriteStartObject();
+                w.WriteString("type"u8, "object");
+                w.WriteStartObject("properties"u8);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            else
+            {
+                throw new LlmRequestException($"The parameters of tool '{tool.Name}' must be a JSON Schema object, not a JSON {tool.Parameters.ValueKind.ToString().ToLowerInvariant()}; nothing was sent.");
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteToolChoice(Utf8JsonWriter w, LlmToolChoice choice)
+    {
+        switch (choice.Kind)
+        {
+            case LlmToolChoiceKind.Auto: w.WriteStringValue("auto"u8); break;
+            case LlmToolChoiceKind.None: w.WriteStringValue("none"u8); break;
+            case LlmToolChoiceKind.Required: w.WriteStringValue("required"u8); break;
+            case LlmToolChoiceKind.Tool:
+                w.WriteStartObject();
+                w.WriteString("name"u8, choice.ToolName);
+                w.WriteEndObject();
+                break;
+            default: throw new InvalidOperationException($"Unknown tool choice kind {choice.Kind}.");
+        }
+    }
+
+    private static void WriteResponseFormat(Utf8JsonWriter w, LlmResponseFormat format)
+    {
+        w.WriteStartObject();
+        switch (format.Kind)
+        {
+            case LlmResponseFormatKind.Text: w.WriteString("type"u8, "text"); break;
+            case LlmResponseFormatKind.Json: w.WriteString("type"u8, "json"); break;
+            case LlmResponseFormatKind.JsonSchema:
+                w.WriteString("type"u8, "json_schema");
+                w.WriteString("name"u8, format.SchemaName);
+                if (format.SchemaDescription is not null)
+                {
+                    w.WriteString("description"u8, format.SchemaDescription);
+                }
+
+                w.WritePropertyName("schema"u8);
+                format.Schema!.Value.WriteTo(w);
+                break;
+            default: throw new InvalidOperationException($"Unknown response format kind {format.Kind}.");
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>Every image of the request: those of its messages, then <see cref="LlmRequest.Images"/>.</summary>
@@ -240,7 +362,7 @@ internal static class StandardVariables
             return (_present & bit) != 0;
         }
 
-        public bool TryWriteMessagesWithoutImages(Utf8JsonWriter writer) => AllImages(request).Count == 0 && TryWrite("messages", writer);
+        public bool TryWriteMessagesWithoutImages(Utf8JsonWriter writer) => AllImages(request).Count == 0 && !HasToolMessages(request) && TryWrite("messages", writer);
 
         public JsonElement this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
 

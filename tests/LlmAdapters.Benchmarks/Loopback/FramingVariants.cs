@@ -200,7 +200,7 @@ public sealed class LibraryFraming : IFramingVariant
         };
         _call = call;
         _client = catalog.CreateClient(new LlmProfile { Adapter = adapter, BaseUrl = serverUrl + prefix, Variables = { ["apikey"] = "k", ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" } }, _http);
-        _chat = _client.AsChatClient(call);
+        _chat = _client.AsIChatClient(call);
     }
 
     public string Name => _mode switch

@@ -11,7 +11,8 @@ public sealed class ListCommandTests
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         Assert.That(result.Out, Does.Contain("openai  (built-in) openai.json"));
-        Assert.That(result.Out, Does.Match(@"\n  chat +stream  needs: apikey, messages, model; accepts: prompt, image\n"));
+        Assert.That(result.Out, Does.Match(@"\n  chat +stream  needs: apikey, messages, model; accepts: prompt, image, tools, tool_choice, response_format\n"));
+        Assert.That(result.Out, Does.Match(@"\n  chat +stream  needs: apikey, messages, model; accepts: prompt, image, tools, tool_choice\n"), "anthropic: no response_format");
         Assert.That(result.Out, Does.Match(@"\n  image +async "));
         Assert.That(result.Out, Does.Not.Contain("echo"));
     }

@@ -56,7 +56,7 @@ public class FallbackChatClientTests
             new LlmProfile { Adapter = "dashscope", BaseUrl = "https://dashscope-backup.test", Variables = { ["apikey"] = "k2" } },
             RecordingHandler.Json("{}"),
             time);
-        var chat = provider.GetRequiredService<ILlmClientFactory>().CreateClient("primary").AsChatClient("image");
+        var chat = provider.GetRequiredService<ILlmClientFactory>().CreateClient("primary").AsIChatClient("image");
 
         var started = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "一只猫")], new ChatOptions { AllowBackgroundResponses = true });
         Assert.That(started.ContinuationToken, Is.Not.Null, "the submit returns at once with a token");
@@ -78,7 +78,7 @@ public class FallbackChatClientTests
             RecordingHandler.Json("""{"detail":"down"}""", HttpStatusCode.ServiceUnavailable),
             new LlmProfile { Adapter = "openai", BaseUrl = "https://openai.test/v1", Variables = { ["apikey"] = "k2", ["model"] = "gpt" } },
             backup);
-        var chat = provider.GetRequiredService<ILlmClientFactory>().CreateClient("primary").AsChatClient("chat");
+        var chat = provider.GetRequiredService<ILlmClientFactory>().CreateClient("primary").AsIChatClient("chat");
 
         var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { AllowBackgroundResponses = true });
 

@@ -15,7 +15,7 @@ public class LlmChatClientTests
     public async Task GetResponseAsync_MapsMessagesAndOptions_AndTheAnswer()
     {
         var handler = StreamResponses.Body(StreamResponses.OpenAi(["你好", "！"]));
-        IChatClient chat = OpenAi(handler).AsChatClient();
+        IChatClient chat = OpenAi(handler).AsIChatClient();
 
         var response = await chat.GetResponseAsync(
             [new ChatMessage(ChatRole.User, "你好")],
@@ -50,7 +50,7 @@ public class LlmChatClientTests
     [Test]
     public async Task Streaming_CarriesIdsFinishReasonAndUsage_AndToChatResponseJoinsThem()
     {
-        IChatClient chat = OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]))).AsChatClient();
+        IChatClient chat = OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]))).AsIChatClient();
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]))
         {
@@ -76,7 +76,7 @@ public class LlmChatClientTests
     public async Task Images_InChatMessages_BecomeVisionContent()
     {
         var handler = StreamResponses.Body(StreamResponses.OpenAi(["一只猫"]));
-        IChatClient chat = OpenAi(handler).AsChatClient();
+        IChatClient chat = OpenAi(handler).AsIChatClient();
         await chat.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("这是什么？"), new DataContent(new byte[] { 1, 2, 3 }, "image/png"), new UriContent("https://x/cat.jpg", "image/jpeg")])]);
         Json.AssertEqual("""
             [ { "role": "user", "content": [
@@ -90,7 +90,7 @@ public class LlmChatClientTests
     public void GetService_GivesMetadataAndTheUnderlyingClient()
     {
         var llm = OpenAi(StreamResponses.Body(""));
-        IChatClient chat = llm.AsChatClient();
+        IChatClient chat = llm.AsIChatClient();
         var metadata = chat.GetService<ChatClientMetadata>()!;
         Assert.That((metadata.ProviderName, metadata.ProviderUri?.AbsoluteUri, metadata.DefaultModelId), Is.EqualTo(("openai", "https://api.moonshot.cn/v1", "moonshot-v1-8k")));
         Assert.That(chat.GetService<ILlmClient>(), Is.SameAs(llm));
@@ -100,7 +100,7 @@ public class LlmChatClientTests
     [Test]
     public async Task UserMiddleware_WrapsTheChatClient()
     {
-        IChatClient chat = new CountingClient(OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["ok"]))).AsChatClient());
+        IChatClient chat = new CountingClient(OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["ok"]))).AsIChatClient());
         var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
         Assert.That(response.Text, Is.EqualTo("ok"));
         Assert.That(((CountingClient)chat).Calls, Is.EqualTo(1));
@@ -115,7 +115,7 @@ public class LlmChatClientTests
             (HttpStatusCode.OK, """{"output":{"task_id":"t-7","task_status":"SUCCEEDED","results":[{"url":"https://img/7.png"}]}}"""));
         var time = new ManualTimeProvider();
         var llm = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://dashscope.aliyuncs.com", Timeout = Timeout.InfiniteTimeSpan, Variables = { ["apikey"] = "k" } }, handler.Mock, time);
-        IChatClient chat = llm.AsChatClient("image");
+        IChatClient chat = llm.AsIChatClient("image");
         var options = new ChatOptions { AllowBackgroundResponses = true };
 
         var started = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "一只猫")], options);

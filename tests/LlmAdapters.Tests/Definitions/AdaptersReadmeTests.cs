@@ -77,4 +77,25 @@ public sealed class AdaptersReadmeTests
             }
         });
     }
+
+    [Test]
+    public void ToolTable_IsWhatTheCompiledCallsTake()
+    {
+        var expected = new List<string>();
+        foreach (var file in SchemaTests.ShippedAdapters())
+        {
+            var catalog = LlmCatalog.FromFile(Path.Combine(Paths.Adapters, file));
+            foreach (var call in catalog.Describe(catalog.Adapters.Single()).OrderBy(c => c.Name, StringComparer.Ordinal))
+            {
+                string Has(string input) => call.Inputs.Contains(input) ? "yes" : "no";
+                if (call.Inputs.Contains("tools") || call.Inputs.Contains("tool_choice") || call.Inputs.Contains("response_format"))
+                {
+                    expected.Add($"| `{file}` `{call.Name}` | {Has("tools")} | {Has("tool_choice")} | {Has("response_format")} |");
+                }
+            }
+        }
+
+        var table = Regex.Matches(Readme, @"^\| `[a-z0-9_-]+\.json` `[a-z0-9_]+` \|.*\|$", RegexOptions.Multiline, TimeSpan.FromSeconds(1)).Select(m => m.Value.TrimEnd()).ToList();
+        Assert.That(table, Is.EqualTo(expected), "adapters/README.md, \"Tools and structured output, by call\"");
+    }
 }

@@ -113,7 +113,8 @@ public class CatalogLoadingTests
         Assert.That(image.Variables, Is.SupersetOf(new[] { "apikey", "prompt", "model", "size", "queryid" }));
         Assert.That(image.Inputs, Is.EqualTo(new[] { "prompt" }));
         Assert.That(image.Source, Does.Contain("dashscope.json, line"));
-        Assert.That(LlmCatalog.BuiltIn.Describe("openai").Single(c => c.Name == "chat").Inputs, Is.EqualTo(new[] { "prompt", "image" }));
+        Assert.That(LlmCatalog.BuiltIn.Describe("openai").Single(c => c.Name == "chat").Inputs, Is.EqualTo(new[] { "prompt", "image", "tools", "tool_choice", "response_format" }));
+        Assert.That(LlmCatalog.BuiltIn.Describe("anthropic").Single(c => c.Name == "chat").Inputs, Is.EqualTo(new[] { "prompt", "image", "tools", "tool_choice" }), "Anthropic has no JSON mode: no response_format");
     }
 
     [Test]

@@ -199,4 +199,28 @@ public class DefinitionReaderTests
         Assert.That(catalog.GetApiType("minimax", "chat"), Is.EqualTo(LlmApiType.Stream));
         Assert.That(catalog.GetApiType("minimax", "chat_async"), Is.EqualTo(LlmApiType.Async));
     }
+
+    [Test]
+    public void ToolCall_UnknownKey_IsAProblemAtItsLine()
+    {
+        var problem = Single("""
+            { "name": "x", "chat": { "path": "/a", "resp": [
+              { "name": "tool_calls", "value": "calls",
+                "tool_call": { "name": "n", "arguments": "a", "args": "b" } } ] } }
+            """);
+        Assert.That(problem.Message, Does.Contain("unknown key \"args\"").And.Contain("tool_call"));
+        Assert.That(problem.Line, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void ToolCall_WithoutArguments_IsAProblem()
+        => Assert.That(Single("""{ "name": "x", "chat": { "path": "/a", "resp": [ { "name": "tool_calls", "value": "c", "tool_call": { "name": "n" } } ] } }""").Message, Does.Contain("has no \"arguments\""));
+
+    [Test]
+    public void ToolCall_OnAnItemNotNamedToolCalls_IsAProblem()
+        => Assert.That(Single("""{ "name": "x", "chat": { "path": "/a", "resp": [ { "name": "calls", "value": "c", "tool_call": { "name": "n", "arguments": "a" } } ] } }""").Message, Does.Contain("name it 'tool_calls'"));
+
+    [Test]
+    public void ACallThatSendsTools_WithoutAToolCallItem_IsAProblem()
+        => Assert.That(Single("""{ "name": "x", "chat": { "path": "/a", "data": [ { "name": "tools", "value": "${tools?}" } ], "resp": [ { "name": "content", "value": "text" } ] } }""").Message, Does.Contain("maps no tool calls"));
 }

@@ -48,6 +48,7 @@ public class SchemaTests
         Assert.That(Keys(Def("parameterItem")), Is.EqualTo(Sorted(DefinitionReader.ParameterItemKeys)), "parameter items");
         Assert.That(Keys(Def("responseItem")), Is.EqualTo(Sorted(DefinitionReader.ResponseItemKeys)), "response items");
         Assert.That(Keys(Def("chunkFilter")), Is.EqualTo(Sorted(DefinitionReader.ChunkFilterKeys)), "chunk_filter");
+        Assert.That(Keys(Def("toolCall")), Is.EqualTo(Sorted(DefinitionReader.ToolCallKeys)), "tool_call");
         var errorObject = Def("error").GetProperty("oneOf").EnumerateArray().Single(s => s.GetProperty("type").GetString() == "object");
         Assert.That(Keys(errorObject), Is.EqualTo(Sorted(DefinitionReader.ErrorKeys)), "error");
     }
