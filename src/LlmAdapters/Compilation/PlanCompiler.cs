@@ -161,7 +161,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
                 problems.Add(item.Location.Problem($"{kind} '{item.Name}': {e}"));
             }
 
-            result.Add(new CompiledParameter(item.Name, template, ResolveConverter(item.Converter, item.Location, problems), site));
+            result.Add(new CompiledParameter(item.Name, template, ResolveConverter(item.Converter, item.Args, item.Location, problems), site));
         }
 
         return result;
@@ -187,7 +187,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
 
             if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count)
             {
-                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems), item.Join));
+                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Args, item.Location, problems), item.Join));
             }
         }
 
@@ -283,7 +283,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         return ok ? new ChunkFilter(path!, op, filter.Value, regex, fieldIndex, filter.Field) : null;
     }
 
-    private ILlmConverter? ResolveConverter(string? name, SourceLocation at, List<LlmDefinitionProblem> problems)
+    private ILlmConverter? ResolveConverter(string? name, System.Text.Json.JsonElement? args, SourceLocation at, List<LlmDefinitionProblem> problems)
     {
         if (name is null)
         {
@@ -292,7 +292,24 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
 
         if (converters.TryGet(name, out var converter))
         {
-            return converter;
+            if (args is not { } given)
+            {
+                return converter;
+            }
+
+            if (converter is not IConverterWithArgs withArgs)
+            {
+                problems.Add(at.Problem($"converter '{name}' takes no \"args\"; remove them (converters that take an argument: {string.Join(", ", converters.Names.Where(n => converters.TryGet(n, out var c) && c is IConverterWithArgs).Order(StringComparer.Ordinal))})"));
+                return null;
+            }
+
+            if (withArgs.TryBind(given, out var bound, out var error))
+            {
+                return bound;
+            }
+
+            problems.Add(at.Problem($"\"args\" of converter '{name}': {error}"));
+            return null;
         }
 
         problems.Add(at.Problem($"converter '{name}' is unknown{DidYouMean.Hint(name, converters.Names)}; known converters: {string.Join(", ", converters.Names.Order(StringComparer.Ordinal))}. Declare it in the file's \"converters\" section, or register it in code with AddConverter."));

@@ -16,9 +16,9 @@ internal static partial class DefinitionReader
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
     ];
 
-    public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
+    public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter", "args"];
 
-    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "join"];
+    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "args", "join"];
 
     public static readonly IReadOnlyList<string> ChunkFilterKeys = ["name", "op", "value", "field"];
 
@@ -376,6 +376,7 @@ internal static partial class DefinitionReader
                 }
 
                 var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+                var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
                 if (name is null)
                 {
                     continue;
@@ -387,10 +388,27 @@ internal static partial class DefinitionReader
                     continue;
                 }
 
-                items.Add(new ParameterItem(name, v.Clone(), converter, itemAt));
+                items.Add(new ParameterItem(name, v.Clone(), converter, itemAt) { Args = args });
             }
 
             return items;
+        }
+
+        /// <summary>An item's <c>args</c> (the argument of its converter, such as join's separator); only with a <c>converter</c>.</summary>
+        private JsonElement? ReadConverterArgs(JsonElement item, SourceLocation itemAt, bool noConverter)
+        {
+            if (!item.TryGetProperty("args", out var args))
+            {
+                return null;
+            }
+
+            if (noConverter)
+            {
+                Problem(itemAt.Child("args", lines), "\"args\" is the argument of the item's converter, but the item has no \"converter\"; add one (such as \"converter\": \"join\") or remove \"args\"");
+                return null;
+            }
+
+            return args.Clone();
         }
 
         private List<ResponseItem> ReadResponseItems(JsonElement value, SourceLocation at, string key)
@@ -430,6 +448,7 @@ internal static partial class DefinitionReader
                 var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the field name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the field name, such as \"content\"");
                 var path = element.TryGetProperty("value", out var v) ? RequireString(v, itemAt.Child("value", lines), "a key path such as \"choices[0].message.content\"") : Missing<string>(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add the key path of the field, such as \"choices[0].message.content\"");
                 var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+                var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
                 if (name is null || path is null)
                 {
                     continue;
@@ -441,7 +460,7 @@ internal static partial class DefinitionReader
                     continue;
                 }
 
-                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join });
+                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join, Args = args });
             }
 
             return items;

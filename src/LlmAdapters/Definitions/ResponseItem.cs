@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace LlmAdapters.Definitions;
 
 /// <summary>A <c>{name, value, converter}</c> item of <c>resp</c>: <c>value</c> is a key path into the response.</summary>
@@ -5,4 +7,7 @@ internal sealed record ResponseItem(string Name, string Path, string? Converter,
 {
     /// <summary><c>join</c>: in streams, the item's text is joined across chunks instead of keeping the last value.</summary>
     public bool Join { get; init; }
+
+    /// <summary><c>args</c>: the argument of the converter (such as <c>join</c>'s separator), as written; null when absent.</summary>
+    public JsonElement? Args { get; init; }
 }
