@@ -22,6 +22,9 @@ internal sealed class CallPlan
         Inputs = inputs;
         Stream = stream;
         Poll = poll;
+        var used = request.VariableNames.ToHashSet(StringComparer.Ordinal);
+        UsesInput = used.Contains("input");
+        UsesDimensions = used.Contains("dimensions");
     }
 
     public string Adapter { get; }
@@ -58,6 +61,18 @@ internal sealed class CallPlan
 
     /// <summary>The poll loop; null unless the call has a <c>query_path</c>.</summary>
     public PollPlan? Poll { get; }
+
+    /// <summary>The reader of the vectors (the <c>resp</c> item named <c>embeddings</c>); null unless the call is an embedding call.</summary>
+    public EmbeddingReader? Embeddings { get; init; }
+
+    /// <summary><c>max_inputs</c>: the most <see cref="LlmRequest.Inputs"/> one request carries; null for no limit.</summary>
+    public int? MaxInputs { get; init; }
+
+    /// <summary>True when the call's request reads <c>${input}</c> (so it can take <see cref="LlmRequest.Inputs"/>).</summary>
+    public bool UsesInput { get; }
+
+    /// <summary>True when the call's request reads <c>${dimensions}</c> (so it can take <see cref="LlmRequest.Dimensions"/>).</summary>
+    public bool UsesDimensions { get; }
 
     /// <summary>What the call is, for tools and validation.</summary>
     public LlmCallInfo Describe()

@@ -31,7 +31,14 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         var before = problems.Count;
         var what = $"call '{call.Name}' of adapter '{adapter}'";
         var request = CompileRequest(call.Request, "", what, problems);
-        var response = CompileResponse(call.Resp, "resp", what, problems);
+        var embeddingItem = call.Resp.FirstOrDefault(i => i.Name == EmbeddingReader.ItemName);
+        var response = CompileResponse(embeddingItem is null ? call.Resp : [.. call.Resp.Where(i => i != embeddingItem)], "resp", what, problems, firstIsText: embeddingItem is null);
+        var embeddings = embeddingItem is null ? null : CompileEmbeddings(embeddingItem, call.ApiType, problems);
+        if (call.MaxInputs is not null && embeddingItem is null)
+        {
+            problems.Add(call.Location.Problem($"\"max_inputs\" of call '{call.Name}' splits Inputs into batches, which only an embedding call does; add a resp item named \"embeddings\" (the vectors) or remove \"max_inputs\""));
+        }
+
         var error = CompileError(call.Error, problems);
 
         var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, problems);
@@ -57,7 +64,43 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             return null;
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll);
+        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll) { Embeddings = embeddings, MaxInputs = call.MaxInputs };
+    }
+
+    /// <summary>The <c>embeddings</c> item: a key path read by <see cref="EmbeddingReader"/>, on sync calls only, without converter, alternatives or join.</summary>
+    private static EmbeddingReader? CompileEmbeddings(ResponseItem item, LlmApiType apiType, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        if (apiType != LlmApiType.Sync)
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings' (the vectors of an embedding call) is read from a whole response: the call's apitype must be sync, not {apiType.ToString().ToLowerInvariant()}"));
+        }
+
+        if (item.Converter is not null || item.Join)
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings' is read straight into float arrays: remove its {(item.Converter is not null ? "\"converter\"" : "\"join\"")}"));
+        }
+
+        var alternatives = KeyPath.SplitAlternatives(item.Path);
+        if (alternatives.Count > 1)
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings' takes one key path, not alternatives ('{item.Path}')"));
+            return null;
+        }
+
+        if (!KeyPath.TryParse(alternatives[0], out var path, out var error))
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings': {error}"));
+            return null;
+        }
+
+        if (!EmbeddingReader.TryCreate(path, out var reader, out error))
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings': {error}"));
+            return null;
+        }
+
+        return problems.Count > before ? null : reader;
     }
 
     /// <summary>A <see cref="PollDefinition"/> as a <see cref="PollPlan"/>: its request, items and timings.</summary>
@@ -167,7 +210,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
         return result;
     }
 
-    private ResponseMap CompileResponse(IReadOnlyList<ResponseItem> items, string key, string what, List<LlmDefinitionProblem> problems)
+    private ResponseMap CompileResponse(IReadOnlyList<ResponseItem> items, string key, string what, List<LlmDefinitionProblem> problems, bool firstIsText = true)
     {
         var fields = new List<ResponseField>(items.Count);
         foreach (var item in items)
@@ -191,7 +234,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters)
             }
         }
 
-        return new ResponseMap(fields);
+        return new ResponseMap(fields, firstIsText);
     }
 
     private static ResponseField? CompilePathField(string name, string text, string key, SourceLocation at, List<LlmDefinitionProblem> problems)

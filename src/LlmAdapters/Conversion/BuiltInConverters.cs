@@ -22,6 +22,7 @@ internal static class BuiltInConverters
         LlmConverter.Create("minimax_messages", MiniMaxMessages),
         LlmConverter.Create("system_to_user", SystemToUser),
         JoinConverter.Default,
+        .. EmbeddingConverters.All,
         .. VendorConverters.All,
     ];
 

@@ -26,4 +26,7 @@ internal sealed record CallDefinition
 
     /// <summary>The poll (compiled to a <c>PollPlan</c>); null when the call has no <c>query_path</c>.</summary>
     public PollDefinition? Poll { get; init; }
+
+    /// <summary><c>max_inputs</c>: the most texts one request of an embedding call carries; null for no limit.</summary>
+    public int? MaxInputs { get; init; }
 }

@@ -14,6 +14,7 @@ internal static partial class DefinitionReader
         "query_path", "query_method", "query_headers", "query_params", "query_data", "query_resp",
         "query_status", "query_done", "query_failed", "query_error",
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
+        "max_inputs",
     ];
 
     public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter", "args"];
@@ -223,6 +224,19 @@ internal static partial class DefinitionReader
             var stream = ReadStream(call, at);
             var poll = ReadPoll(call, at, name, apiType, request?.Headers ?? []);
 
+            int? maxInputs = null;
+            if (call.TryGetProperty("max_inputs", out var maxInputsValue))
+            {
+                if (maxInputsValue.ValueKind == JsonValueKind.Number && maxInputsValue.TryGetInt32(out var m) && m >= 1)
+                {
+                    maxInputs = m;
+                }
+                else
+                {
+                    Problem(at.Child("max_inputs", lines), $"\"max_inputs\" must be a whole number of at least 1: the most texts one request of call '{name}' may carry (longer Inputs lists go in batches)");
+                }
+            }
+
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
             {
@@ -246,6 +260,7 @@ internal static partial class DefinitionReader
                 Error = error,
                 Stream = stream,
                 Poll = poll,
+                MaxInputs = maxInputs,
             };
         }
 

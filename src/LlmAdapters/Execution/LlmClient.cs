@@ -46,6 +46,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         {
             var response = await (call.ApiType switch
             {
+                LlmApiType.Sync when call.Embeddings is not null => _runner.CallEmbeddingsAsync(call, request, cancellationToken),
                 LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
                 LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
                 _ => _runner.CallPollAsync(call, request, cancellationToken),
@@ -191,7 +192,26 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
             throw Unsupported(call, "videos", InputKinds.Video, "video");
         }
 
+        if (request.Inputs.Count > 0 && !call.UsesInput)
+        {
+            throw UnsupportedOption(call, "Inputs (texts to embed)", "input", c => c.UsesInput);
+        }
+
+        if (request.Dimensions is not null && !call.UsesDimensions)
+        {
+            throw UnsupportedOption(call, "Dimensions", "dimensions", c => c.UsesDimensions);
+        }
+
         return call;
+    }
+
+    private LlmRequestException UnsupportedOption(CallPlan call, string what, string variable, Func<CallPlan, bool> accepts)
+    {
+        var others = _adapter.Calls.Values.Where(accepts).Select(c => $"'{c.Name}'").ToArray();
+        var hint = others.Length > 0
+            ? $" Calls of adapter '{_adapter.Name}' that use it: {string.Join(", ", others)}."
+            : $" No call of adapter '{_adapter.Name}' uses it.";
+        return new LlmRequestException($"The request sets {what}, but {call.DisplayName} has no place for it (its templates do not use ${{{variable}}}); nothing was sent.{hint}");
     }
 
     private LlmRequestException Unsupported(CallPlan call, string what, InputKinds kind, string item)

@@ -350,6 +350,23 @@ internal sealed class KeyPath
         return JsonElement.ParseValue(ref reader);
     }
 
+    /// <summary>
+    /// The path before <c>[*]</c> and the path after it, each as a path of its own (the whole path and the empty path
+    /// when there is no projection).
+    /// </summary>
+    public (KeyPath List, KeyPath Element) SplitAtProjection()
+    {
+        var at = Array.FindIndex(_segments, x => x.IsAll);
+        if (at < 0)
+        {
+            return (this, new KeyPath("$", []));
+        }
+
+        return (
+            new KeyPath($"{Text} (before [*])", _segments[..at]) { NeedsDocument = _segments[..at].Any(x => x.IsIndex && x.Index < 0) },
+            new KeyPath($"{Text} (after [*])", _segments[(at + 1)..]) { NeedsDocument = _segments[(at + 1)..].Any(x => x.IsIndex && x.Index < 0) });
+    }
+
     public override string ToString() => Text;
 }
 

@@ -7,7 +7,9 @@ namespace LlmAdapters.Mapping;
 /// <summary>A call's compiled <c>resp</c> items: which field is the text, and how usage and finish reason are found.</summary>
 internal sealed class ResponseMap
 {
-    public ResponseMap(IReadOnlyList<ResponseField> fields)
+    /// <param name="fields">The items.</param>
+    /// <param name="firstIsText">False when only an item named <c>content</c> or <c>text</c> is the text (an embedding call, whose answer is its vectors).</param>
+    public ResponseMap(IReadOnlyList<ResponseField> fields, bool firstIsText = true)
     {
         Fields = fields;
         TextIndex = IndexOf("content");
@@ -16,7 +18,7 @@ internal sealed class ResponseMap
             TextIndex = IndexOf("text");
         }
 
-        if (TextIndex < 0 && fields.Count > 0)
+        if (TextIndex < 0 && fields.Count > 0 && firstIsText)
         {
             TextIndex = 0;
         }
