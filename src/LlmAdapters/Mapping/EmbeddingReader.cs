@@ -19,11 +19,16 @@ internal sealed class EmbeddingReader
     private readonly JsonPathSet _list;
     private readonly JsonPathSet? _element;
 
-    private EmbeddingReader(string pathText, JsonPathSet list, JsonPathSet? element)
+    // The path after [*] when it is keys only (data[*].embedding): followed by the one reader over the list, so that each
+    // entry is read once; other paths are found in each entry by _element.
+    private readonly byte[][]? _elementNames;
+
+    private EmbeddingReader(string pathText, JsonPathSet list, JsonPathSet? element, byte[][]? elementNames)
     {
         PathText = pathText;
         _list = list;
         _element = element;
+        _elementNames = elementNames;
     }
 
     /// <summary>The item's name in definition files.</summary>
@@ -43,7 +48,20 @@ internal sealed class EmbeddingReader
             return false;
         }
 
-        reader = new EmbeddingReader(path.Text, JsonPathSet.Build([list]), path.IsProjection && element.Depth > 0 ? JsonPathSet.Build([element]) : null);
+        var hasElementPath = path.IsProjection && element.Depth > 0;
+        var names = new List<byte[]>();
+        foreach (var segment in element.Segments)
+        {
+            if (segment.IsIndex || segment.IsAll)
+            {
+                names = null;
+                break;
+            }
+
+            names.Add(segment.Utf8Name.ToArray());
+        }
+
+        reader = new EmbeddingReader(path.Text, JsonPathSet.Build([list]), hasElementPath ? JsonPathSet.Build([element]) : null, hasElementPath && names is not null ? [.. names] : null);
         error = null;
         return true;
     }
@@ -83,6 +101,12 @@ internal sealed class EmbeddingReader
                     continue;
                 }
 
+                if (_elementNames is not null)
+                {
+                    vectors.Add(ReadByNames(ref reader, ref buffer, index));
+                    continue;
+                }
+
                 reader.Skip();
                 var element = list[elementStart..((int)reader.BytesConsumed)];
                 _element.Find(element, start, length, MaxDepth);
@@ -102,6 +126,64 @@ internal sealed class EmbeddingReader
         }
 
         return [.. vectors];
+    }
+
+    /// <summary>
+    /// The vector of the entry the reader is on, found by following <see cref="_elementNames"/> through its objects; the
+    /// reader ends on the entry's last token. A key found twice is an error, as a guess between the two would be.
+    /// </summary>
+    private float[] ReadByNames(ref Utf8JsonReader reader, ref float[] buffer, int index)
+    {
+        var names = _elementNames!;
+        for (var depth = 0; depth < names.Length; depth++)
+        {
+            var found = false;
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    found = reader.ValueTextEquals(names[depth]);
+                    reader.Read();
+                    if (found)
+                    {
+                        break;
+                    }
+
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            if (!found)
+            {
+                throw new FormatException($"entry {index} of the embeddings list ('{PathText}') has no vector");
+            }
+        }
+
+        var vector = ReadVector(ref reader, ref buffer, index);
+        SkipRest(ref reader, names, names.Length, index);
+        return vector;
+    }
+
+    /// <summary>Reads the rest of the <paramref name="levels"/> objects the reader is in, checking that none has its key twice.</summary>
+    private void SkipRest(ref Utf8JsonReader reader, byte[][] names, int levels, int index)
+    {
+        for (var depth = levels - 1; depth >= 0; depth--)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals(names[depth]))
+                {
+                    throw new FormatException($"entry {index} of the embeddings list ('{PathText}') has the key '{System.Text.Encoding.UTF8.GetString(names[depth])}' twice");
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+        }
     }
 
     /// <summary>The array of numbers the reader is on (its StartArray), into a new array of exactly its length; the reader ends on its EndArray.</summary>

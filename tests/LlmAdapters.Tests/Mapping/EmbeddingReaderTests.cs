@@ -64,6 +64,32 @@ public class EmbeddingReaderTests
         Assert.That(e.Message, Does.Contain("entry 1"));
     }
 
+    [Test]
+    public void Read_NestedKeysAfterTheProjection_AndKeysAroundTheVector()
+    {
+        var body = """{"items":[{"x":{"skip":[1,{"a":2}]},"e":{"id":0,"v":[1,2],"after":{"v":9}}},{"e":{"v":[3]}}]}"""u8.ToArray();
+
+        Assert.That(Reader("items[*].e.v").Read(body).Select(v => v.ToArray()), Is.EqualTo(new[] { new[] { 1f, 2f }, new[] { 3f } }));
+    }
+
+    [TestCase("""{"data":[{"embedding":[1],"embedding":[2]}]}""", "has the key 'embedding' twice")]
+    [TestCase("""{"data":[{"embedding":[1]},7]}""", "entry 1")]
+    [TestCase("""{"data":[{"embedding":"AAAAPw=="}]}""", "is a JSON string, not a list of numbers")]
+    [TestCase("""{"data":[{"e\u006dbedding":[1]},{"other":[2]}]}""", "entry 1")]
+    public void Read_AnEntryThatIsNotOneVector_IsAFormatException(string json, string reason)
+    {
+        var e = Assert.Throws<FormatException>(() => Reader("data[*].embedding").Read(System.Text.Encoding.UTF8.GetBytes(json)))!;
+        Assert.That(e.Message, Does.Contain(reason));
+    }
+
+    [Test]
+    public void Read_IndexesAfterTheProjection_AreFoundInEachEntry()
+    {
+        var body = """{"data":[{"e":[[9],[1,2]]},{"e":[[8],[3]]}]}"""u8.ToArray();
+
+        Assert.That(Reader("data[*].e[1]").Read(body).Select(v => v.ToArray()), Is.EqualTo(new[] { new[] { 1f, 2f }, new[] { 3f } }));
+    }
+
     [TestCase("data[*].embedding")]
     [TestCase("vectors")]
     public void Read_AllocatesTheVectorsAndASmallConstantPerVector(string path)
