@@ -109,6 +109,8 @@ public class EmbeddingReaderTests
         var floatArrays = Count * (Dimensions * sizeof(float) + 24L); // each float[]: its numbers and the array header
         TestContext.Out.WriteLine($"{path}: {allocated} bytes allocated for {Count} vectors of {Dimensions}: {floatArrays} in the float arrays, {(allocated - floatArrays) / (double)Count:F1} bytes more per vector");
         Assert.That(allocated, Is.GreaterThanOrEqualTo(floatArrays));
-        Assert.That(allocated, Is.LessThanOrEqualTo(floatArrays + (Count * 64) + 512), "more than the float arrays and a small constant per vector: a value per number was made");
+        // About 50 B a vector when run alone (the list of vectors); up to about 80 B measured in the full suite. A value per
+        // number would be 1,536 times more than that.
+        Assert.That(allocated, Is.LessThanOrEqualTo(floatArrays + (Count * 128) + 4096), "more than the float arrays and a small constant per vector: a value per number was made");
     }
 }
