@@ -50,6 +50,28 @@ public sealed class LlmRequest
     /// <summary>For async calls: the id of a task submitted earlier. The submit is skipped and the poll loop waits for this task (its id fills <c>${queryid}</c>).</summary>
     public string? QueryId { get; init; }
 
+    /// <summary>The texts to embed, for embedding calls (a <c>resp</c> item named <c>embeddings</c>). Fills <c>${input}</c> with a JSON array of strings.</summary>
+    /// <remarks>
+    /// A call whose <c>max_inputs</c> is smaller than the list gets it in consecutive batches, one request each; the
+    /// vectors come back in <see cref="LlmResponse.Embeddings"/>, in the order of this list. A call whose templates do not
+    /// use <c>${input}</c> rejects a request with inputs (<see cref="LlmRequestException"/>), before anything is sent.
+    /// </remarks>
+    public IReadOnlyList<string> Inputs { get => _inputs; init => _inputs = value ?? []; }
+
+    private IReadOnlyList<string> _inputs = [];
+
+    /// <summary>The number of dimensions of each embedding vector, for embedding calls that can ask for it. Fills <c>${dimensions}</c>.</summary>
+    /// <remarks>A call whose templates do not use <c>${dimensions}</c> rejects a request that sets it (<see cref="LlmRequestException"/>), before anything is sent.</remarks>
+    public int? Dimensions { get; init; }
+
+    /// <summary>This request with <see cref="Inputs"/> replaced: one batch of an embedding call.</summary>
+    internal LlmRequest WithInputs(IReadOnlyList<string> inputs)
+    {
+        var copy = (LlmRequest)MemberwiseClone();
+        copy._inputs = inputs;
+        return copy;
+    }
+
     /// <summary>Any other <c>${var}</c> values, by name. Values are JSON-compatible: strings, numbers, bools, <see cref="System.Text.Json.JsonElement"/>, JsonNode, dictionaries and lists of these.</summary>
     public IReadOnlyDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>();
 }

@@ -37,6 +37,7 @@ public sealed class LlmResponse
         _usage = source._usage;
         _finishReason = source._finishReason;
         StatusCode = source.StatusCode;
+        Embeddings = source.Embeddings;
         Profile = profile;
     }
 
@@ -63,6 +64,14 @@ public sealed class LlmResponse
 
     /// <summary>The profile that answered: the client's own, or a fallback profile (see <c>LlmProfile.Fallbacks</c>).</summary>
     public string? Profile { get; init; }
+
+    /// <summary>The embedding vectors of an embedding call, one per <see cref="LlmRequest.Inputs"/> entry and in that order; empty for other calls.</summary>
+    /// <remarks>
+    /// Read from the <c>resp</c> item named <c>embeddings</c> straight into one <see cref="float"/> array per vector.
+    /// When the inputs went in several batches, <see cref="Text"/>, <see cref="Fields"/> and <see cref="StatusCode"/>
+    /// are the last batch's, and <see cref="Usage"/> is the sum of the batches'.
+    /// </remarks>
+    public IReadOnlyList<ReadOnlyMemory<float>> Embeddings { get; init; } = [];
 
     /// <summary>The text of a field: a JSON string as is, any other JSON value as JSON text, null when the field is missing or null.</summary>
     public string? GetString(string field)

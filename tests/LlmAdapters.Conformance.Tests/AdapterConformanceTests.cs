@@ -253,6 +253,13 @@ public class AdapterConformanceTests
             AssertToolCalls(calls, response!.ToolCalls, how);
         }
 
+        if (expect["embeddings"] is JsonArray embeddings)
+        {
+            // Each number as the float the vendor's decimal text rounds to: the exact value a reader must give.
+            var expected = embeddings.Select(v => v!.AsArray().Select(x => float.Parse(x!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+            Assert.That(response!.Embeddings.Select(v => v.ToArray()).ToArray(), Is.EqualTo(expected), $"{how}: embeddings");
+        }
+
         foreach (var (name, value) in expect["fields"] as JsonObject ?? [])
         {
             Assert.That(response!.Fields.TryGetValue(name, out var actual), Is.True, $"{how}: field '{name}' is missing");

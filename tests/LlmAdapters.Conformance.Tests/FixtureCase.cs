@@ -64,7 +64,7 @@ internal sealed class FixtureCase
     /// <summary>The requests the adapter must send, in order, each with the response the fake vendor gives.</summary>
     public IReadOnlyList<Exchange> Exchanges { get; }
 
-    /// <summary>The outcome: text, fields, usage, finish_reason; or error.</summary>
+    /// <summary>The outcome: text, fields, usage, finish_reason, embeddings; or error.</summary>
     public JsonObject Expect { get; }
 
     public static FixtureCase Load(string directory)
@@ -119,6 +119,8 @@ internal sealed class FixtureCase
             Temperature = Input["temperature"]?.GetValue<double>(),
             Images = Media(Input["images"]),
             Videos = Media(Input["videos"]),
+            Inputs = (Input["inputs"] as JsonArray ?? []).Select(i => i!.GetValue<string>()).ToArray(),
+            Dimensions = Input["dimensions"]?.GetValue<int>(),
             Variables = variables,
         };
     }

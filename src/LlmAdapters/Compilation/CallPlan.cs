@@ -26,6 +26,8 @@ internal sealed class CallPlan
         AcceptsTools = used.Contains("tools");
         AcceptsToolChoice = used.Contains("tool_choice");
         AcceptsResponseFormat = used.Contains("response_format");
+        UsesInput = used.Contains("input");
+        UsesDimensions = used.Contains("dimensions");
     }
 
     /// <summary>True when the call's templates use <c>${tools}</c>: it takes tools, and tool calls and results in its messages.</summary>
@@ -77,6 +79,18 @@ internal sealed class CallPlan
 
     /// <summary><c>submit_resp</c>: the items of a stream step's submit response, the variables of the stream request.</summary>
     public ResponseMap SubmitResponse { get; init; } = new([]);
+
+    /// <summary>The reader of the vectors (the <c>resp</c> item named <c>embeddings</c>); null unless the call is an embedding call.</summary>
+    public EmbeddingReader? Embeddings { get; init; }
+
+    /// <summary><c>max_inputs</c>: the most <see cref="LlmRequest.Inputs"/> one request carries; null for no limit.</summary>
+    public int? MaxInputs { get; init; }
+
+    /// <summary>True when the call's request reads <c>${input}</c> (so it can take <see cref="LlmRequest.Inputs"/>).</summary>
+    public bool UsesInput { get; }
+
+    /// <summary>True when the call's request reads <c>${dimensions}</c> (so it can take <see cref="LlmRequest.Dimensions"/>).</summary>
+    public bool UsesDimensions { get; }
 
     /// <summary>What the call is, for tools and validation.</summary>
     public LlmCallInfo Describe()

@@ -35,7 +35,14 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var what = $"call '{call.Name}' of adapter '{adapter}'";
         var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
         var request = CompileRequest(call.Request, "", what, problems, sign);
-        var response = CompileResponse(call.Resp, "resp", what, problems);
+        var embeddingItem = call.Resp.FirstOrDefault(i => i.Name == EmbeddingReader.ItemName);
+        var response = CompileResponse(embeddingItem is null ? call.Resp : [.. call.Resp.Where(i => i != embeddingItem)], "resp", what, problems, firstIsText: embeddingItem is null);
+        var embeddings = embeddingItem is null ? null : CompileEmbeddings(embeddingItem, call.ApiType, problems);
+        if (call.MaxInputs is not null && embeddingItem is null)
+        {
+            problems.Add(call.Location.Problem($"\"max_inputs\" of call '{call.Name}' splits Inputs into batches, which only an embedding call does; add a resp item named \"embeddings\" (the vectors) or remove \"max_inputs\""));
+        }
+
         var error = CompileError(call.Error, problems);
 
         var hosts = call.UrlHosts ?? [];
@@ -68,7 +75,43 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             return null;
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll) { SubmitResponse = submitResponse };
+        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll) { SubmitResponse = submitResponse, Embeddings = embeddings, MaxInputs = call.MaxInputs };
+    }
+
+    /// <summary>The <c>embeddings</c> item: a key path read by <see cref="EmbeddingReader"/>, on sync calls only, without converter, alternatives or join.</summary>
+    private static EmbeddingReader? CompileEmbeddings(ResponseItem item, LlmApiType apiType, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        if (apiType != LlmApiType.Sync)
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings' (the vectors of an embedding call) is read from a whole response: the call's apitype must be sync, not {apiType.ToString().ToLowerInvariant()}"));
+        }
+
+        if (item.Converter is not null || item.Join)
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings' is read straight into float arrays: remove its {(item.Converter is not null ? "\"converter\"" : "\"join\"")}"));
+        }
+
+        var alternatives = KeyPath.SplitAlternatives(item.Path);
+        if (alternatives.Count > 1)
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings' takes one key path, not alternatives ('{item.Path}')"));
+            return null;
+        }
+
+        if (!KeyPath.TryParse(alternatives[0], out var path, out var error))
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings': {error}"));
+            return null;
+        }
+
+        if (!EmbeddingReader.TryCreate(path, out var reader, out error))
+        {
+            problems.Add(item.Location.Problem($"resp item 'embeddings': {error}"));
+            return null;
+        }
+
+        return problems.Count > before ? null : reader;
     }
 
     /// <summary>A <see cref="PollDefinition"/> as a <see cref="PollPlan"/>: its request, items and timings.</summary>
@@ -224,13 +267,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
                 problems.Add(item.Location.Problem($"{kind} '{item.Name}': {e}"));
             }
 
-            result.Add(new CompiledParameter(item.Name, template, ResolveConverter(item.Converter, item.Location, problems), site));
+            result.Add(new CompiledParameter(item.Name, template, ResolveConverter(item.Converter, item.Args, item.Location, problems), site));
         }
 
         return result;
     }
 
-    private ResponseMap CompileResponse(IReadOnlyList<ResponseItem> items, string key, string what, List<LlmDefinitionProblem> problems)
+    private ResponseMap CompileResponse(IReadOnlyList<ResponseItem> items, string key, string what, List<LlmDefinitionProblem> problems, bool firstIsText = true)
     {
         var fields = new List<ResponseField>(items.Count);
         foreach (var item in items)
@@ -251,11 +294,11 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             var toolCall = item.ToolCall is null ? null : CompileToolCall(item, key, problems);
             if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count && (item.ToolCall is null || toolCall is not null))
             {
-                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Location, problems), item.Join, toolCall));
+                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Args, item.Location, problems), item.Join, toolCall));
             }
         }
 
-        return new ResponseMap(fields);
+        return new ResponseMap(fields, firstIsText);
     }
 
     private static ToolCallPaths? CompileToolCall(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
@@ -384,7 +427,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         return ok ? new ChunkFilter(path!, op, filter.Value, regex, fieldIndex, filter.Field) : null;
     }
 
-    private ILlmConverter? ResolveConverter(string? name, SourceLocation at, List<LlmDefinitionProblem> problems)
+    private ILlmConverter? ResolveConverter(string? name, System.Text.Json.JsonElement? args, SourceLocation at, List<LlmDefinitionProblem> problems)
     {
         if (name is null)
         {
@@ -393,7 +436,24 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
         if (converters.TryGet(name, out var converter))
         {
-            return converter;
+            if (args is not { } given)
+            {
+                return converter;
+            }
+
+            if (converter is not IConverterWithArgs withArgs)
+            {
+                problems.Add(at.Problem($"converter '{name}' takes no \"args\"; remove them (converters that take an argument: {string.Join(", ", converters.Names.Where(n => converters.TryGet(n, out var c) && c is IConverterWithArgs).Order(StringComparer.Ordinal))})"));
+                return null;
+            }
+
+            if (withArgs.TryBind(given, out var bound, out var error))
+            {
+                return bound;
+            }
+
+            problems.Add(at.Problem($"\"args\" of converter '{name}': {error}"));
+            return null;
         }
 
         problems.Add(at.Problem($"converter '{name}' is unknown{DidYouMean.Hint(name, converters.Names)}; known converters: {string.Join(", ", converters.Names.Order(StringComparer.Ordinal))}. Declare it in the file's \"converters\" section, or register it in code with AddConverter."));

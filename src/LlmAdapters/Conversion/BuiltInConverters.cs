@@ -21,6 +21,8 @@ internal static class BuiltInConverters
         LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
         LlmConverter.Create("minimax_messages", MiniMaxMessages),
         LlmConverter.Create("system_to_user", SystemToUser),
+        JoinConverter.Default,
+        .. EmbeddingConverters.All,
         .. VendorConverters.All,
         .. ToolConverters.All,
     ];

@@ -38,4 +38,7 @@ internal sealed record CallDefinition
 
     /// <summary>The request-signing scheme of the call's requests (its poll's too); null when they are not signed.</summary>
     public SignDefinition? Sign { get; init; }
+
+    /// <summary><c>max_inputs</c>: the most texts one request of an embedding call carries; null for no limit.</summary>
+    public int? MaxInputs { get; init; }
 }

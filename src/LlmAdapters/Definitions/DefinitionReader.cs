@@ -14,7 +14,7 @@ internal static partial class DefinitionReader
         "query_path", "query_url", "query_method", "query_headers", "query_params", "query_data", "query_resp",
         "query_status", "query_done", "query_failed", "query_error", "query_error_code",
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
-        "submit_resp", "url_hosts", "sign",
+        "submit_resp", "url_hosts", "sign", "max_inputs",
     ];
 
     /// <summary>Keys that only a stream call reads.</summary>
@@ -27,9 +27,9 @@ internal static partial class DefinitionReader
     /// <summary>The keys of a follow-up request read from an earlier response (an async call's poll, a stream call's stream step).</summary>
     public static readonly IReadOnlyList<string> StepRequestKeys = ["query_path", "query_url", "query_method", "query_headers", "query_params", "query_data"];
 
-    public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter"];
+    public static readonly IReadOnlyList<string> ParameterItemKeys = ["name", "value", "converter", "args"];
 
-    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "join", "tool_call"];
+    public static readonly IReadOnlyList<string> ResponseItemKeys = ["name", "value", "converter", "args", "join", "tool_call"];
 
     /// <summary>The keys of a resp item's <c>tool_call</c> object.</summary>
     public static readonly IReadOnlyList<string> ToolCallKeys = ["index", "id", "name", "arguments"];
@@ -244,6 +244,19 @@ internal static partial class DefinitionReader
             var urlHosts = call.TryGetProperty("url_hosts", out var hostsValue) ? ReadHosts(hostsValue, at.Child("url_hosts", lines)) : null;
             var sign = ReadSign(call, at);
 
+            int? maxInputs = null;
+            if (call.TryGetProperty("max_inputs", out var maxInputsValue))
+            {
+                if (maxInputsValue.ValueKind == JsonValueKind.Number && maxInputsValue.TryGetInt32(out var m) && m >= 1)
+                {
+                    maxInputs = m;
+                }
+                else
+                {
+                    Problem(at.Child("max_inputs", lines), $"\"max_inputs\" must be a whole number of at least 1: the most texts one request of call '{name}' may carry (longer Inputs lists go in batches)");
+                }
+            }
+
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
             {
@@ -273,6 +286,7 @@ internal static partial class DefinitionReader
                 Stream = stream,
                 Poll = poll,
                 Sign = sign,
+                MaxInputs = maxInputs,
             };
         }
 
@@ -506,6 +520,7 @@ internal static partial class DefinitionReader
                 }
 
                 var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+                var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
                 if (name is null)
                 {
                     continue;
@@ -517,10 +532,27 @@ internal static partial class DefinitionReader
                     continue;
                 }
 
-                items.Add(new ParameterItem(name, v.Clone(), converter, itemAt));
+                items.Add(new ParameterItem(name, v.Clone(), converter, itemAt) { Args = args });
             }
 
             return items;
+        }
+
+        /// <summary>An item's <c>args</c> (the argument of its converter, such as join's separator); only with a <c>converter</c>.</summary>
+        private JsonElement? ReadConverterArgs(JsonElement item, SourceLocation itemAt, bool noConverter)
+        {
+            if (!item.TryGetProperty("args", out var args))
+            {
+                return null;
+            }
+
+            if (noConverter)
+            {
+                Problem(itemAt.Child("args", lines), "\"args\" is the argument of the item's converter, but the item has no \"converter\"; add one (such as \"converter\": \"join\") or remove \"args\"");
+                return null;
+            }
+
+            return args.Clone();
         }
 
         private List<ResponseItem> ReadResponseItems(JsonElement value, SourceLocation at, string key)
@@ -560,6 +592,7 @@ internal static partial class DefinitionReader
                 var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the field name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the field name, such as \"content\"");
                 var path = element.TryGetProperty("value", out var v) ? RequireString(v, itemAt.Child("value", lines), "a key path such as \"choices[0].message.content\"") : Missing<string>(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add the key path of the field, such as \"choices[0].message.content\"");
                 var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+                var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
                 if (name is null || path is null)
                 {
                     continue;
@@ -572,7 +605,7 @@ internal static partial class DefinitionReader
                 }
 
                 var toolCall = element.TryGetProperty("tool_call", out var tc) ? ReadToolCall(tc, itemAt.Child("tool_call", lines), name) : null;
-                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join, ToolCall = toolCall });
+                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join, ToolCall = toolCall, Args = args });
             }
 
             return items;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace LlmAdapters.Definitions;
 
 /// <summary>A <c>{name, value, converter}</c> item of <c>resp</c>: <c>value</c> is a key path into the response.</summary>
@@ -8,4 +10,7 @@ internal sealed record ResponseItem(string Name, string Path, string? Converter,
 
     /// <summary><c>tool_call</c>: the value holds the vendor's tool calls, read by these key paths; null for other items.</summary>
     public ToolCallDefinition? ToolCall { get; init; }
+
+    /// <summary><c>args</c>: the argument of the converter (such as <c>join</c>'s separator), as written; null when absent.</summary>
+    public JsonElement? Args { get; init; }
 }

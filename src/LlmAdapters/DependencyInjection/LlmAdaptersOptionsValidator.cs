@@ -8,7 +8,7 @@ internal sealed class LlmAdaptersOptionsValidator(LlmCatalogProvider catalogs) :
     /// <summary>Variables a request fills (or a call may go without): a profile need not set them.</summary>
     private static readonly HashSet<string> RequestVariables = new(StringComparer.Ordinal)
     {
-        "messages", "prompt", "system", "model", "max_tokens", "temperature", "images", "videos",
+        "messages", "prompt", "system", "model", "max_tokens", "temperature", "images", "videos", "input", "dimensions",
     };
 
     public ValidateOptionsResult Validate(string? name, LlmAdaptersOptions options)

@@ -8,7 +8,7 @@ namespace LlmAdapters;
 /// <summary>Registers LlmAdapters in a service collection.</summary>
 public static class LlmAdaptersServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="ILlmClientFactory"/>, and keyed <see cref="ILlmClient"/> and <c>IChatClient</c> services whose key is a profile name, with options from a configuration section (by convention <c>LlmAdapters</c>).</summary>
+    /// <summary>Registers <see cref="ILlmClientFactory"/>, and keyed <see cref="ILlmClient"/>, <c>IChatClient</c> and <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> (the profile's <c>embeddings</c> call) services whose key is a profile name, with options from a configuration section (by convention <c>LlmAdapters</c>).</summary>
     /// <remarks>Profiles follow configuration reloads: a client created after a change (a rotated API key) uses the new values.</remarks>
     public static LlmAdaptersBuilder AddLlmAdapters(this IServiceCollection services, IConfiguration configuration)
     {
@@ -56,6 +56,8 @@ public static class LlmAdaptersServiceCollectionExtensions
         // [FromKeyedServices("kimi")] ILlmClient / IChatClient: any key is a profile name.
         services.TryAddKeyedTransient<ILlmClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)));
         services.TryAddKeyedTransient<Microsoft.Extensions.AI.IChatClient>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)).AsIChatClient());
+        // [FromKeyedServices("openai-embed")] IEmbeddingGenerator<string, Embedding<float>>: the profile's "embeddings" call.
+        services.TryAddKeyedTransient<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<ILlmClientFactory>().CreateClient(ProfileName(key)).AsIEmbeddingGenerator());
         return new LlmAdaptersBuilder(services);
     }
 }

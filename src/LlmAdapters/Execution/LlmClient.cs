@@ -46,6 +46,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         {
             var response = await (call.ApiType switch
             {
+                LlmApiType.Sync when call.Embeddings is not null => _runner.CallEmbeddingsAsync(call, request, cancellationToken),
                 LlmApiType.Sync => _runner.CallSyncAsync(call, request, cancellationToken),
                 LlmApiType.Stream => _runner.CallStreamAsync(call, request, cancellationToken),
                 _ => _runner.CallPollAsync(call, request, cancellationToken),
@@ -216,6 +217,16 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         if (request.ResponseFormat is { } format && format.Kind != LlmResponseFormatKind.Text && !call.AcceptsResponseFormat)
         {
             throw NoPlace(call, $"a response format ({format})", "response_format", static c => c.AcceptsResponseFormat);
+        }
+
+        if (request.Inputs.Count > 0 && !call.UsesInput)
+        {
+            throw NoPlace(call, "Inputs (texts to embed)", "input", c => c.UsesInput);
+        }
+
+        if (request.Dimensions is not null && !call.UsesDimensions)
+        {
+            throw NoPlace(call, "Dimensions", "dimensions", c => c.UsesDimensions);
         }
 
         return call;

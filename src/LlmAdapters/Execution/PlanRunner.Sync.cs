@@ -20,7 +20,8 @@ internal sealed partial class PlanRunner
         using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
         using var response = await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
         var body = await ReadWholeBodyAsync(response, call, cancellationToken).ConfigureAwait(false);
-        return MapSync(call, body, (int)response.StatusCode, response);
+        var mapped = MapSync(call, body, (int)response.StatusCode, response);
+        return call.Embeddings is null ? mapped : WithEmbeddings(call, mapped, body, response);
     }
 
     private LlmResponse MapSync(CallPlan call, byte[] body, int status, HttpResponseMessage response)
@@ -29,11 +30,11 @@ internal sealed partial class PlanRunner
         if (map.Fields.Count == 0 && !call.Error.ChecksSuccessResponses)
         {
             // A call without resp items returns the body as text, and without an error key nothing in it is checked.
-            return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
+            return new LlmResponse(BodyText(call, body), new Dictionary<string, JsonElement>(), status);
         }
 
         // One forward pass over the body; a document only when that cannot decide (not JSON, an in-band error, ...).
-        if (map.Fields.Count > 0 && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
+        if ((map.Fields.Count > 0 || call.Embeddings is not null) && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
         {
             return new LlmResponse(mapped, status);
         }
@@ -71,7 +72,7 @@ internal sealed partial class PlanRunner
 
         if (map.Fields.Count == 0)
         {
-            return new LlmResponse(Encoding.UTF8.GetString(body), new Dictionary<string, JsonElement>(), status);
+            return new LlmResponse(BodyText(call, body), new Dictionary<string, JsonElement>(), status);
         }
 
         if (map.HasNamedText && !map.Fields[map.TextIndex].IsPresent(root))
@@ -85,6 +86,9 @@ internal sealed partial class PlanRunner
         var fields = map.Map(root, call.DisplayName, clone: false);
         return new LlmResponse(map.TextFrom(fields), fields, status, ResponseMap.UsageFrom(fields), ResponseMap.FinishReasonFrom(fields));
     }
+
+    /// <summary>The text of a call without other resp items: the body, except for an embedding call, whose answer is its vectors.</summary>
+    private static string BodyText(CallPlan call, byte[] body) => call.Embeddings is null ? Encoding.UTF8.GetString(body) : string.Empty;
 
     /// <summary>Reads a 2xx response's body whole (see <see cref="ReadBodyAsync"/>); a connection that fails meanwhile is an <see cref="LlmHttpException"/>.</summary>
     /// <exception cref="LlmHttpException">The connection failed while the body was read: transient, so retried like a network error.</exception>

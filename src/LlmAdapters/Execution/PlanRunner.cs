@@ -10,9 +10,9 @@ internal sealed partial class PlanRunner(HttpClient httpClient, ClientSettings s
 {
     public ClientSettings Settings { get; } = settings;
 
-    /// <summary>The variables of one request: the request's own, the standard ones, the rotated key's (when the profile has several), then the profile's.</summary>
+    /// <summary>The variables of one request: the request's own, the standard ones (and an embedding request's), the rotated key's (when the profile has several), then the profile's.</summary>
     public VariableScope CreateScope(LlmRequest request, Reliability.KeyEntry? key = null)
-        => new(CallRedactor(request), StandardVariables.FromUser(request.Variables), StandardVariables.From(request), key?.Variables, Settings.ProfileVariables) { SecretNames = Settings.SecretVariableNames };
+        => new(CallRedactor(request), StandardVariables.FromUser(request.Variables), StandardVariables.From(request), EmbeddingVariables.From(request), key?.Variables, Settings.ProfileVariables) { SecretNames = Settings.SecretVariableNames };
 
     /// <summary>The profile's redactor, plus the request's own secret variables (an <c>apikey</c> given per request) when it has any.</summary>
     private Internal.SecretRedactor CallRedactor(LlmRequest request)

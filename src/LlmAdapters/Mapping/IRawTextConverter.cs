@@ -3,7 +3,7 @@ namespace LlmAdapters.Mapping;
 /// <summary>
 /// A converter that can also read its text straight from a value's raw JSON, without building a JSON document: stream
 /// decoding uses it for every chunk. Where it returns true, its text is exactly what
-/// <see cref="ResponseMap.TextOf"/> gives for <see cref="ILlmConverter.Convert"/>'s result on the same value (a
+/// <see cref="ResponseMap.TextOf(System.Text.Json.JsonElement)"/> gives for <see cref="ILlmConverter.Convert"/>'s result on the same value (a
 /// differential test holds the two paths to that); where it is unsure it returns false, and the value takes the
 /// <see cref="System.Text.Json.JsonElement"/> path, which also reports what is wrong with it.
 /// </summary>

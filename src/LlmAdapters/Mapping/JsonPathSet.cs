@@ -5,7 +5,7 @@ namespace LlmAdapters.Mapping;
 /// <summary>Several key paths merged into one tree, so that one pass of <see cref="Utf8JsonReader"/> over a chunk finds them all without building a document.</summary>
 /// <remarks>
 /// Built once per plan. <see cref="Find"/> reports, per slot, the byte range of the value found (or -1), allocating nothing.
-/// Paths with a negative index cannot be answered in one forward pass; they are left out here and evaluated over a
+/// Paths with a negative index or a <c>[*]</c> projection cannot be answered in one forward pass; they are left out here and evaluated over a
 /// document by the caller (<see cref="NeedsDocument"/>).
 /// </remarks>
 internal sealed partial class JsonPathSet
@@ -21,7 +21,7 @@ internal sealed partial class JsonPathSet
 
     public int SlotCount { get; }
 
-    /// <summary>True when some path has a negative index and must be evaluated over a document.</summary>
+    /// <summary>True when some path has a negative index or a projection (<see cref="KeyPath.NeedsDocument"/>) and must be evaluated over a document.</summary>
     public bool NeedsDocument { get; }
 
     /// <summary>Builds the tree; slot i answers <paramref name="paths"/>[i] (null entries are never found).</summary>
@@ -37,13 +37,7 @@ internal sealed partial class JsonPathSet
                 continue;
             }
 
-            var negative = false;
-            foreach (var segment in path.Segments)
-            {
-                negative |= segment.IsIndex && segment.Index < 0;
-            }
-
-            if (negative)
+            if (path.NeedsDocument)
             {
                 needsDocument = true;
                 continue;

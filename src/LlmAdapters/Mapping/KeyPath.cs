@@ -10,10 +10,12 @@ namespace LlmAdapters.Mapping;
 /// path    := [ '$' [ '.' ] ] [ step ( '.' name | bracket )* ]
 /// step    := name | bracket
 /// name    := one or more characters other than '.', '[', ']'
-/// bracket := '[' integer ']' | '[' quoted ']'       integer may be negative: -1 is the last element
+/// bracket := '[' integer ']' | '[' quoted ']' | '[*]'   integer may be negative: -1 is the last element
 /// quoted  := '...' or "..." with \\ \' \" escapes
 /// </code>
-/// The empty path and <c>$</c> select the root.
+/// The empty path and <c>$</c> select the root. <c>[*]</c> (at most once per path) is a projection: the rest of the path
+/// is evaluated on every element of the array, and the values found, in order, make a new JSON array; an element where
+/// the rest finds nothing or JSON null is skipped; <c>[*]</c> over anything but an array finds nothing.
 /// </remarks>
 internal sealed class KeyPath
 {
@@ -34,6 +36,15 @@ internal sealed class KeyPath
     public ReadOnlySpan<KeyPathSegment> Segments => _segments;
 
     public int Depth => _segments.Length;
+
+    /// <summary>True when the path has a <c>[*]</c> projection: its value is a new array, not a part of the response.</summary>
+    public bool IsProjection { get; private init; }
+
+    /// <summary>
+    /// True when one forward pass cannot answer the path (a negative index, or a projection): it is evaluated over a
+    /// document (<see cref="TryEvaluate(JsonElement, out JsonElement)"/>).
+    /// </summary>
+    public bool NeedsDocument { get; private init; }
 
     public static KeyPath Parse(string text)
     {
@@ -128,8 +139,19 @@ internal sealed class KeyPath
             }
         }
 
+        var projections = segments.Count(x => x.IsAll);
+        if (projections > 1)
+        {
+            error = $"key path '{text}' has [*] {projections} times; a path may project one array only";
+            return false;
+        }
+
         error = null;
-        path = new KeyPath(text, segments.ToArray());
+        path = new KeyPath(text, segments.ToArray())
+        {
+            IsProjection = projections == 1,
+            NeedsDocument = projections == 1 || segments.Any(x => x.IsIndex && x.Index < 0),
+        };
         return true;
     }
 
@@ -176,6 +198,14 @@ internal sealed class KeyPath
             return true;
         }
 
+        if (s[i..].StartsWith("*]"))
+        {
+            i += 2;
+            segments.Add(KeyPathSegment.All);
+            error = null;
+            return true;
+        }
+
         var close = s[i..].IndexOf(']');
         if (close < 0)
         {
@@ -186,7 +216,7 @@ internal sealed class KeyPath
         var inner = s.Slice(i, close);
         if (!int.TryParse(inner, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var index))
         {
-            error = $"key path '{text}' has '[{inner.ToString()}]' at position {open + 1}: write an integer index such as [0] or [-1], or a quoted key such as ['a.b']";
+            error = $"key path '{text}' has '[{inner.ToString()}]' at position {open + 1}: write an integer index such as [0] or [-1], [*] for every element, or a quoted key such as ['a.b']";
             return false;
         }
 
@@ -241,11 +271,31 @@ internal sealed class KeyPath
     }
 
     /// <summary>Finds the value at this path. Returns false (never throws) when any step is missing or of the wrong kind.</summary>
-    public bool TryEvaluate(JsonElement root, out JsonElement value)
+    /// <remarks>
+    /// For a projection the value is a new standalone array of the values found (possibly empty); it is false only when
+    /// the steps before <c>[*]</c> find no array.
+    /// </remarks>
+    public bool TryEvaluate(JsonElement root, out JsonElement value) => TryEvaluate(root, 0, out value);
+
+    private bool TryEvaluate(JsonElement root, int from, out JsonElement value)
     {
         var current = root;
-        foreach (ref readonly var segment in _segments.AsSpan())
+        var segments = _segments.AsSpan();
+        for (var s = from; s < segments.Length; s++)
         {
+            var segment = segments[s];
+            if (segment.IsAll)
+            {
+                if (current.ValueKind != JsonValueKind.Array)
+                {
+                    value = default;
+                    return false;
+                }
+
+                value = Project(current, s + 1);
+                return true;
+            }
+
             if (segment.IsIndex)
             {
                 if (current.ValueKind != JsonValueKind.Array)
@@ -278,18 +328,64 @@ internal sealed class KeyPath
         return true;
     }
 
+    /// <summary>The rest of the path (from segment <paramref name="from"/>) over every element, as one new array; elements where it finds nothing or null are skipped.</summary>
+    private JsonElement Project(JsonElement array, int from)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartArray();
+            foreach (var element in array.EnumerateArray())
+            {
+                if (TryEvaluate(element, from, out var found) && found.ValueKind != JsonValueKind.Null)
+                {
+                    found.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = 256 });
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    /// <summary>
+    /// The path before <c>[*]</c> and the path after it, each as a path of its own (the whole path and the empty path
+    /// when there is no projection).
+    /// </summary>
+    public (KeyPath List, KeyPath Element) SplitAtProjection()
+    {
+        var at = Array.FindIndex(_segments, x => x.IsAll);
+        if (at < 0)
+        {
+            return (this, new KeyPath("$", []));
+        }
+
+        return (
+            new KeyPath($"{Text} (before [*])", _segments[..at]) { NeedsDocument = _segments[..at].Any(x => x.IsIndex && x.Index < 0) },
+            new KeyPath($"{Text} (after [*])", _segments[(at + 1)..]) { NeedsDocument = _segments[(at + 1)..].Any(x => x.IsIndex && x.Index < 0) });
+    }
+
     public override string ToString() => Text;
 }
 
-/// <summary>One step of a <see cref="KeyPath"/>: an object key or an array index.</summary>
+/// <summary>One step of a <see cref="KeyPath"/>: an object key, an array index, or <c>[*]</c> (every element).</summary>
 internal sealed class KeyPathSegment
 {
-    private KeyPathSegment(string? name, int index)
+    private KeyPathSegment(string? name, int index, bool all = false)
     {
         Name = name;
         Utf8Name = name is null ? default : Encoding.UTF8.GetBytes(name);
         Index = index;
+        IsAll = all;
     }
+
+    /// <summary>The <c>[*]</c> step.</summary>
+    public static KeyPathSegment All { get; } = new(null, 0, all: true);
+
+    /// <summary>True for <c>[*]</c>.</summary>
+    public bool IsAll { get; }
 
     public string? Name { get; }
 
@@ -297,7 +393,8 @@ internal sealed class KeyPathSegment
 
     public int Index { get; }
 
-    public bool IsIndex => Name is null;
+    /// <summary>True for an integer index (not for <c>[*]</c>).</summary>
+    public bool IsIndex => Name is null && !IsAll;
 
     public static KeyPathSegment ForName(string name) => new(name, 0);
 

@@ -21,6 +21,9 @@ internal sealed class ResponseField(string name, IReadOnlyList<KeyPath> paths, I
 
     public ILlmConverter? Converter { get; } = converter;
 
+    /// <summary>True when an alternative has a <c>[*]</c> projection: the value is a list, and as the text item it reads one element per line.</summary>
+    public bool IsProjection { get; } = paths.Any(p => p.IsProjection);
+
     /// <summary>True when one of the paths finds a value, JSON null included (absent is not null).</summary>
     public bool IsPresent(JsonElement root)
     {

@@ -7,7 +7,9 @@ namespace LlmAdapters.Mapping;
 /// <summary>A call's compiled <c>resp</c> items: which field is the text, and how usage and finish reason are found.</summary>
 internal sealed class ResponseMap
 {
-    public ResponseMap(IReadOnlyList<ResponseField> fields)
+    /// <param name="fields">The items.</param>
+    /// <param name="firstIsText">False when only an item named <c>content</c> or <c>text</c> is the text (an embedding call, whose answer is its vectors).</param>
+    public ResponseMap(IReadOnlyList<ResponseField> fields, bool firstIsText = true)
     {
         Fields = fields;
         TextIndex = IndexOf("content");
@@ -16,7 +18,7 @@ internal sealed class ResponseMap
             TextIndex = IndexOf("text");
         }
 
-        if (TextIndex < 0 && fields.Count > 0)
+        if (TextIndex < 0 && fields.Count > 0 && firstIsText)
         {
             TextIndex = 0;
         }
@@ -125,8 +127,33 @@ internal sealed class ResponseMap
         }
     }
 
+    /// <summary>
+    /// The text of <paramref name="field"/>'s value: a projected list (a <c>[*]</c> item without a converter) one element
+    /// per line (strings as is, other values as JSON), anything else by <see cref="TextOf(JsonElement)"/>.
+    /// </summary>
+    public static string TextOf(ResponseField field, JsonElement value)
+    {
+        if (!field.IsProjection || field.Converter is not null || value.ValueKind != JsonValueKind.Array)
+        {
+            return TextOf(value);
+        }
+
+        var sb = new StringBuilder();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append('\n');
+            }
+
+            sb.Append(item.ValueKind == JsonValueKind.String ? item.GetString() : item.GetRawText());
+        }
+
+        return sb.ToString();
+    }
+
     public string TextFrom(IReadOnlyDictionary<string, JsonElement> fields)
-        => TextIndex >= 0 && fields.TryGetValue(Fields[TextIndex].Name, out var v) ? TextOf(v) : string.Empty;
+        => TextIndex >= 0 && fields.TryGetValue(Fields[TextIndex].Name, out var v) ? TextOf(Fields[TextIndex], v) : string.Empty;
 
     /// <summary>Usage from the fields <c>input_tokens</c>/<c>output_tokens</c>/<c>total_tokens</c> (or their OpenAI names), else from a field named <c>usage</c>.</summary>
     public static LlmUsage? UsageFrom(IReadOnlyDictionary<string, JsonElement> fields)

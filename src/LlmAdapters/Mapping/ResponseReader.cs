@@ -32,7 +32,7 @@ internal sealed class ResponseReader
     /// <remarks>
     /// The text is decoded at once, and every other value is checked to be text (so that making it later cannot fail).
     /// The other items become elements only when first asked for, unless an item has a
-    /// converter (its errors belong to the call) or the text is not a JSON string (its rules are <see cref="ResponseMap.TextOf"/>'s).
+    /// converter (its errors belong to the call) or the text is not a JSON string (its rules are <see cref="ResponseMap.TextOf(JsonElement)"/>'s).
     /// </remarks>
     /// <exception cref="LlmException">A converter rejected a value, or a value holds a string that is not text.</exception>
     public bool TryMap(byte[] body, string callDescription, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MappedFields? mapped)

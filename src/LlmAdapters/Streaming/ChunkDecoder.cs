@@ -304,24 +304,11 @@ internal sealed class ChunkDecoder : IDisposable
         using var document = JsonDocument.ParseValue(ref reader);
         for (var slot = 0; slot < _plan.AllPaths.Count; slot++)
         {
-            if (_plan.AllPaths[slot] is { } path && HasNegativeIndex(path) && path.TryEvaluate(document.RootElement, out var value))
+            if (_plan.AllPaths[slot] is { } path && path.NeedsDocument && path.TryEvaluate(document.RootElement, out var value))
             {
                 _documentValues[slot] = Encoding.UTF8.GetBytes(value.GetRawText());
             }
         }
-    }
-
-    private static bool HasNegativeIndex(KeyPath path)
-    {
-        foreach (var s in path.Segments)
-        {
-            if (s.IsIndex && s.Index < 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void CheckInBandError(ReadOnlySpan<byte> payload)
@@ -440,7 +427,7 @@ internal sealed class ChunkDecoder : IDisposable
                 else if (field.Join)
                 {
                     // Reasoning deltas and the like: the final value is all the pieces, in order.
-                    Fields.Append(i, ResponseMap.TextOf(ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
+                    Fields.Append(i, ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
                 }
                 else
                 {
@@ -505,7 +492,7 @@ internal sealed class ChunkDecoder : IDisposable
         }
         else
         {
-            text = ResponseMap.TextOf(ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription));
+            text = ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription));
         }
 
         // The text field's final value is the whole text, which the runner keeps; it is not copied per chunk.

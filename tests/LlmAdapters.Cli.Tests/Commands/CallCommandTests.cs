@@ -139,7 +139,7 @@ public sealed class CallCommandTests
         var result = await new CliRunner().RunAsync("call", "openai", "--call", "chats", "--base-url", _server.BaseUrl, "hi");
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("has no call 'chats'; did you mean 'chat'? Its calls: chat, chat_sync, models."));
+        Assert.That(result.Error, Does.Contain("has no call 'chats'; did you mean 'chat'? Its calls: chat, chat_sync, embeddings, models."));
     }
 
     [Test]

@@ -48,8 +48,8 @@ public class AsyncAdapterTests
             """, submit.Body!);
         Assert.That(handler.Requests[1].Method, Is.EqualTo(HttpMethod.Get));
         Assert.That(handler.Requests[1].Url.AbsoluteUri, Is.EqualTo("https://dashscope.aliyuncs.com/api/v1/tasks/13b1848b-5493-4c0e-8c44-ca4d9dcd1234"));
-        Assert.That(response.Text, Is.EqualTo("https://dashscope-result.oss.aliyuncs.com/1.png"));
-        Assert.That(response.Fields["urls"].GetArrayLength(), Is.EqualTo(2));
+        Assert.That(response.Text, Is.EqualTo("https://dashscope-result.oss.aliyuncs.com/1.png\nhttps://dashscope-result.oss.aliyuncs.com/2.png"));
+        Assert.That(response.Fields["urls"].EnumerateArray().Select(u => u.GetString()), Is.EqualTo(new[] { "https://dashscope-result.oss.aliyuncs.com/1.png", "https://dashscope-result.oss.aliyuncs.com/2.png" }));
         Assert.That(response.Fields["image_count"].GetInt32(), Is.EqualTo(2));
     }
 

@@ -66,7 +66,8 @@ public class OpenAiAdapterTests
         Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.moonshot.cn/v1/models"));
         Assert.That(handler.Last.Body, Is.Null);
         Assert.That(response.GetString("first"), Is.EqualTo("moonshot-v1-8k"));
-        Assert.That(response.Fields["models"].GetArrayLength(), Is.EqualTo(2));
+        Assert.That(response.Text, Is.EqualTo("moonshot-v1-8k\nmoonshot-v1-32k"));
+        Assert.That(response.Fields["models"].EnumerateArray().Select(m => m.GetString()), Is.EqualTo(new[] { "moonshot-v1-8k", "moonshot-v1-32k" }));
     }
 
     [Test]

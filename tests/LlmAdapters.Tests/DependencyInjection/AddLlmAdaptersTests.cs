@@ -153,6 +153,24 @@ public class AddLlmAdaptersTests
     }
 
     [Test]
+    public async Task KeyedEmbeddingGenerator_RunsTheProfilesEmbeddingsCall()
+    {
+        var handler = RecordingHandler.Json("""{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-0.5]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":1,"total_tokens":1}}""");
+        var services = new ServiceCollection();
+        services.AddLlmAdapters(o => o.Profiles["openai-embed"] = new LlmProfile { Adapter = "openai", BaseUrl = "https://api.openai.com/v1", Variables = { ["apikey"] = "sk-embed", ["model"] = "text-embedding-3-small" } })
+            .AddHttpClient("openai-embed").ConfigurePrimaryHttpMessageHandler(() => handler.Mock);
+        using var provider = services.BuildServiceProvider();
+
+        var generator = provider.GetRequiredKeyedService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>("openai-embed");
+        var embeddings = await generator.GenerateAsync(["hello"]);
+
+        Assert.That(embeddings.Single().Vector.ToArray(), Is.EqualTo(new[] { 0.25f, -0.5f }));
+        Assert.That(handler.Last.Url.AbsoluteUri, Is.EqualTo("https://api.openai.com/v1/embeddings"));
+        Assert.That(handler.Last.Headers["Authorization"], Is.EqualTo("Bearer sk-embed"));
+        Assert.That(provider.GetKeyedService<Microsoft.Extensions.AI.IChatClient>("openai-embed"), Is.Not.Null, "the keyed IChatClient stays registered beside it");
+    }
+
+    [Test]
     public void UnknownProfile_ListsConfiguredProfiles()
     {
         var services = new ServiceCollection();

@@ -88,4 +88,60 @@ public class KeyPathTests
 
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
     }
+
+    private static readonly JsonElement ListDoc = JsonDocument.Parse("""
+        { "data": [ { "id": "a" }, { "other": 1 }, { "id": null }, { "id": "b", "n": { "v": [1, 2] } }, 7 ], "obj": { "id": "x" }, "empty": [] }
+        """).RootElement;
+
+    [TestCase("data[*].id", """["a","b"]""")]
+    [TestCase("$.data[*].id", """["a","b"]""")]
+    [TestCase("data[*].n.v[-1]", "[2]")]
+    [TestCase("data[*]", """[{"id":"a"},{"other":1},{"id":null},{"id":"b","n":{"v":[1,2]}},7]""")]
+    [TestCase("empty[*].id", "[]")]
+    [TestCase("data[*].missing", "[]")]
+    public void Evaluate_ProjectionGivesEveryElementFoundInOrder_SkippingAbsentAndNull(string path, string expected)
+    {
+        var parsed = KeyPath.Parse(path);
+        Assert.That(parsed.IsProjection, Is.True);
+        Assert.That(parsed.NeedsDocument, Is.True);
+        Assert.That(parsed.TryEvaluate(ListDoc, out var value), Is.True);
+        Assert.That(value.GetRawText(), Is.EqualTo(expected));
+    }
+
+    [TestCase("obj[*].id")]
+    [TestCase("nope[*].id")]
+    [TestCase("data[0].id[*]")]
+    [TestCase("[*]")]
+    public void Evaluate_ProjectionOverNonArrayIsAbsent(string path)
+    {
+        Assert.That(KeyPath.Parse(path).TryEvaluate(ListDoc, out _), Is.False);
+    }
+
+    [Test]
+    public void Evaluate_ProjectionValueOutlivesTheDocument()
+    {
+        JsonElement value;
+        using (var document = JsonDocument.Parse("""{ "data": [ { "id": "m1" }, { "id": "m2" } ] }"""))
+        {
+            Assert.That(KeyPath.Parse("data[*].id").TryEvaluate(document.RootElement, out value), Is.True);
+        }
+
+        Assert.That(value.EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "m1", "m2" }));
+    }
+
+    [Test]
+    public void Parse_RejectsTwoProjections()
+    {
+        Assert.That(KeyPath.TryParse("a[*].b[*].c", out _, out var error), Is.False);
+        Assert.That(error, Does.Contain("[*] 2 times").And.Contain("a[*].b[*].c"));
+    }
+
+    [Test]
+    public void Parse_PlainPathsAreNotProjections()
+    {
+        Assert.That(KeyPath.Parse("data[0].id").IsProjection, Is.False);
+        Assert.That(KeyPath.Parse("data[0].id").NeedsDocument, Is.False);
+        Assert.That(KeyPath.Parse("data[-1].id").NeedsDocument, Is.True);
+        Assert.That(KeyPath.Parse("['[*]']").IsProjection, Is.False);
+    }
 }
