@@ -21,4 +21,7 @@ internal interface ILlmClientCapabilities
 
     /// <summary>The profile's <c>model</c> variable, or null.</summary>
     string? DefaultModel { get; }
+
+    /// <summary>True when <paramref name="call"/>'s templates read <paramref name="variable"/> (for a fallback chain: every profile's do); null for an unknown call.</summary>
+    bool? Reads(string call, string variable);
 }

@@ -172,6 +172,12 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
                     case FunctionResultContent result:
                         (results ??= []).Add(LlmMessage.ToolResult(result.CallId, ResultText(result)));
                         break;
+                    case DataContent data:
+                        throw new LlmRequestException($"A {message.Role} message holds {data.MediaType} data, which call '{call}' cannot send (the chat client sends text, images, function calls and results); nothing was sent.");
+                    case UriContent uri:
+                        throw new LlmRequestException($"A {message.Role} message holds a {uri.MediaType} link, which call '{call}' cannot send (the chat client sends text, images, function calls and results); nothing was sent.");
+                    case HostedFileContent file:
+                        throw new LlmRequestException($"A {message.Role} message refers to a hosted file ({file.FileId}), which call '{call}' cannot send; nothing was sent.");
                 }
             }
 
@@ -185,21 +191,18 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
             list.Add(new LlmMessage(message.Role.Value, message.Text) { Images = images, ToolCalls = calls ?? [] });
         }
 
+        // Every option that maps to a variable must have a place in the call: an option the call cannot send is an
+        // error naming it, never silently left out.
+        RequirePlace("MaxOutputTokens", "max_tokens", options?.MaxOutputTokens);
+        RequirePlace("Temperature", "temperature", options?.Temperature);
         var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (options?.TopP is { } topP)
-        {
-            variables["top_p"] = topP;
-        }
-
-        if (options?.StopSequences is { Count: > 0 } stop)
-        {
-            variables["stop"] = stop;
-        }
-
-        if (options?.AllowMultipleToolCalls is { } parallel)
-        {
-            variables["parallel_tool_calls"] = parallel;
-        }
+        Option(variables, "TopP", "top_p", options?.TopP);
+        Option(variables, "TopK", "top_k", options?.TopK);
+        Option(variables, "Seed", "seed", options?.Seed);
+        Option(variables, "FrequencyPenalty", "frequency_penalty", options?.FrequencyPenalty);
+        Option(variables, "PresencePenalty", "presence_penalty", options?.PresencePenalty);
+        Option(variables, "StopSequences", "stop", options?.StopSequences is { Count: > 0 } stop ? stop : null);
+        Option(variables, "AllowMultipleToolCalls", "parallel_tool_calls", options?.AllowMultipleToolCalls);
 
         if (options?.AdditionalProperties is { } extra)
         {
@@ -222,6 +225,30 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
             ToolChoice = ToToolChoice(options?.ToolMode),
             ResponseFormat = ToResponseFormat(options?.ResponseFormat),
         };
+    }
+
+    private void Option(Dictionary<string, object?> variables, string option, string variable, object? value)
+    {
+        if (RequirePlace(option, variable, value))
+        {
+            variables[variable] = value;
+        }
+    }
+
+    /// <summary>True when <paramref name="value"/> is set and the call reads <paramref name="variable"/>; an error when it is set and the call does not.</summary>
+    private bool RequirePlace(string option, string variable, object? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (client is ILlmClientCapabilities capabilities && capabilities.Reads(call, variable) == false)
+        {
+            throw new LlmRequestException($"ChatOptions.{option} is set, but call '{call}' has no place for it (its templates do not use ${{{variable}}}); nothing was sent. Leave it unset, or use a call that sends it.");
+        }
+
+        return true;
     }
 
     /// <summary>A function's result as text: a string as it is, anything else as JSON (an exception as its message).</summary>

@@ -37,6 +37,8 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     /// <inheritdoc/>
     public LlmApiType? ApiTypeOf(string call) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.ApiType : null;
 
+    public bool? Reads(string call, string variable) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.VariableNames.Contains(variable, StringComparer.Ordinal) : null;
+
     public async Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -42,6 +42,23 @@ internal sealed class FallbackClient(string profile, IReadOnlyList<string> chain
     /// <inheritdoc/>
     public string? DefaultModel => Primary?.DefaultModel;
 
+    public bool? Reads(string call, string variable)
+    {
+        // The request may be answered by any profile of the chain: an option has a place only if every one has it.
+        bool? all = null;
+        foreach (var name in chain)
+        {
+            if ((create(name) as ILlmClientCapabilities)?.Reads(call, variable) is not { } reads)
+            {
+                return null;
+            }
+
+            all = (all ?? true) && reads;
+        }
+
+        return all;
+    }
+
     /// <summary>The first profile of the chain: the one that answers unless it fails.</summary>
     private ILlmClientCapabilities? Primary => create(chain[0]) as ILlmClientCapabilities;
 

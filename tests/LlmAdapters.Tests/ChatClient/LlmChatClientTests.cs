@@ -48,6 +48,60 @@ public class LlmChatClientTests
     }
 
     [Test]
+    public async Task Seed_AndPenalties_GoToACallThatSendsThem()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["ok"]));
+        IChatClient chat = OpenAi(handler).AsIChatClient();
+
+        await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { Seed = 42, FrequencyPenalty = 0.5f, PresencePenalty = -0.25f });
+
+        Json.AssertEqual("""
+            {
+              "model": "moonshot-v1-8k",
+              "messages": [ { "role": "user", "content": "hi" } ],
+              "seed": 42, "frequency_penalty": 0.5, "presence_penalty": -0.25,
+              "stream": true, "stream_options": { "include_usage": true }
+            }
+            """, handler.Last.Body!);
+    }
+
+    [TestCase("TopK")]
+    [TestCase("Temperature")]
+    [TestCase("MaxOutputTokens")]
+    [TestCase("StopSequences")]
+    [TestCase("Seed")]
+    public void AnOption_TheCallHasNoPlaceFor_IsAnError_BeforeAnythingIsSent(string option)
+    {
+        // espai's chat sends the messages, the model and the key: nothing else.
+        var handler = StreamResponses.Body("ok");
+        IChatClient chat = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "espai", BaseUrl = "https://espai.test", Variables = { ["apikey"] = "k" } }, handler.Mock).AsIChatClient();
+        var options = option switch
+        {
+            "TopK" => new ChatOptions { TopK = 5 },
+            "Temperature" => new ChatOptions { Temperature = 0.1f },
+            "MaxOutputTokens" => new ChatOptions { MaxOutputTokens = 10 },
+            "StopSequences" => new ChatOptions { StopSequences = ["x"] },
+            _ => new ChatOptions { Seed = 1 },
+        };
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], options))!;
+        Assert.That(e.Message, Does.Contain($"ChatOptions.{option}").And.Contain("call 'chat'").And.Contain("nothing was sent"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void AudioContent_IsAnError_NotLeftOut()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["ok"]));
+        IChatClient chat = OpenAi(handler).AsIChatClient();
+        var message = new ChatMessage(ChatRole.User, [new TextContent("listen"), new DataContent(new byte[] { 1, 2, 3 }, "audio/wav")]);
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => chat.GetResponseAsync([message]))!;
+        Assert.That(e.Message, Does.Contain("audio/wav").And.Contain("nothing was sent"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
     public async Task Streaming_CarriesIdsFinishReasonAndUsage_AndToChatResponseJoinsThem()
     {
         IChatClient chat = OpenAi(StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]))).AsIChatClient();
