@@ -51,6 +51,17 @@ public sealed class LlmStreamUpdate
     /// <summary>The finish reason, when this chunk carries it.</summary>
     public string? FinishReason => _snapshot is { } snapshot ? snapshot.FinishReason : Mapping.ResponseMap.FinishReasonFrom(Fields);
 
+    /// <summary>The text of a string or number field, without making <see cref="Fields"/> when the update has a snapshot.</summary>
+    internal string? FieldText(string name)
+    {
+        if (_snapshot is { } snapshot && Volatile.Read(ref _fields) is null)
+        {
+            return snapshot.TextOf(name) ?? (snapshot.IsFromText(name) ? Text : null);
+        }
+
+        return Fields.TryGetValue(name, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number ? Internal.JsonValues.ToText(value) : null;
+    }
+
     private IReadOnlyDictionary<string, JsonElement> MakeFields()
     {
         // Made on first read (most consumers of a stream read its text, finish reason and usage only); two threads may

@@ -33,9 +33,10 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
         string? modelId = request.Model ?? DefaultModel;
         await foreach (var update in client.StreamUpdatesAsync(request, cancellationToken).ConfigureAwait(false))
         {
-            responseId ??= Text(update.Fields, "id");
-            modelId = Text(update.Fields, "model") ?? modelId;
-            var contents = new List<AIContent>();
+            // Read by name, not through update.Fields: the fields of a chunk are made only when someone asks for all of them.
+            responseId ??= update.FieldText("id");
+            modelId = update.FieldText("model") ?? modelId;
+            var contents = new List<AIContent>(1);
             if (update.Text.Length > 0)
             {
                 contents.Add(new TextContent(update.Text));

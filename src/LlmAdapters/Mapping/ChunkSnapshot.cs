@@ -26,6 +26,7 @@ internal sealed class ChunkSnapshot
     private LlmUsage? _usage;
     private string? _finishReason;
     private int _computed; // 1 once _usage and _finishReason are set
+    private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
 
     private ChunkSnapshot(ResponseMap map, string callDescription, byte[] bytes, int[] starts, int[] lengths)
     {
@@ -96,6 +97,9 @@ internal sealed class ChunkSnapshot
         return result;
     }
 
+    /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
+    public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && _starts[index] == FromText;
+
     /// <summary>Token usage, when this chunk carries it.</summary>
     public LlmUsage? Usage
     {
@@ -114,6 +118,36 @@ internal sealed class ChunkSnapshot
             Compute();
             return _finishReason;
         }
+    }
+
+    /// <summary>
+    /// The text of the field <paramref name="name"/> when it is a JSON string or number (as <c>JsonValues.ToText</c> gives
+    /// it), else null; made once per snapshot, so that the chunks sharing it (an OpenAI stream's id and model) cost nothing
+    /// more. The text item read from the update's text is not here: the caller has it.
+    /// </summary>
+    public string? TextOf(string name)
+    {
+        var index = _map.IndexOf(name);
+        if (index < 0 || _starts[index] < 0)
+        {
+            return null;
+        }
+
+        if (Volatile.Read(ref _texts) is null)
+        {
+            Interlocked.CompareExchange(ref _texts, new string?[_starts.Length], null);
+        }
+
+        var texts = _texts!;
+        if (texts[index] is { } made)
+        {
+            return made;
+        }
+
+        var value = Others()[name];
+        var text = value.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(value) : null;
+        texts[index] = text; // a reference write: two threads may both make it, equal
+        return text;
     }
 
     private void Compute()
