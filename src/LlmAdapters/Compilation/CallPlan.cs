@@ -65,6 +65,9 @@ internal sealed class CallPlan
     /// <summary><c>submit_resp</c>: the items of a stream step's submit response, the variables of the stream request.</summary>
     public ResponseMap SubmitResponse { get; init; } = new([]);
 
+    /// <summary><c>auth</c>: the token call whose token the call's requests use as <c>${access_token}</c>; null when there is none.</summary>
+    public AuthPlan? Auth { get; init; }
+
     /// <summary>What the call is, for tools and validation.</summary>
     public LlmCallInfo Describe()
     {
@@ -72,6 +75,8 @@ internal sealed class CallPlan
         var submitted = Poll is null ? [] : (StreamStep is null ? Response : SubmitResponse).Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var required = Request.RequiredVariableNames
             .Concat(Poll?.Query.RequiredVariableNames.Where(v => !submitted.Contains(v)) ?? [])
+            .Concat(Auth?.Request.RequiredVariableNames ?? [])
+            .Where(v => Auth is null || v != AuthPlan.TokenVariable) // the token call gives it
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var inputs = new List<string>();
         if (Inputs.HasFlag(InputKinds.Prompt))
@@ -93,5 +98,5 @@ internal sealed class CallPlan
     }
 
     /// <summary>Every variable the call's templates read (for validation and documentation).</summary>
-    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(Poll?.Query.VariableNames ?? []).Distinct(StringComparer.Ordinal);
+    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(Poll?.Query.VariableNames ?? []).Concat(Auth?.Request.VariableNames ?? []).Distinct(StringComparer.Ordinal);
 }

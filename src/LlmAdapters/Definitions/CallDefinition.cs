@@ -38,4 +38,7 @@ internal sealed record CallDefinition
 
     /// <summary>The request-signing scheme of the call's requests (its poll's too); null when they are not signed.</summary>
     public SignDefinition? Sign { get; init; }
+
+    /// <summary>The token call whose token the call's requests use as <c>${access_token}</c>; null when there is none.</summary>
+    public AuthDefinition? Auth { get; init; }
 }

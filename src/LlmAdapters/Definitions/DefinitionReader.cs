@@ -14,7 +14,7 @@ internal static partial class DefinitionReader
         "query_path", "query_url", "query_method", "query_headers", "query_params", "query_data", "query_resp",
         "query_status", "query_done", "query_failed", "query_error", "query_error_code",
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
-        "submit_resp", "url_hosts", "sign",
+        "submit_resp", "url_hosts", "sign", "auth",
     ];
 
     /// <summary>Keys that only a stream call reads.</summary>
@@ -240,6 +240,7 @@ internal static partial class DefinitionReader
             var submitResp = call.TryGetProperty("submit_resp", out var submitValue) ? ReadResponseItems(submitValue, at.Child("submit_resp", lines), "submit_resp") : [];
             var urlHosts = call.TryGetProperty("url_hosts", out var hostsValue) ? ReadHosts(hostsValue, at.Child("url_hosts", lines)) : null;
             var sign = ReadSign(call, at);
+            var auth = ReadAuth(call, at, name);
 
             string? description = null;
             if (call.TryGetProperty("description", out var descriptionValue))
@@ -270,6 +271,7 @@ internal static partial class DefinitionReader
                 Stream = stream,
                 Poll = poll,
                 Sign = sign,
+                Auth = auth,
             };
         }
 
