@@ -131,9 +131,11 @@ internal sealed partial class PlanRunner
         }
         catch (LlmHttpException e)
         {
-            var vendorMessage = e.VendorMessage ?? (e.ResponseExcerpt is { } excerpt && HttpErrors.TryParseValue(Encoding.UTF8.GetBytes(excerpt), out var failure) ? OAuthError(failure).Message : null);
+            // The call's error map reads the chat's errors; a token endpoint answers as OAuth does (error, error_description).
+            var (oauthMessage, oauthCode) = e.ResponseExcerpt is { } excerpt && HttpErrors.TryParseValue(Encoding.UTF8.GetBytes(excerpt), out var failure) ? OAuthError(failure) : (null, null);
+            var vendorMessage = e.VendorMessage ?? oauthMessage;
             var reason = vendorMessage is null ? e.Message : $"the vendor answered {e.StatusCode}: {vendorMessage}";
-            throw new LlmHttpException(redactor.Redact(TokenCallFailed(call, reason)), e.StatusCode, vendorMessage is null ? null : redactor.Redact(vendorMessage), e.VendorCode, e.ResponseExcerpt, e.RetryAfter) { ConnectionFailed = e.ConnectionFailed, ShouldRetry = e.ShouldRetry };
+            throw new LlmHttpException(redactor.Redact(TokenCallFailed(call, reason)), e.StatusCode, vendorMessage is null ? null : redactor.Redact(vendorMessage), e.VendorCode ?? oauthCode, e.ResponseExcerpt, e.RetryAfter) { ConnectionFailed = e.ConnectionFailed, ShouldRetry = e.ShouldRetry };
         }
         catch (OperationCanceledException e) when (timeout is { IsCancellationRequested: true })
         {
