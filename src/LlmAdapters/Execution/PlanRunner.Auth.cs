@@ -121,11 +121,13 @@ internal sealed partial class PlanRunner
         var redactor = scope.Redactor;
         byte[] body;
         int status;
+        string? mediaType;
         try
         {
             using var message = RequestBuilder.Build(auth.Request, scope, Settings, call);
             using var response = await SendAsync(message, call, cancellationToken).ConfigureAwait(false);
             status = (int)response.StatusCode;
+            mediaType = response.Content.Headers.ContentType?.MediaType;
             redactor = RedactorOf(response);
             body = await ReadWholeBodyAsync(response, call, cancellationToken).ConfigureAwait(false);
         }
@@ -144,7 +146,9 @@ internal sealed partial class PlanRunner
 
         if (!HttpErrors.TryParseValue(body, out var root))
         {
-            throw new LlmHttpException(TokenCallFailed(call, $"the vendor answered {status} with a body that is not JSON, so it has no token"), status, null, null, null);
+            var contentType = ContentTypes.Describe(mediaType);
+            var what = body.Length == 0 ? $"with an empty body ({contentType})" : $"with {contentType} instead of JSON";
+            throw new LlmHttpException(TokenCallFailed(call, $"the vendor answered {status} {what}, so there is no token"), status, null, null, null);
         }
 
         if (!auth.Token.TryEvaluate(root, out var tokenValue) || tokenValue.ValueKind != JsonValueKind.String || tokenValue.GetString() is not { Length: > 0 } token)
