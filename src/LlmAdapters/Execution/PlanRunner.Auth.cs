@@ -137,7 +137,7 @@ internal sealed partial class PlanRunner
             var (oauthMessage, oauthCode) = e.ResponseExcerpt is { } excerpt && HttpErrors.TryParseValue(Encoding.UTF8.GetBytes(excerpt), out var failure) ? OAuthError(failure) : (null, null);
             var vendorMessage = e.VendorMessage ?? oauthMessage;
             var reason = vendorMessage is null ? e.Message : $"the vendor answered {e.StatusCode}: {vendorMessage}";
-            throw new LlmHttpException(redactor.Redact(TokenCallFailed(call, reason)), e.StatusCode, vendorMessage is null ? null : redactor.Redact(vendorMessage), e.VendorCode ?? oauthCode, e.ResponseExcerpt, e.RetryAfter) { ConnectionFailed = e.ConnectionFailed, ShouldRetry = e.ShouldRetry };
+            throw new LlmHttpException(redactor.Redact(TokenCallFailed(call, reason)), e.StatusCode, vendorMessage is null ? null : redactor.Redact(vendorMessage), e.VendorCode ?? (oauthCode is null ? null : redactor.Redact(oauthCode)), e.ResponseExcerpt, e.RetryAfter) { ConnectionFailed = e.ConnectionFailed, ShouldRetry = e.ShouldRetry };
         }
         catch (OperationCanceledException e) when (timeout is { IsCancellationRequested: true })
         {
@@ -156,7 +156,7 @@ internal sealed partial class PlanRunner
             // OAuth errors can come in a 200 body: {"error": "invalid_client", "error_description": "..."}.
             var (vendorMessage, vendorCode) = OAuthError(root);
             var what = vendorMessage is null ? $"the vendor answered {status} without a token at '{auth.Token}'" : $"the vendor answered {status}: {vendorMessage}";
-            throw new LlmHttpException(redactor.Redact(TokenCallFailed(call, what)), status, vendorMessage is null ? null : redactor.Redact(vendorMessage), vendorCode, null);
+            throw new LlmHttpException(redactor.Redact(TokenCallFailed(call, what)), status, vendorMessage is null ? null : redactor.Redact(vendorMessage), vendorCode is null ? null : redactor.Redact(vendorCode), null);
         }
 
         TimeSpan? lifetime = null;
