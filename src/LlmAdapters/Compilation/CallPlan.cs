@@ -92,6 +92,9 @@ internal sealed class CallPlan
     /// <summary>True when the call's request reads <c>${dimensions}</c> (so it can take <see cref="LlmRequest.Dimensions"/>).</summary>
     public bool UsesDimensions { get; }
 
+    /// <summary><c>auth</c>: the token call whose token the call's requests use as <c>${access_token}</c>; null when there is none.</summary>
+    public AuthPlan? Auth { get; init; }
+
     /// <summary>What the call is, for tools and validation.</summary>
     public LlmCallInfo Describe()
     {
@@ -99,6 +102,8 @@ internal sealed class CallPlan
         var submitted = Poll is null ? [] : (StreamStep is null ? Response : SubmitResponse).Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var required = Request.RequiredVariableNames
             .Concat(Poll?.Query.RequiredVariableNames.Where(v => !submitted.Contains(v)) ?? [])
+            .Concat(Auth?.Request.RequiredVariableNames ?? [])
+            .Where(v => Auth is null || v != AuthPlan.TokenVariable) // the token call gives it
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var inputs = new List<string>();
         if (Inputs.HasFlag(InputKinds.Prompt))
@@ -135,5 +140,5 @@ internal sealed class CallPlan
     }
 
     /// <summary>Every variable the call's templates read (for validation and documentation).</summary>
-    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(Poll?.Query.VariableNames ?? []).Distinct(StringComparer.Ordinal);
+    public IEnumerable<string> VariableNames => Request.VariableNames.Concat(Poll?.Query.VariableNames ?? []).Concat(Auth?.Request.VariableNames ?? []).Distinct(StringComparer.Ordinal);
 }

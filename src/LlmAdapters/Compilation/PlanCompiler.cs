@@ -1,4 +1,5 @@
 
+using System.Collections.Frozen;
 using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
@@ -47,6 +48,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
         var hosts = call.UrlHosts ?? [];
         var poll = call.Poll is null ? null : CompilePoll(call.Poll, call.Location, what, hosts, problems, sign);
+        var auth = call.Auth is null ? null : CompileAuth(adapter, call.Auth, call.ApiType, what, problems);
         var submitResponse = CompileResponse(call.SubmitResp, "submit_resp", what, problems);
         var stream = CompileStream(call.Stream, call.ApiType == LlmApiType.Stream, call.Location, response, error, problems);
 
@@ -75,7 +77,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             return null;
         }
 
-        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll) { SubmitResponse = submitResponse, Embeddings = embeddings, MaxInputs = call.MaxInputs };
+        return new CallPlan(adapter, call, request, response, error, inputs, stream, poll) { SubmitResponse = submitResponse, Embeddings = embeddings, MaxInputs = call.MaxInputs, Auth = auth };
     }
 
     /// <summary>The <c>embeddings</c> item: a key path read by <see cref="EmbeddingReader"/>, on sync calls only, without converter, alternatives or join.</summary>
@@ -112,6 +114,40 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         }
 
         return problems.Count > before ? null : reader;
+    }
+
+    /// <summary>A call's <c>auth</c>: the token request and the key paths of the token and its lifetime. Async calls cannot have one yet (their polls would go without the token).</summary>
+    private AuthPlan? CompileAuth(string adapter, AuthDefinition auth, LlmApiType apiType, string what, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        if (apiType == LlmApiType.Async)
+        {
+            problems.Add(auth.Location.Problem("\"auth\" is supported on sync and stream calls only: an async call's polls would be sent without the token. Remove \"auth\" or make the call sync."));
+        }
+
+        var request = CompileRequest(auth.Request, "auth ", what, problems, null);
+        if (request.VariableNames.Contains(AuthPlan.TokenVariable, StringComparer.Ordinal))
+        {
+            problems.Add(auth.Location.Problem($"the token call cannot use ${{{AuthPlan.TokenVariable}}}: it is the token it gets"));
+        }
+
+        KeyPath? Path(string text, string key)
+        {
+            if (KeyPath.TryParse(text, out var path, out var error))
+            {
+                return path;
+            }
+
+            problems.Add(auth.Location.Problem($"auth {key}: {error}"));
+            return null;
+        }
+
+        var token = Path(auth.Token, "token");
+        var expiresIn = Path(auth.ExpiresIn, "expires_in");
+        var codes = auth.RefreshCodes.Select(JsonValues.ToText).ToFrozenSet(StringComparer.Ordinal);
+        return problems.Count > before || token is null || expiresIn is null
+            ? null
+            : new AuthPlan(request, token, expiresIn, codes, $"{adapter} {auth.Request.Method} {auth.Request.Path}");
     }
 
     /// <summary>A <see cref="PollDefinition"/> as a <see cref="PollPlan"/>: its request, items and timings.</summary>

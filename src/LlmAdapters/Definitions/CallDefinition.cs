@@ -41,4 +41,7 @@ internal sealed record CallDefinition
 
     /// <summary><c>max_inputs</c>: the most texts one request of an embedding call carries; null for no limit.</summary>
     public int? MaxInputs { get; init; }
+
+    /// <summary>The token call whose token the call's requests use as <c>${access_token}</c>; null when there is none.</summary>
+    public AuthDefinition? Auth { get; init; }
 }

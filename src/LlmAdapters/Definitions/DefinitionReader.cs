@@ -14,7 +14,7 @@ internal static partial class DefinitionReader
         "query_path", "query_url", "query_method", "query_headers", "query_params", "query_data", "query_resp",
         "query_status", "query_done", "query_failed", "query_error", "query_error_code",
         "poll_interval", "poll_backoff", "poll_max_interval", "poll_timeout",
-        "submit_resp", "url_hosts", "sign", "max_inputs",
+        "submit_resp", "url_hosts", "sign", "max_inputs", "auth",
     ];
 
     /// <summary>Keys that only a stream call reads.</summary>
@@ -243,6 +243,7 @@ internal static partial class DefinitionReader
             var submitResp = call.TryGetProperty("submit_resp", out var submitValue) ? ReadResponseItems(submitValue, at.Child("submit_resp", lines), "submit_resp") : [];
             var urlHosts = call.TryGetProperty("url_hosts", out var hostsValue) ? ReadHosts(hostsValue, at.Child("url_hosts", lines)) : null;
             var sign = ReadSign(call, at);
+            var auth = ReadAuth(call, at, name);
 
             int? maxInputs = null;
             if (call.TryGetProperty("max_inputs", out var maxInputsValue))
@@ -287,6 +288,7 @@ internal static partial class DefinitionReader
                 Poll = poll,
                 Sign = sign,
                 MaxInputs = maxInputs,
+                Auth = auth,
             };
         }
 

@@ -59,7 +59,11 @@ internal sealed class ClientSettings : Observability.IObservedSettings
         StreamTimeout = profile.StreamTimeout <= TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : profile.StreamTimeout;
         MaxStreamLineBytes = profile.MaxStreamLineBytes > 0 ? profile.MaxStreamLineBytes : 1024 * 1024;
         TimeProvider = timeProvider;
+        Tokens = new Auth.TokenCache(timeProvider);
     }
+
+    /// <summary>The tokens of the profile's token calls (<c>auth</c>), per credential, shared by every client created with these settings.</summary>
+    public Auth.TokenCache Tokens { get; }
 
     public TimeSpan StreamIdleTimeout { get; }
 

@@ -13,6 +13,7 @@ internal sealed partial class PlanRunner
     /// </summary>
     private async Task<T> ExecuteAsync<T>(CallPlan call, LlmRequest request, Func<VariableScope, CancellationToken, Task<T>> attempt, bool retry, CancellationToken cancellationToken)
     {
+        attempt = WithToken(call, attempt);
         var policy = Settings.RetryPolicy;
         if (!retry || !policy.Enabled)
         {

@@ -106,7 +106,8 @@ internal sealed partial class PlanRunner
                 }
 
                 using var message = RequestBuilder.Build(call.Request, scope, Settings, call);
-                return await SendAsync(message, call, token).ConfigureAwait(false);
+                var sent = await SendAsync(message, call, token).ConfigureAwait(false);
+                return call.Auth is null ? sent : await CheckTokenRefusedAsync(call, sent, token).ConfigureAwait(false);
             }, retry: call.StreamStep is null, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && Expired(call, e, "got no response headers", timeout, total) is { } expired)

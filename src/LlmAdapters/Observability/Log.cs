@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "{Adapter}.{Call}: profile {Profile} failed ({Reason}); falling back to profile {Fallback}")]
     public static partial void FallingBack(ILogger logger, string adapter, string call, string profile, string reason, string fallback);
+
+    [LoggerMessage(9, LogLevel.Information, "{Adapter}.{Call} for profile {Profile}: the vendor refused the token ({Reason}); getting a new one and trying once more")]
+    public static partial void TokenRefused(ILogger logger, string adapter, string call, string profile, string reason);
 }

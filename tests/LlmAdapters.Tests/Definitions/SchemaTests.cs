@@ -61,6 +61,13 @@ public class SchemaTests
     }
 
     [Test]
+    public void AuthKeys_AreExactlyTheLoadersAuthKeys()
+    {
+        Assert.That(Keys(Def("auth")), Is.EqualTo(Sorted(DefinitionReader.AuthKeys)));
+        Assert.That(Def("call").GetProperty("properties").GetProperty("auth").GetProperty("$ref").GetString(), Is.EqualTo("#/$defs/auth"));
+    }
+
+    [Test]
     public void DeclaredConverterKeys_AreExactlyTheLoadersConverterKeys()
     {
         Assert.That(Keys(Def("declaredConverter")), Is.EqualTo(Sorted(DefinitionReader.ConverterKeys)));

@@ -116,7 +116,7 @@ public class StreamExactnessTests
             foreach (var call in catalog.Describe(adapter).Where(c => c.ApiType == LlmApiType.Stream))
             {
                 var client = () => catalog.CreateClient(
-                    new LlmProfile { Adapter = adapter, BaseUrl = "http://127.0.0.1:1", Variables = { ["apikey"] = "id.secret", ["model"] = "m", ["groupid"] = "g", ["deployment"] = "d", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "secret-for-tests" } },
+                    new LlmProfile { Adapter = adapter, BaseUrl = "http://127.0.0.1:1", Variables = { ["apikey"] = "id.secret", ["model"] = "m", ["groupid"] = "g", ["deployment"] = "d", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "secret-for-tests", ["secret_key"] = "secret-for-tests" } },
                     StreamResponses.Body(body, contentType).Mock);
                 var e = Assert.ThrowsAsync<LlmHttpException>(async () => await StreamResponses.CollectAsync(client().StreamAsync(new LlmRequest { Call = call.Name, Prompt = "hi" })), $"{adapter}.{call.Name}")!;
                 Assert.That(e.Message, Does.Contain(messagePart), $"{adapter}.{call.Name}");
