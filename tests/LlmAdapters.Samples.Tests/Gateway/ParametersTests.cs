@@ -46,7 +46,7 @@ public sealed class ParametersTests
         });
     }
 
-    [TestCase("""{"seed":42}""", "seed", "not supported by model 'p'")]
+    [TestCase("""{"logit_bias":{"50256":-100}}""", "logit_bias", "not supported by model 'p'")]
     [TestCase("""{"n":2}""", "n", "must be 1")]
     [TestCase("""{"response_format":{"type":"json_object"}}""", "response_format", "not supported by this profile")]
     [TestCase("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}""", "tools", "not supported by this profile")]
