@@ -10,46 +10,8 @@ internal static class Chromium
 
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    /// <summary>apt-get update and install, plus the wait for another process's install under the script's lock.</summary>
-    private static readonly TimeSpan InstallLimit = TimeSpan.FromMinutes(40);
-
-    private static readonly Lazy<Task> Installation = new(InstallAsync);
-
-    /// <summary>
-    /// Installs Chromium when it is missing, with the repository's one script (.ci/install-chromium.sh, copied next to
-    /// the tests): apt-get as root, once, under a file lock. Fails the test (never skips it) when it cannot, with the
-    /// script's words on how to install Chromium.
-    /// </summary>
-    public static Task EnsureInstalledAsync() => File.Exists(Path) ? Task.CompletedTask : Installation.Value;
-
-    private static async Task InstallAsync()
-    {
-        var script = System.IO.Path.Combine(AppContext.BaseDirectory, "install-chromium.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(InstallLimit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"Installing Chromium ({script}) did not finish within {InstallLimit.TotalMinutes} minutes. Install it yourself: sudo apt-get install chromium.");
-        }
-
-        var said = (await errors).Trim();
-        await output;
-        if (process.ExitCode != 0 || !File.Exists(Path))
-        {
-            Assert.Fail($"The status-page test needs Chromium at {Path}, and installing it failed (exit code {process.ExitCode}): {Tail(said)}");
-        }
-    }
-
-    private static string Tail(string text) => text.Length <= 2000 ? text : "..." + text[^2000..];
+    /// <summary>Installs Chromium when it is missing (<see cref="DebianPackage"/>).</summary>
+    public static Task EnsureInstalledAsync() => DebianPackage.EnsureAsync("chromium", Path, "The status-page test");
 
     /// <summary>The page's DOM after its scripts ran (5 s of virtual time: the page's first refresh and one more).</summary>
     public static Task<string> DumpDomAsync(string url) => RunAsync(["--virtual-time-budget=5000", "--dump-dom", url]);

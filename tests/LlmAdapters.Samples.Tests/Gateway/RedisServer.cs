@@ -8,15 +8,13 @@ namespace LlmAdapters.Samples.Tests.Gateway;
 
 /// <summary>
 /// A throwaway redis-server (Debian's package, <c>/usr/bin/redis-server</c>) on a free loopback port, without persistence;
-/// installed on first use when missing, with the repository's one script (.ci/install-redis.sh, copied next to the tests).
+/// installed on first use when missing, with the repository's one script (.ci/install-debian-package.sh, see <see cref="DebianPackage"/>).
 /// </summary>
 internal sealed class RedisServer : IDisposable
 {
     public const string Path = "/usr/bin/redis-server";
 
-    private static readonly TimeSpan InstallLimit = TimeSpan.FromMinutes(40);
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(20);
-    private static readonly Lazy<Task> Installation = new(InstallAsync);
 
     private readonly Process _process;
 
@@ -34,10 +32,7 @@ internal sealed class RedisServer : IDisposable
     /// <summary>Starts a server (installing redis-server first when it is missing; fails the test, never skips it, when it cannot).</summary>
     public static async Task<RedisServer> StartAsync()
     {
-        if (!File.Exists(Path))
-        {
-            await Installation.Value;
-        }
+        await DebianPackage.EnsureAsync("redis-server", Path, "The multi-instance gateway test");
 
         // A port another process takes between our probe and redis-server's bind makes redis-server exit: try a few.
         var failures = new List<string>();
@@ -107,32 +102,5 @@ internal sealed class RedisServer : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task InstallAsync()
-    {
-        var script = System.IO.Path.Combine(AppContext.BaseDirectory, "install-redis.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(InstallLimit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"Installing redis-server ({script}) did not finish within {InstallLimit.TotalMinutes} minutes. Install it yourself: sudo apt-get install redis-server.");
-        }
-
-        var said = (await errors).Trim();
-        await output;
-        if (process.ExitCode != 0 || !File.Exists(Path))
-        {
-            Assert.Fail($"The multi-instance gateway test needs redis-server at {Path}, and installing it failed (exit code {process.ExitCode}): {(said.Length <= 2000 ? said : "..." + said[^2000..])}");
-        }
     }
 }
