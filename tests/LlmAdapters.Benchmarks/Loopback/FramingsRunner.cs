@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
+using LlmAdapters.Benchmarks.Support;
+
 namespace LlmAdapters.Benchmarks.Loopback;
 
 /// <summary>
@@ -85,7 +87,7 @@ public static class FramingsRunner
         Console.WriteLine($"- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores");
         Console.WriteLine($"- streams of {chunks:N0} pieces per wire ({cumulativeChunks:N0} for the cumulative one); {rounds} measured round(s) after {warmup} warm-up round(s); in each round every wire's variants in turn");
         Console.WriteLine($"- server: Kestrel in a child process at {url}, one flushed write per event");
-        Console.WriteLine($"- load average at the start (1, 5, 15 min): {LoadAverage()}");
+        Console.WriteLine($"- load average at the start (1, 5, 15 min): {RunStats.LoadAverage()}");
         Console.WriteLine();
 
         var samples = variants.ToDictionary(v => v, _ => new Sample());
@@ -131,7 +133,7 @@ public static class FramingsRunner
         Console.WriteLine();
         Print(variants, samples, chunks);
         Console.WriteLine();
-        Console.WriteLine($"Load average at the end (1, 5, 15 min): {LoadAverage()}");
+        Console.WriteLine($"Load average at the end (1, 5, 15 min): {RunStats.LoadAverage()}");
         if (smoke)
         {
             Console.WriteLine();
@@ -157,21 +159,21 @@ public static class FramingsRunner
             foreach (var v in group)
             {
                 var s = samples[v];
-                var t = Median(s.Ms) / Median(h.Ms);
-                var a = Median(s.AllocPerChunk) / Median(h.AllocPerChunk);
+                var t = RunStats.Median(s.Ms) / RunStats.Median(h.Ms);
+                var a = RunStats.Median(s.AllocPerChunk) / RunStats.Median(h.AllocPerChunk);
                 var (target, met) = v.Kind switch
                 {
                     "library" => group.Key == Wire.DashScopeCumulativeSse
                         ? ("time ≤ 1.25×, alloc ≤ 1.5×", t <= 1.25 && a <= 1.5)
                         : ("time ≤ 1.15×, alloc ≤ 1.5×", t <= 1.15 && a <= 1.5),
-                    "sdk" => ("slower than LlmAdapters", Median(s.Ms) > Median(samples[library].Ms) && Median(s.AllocPerChunk) > Median(samples[library].AllocPerChunk)),
-                    "updates" => ("≤ 1.3× StreamAsync time, ≤ 2× its alloc", Median(s.Ms) <= 1.3 * Median(samples[library].Ms) && Median(s.AllocPerChunk) <= 2 * Median(samples[library].AllocPerChunk)),
-                    "chatclient" => ("≤ 1.3× StreamUpdatesAsync time", Median(s.Ms) <= 1.3 * Median(samples[group.First(x => x.Kind == "updates")].Ms)),
-                    "meai" => ("≥ 2× LlmAdapters IChatClient time", Median(s.Ms) >= 2 * Median(samples[group.First(x => x.Kind == "chatclient")].Ms)),
+                    "sdk" => ("slower than LlmAdapters", RunStats.Median(s.Ms) > RunStats.Median(samples[library].Ms) && RunStats.Median(s.AllocPerChunk) > RunStats.Median(samples[library].AllocPerChunk)),
+                    "updates" => ("≤ 1.3× StreamAsync time, ≤ 2× its alloc", RunStats.Median(s.Ms) <= 1.3 * RunStats.Median(samples[library].Ms) && RunStats.Median(s.AllocPerChunk) <= 2 * RunStats.Median(samples[library].AllocPerChunk)),
+                    "chatclient" => ("≤ 1.3× StreamUpdatesAsync time", RunStats.Median(s.Ms) <= 1.3 * RunStats.Median(samples[group.First(x => x.Kind == "updates")].Ms)),
+                    "meai" => ("≥ 2× LlmAdapters IChatClient time", RunStats.Median(s.Ms) >= 2 * RunStats.Median(samples[group.First(x => x.Kind == "chatclient")].Ms)),
                     _ => ("—", true),
                 };
                 var mark = v.Kind == "hand" ? "—" : met ? "yes" : "**no**";
-                Console.WriteLine(string.Create(Inv, $"| {group.Key} | {v.Name} | {Median(s.Ms):0.0} | {t:0.00}× | {Median(s.AllocPerChunk):0} | {a:0.00}× | {Median(s.AllocPerChunk) - Median(s.StringsPerChunk):0} | {s.CpuMs.Average():0} | {target} | {mark} |"));
+                Console.WriteLine(string.Create(Inv, $"| {group.Key} | {v.Name} | {RunStats.Median(s.Ms):0.0} | {t:0.00}× | {RunStats.Median(s.AllocPerChunk):0} | {a:0.00}× | {RunStats.Median(s.AllocPerChunk) - RunStats.Median(s.StringsPerChunk):0} | {s.CpuMs.Average():0} | {target} | {mark} |"));
             }
         }
 
@@ -183,7 +185,7 @@ public static class FramingsRunner
         foreach (var v in variants)
         {
             var s = samples[v];
-            Console.WriteLine(string.Create(Inv, $"| {v.Wire} | {v.Name} | {s.Ms.Min():0.0} / {Median(s.Ms):0.0} / {s.Ms.Max():0.0} |"));
+            Console.WriteLine(string.Create(Inv, $"| {v.Wire} | {v.Name} | {s.Ms.Min():0.0} / {RunStats.Median(s.Ms):0.0} / {s.Ms.Max():0.0} |"));
         }
 
         _ = chunks;
@@ -222,22 +224,5 @@ public static class FramingsRunner
         return (ms, allocated / (double)chunks, strings / (double)chunks, cpuMs);
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var mid = sorted.Count / 2;
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
 }

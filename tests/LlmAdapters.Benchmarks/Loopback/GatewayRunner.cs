@@ -55,7 +55,7 @@ public static class GatewayRunner
         Console.WriteLine($"- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores");
         Console.WriteLine($"- upstream {upstream.BaseUrl}, YARP {yarp.BaseUrl}, gateway {gateway.BaseUrl}: three processes; the client is this one");
         Console.WriteLine($"- single stream {chunks:N0} chunks × {rounds} rounds; {concurrency} concurrent streams × {concurrentChunks:N0} chunks × {rounds} rounds; {sync} sync requests per target; memory over {million:N0} chunks");
-        Console.WriteLine($"- load average at the start (1, 5, 15 min): {LoadAverage()}");
+        Console.WriteLine($"- load average at the start (1, 5, 15 min): {RunStats.LoadAverage()}");
         Console.WriteLine();
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -116,10 +116,10 @@ public static class GatewayRunner
             Console.WriteLine();
             Console.WriteLine("| measurement | YARP | gateway | gateway / YARP | target | met |");
             Console.WriteLine("| --- | ---: | ---: | ---: | --- | --- |");
-            Row($"proxy CPU per chunk, one stream of {chunks:N0} (µs)", Median(single["YARP"]), Median(single["gateway"]), null);
-            Row($"proxy CPU per chunk, {concurrency} concurrent streams (µs)", Median(many["YARP"]), Median(many["gateway"]), 2.0);
-            var directP50 = Median(latency["direct"]);
-            Row($"sync p50 added to the direct {directP50:0} µs (µs)", Median(latency["YARP"]) - directP50, Median(latency["gateway"]) - directP50, 1.5);
+            Row($"proxy CPU per chunk, one stream of {chunks:N0} (µs)", RunStats.Median(single["YARP"]), RunStats.Median(single["gateway"]), null);
+            Row($"proxy CPU per chunk, {concurrency} concurrent streams (µs)", RunStats.Median(many["YARP"]), RunStats.Median(many["gateway"]), 2.0);
+            var directP50 = RunStats.Median(latency["direct"]);
+            Row($"sync p50 added to the direct {directP50:0} µs (µs)", RunStats.Median(latency["YARP"]) - directP50, RunStats.Median(latency["gateway"]) - directP50, 1.5);
             Console.WriteLine();
             Console.WriteLine(string.Create(Inv, $"Gateway resident memory over a {million:N0}-chunk stream: {memory.Tenth / 1048576.0:0.0} MB at 10%, {memory.Half / 1048576.0:0.0} MB at 50%, {memory.End / 1048576.0:0.0} MB at the end (growth 10%→100%: {(memory.End - memory.Tenth) / 1048576.0:0.0} MB)."));
         }
@@ -130,7 +130,7 @@ public static class GatewayRunner
         }
 
         Console.WriteLine();
-        Console.WriteLine($"Load average at the end (1, 5, 15 min): {LoadAverage()}");
+        Console.WriteLine($"Load average at the end (1, 5, 15 min): {RunStats.LoadAverage()}");
         return 0;
 
         static void Row(string name, double yarp, double gateway, double? target)
@@ -245,22 +245,5 @@ public static class GatewayRunner
         return (tenth, half, gateway.WorkingSet());
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var mid = sorted.Count / 2;
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
 }

@@ -104,7 +104,7 @@ public static class LoopbackRunner
         Console.WriteLine($"- stream: {o.Chunks:N0} chunks, {o.StreamsPerRound} per variant a round; time to first chunk: {o.TtfcRequests} streams of {o.TtfcChunks} chunks per variant; sync: {o.SyncRequests} requests per variant; concurrency: {o.Concurrency} streams × {o.ConcurrentChunks:N0} chunks; server flushes every {o.Batch} event(s)");
         Console.WriteLine($"- {o.Rounds} measured round(s) after {o.Warmup} warm-up round(s), variants interleaved in each: hand-written, LlmAdapters, OpenAI SDK");
         Console.WriteLine($"- before the rounds, {o.JitWarmup:N0} sync calls and {o.JitWarmup:N0} short streams per variant, so that every client runs the code it would run in a long-lived service: the framework's code starts precompiled (ReadyToRun), a client's own code starts at tier 0 and reaches tier 1 with dynamic PGO only after thousands of calls (see docs/performance.md, \"Warm-up\")");
-        Console.WriteLine($"- load average at the start (1, 5, 15 min): {LoadAverage()}");
+        Console.WriteLine($"- load average at the start (1, 5, 15 min): {RunStats.LoadAverage()}");
 
         await using var server = await ServerProcess.StartAsync(o.Batch);
         var baseUrl = server.BaseUrl + "/v1";
@@ -240,7 +240,7 @@ public static class LoopbackRunner
         }
 
         Console.WriteLine();
-        Console.WriteLine($"Load average at the end (1, 5, 15 min): {LoadAverage()}");
+        Console.WriteLine($"Load average at the end (1, 5, 15 min): {RunStats.LoadAverage()}");
 
         if (o.Smoke)
         {
@@ -258,22 +258,6 @@ public static class LoopbackRunner
         return self.TotalProcessorTime.TotalMilliseconds;
     }
 
-    /// <summary>The machine's load average (Linux), to tell a quiet run from a busy one.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "unknown";
-        }
-    }
 
     /// <summary>Times the first catalog build of the process: call it before anything else touches LlmAdapters.</summary>
     public static double ColdBuildMs()
@@ -418,17 +402,6 @@ public static class LoopbackRunner
         return string.Create(Inv, $"| {v.Name} | {seconds:0.00} | {allocated / (double)chunks:0} | {Mb(heapTenth)} | {Mb(heapHalf)} | {Mb(heapEnd)} | {Mb(heapEnd - heapTenth)} | {Mb(Environment.WorkingSet)} |");
     }
 
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToList();
-        var mid = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
     private static void PrintTable(Options o, IVariant[] variants, Dictionary<string, Samples> samples, double coldMs, double secondMs, List<double> coldRuns)
     {
@@ -439,13 +412,13 @@ public static class LoopbackRunner
         Console.WriteLine();
         Console.WriteLine("| measurement | hand-written | LlmAdapters | OpenAI SDK | LlmAdapters / hand | SDK / hand | target for LlmAdapters | met |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
-        Row($"stream of {o.Chunks:N0} chunks, wall (ms)", x => Median(x.StreamMs), "0.0", 1.2);
-        Row("allocated bytes per chunk (yielded strings included)", x => Median(x.AllocPerChunk), "0", 1.5);
-        Row($"time to first chunk (µs, {o.TtfcChunks}-chunk streams, warm connection)", x => Median(x.TtfcUs), "0", 1.1);
-        Row("sync round trip p50 (µs)", x => Median(x.SyncUs), "0", 1.1);
-        Row($"{o.Concurrency} concurrent streams × {o.ConcurrentChunks:N0} chunks, wall (ms)", x => Median(x.ConcurrentMs), "0", 1.2);
-        Row($"(no target) allocated bytes per {o.TtfcChunks}-chunk stream call", x => Median(x.TtfcAllocPerCall), "0", null);
-        Row("(no target) allocated bytes per sync call", x => Median(x.SyncAllocPerCall), "0", null);
+        Row($"stream of {o.Chunks:N0} chunks, wall (ms)", x => RunStats.Median(x.StreamMs), "0.0", 1.2);
+        Row("allocated bytes per chunk (yielded strings included)", x => RunStats.Median(x.AllocPerChunk), "0", 1.5);
+        Row($"time to first chunk (µs, {o.TtfcChunks}-chunk streams, warm connection)", x => RunStats.Median(x.TtfcUs), "0", 1.1);
+        Row("sync round trip p50 (µs)", x => RunStats.Median(x.SyncUs), "0", 1.1);
+        Row($"{o.Concurrency} concurrent streams × {o.ConcurrentChunks:N0} chunks, wall (ms)", x => RunStats.Median(x.ConcurrentMs), "0", 1.2);
+        Row($"(no target) allocated bytes per {o.TtfcChunks}-chunk stream call", x => RunStats.Median(x.TtfcAllocPerCall), "0", null);
+        Row("(no target) allocated bytes per sync call", x => RunStats.Median(x.SyncAllocPerCall), "0", null);
         // Process CPU time ticks coarsely (10 ms on Linux): the mean over the rounds, not the median.
         Row($"(no target) client CPU time for the stream of {o.Chunks:N0} chunks (ms, mean)", x => x.StreamCpuMs.DefaultIfEmpty(double.NaN).Average(), "0", null);
         Row($"(no target) client CPU time for the {o.Concurrency} concurrent streams (ms, mean)", x => x.ConcurrentCpuMs.DefaultIfEmpty(double.NaN).Average(), "0", null);
@@ -454,7 +427,7 @@ public static class LoopbackRunner
         Console.WriteLine(string.Create(Inv, $"Compiling all shipped adapters ({files}), cold (the first LlmCatalogBuilder().AddDirectory(adapters).Build() in this process): {coldMs:0.0} ms (target < 50 ms: {(coldMs < 50 ? "met" : "NOT met")}); the second build in the same process: {secondMs:0.00} ms."));
         if (coldRuns.Count > 0)
         {
-            var median = Median(coldRuns);
+            var median = RunStats.Median(coldRuns);
             Console.WriteLine();
             Console.WriteLine(string.Create(Inv, $"The same cold build in {coldRuns.Count} fresh processes: median {median:0.0} ms (min {coldRuns.Min():0.0}, max {coldRuns.Max():0.0}; target < 50 ms: {(median < 50 ? "met" : "NOT met")})."));
         }
@@ -479,7 +452,7 @@ public static class LoopbackRunner
 
         void Spread(string name, Func<Samples, List<double>> pick, string format)
         {
-            string Of(Samples x) => pick(x).Count == 0 ? "-" : $"{pick(x).Min().ToString(format, Inv)} / {Median(pick(x)).ToString(format, Inv)} / {pick(x).Max().ToString(format, Inv)}";
+            string Of(Samples x) => pick(x).Count == 0 ? "-" : $"{pick(x).Min().ToString(format, Inv)} / {RunStats.Median(pick(x)).ToString(format, Inv)} / {pick(x).Max().ToString(format, Inv)}";
             Console.WriteLine($"| {name} | {Of(h)} | {Of(l)} | {Of(s)} |");
         }
     }
