@@ -22,14 +22,16 @@ public sealed class ToolCallingTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _upstream = await FakeUpstream.StartAsync("up", ("sk", KeyBehaviour.Answer));
+        _upstream = await FakeUpstream.StartAsync("up", ("sk", KeyBehaviour.Answer), ("sk-failing", KeyBehaviour.Fail));
         var settings = TestGateway.Profile("p", _upstream, "sk");
-        foreach (var (key, value) in TestGateway.Profile("m", _upstream, "sk"))
+        foreach (var (key, value) in TestGateway.Profile("m", _upstream, "sk").Concat(TestGateway.Profile("f", _upstream, "sk-failing")).Concat(TestGateway.Profile("q", _upstream, "sk")))
         {
             settings[key] = value;
         }
 
         settings["LlmAdapters:Profiles:m:Adapter"] = "minimax";   // its chat call takes no tools, tool choice or response format
+        settings["LlmAdapters:Profiles:f:Fallbacks:0"] = "m";
+        settings["LlmAdapters:Profiles:f:Fallbacks:1"] = "q";
         _gateway = await TestGateway.StartAsync(settings);
     }
 
@@ -257,6 +259,21 @@ public sealed class ToolCallingTests
             Assert.That(error.GetProperty("type").GetString(), Is.EqualTo("invalid_request_error"));
             Assert.That(error.GetProperty("message").GetString(), Does.Contain(message));
             Assert.That(_upstream.Requests, Has.Count.EqualTo(sentBefore), "nothing was sent upstream");
+        });
+    }
+
+    [Test]
+    public async Task FallbackWithoutToolSupport_IsSkipped()
+    {
+        var options = new ChatCompletionOptions();
+        options.Tools.Add(Weather());
+
+        ChatCompletion answer = await _gateway.Chat("f").CompleteChatAsync([new UserChatMessage("fallback: weather?")], options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.ToolCalls.Select(c => c.Id), Is.EqualTo(new[] { FakeUpstream.ToolCallId }), "answered by 'q', the fallback after 'm'");
+            Assert.That(_upstream.Requests.Count(r => r.Body.GetProperty("messages")[0].GetProperty("content").GetString() == "fallback: weather?"), Is.EqualTo(2), "'f' failed, 'm' was skipped, 'q' answered");
         });
     }
 
