@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway;
 
-/// <summary>What the loaded adapters offer: whether one has a call, and which variables its <c>chat</c> call reads (to know which OpenAI parameters it can honour).</summary>
+/// <summary>What the loaded adapters offer: whether one has a call, and which variables and inputs its <c>chat</c> call takes (to know which OpenAI parameters it can honour).</summary>
 /// <remarks>The catalog is built once, like the library's own: the built-in adapters (unless turned off) and <c>LlmAdapters:AdapterPaths</c>.</remarks>
 internal sealed class AdapterCalls(IOptionsMonitor<LlmAdaptersOptions> options)
 {
@@ -26,7 +26,7 @@ internal sealed class AdapterCalls(IOptionsMonitor<LlmAdaptersOptions> options)
 
     public bool HasCall(string adapter, string call) => _catalog.Value.Contains(adapter) && _catalog.Value.GetCalls(adapter).Contains(call);
 
-    /// <summary>The variables the adapter's <c>chat</c> call reads (empty for an unknown adapter).</summary>
-    public IReadOnlyList<string> ChatVariables(string adapter)
-        => _catalog.Value.Contains(adapter) ? _catalog.Value.Describe(adapter).FirstOrDefault(c => c.Name == "chat")?.Variables ?? [] : [];
+    /// <summary>The adapter's <c>chat</c> call: the variables it reads and its inputs (<c>tools</c>, <c>tool_choice</c>, <c>response_format</c> when it takes them); null for an unknown adapter or one without a chat call.</summary>
+    public LlmCallInfo? Chat(string adapter)
+        => _catalog.Value.Contains(adapter) ? _catalog.Value.Describe(adapter).FirstOrDefault(c => c.Name == "chat") : null;
 }

@@ -8,8 +8,17 @@ namespace Gateway;
 internal sealed record ChatCompletionRequest(
     string Model, IReadOnlyList<LlmMessage> Messages, int? MaxTokens, double? Temperature, bool Stream, bool IncludeUsage, IReadOnlyDictionary<string, JsonElement> Parameters)
 {
+    /// <summary>OpenAI's <c>tools</c> (function tools).</summary>
+    public IReadOnlyList<LlmTool> Tools { get; init; } = [];
+
+    /// <summary>OpenAI's <c>tool_choice</c>; null when not given.</summary>
+    public LlmToolChoice? ToolChoice { get; init; }
+
+    /// <summary>OpenAI's <c>response_format</c>; null when not given.</summary>
+    public LlmResponseFormat? ResponseFormat { get; init; }
+
     /// <summary>Parameters the gateway maps itself (everything else is in <see cref="Parameters"/>).</summary>
-    private static readonly HashSet<string> Mapped = ["model", "messages", "max_tokens", "max_completion_tokens", "temperature", "stream", "stream_options", "n"];
+    private static readonly HashSet<string> Mapped = ["model", "messages", "max_tokens", "max_completion_tokens", "temperature", "stream", "stream_options", "n", .. ToolParameters.Names];
 
     /// <summary>
     /// OpenAI's other chat parameters (its API reference): each goes to the profile's adapter as the variable of the same
@@ -20,7 +29,7 @@ internal sealed record ChatCompletionRequest(
     [
         "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user",
         "service_tier", "store", "metadata", "reasoning_effort", "modalities", "prediction", "audio", "verbosity",
-        "web_search_options", "safety_identifier", "prompt_cache_key",
+        "web_search_options", "safety_identifier", "prompt_cache_key", "parallel_tool_calls",
     ];
 
     /// <summary>Reads the request body; a body that does not fit, or asks for what no profile can do, gives an OpenAI-format 400.</summary>
@@ -54,7 +63,15 @@ internal sealed record ChatCompletionRequest(
                 return (null, OpenAiError.BadRequest("'messages' must be a non-empty array of {\"role\", \"content\"}.", "messages"));
             }
 
-            if (ToolParameters.Refuse(root, messages) is { } toolError)
+            if (ToolParameters.RefuseLegacy(root, messages) is { } legacyError)
+            {
+                return (null, legacyError);
+            }
+
+            var (tools, toolsError) = ToolParameters.Tools(root);
+            var (toolChoice, choiceError) = ToolParameters.ToolChoice(root);
+            var (responseFormat, formatError) = ToolParameters.ResponseFormat(root);
+            if ((toolsError ?? choiceError ?? formatError) is { } toolError)
             {
                 return (null, toolError);
             }
@@ -74,7 +91,30 @@ internal sealed record ChatCompletionRequest(
 
                 var (text, images) = Content(message.TryGetProperty("content", out var content) ? content : default);
                 var roleName = role.GetString() == "developer" ? "system" : role.GetString()!;
-                list.Add(new LlmMessage(roleName, text) { Images = images });
+                if (roleName == "tool")
+                {
+                    var (callId, idError) = ToolParameters.CallId(message);
+                    if (idError is not null)
+                    {
+                        return (null, idError);
+                    }
+
+                    list.Add(LlmMessage.ToolResult(callId!, text));
+                    continue;
+                }
+
+                var (calls, callsError) = ToolParameters.Calls(message);
+                if (callsError is not null)
+                {
+                    return (null, callsError);
+                }
+
+                if (calls.Count > 0 && roleName != "assistant")
+                {
+                    return (null, OpenAiError.BadRequest("Only an assistant message may have 'tool_calls'.", "messages", "invalid_value"));
+                }
+
+                list.Add(new LlmMessage(roleName, text) { Images = images, ToolCalls = calls });
             }
 
             var parameters = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -99,13 +139,45 @@ internal sealed record ChatCompletionRequest(
             var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
             var includeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
                 && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
-            return (new ChatCompletionRequest(model.GetString()!, list, maxTokens, temperature, stream, includeUsage, parameters), null);
+            return (new ChatCompletionRequest(model.GetString()!, list, maxTokens, temperature, stream, includeUsage, parameters)
+            {
+                Tools = tools, ToolChoice = toolChoice, ResponseFormat = responseFormat,
+            }, null);
         }
     }
 
-    /// <summary>The first parameter the adapter cannot honour (its chat call reads no variable of that name), or null.</summary>
-    public string? UnsupportedBy(IReadOnlyList<string> adapterVariables)
-        => Parameters.Keys.Order(StringComparer.Ordinal).FirstOrDefault(name => !adapterVariables.Contains(name, StringComparer.Ordinal));
+    /// <summary>
+    /// The first parameter the adapter's chat call cannot honour, or null: <c>tools</c>, <c>messages</c> (tool calls or
+    /// results in them), <c>tool_choice</c> or <c>response_format</c> when the call has no place for them (as the library
+    /// decides: "auto" needs only tools, "text" is never sent), else a passed-through parameter it reads no variable for.
+    /// </summary>
+    public string? UnsupportedBy(LlmCallInfo? chat)
+    {
+        var inputs = chat?.Inputs ?? [];
+        var takesTools = inputs.Contains("tools", StringComparer.Ordinal);
+        if (Tools.Count > 0 && !takesTools)
+        {
+            return "tools";
+        }
+
+        if (!takesTools && Messages.Any(m => m.ToolCalls.Count > 0 || m.ToolCallId is not null))
+        {
+            return "messages";
+        }
+
+        if (ToolChoice is { } choice && !inputs.Contains("tool_choice", StringComparer.Ordinal) && !(choice.Kind == LlmToolChoiceKind.Auto && takesTools))
+        {
+            return "tool_choice";
+        }
+
+        if (ResponseFormat is { Kind: not LlmResponseFormatKind.Text } && !inputs.Contains("response_format", StringComparer.Ordinal))
+        {
+            return "response_format";
+        }
+
+        var variables = chat?.Variables ?? [];
+        return Parameters.Keys.Order(StringComparer.Ordinal).FirstOrDefault(name => !variables.Contains(name, StringComparer.Ordinal));
+    }
 
     /// <summary>The text of the last user message: what a web search looks for.</summary>
     public string LastUserText() => Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "";
@@ -120,7 +192,7 @@ internal sealed record ChatCompletionRequest(
         }
 
         var messages = Messages.ToList();
-        messages[index] = new LlmMessage("user", messages[index].Content + "\n\n" + appendix) { Images = messages[index].Images };
+        messages[index] = messages[index] with { Content = messages[index].Content + "\n\n" + appendix };
         return this with { Messages = messages };
     }
 
@@ -138,7 +210,11 @@ internal sealed record ChatCompletionRequest(
             variables["apikey"] = apiKey;
         }
 
-        return new() { Messages = Messages, MaxTokens = MaxTokens, Temperature = Temperature, Model = upstreamModel, Variables = variables };
+        return new()
+        {
+            Messages = Messages, MaxTokens = MaxTokens, Temperature = Temperature, Model = upstreamModel, Variables = variables,
+            Tools = Tools, ToolChoice = ToolChoice, ResponseFormat = ResponseFormat,
+        };
     }
 
     private static int? Number(JsonElement root, string name)

@@ -33,10 +33,14 @@ internal sealed class ChatCompletionsEndpoint(
             return;
         }
 
-        if (request.UnsupportedBy(calls.ChatVariables(clients.Profiles[route.Profile].Adapter)) is { } unsupported)
+        if (request.UnsupportedBy(calls.Chat(clients.Profiles[route.Profile].Adapter)) is { } unsupported)
         {
+            var what = unsupported == "messages"
+                ? "Tool messages (role 'tool', or an assistant message with 'tool_calls') are"
+                : $"The parameter '{unsupported}' is";
+            var fix = unsupported == "messages" ? "Remove the tool calls and tool results from 'messages'." : $"Remove '{unsupported}'.";
             await RefuseAsync(context, OpenAiError.BadRequest(
-                $"The parameter '{unsupported}' is not supported by model '{route.ClientModel}': its upstream API (adapter '{clients.Profiles[route.Profile].Adapter}') has no such setting. Remove '{unsupported}'.",
+                $"{what} not supported by model '{route.ClientModel}': its upstream API (adapter '{clients.Profiles[route.Profile].Adapter}') has no such setting. {fix}",
                 unsupported, "unsupported_parameter"), "unsupported_parameter");
             return;
         }
@@ -93,9 +97,28 @@ internal sealed class ChatCompletionsEndpoint(
             writer.WriteNumber("index", 0);
             writer.WriteStartObject("message");
             writer.WriteString("role", "assistant");
-            writer.WriteString("content", response.Text);
+            if (response.ToolCalls.Count > 0 && response.Text.Length == 0)
+            {
+                writer.WriteNull("content");
+            }
+            else
+            {
+                writer.WriteString("content", response.Text);
+            }
+
+            if (response.ToolCalls.Count > 0)
+            {
+                writer.WriteStartArray("tool_calls");
+                foreach (var call in response.ToolCalls)
+                {
+                    ChunkWriter.WriteToolCall(writer, call, index: null);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
-            writer.WriteString("finish_reason", FinishReason(response.FinishReason));
+            writer.WriteString("finish_reason", response.ToolCalls.Count > 0 ? "tool_calls" : FinishReason(response.FinishReason));
             writer.WriteEndObject();
             writer.WriteEndArray();
             ChunkWriter.WriteUsage(writer, response.Usage);
@@ -146,6 +169,7 @@ internal sealed class ChatCompletionsEndpoint(
 
         LlmUsage? usage = null;
         string? finishReason = null;
+        var toolCalls = 0;
         await chunks.WriteDeltaAsync("assistant", "", null, cancellationToken);
         try
         {
@@ -157,6 +181,13 @@ internal sealed class ChatCompletionsEndpoint(
                 if (update.Text.Length > 0)
                 {
                     await chunks.WriteDeltaAsync(null, update.Text, null, cancellationToken);
+                }
+
+                if (update.ToolCalls.Count > 0)
+                {
+                    // The library yields each call whole, once, after the last chunk: one delta with every call is valid OpenAI.
+                    await chunks.WriteToolCallsAsync(update.ToolCalls, toolCalls, cancellationToken);
+                    toolCalls += update.ToolCalls.Count;
                 }
 
                 more = await updates.MoveNextAsync();
@@ -172,7 +203,7 @@ internal sealed class ChatCompletionsEndpoint(
         }
 
         await counters.CompletedAsync(route.Profile, usage, null);
-        await chunks.WriteDeltaAsync(null, null, FinishReason(finishReason), cancellationToken);
+        await chunks.WriteDeltaAsync(null, null, toolCalls > 0 ? "tool_calls" : FinishReason(finishReason), cancellationToken);
         if (request.IncludeUsage)
         {
             await chunks.WriteUsageChunkAsync(usage, cancellationToken);

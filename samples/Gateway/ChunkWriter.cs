@@ -35,6 +35,49 @@ internal sealed class ChunkWriter(PipeWriter pipe, string id, long created, stri
         }, cancellationToken);
     }
 
+    /// <summary>A chunk whose delta has whole tool calls: <c>tool_calls: [{"index", "id", "type": "function", "function": {"name", "arguments"}}]</c>, indexes from <paramref name="firstIndex"/>.</summary>
+    public async Task WriteToolCallsAsync(IReadOnlyList<LlmToolCall> calls, int firstIndex, CancellationToken cancellationToken)
+    {
+        await WriteEventAsync(writer =>
+        {
+            WriteChunkStart(writer);
+            writer.WriteStartArray("choices");
+            writer.WriteStartObject();
+            writer.WriteNumber("index", 0);
+            writer.WriteStartObject("delta");
+            writer.WriteStartArray("tool_calls");
+            for (var i = 0; i < calls.Count; i++)
+            {
+                WriteToolCall(writer, calls[i], firstIndex + i);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteNull("finish_reason");
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }, cancellationToken);
+    }
+
+    /// <summary>One tool call in OpenAI's shape (with its <c>index</c> in a stream's delta).</summary>
+    public static void WriteToolCall(Utf8JsonWriter writer, LlmToolCall call, int? index)
+    {
+        writer.WriteStartObject();
+        if (index is { } i)
+        {
+            writer.WriteNumber("index", i);
+        }
+
+        writer.WriteString("id", call.Id);
+        writer.WriteString("type", "function");
+        writer.WriteStartObject("function");
+        writer.WriteString("name", call.Name);
+        writer.WriteString("arguments", call.Arguments);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
     /// <summary>The last chunk of a stream with <c>stream_options.include_usage</c>: no choices, the usage.</summary>
     public async Task WriteUsageChunkAsync(LlmUsage? usage, CancellationToken cancellationToken)
     {

@@ -118,7 +118,7 @@ internal sealed class UpstreamCalls(ProfileClients clients, GatewayProfiles prof
         foreach (var fallback in profiles.Get(profile)?.Fallbacks ?? [])
         {
             if (clients.Find(fallback) is { } name && !chain.Contains(name, StringComparer.OrdinalIgnoreCase)
-                && request.UnsupportedBy(calls.ChatVariables(clients.Profiles[name].Adapter)) is null)
+                && request.UnsupportedBy(calls.Chat(clients.Profiles[name].Adapter)) is null)
             {
                 chain.Add(name);
             }

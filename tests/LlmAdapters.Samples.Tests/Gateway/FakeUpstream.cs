@@ -21,7 +21,14 @@ internal enum KeyBehaviour
 /// controls: each key answers, is rejected (401 invalid_api_key), is rate limited (429 with Retry-After) or fails (500 with a
 /// plain-text body). Unknown keys are rejected. It records every chat request's body and key.
 /// </summary>
-/// <remarks>Error bodies are OpenAI's error object (https://platform.openai.com/docs/guides/error-codes, openai-openapi's ErrorResponse).</remarks>
+/// <remarks>
+/// Error bodies are OpenAI's error object (https://platform.openai.com/docs/guides/error-codes, openai-openapi's ErrorResponse).
+/// A request with <c>tools</c> whose last message is not a tool result is answered with one call of the first tool,
+/// <see cref="ToolCallId"/> with <see cref="ToolCallArguments"/>, in the shape of OpenAI's function calling guide (whole:
+/// <c>message.tool_calls</c>, <c>content: null</c>; streamed: <c>delta.tool_calls</c> with <c>index</c>, the first piece
+/// carrying id, type and name, then <c>function.arguments</c> pieces; <c>finish_reason: "tool_calls"</c>), the shapes of
+/// tests/LlmAdapters.Conformance.Tests/Fixtures/openai/tool-calls-parallel-stream.
+/// </remarks>
 internal sealed class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -75,6 +82,54 @@ internal sealed class FakeUpstream : IAsyncDisposable
 
     public int ChatRequestsWith(string key) => Requests.Count(r => r.Key == key);
 
+    public const string ToolCallId = "call_12345xyz";
+
+    public const string ToolCallArguments = """{"location":"Paris, France"}""";
+
+    private static async Task ToolCallAsync(HttpContext context, JsonElement body, bool stream)
+    {
+        var name = body.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString();
+        if (!stream)
+        {
+            await Results.Json(new
+            {
+                id = "chatcmpl-fake",
+                @object = "chat.completion",
+                created = 1_700_000_000,
+                model = "fake-model",
+                choices = new[]
+                {
+                    new
+                    {
+                        index = 0,
+                        message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = ToolCallId, type = "function", function = new { name, arguments = ToolCallArguments } } } },
+                        finish_reason = "tool_calls",
+                    },
+                },
+                usage = new { prompt_tokens = 3, completion_tokens = 5, total_tokens = 8 },
+            }).ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        var half = ToolCallArguments.Length / 2;
+        var deltas = new object[]
+        {
+            new { role = "assistant", content = (string?)null, tool_calls = new[] { new { index = 0, id = ToolCallId, type = "function", function = new { name, arguments = "" } } } },
+            new { tool_calls = new[] { new { index = 0, function = new { arguments = ToolCallArguments[..half] } } } },
+            new { tool_calls = new[] { new { index = 0, function = new { arguments = ToolCallArguments[half..] } } } },
+        };
+        foreach (var delta in deltas)
+        {
+            var chunk = JsonSerializer.Serialize(new { id = "chatcmpl-fake", @object = "chat.completion.chunk", created = 1_700_000_000, model = "fake-model", choices = new[] { new { index = 0, delta, finish_reason = (string?)null } } });
+            await context.Response.WriteAsync($"data: {chunk}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+
+        var last = JsonSerializer.Serialize(new { id = "chatcmpl-fake", @object = "chat.completion.chunk", created = 1_700_000_000, model = "fake-model", choices = new[] { new { index = 0, delta = new { }, finish_reason = "tool_calls" } } });
+        await context.Response.WriteAsync($"data: {last}\n\ndata: [DONE]\n\n", context.RequestAborted);
+    }
+
     private async Task ChatAsync(HttpContext context)
     {
         using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
@@ -91,10 +146,17 @@ internal sealed class FakeUpstream : IAsyncDisposable
         }
 
         var messages = body.RootElement.GetProperty("messages");
+        var streamed = body.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        if (body.RootElement.TryGetProperty("tools", out _) && messages[messages.GetArrayLength() - 1].GetProperty("role").GetString() != "tool")
+        {
+            await ToolCallAsync(context, body.RootElement, streamed);
+            return;
+        }
+
         var question = messages[messages.GetArrayLength() - 1].GetProperty("content").GetString() ?? "";
         var answer = AnswerTo(question);
         var usage = new { prompt_tokens = 3, completion_tokens = 5, total_tokens = 8 };
-        if (!(body.RootElement.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True))
+        if (!streamed)
         {
             await Results.Json(new
             {

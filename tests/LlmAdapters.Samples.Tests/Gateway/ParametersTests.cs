@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Net;
 using System.Text.Json;
 using NUnit.Framework;
@@ -6,7 +5,7 @@ using OpenAI.Chat;
 
 namespace LlmAdapters.Samples.Tests.Gateway;
 
-/// <summary>OpenAI parameters go through when the profile's adapter has them, else a 400 in OpenAI's format names them.</summary>
+/// <summary>OpenAI parameters go through when the profile's adapter has them, else a 400 in OpenAI's format names them (tools and response formats: <see cref="ToolCallingTests"/>).</summary>
 public sealed class ParametersTests
 {
     private FakeUpstream _upstream = null!;
@@ -48,9 +47,6 @@ public sealed class ParametersTests
 
     [TestCase("""{"logit_bias":{"50256":-100}}""", "logit_bias", "not supported by model 'p'")]
     [TestCase("""{"n":2}""", "n", "must be 1")]
-    [TestCase("""{"response_format":{"type":"json_object"}}""", "response_format", "not supported by this profile")]
-    [TestCase("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}""", "tools", "not supported by this profile")]
-    [TestCase("""{"tool_choice":"auto"}""", "tool_choice", "not supported by this profile")]
     [TestCase("""{"base_url":"http://attacker.example"}""", "base_url", "Unrecognized request argument")]
     [TestCase("""{"apikey":"sk-mine"}""", "apikey", "Unrecognized request argument")]
     public async Task ParameterTheProfileCannotHonour_Gets400NamingIt(string extra, string param, string message)
@@ -69,34 +65,6 @@ public sealed class ParametersTests
             Assert.That(error.GetProperty("type").GetString(), Is.EqualTo("invalid_request_error"));
             Assert.That(error.GetProperty("message").GetString(), Does.Contain(message).And.Contain(param));
             Assert.That(_upstream.Requests, Has.Count.EqualTo(sentBefore), "nothing was sent upstream");
-        });
-    }
-
-    [Test]
-    public void Sdk_Tools_Get400NamingTools()
-    {
-        var options = new ChatCompletionOptions();
-        options.Tools.Add(ChatTool.CreateFunctionTool("get_weather", "The weather", BinaryData.FromString("""{"type":"object","properties":{}}""")));
-
-        var e = Assert.ThrowsAsync<ClientResultException>(() => _gateway.Chat("p").CompleteChatAsync([new UserChatMessage("weather?")], options));
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(e!.Status, Is.EqualTo(400));
-            Assert.That(e.Message, Does.Contain("'tools' is not supported by this profile"));
-        });
-    }
-
-    [Test]
-    public void Sdk_ToolMessage_Gets400NamingMessages()
-    {
-        var e = Assert.ThrowsAsync<ClientResultException>(() => _gateway.Chat("p").CompleteChatAsync(
-            [new UserChatMessage("weather?"), new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", "get_weather", BinaryData.FromString("{}"))]), new ToolChatMessage("call_1", "sunny")]));
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(e!.Status, Is.EqualTo(400));
-            Assert.That(e.Message, Does.Contain("Tool messages"));
         });
     }
 
