@@ -20,9 +20,9 @@ public class ToolRequestTests
         var handler = RecordingHandler.Json("{}");
         var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "qwen-plus" } }, handler.Mock);
 
-        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Prompt = "hi", Tools = [Weather] }));
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Call = "chat_cumulative", Prompt = "hi", Tools = [Weather] }));
 
-        Assert.That(e!.Message, Does.Contain("The request has tools").And.Contain("call 'chat' of adapter 'dashscope'").And.Contain("${tools}").And.Contain("nothing was sent"));
+        Assert.That(e!.Message, Does.Contain("The request has tools").And.Contain("call 'chat_cumulative' of adapter 'dashscope'").And.Contain("${tools}").And.Contain("nothing was sent"));
         Assert.That(handler.Requests, Is.Empty);
     }
 
@@ -31,7 +31,7 @@ public class ToolRequestTests
     {
         var handler = RecordingHandler.Json("{}");
         var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "qwen-plus" } }, handler.Mock);
-        var request = new LlmRequest { Messages = [LlmMessage.User("hi"), LlmMessage.Assistant("", new LlmToolCall("c1", "get_weather", "{}")), LlmMessage.ToolResult("c1", "sunny")] };
+        var request = new LlmRequest { Call = "chat_cumulative", Messages = [LlmMessage.User("hi"), LlmMessage.Assistant("", new LlmToolCall("c1", "get_weather", "{}")), LlmMessage.ToolResult("c1", "sunny")] };
 
         var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(request));
 
