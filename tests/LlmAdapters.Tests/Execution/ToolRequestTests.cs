@@ -40,6 +40,29 @@ public class ToolRequestTests
     }
 
     [Test]
+    public void ARequiredToolChoice_OnDashScope_IsRefusedBeforeSending_ItCanOnlyNameOneTool()
+    {
+        var handler = RecordingHandler.Json("{}");
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "qwen-plus" } }, handler.Mock);
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "hi", Tools = [Weather], ToolChoice = LlmToolChoice.Required }));
+
+        Assert.That(e!.Message, Does.Contain("dashscope_parameters").And.Contain("required"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void AToolChoice_OnMiniMax_IsRefusedBeforeSending()
+    {
+        var handler = RecordingHandler.Json("""{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"ok","role":"assistant"}}],"base_resp":{"status_code":0,"status_msg":""}}""");
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "minimax", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "MiniMax-Text-01" } }, handler.Mock);
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Prompt = "hi", Tools = [Weather], ToolChoice = LlmToolChoice.Tool("get_weather") }));
+        Assert.That(e!.Message, Does.Contain("call 'chat' of adapter 'minimax'"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
     public void AResponseFormat_OnAnthropic_IsRefused_ItHasNoJsonMode()
     {
         var handler = RecordingHandler.Json("{}");
