@@ -24,6 +24,7 @@ internal static class ToolConverters
         LlmConverter.Create("ollama_format", OllamaFormat),
         LlmConverter.Create("cohere_tool_choice", CohereToolChoice),
         LlmConverter.Create("cohere_response_format", CohereResponseFormat),
+        LlmConverter.Create("dashscope_parameters", DashScopeParameters),
     ];
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
@@ -360,6 +361,62 @@ internal static class ToolConverters
             {
                 w.WritePropertyName("json_schema"u8);
                 f.Schema.WriteTo(w);
+            }
+
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// DashScope native text generation's <c>parameters</c> object with its <c>tools</c> member (the standard variable,
+    /// placed there by the definition) in OpenAI's shape and its <c>tool_choice</c> member as <c>"auto"</c>, <c>"none"</c>
+    /// or <c>{"type": "function", "function": {"name"}}</c>; DashScope documents no <c>"required"</c>, so that is an error.
+    /// </summary>
+    private static JsonElement DashScopeParameters(JsonElement v)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"dashscope_parameters takes the parameters object, not a JSON {Kind(v)}");
+        }
+
+        var hasTools = v.TryGetProperty("tools"u8, out var tools);
+        var hasChoice = v.TryGetProperty("tool_choice"u8, out var choice);
+        if (!hasTools && !hasChoice)
+        {
+            return v;
+        }
+
+        if (hasChoice && Choice(choice, "dashscope_parameters").Mode == "required")
+        {
+            throw new FormatException("dashscope_parameters: DashScope's tool_choice is \"auto\", \"none\" or one named function; it cannot express \"required\"");
+        }
+
+        var convertedTools = hasTools ? OpenAiTools(tools) : default;
+        var convertedChoice = hasChoice ? OpenAiToolChoice(choice) : default;
+        return JsonValues.Write((v, convertedTools, convertedChoice), static (w, s) =>
+        {
+            w.WriteStartObject();
+            foreach (var property in s.v.EnumerateObject())
+            {
+                if (property.NameEquals("tools"u8))
+                {
+                    w.WritePropertyName("tools"u8);
+                    s.convertedTools.WriteTo(w);
+                }
+                else if (property.NameEquals("tool_choice"u8))
+                {
+                    w.WritePropertyName("tool_choice"u8);
+                    s.convertedChoice.WriteTo(w);
+                }
+                else
+                {
+                    property.WriteTo(w);
+                }
             }
 
             w.WriteEndObject();

@@ -24,6 +24,7 @@ internal static class VendorConverters
         new GeminiPartsConverter("gemini_text", thoughts: false),
         new GeminiPartsConverter("gemini_thoughts", thoughts: true),
         LlmConverter.Create("ollama_messages", OllamaMessages),
+        LlmConverter.Create("dashscope_input", DashScopeInput),
         LlmConverter.Create("bedrock_messages", BedrockMessages),
         LlmConverter.Create("bedrock_system", BedrockSystem),
         new GeminiPartsConverter("bedrock_text", thoughts: false), // Converse content blocks have the shape of Gemini parts
@@ -116,6 +117,48 @@ internal static class VendorConverters
         }
 
         throw new FormatException($"{converter}: an image needs \"data\" (base64) with \"mime_type\", or \"url\"");
+    }
+
+    /// <summary>
+    /// DashScope native text generation's <c>input</c> object with its <c>messages</c> member through <c>openai_messages</c>
+    /// (tool calls with <c>type</c> and <c>function.arguments</c> as JSON text, results as role <c>tool</c> with <c>tool_call_id</c>).
+    /// </summary>
+    private static JsonElement DashScopeInput(JsonElement v)
+    {
+        if (IsNull(v))
+        {
+            return v;
+        }
+
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"dashscope_input takes the input object {{\"messages\": [...]}}, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        if (!v.TryGetProperty("messages"u8, out var messages))
+        {
+            return v;
+        }
+
+        var converted = OpenAiMessages(messages);
+        return JsonValues.Write((v, converted), static (w, s) =>
+        {
+            w.WriteStartObject();
+            foreach (var property in s.v.EnumerateObject())
+            {
+                if (property.NameEquals("messages"u8))
+                {
+                    w.WritePropertyName("messages"u8);
+                    s.converted.WriteTo(w);
+                }
+                else
+                {
+                    property.WriteTo(w);
+                }
+            }
+
+            w.WriteEndObject();
+        });
     }
 
     /// <summary>Messages with images become OpenAI content parts (text, then image_url with a URL or a data URL); others are unchanged.</summary>

@@ -37,6 +37,29 @@ public class VendorConvertersTests
     }
 
     [Test]
+    public void DashScopeInput_PutsToolCallsAndResultsInOpenAisShape_InsideTheInputObject()
+    {
+        TestSupport.Json.AssertEqual("""
+            { "messages": [
+                { "role": "user", "content": "杭州现在的天气如何？" },
+                { "role": "assistant", "tool_calls": [ { "id": "call_1", "type": "function", "function": { "name": "get_current_weather", "arguments": "{\"location\":\"杭州\"}" } } ] },
+                { "role": "tool", "tool_call_id": "call_1", "content": "多云，18 度" } ] }
+            """, Convert("dashscope_input", """
+            { "messages": [
+                { "role": "user", "content": "杭州现在的天气如何？" },
+                { "role": "assistant", "content": "", "tool_calls": [ { "id": "call_1", "name": "get_current_weather", "arguments": {"location":"杭州"} } ] },
+                { "role": "tool", "tool_call_id": "call_1", "content": "多云，18 度" } ] }
+            """));
+    }
+
+    [Test]
+    public void DashScopeInput_NotAnObject_IsAFormatException()
+    {
+        var e = Assert.Throws<FormatException>(() => Convert("dashscope_input", "[]"));
+        Assert.That(e!.Message, Does.Contain("dashscope_input").And.Contain("array"));
+    }
+
+    [Test]
     public void OpenAiMessages_WithoutImages_IsUnchanged()
     {
         const string messages = """[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]""";

@@ -20,9 +20,9 @@ public class ToolRequestTests
         var handler = RecordingHandler.Json("{}");
         var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "qwen-plus" } }, handler.Mock);
 
-        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Prompt = "hi", Tools = [Weather] }));
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Call = "chat_cumulative", Prompt = "hi", Tools = [Weather] }));
 
-        Assert.That(e!.Message, Does.Contain("The request has tools").And.Contain("call 'chat' of adapter 'dashscope'").And.Contain("${tools}").And.Contain("nothing was sent"));
+        Assert.That(e!.Message, Does.Contain("The request has tools").And.Contain("call 'chat_cumulative' of adapter 'dashscope'").And.Contain("${tools}").And.Contain("nothing was sent"));
         Assert.That(handler.Requests, Is.Empty);
     }
 
@@ -31,11 +31,34 @@ public class ToolRequestTests
     {
         var handler = RecordingHandler.Json("{}");
         var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "qwen-plus" } }, handler.Mock);
-        var request = new LlmRequest { Messages = [LlmMessage.User("hi"), LlmMessage.Assistant("", new LlmToolCall("c1", "get_weather", "{}")), LlmMessage.ToolResult("c1", "sunny")] };
+        var request = new LlmRequest { Call = "chat_cumulative", Messages = [LlmMessage.User("hi"), LlmMessage.Assistant("", new LlmToolCall("c1", "get_weather", "{}")), LlmMessage.ToolResult("c1", "sunny")] };
 
         var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(request));
 
         Assert.That(e!.Message, Does.Contain("tool calls or tool results in its messages"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void ARequiredToolChoice_OnDashScope_IsRefusedBeforeSending_ItCanOnlyNameOneTool()
+    {
+        var handler = RecordingHandler.Json("{}");
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "qwen-plus" } }, handler.Mock);
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "hi", Tools = [Weather], ToolChoice = LlmToolChoice.Required }));
+
+        Assert.That(e!.Message, Does.Contain("dashscope_parameters").And.Contain("required"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void AToolChoice_OnMiniMax_IsRefusedBeforeSending()
+    {
+        var handler = RecordingHandler.Json("""{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"ok","role":"assistant"}}],"base_resp":{"status_code":0,"status_msg":""}}""");
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "minimax", BaseUrl = "https://vendor.example", Variables = { ["apikey"] = "k", ["model"] = "MiniMax-Text-01" } }, handler.Mock);
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Prompt = "hi", Tools = [Weather], ToolChoice = LlmToolChoice.Tool("get_weather") }));
+        Assert.That(e!.Message, Does.Contain("call 'chat' of adapter 'minimax'"));
         Assert.That(handler.Requests, Is.Empty);
     }
 
