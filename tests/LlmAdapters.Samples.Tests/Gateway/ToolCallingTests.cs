@@ -29,7 +29,7 @@ public sealed class ToolCallingTests
             settings[key] = value;
         }
 
-        settings["LlmAdapters:Profiles:m:Adapter"] = "minimax";   // its chat call takes no tools, tool choice or response format
+        settings["LlmAdapters:Profiles:m:Adapter"] = "espai";   // its chat call takes no tools, tool choice or response format
         settings["LlmAdapters:Profiles:f:Fallbacks:0"] = "m";
         settings["LlmAdapters:Profiles:f:Fallbacks:1"] = "q";
         _gateway = await TestGateway.StartAsync(settings);
