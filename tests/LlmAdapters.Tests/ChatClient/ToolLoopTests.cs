@@ -179,6 +179,28 @@ public class ToolLoopTests
             body => body["messages"]!.AsArray().Last());
     }
 
+    /// <summary>DashScope's native API (incremental SSE) and MiniMax's ChatCompletion v2 (sync), in the shapes of their conformance fixtures.</summary>
+    public static IEnumerable<Vendor> MoreVendors()
+    {
+        yield return new Vendor(
+            "dashscope", "", "text/event-stream",
+            "id:1\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":\"\",\"tool_calls\":[{\"index\":0,\"id\":\"call_d1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\": \\\"\"}}],\"role\":\"assistant\"},\"index\":0,\"finish_reason\":\"null\"}]},\"usage\":{\"total_tokens\":266,\"output_tokens\":16,\"input_tokens\":250},\"request_id\":\"r1\"}\n\n"
+            + "id:2\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":\"\",\"tool_calls\":[{\"index\":0,\"id\":\"\",\"type\":\"function\",\"function\":{\"arguments\":\"Paris\\\"}\"}}],\"role\":\"assistant\"},\"index\":0,\"finish_reason\":\"tool_calls\"}]},\"usage\":{\"total_tokens\":272,\"output_tokens\":22,\"input_tokens\":250},\"request_id\":\"r1\"}\n\n",
+            "id:1\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":\"Paris: 14°C,\",\"role\":\"assistant\"},\"index\":0,\"finish_reason\":\"null\"}]},\"usage\":{\"total_tokens\":300,\"output_tokens\":4,\"input_tokens\":296},\"request_id\":\"r2\"}\n\n"
+            + "id:2\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":\" sunny.\",\"role\":\"assistant\"},\"index\":0,\"finish_reason\":\"stop\"}]},\"usage\":{\"total_tokens\":302,\"output_tokens\":6,\"input_tokens\":296},\"request_id\":\"r2\"}\n\n",
+            body => body["parameters"]?["tools"]?[0]?["function"]?["name"]?.GetValue<string>(),
+            body => body["input"]!["messages"]!.AsArray().Last());
+
+        yield return new Vendor(
+            "minimax", "", "application/json",
+            """{"id":"04ecb5d9","choices":[{"finish_reason":"tool_calls","index":0,"message":{"content":"","role":"assistant","name":"MiniMax AI","tool_calls":[{"id":"call_function_w1","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Paris\"}"}}]}}],"created":1735689600,"model":"MiniMax-Text-01","object":"chat.completion","usage":{"total_tokens":222,"prompt_tokens":201,"completion_tokens":21},"base_resp":{"status_code":0,"status_msg":""}}""",
+            """{"id":"04ecb5da","choices":[{"finish_reason":"stop","index":0,"message":{"content":"Paris: 14°C, sunny.","role":"assistant","name":"MiniMax AI"}}],"created":1735689601,"model":"MiniMax-Text-01","object":"chat.completion","usage":{"total_tokens":240,"prompt_tokens":230,"completion_tokens":10},"base_resp":{"status_code":0,"status_msg":""}}""",
+            body => body["tools"]?[0]?["function"]?["name"]?.GetValue<string>(),
+            body => body["messages"]!.AsArray().Last(m => m!["role"]!.GetValue<string>() == "tool"));
+    }
+
+    private static IEnumerable<Vendor> AllVendors() => Vendors().Concat(MoreVendors());
+
     /// <summary>A fake vendor: the first request is answered with a tool call, the others with text; every body is kept.</summary>
     private sealed class FakeVendor(Vendor vendor)
     {
@@ -228,7 +250,7 @@ public class ToolLoopTests
         return (function, cities);
     }
 
-    [TestCaseSource(nameof(Vendors))]
+    [TestCaseSource(nameof(AllVendors))]
     public async Task UseFunctionInvocation_RunsATwoStepToolLoop(Vendor vendor)
     {
         var fake = new FakeVendor(vendor);
@@ -271,13 +293,20 @@ public class ToolLoopTests
                 Assert.That(result["role"]!.GetValue<string>(), Is.EqualTo("tool"));
                 Assert.That(result["tool_call_id"]!.GetValue<string>(), Is.EqualTo("get_weather_w1"));
                 break;
+            case "dashscope":
+                Assert.That(result["role"]!.GetValue<string>(), Is.EqualTo("tool"));
+                Assert.That(result["tool_call_id"]!.GetValue<string>(), Is.EqualTo("call_d1"));
+                break;
+            case "minimax":
+                Assert.That(result["tool_call_id"]!.GetValue<string>(), Is.EqualTo("call_function_w1"));
+                break;
             default:
                 Assert.Fail($"no expected shape for {adapter}");
                 break;
         }
     }
 
-    [TestCaseSource(nameof(Vendors))]
+    [TestCaseSource(nameof(AllVendors))]
     public async Task UseFunctionInvocation_Streaming_CarriesTheCallWhole(Vendor vendor)
     {
         var fake = new FakeVendor(vendor);
