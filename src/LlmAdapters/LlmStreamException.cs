@@ -19,4 +19,11 @@ public sealed class LlmStreamException : LlmVendorException
 
     /// <summary>The text received before the failure: all of it for <see cref="ILlmClient.CallAsync"/>; for the streaming methods, whose consumer already has the text, the last 65,536 characters at most, so that memory stays flat on streams of any length.</summary>
     public string ReceivedText { get; }
+
+    /// <summary>
+    /// True when the vendor's error inside the stream has a code its definition declares worth a retry
+    /// (<c>error.retry_codes</c>, such as a rate-limit code). A stream that has started is never retried by the library,
+    /// since part of the answer may already be with the consumer: retry the call yourself (or let a fallback take it).
+    /// </summary>
+    public bool ShouldRetry { get; init; }
 }

@@ -313,6 +313,9 @@ public class AdapterConformanceTests
                 case ("should_retry", LlmHttpException http):
                     Assert.That(http.ShouldRetry, Is.EqualTo(value?.GetValue<bool>()), $"{how}: ShouldRetry (the vendor's word on a retry: x-should-retry or a retry_codes code)");
                     break;
+                case ("should_retry", LlmStreamException stream):
+                    Assert.That(stream.ShouldRetry, Is.EqualTo(value?.GetValue<bool>()), $"{how}: ShouldRetry (a retry_codes code inside the stream)");
+                    break;
                 case ("vendor_code", LlmPollException poll):
                     Assert.That(poll.VendorCode, Is.EqualTo(value?.GetValue<string>()), $"{how}: VendorCode");
                     break;

@@ -391,6 +391,9 @@ internal sealed partial class PlanRunner
             redactor.Redact(received.ToString()),
             vendorMessage is null ? null : redactor.Redact(vendorMessage),
             vendorCode is null ? null : redactor.Redact(vendorCode),
-            inner);
+            inner)
+        {
+            ShouldRetry = call.Error.IsRetryCode(vendorCode),
+        };
     }
 }
