@@ -601,20 +601,21 @@ internal static class VendorConverters
         w.WriteEndObject();
     }
 
+    /// <summary>The system prompt a <c>*_system</c> converter takes: a string, or null (JSON null passes through).</summary>
+    private static string? SystemPrompt(JsonElement v, string converter)
+        => IsNull(v) ? null
+            : v.ValueKind == JsonValueKind.String ? v.GetString()!
+            : throw new FormatException($"{converter} takes the system prompt as a string, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
+
     /// <summary>A system prompt as Gemini's systemInstruction content: <c>{"parts": [{"text": ...}]}</c>.</summary>
     private static JsonElement GeminiSystem(JsonElement v)
     {
-        if (IsNull(v))
+        if (SystemPrompt(v, "gemini_system") is not { } prompt)
         {
             return v;
         }
 
-        if (v.ValueKind != JsonValueKind.String)
-        {
-            throw new FormatException($"gemini_system takes the system prompt as a string, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
-        }
-
-        return JsonValues.Write(v.GetString()!, static (w, text) =>
+        return JsonValues.Write(prompt, static (w, text) =>
         {
             w.WriteStartObject();
             w.WriteStartArray("parts"u8);
@@ -753,17 +754,12 @@ internal static class VendorConverters
     /// <summary>A system prompt as Bedrock Converse's <c>system</c>: <c>[{"text": ...}]</c>.</summary>
     private static JsonElement BedrockSystem(JsonElement v)
     {
-        if (IsNull(v))
+        if (SystemPrompt(v, "bedrock_system") is not { } prompt)
         {
             return v;
         }
 
-        if (v.ValueKind != JsonValueKind.String)
-        {
-            throw new FormatException($"bedrock_system takes the system prompt as a string, not a JSON {v.ValueKind.ToString().ToLowerInvariant()}");
-        }
-
-        return JsonValues.Write(v.GetString()!, static (w, text) =>
+        return JsonValues.Write(prompt, static (w, text) =>
         {
             w.WriteStartArray();
             w.WriteStartObject();
