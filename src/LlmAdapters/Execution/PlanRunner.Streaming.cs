@@ -162,6 +162,7 @@ internal sealed partial class PlanRunner
             }
 
             var completed = false;
+            StreamIdleWatch? idle = null;
             await using (body.ConfigureAwait(false))
             {
                 try
@@ -255,9 +256,15 @@ internal sealed partial class PlanRunner
                         try
                         {
                             var buffer = session.GetReadBuffer();
-                            if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
+                            if (idle is not null)
                             {
-                                timeout!.CancelAfter(Settings.StreamIdleTimeout);
+                                idle.WaitStarting();
+                            }
+                            else if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
+                            {
+                                // The headers are in: from here each wait for more of the body is bounded instead.
+                                timeout!.CancelAfter(Timeout.InfiniteTimeSpan);
+                                idle = new StreamIdleWatch(timeout, Settings.StreamIdleTimeout, Settings.TimeProvider);
                             }
 
                             read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
@@ -287,6 +294,7 @@ internal sealed partial class PlanRunner
                 }
                 finally
                 {
+                    idle?.Dispose();
                     if (!completed)
                     {
                         // Stopped early (the consumer broke out, cancelled, or the stream failed): the vendor should see the

@@ -159,7 +159,7 @@ public class LoopbackStreamTests
         var time = new ManualTimeProvider();
         var idle = TimeSpan.FromSeconds(7);
         var client = Client(path, p => p.StreamIdleTimeout = idle, time);
-        Task? armed = null;
+        var armed = time.NextArmed(idle); // the body's first read arms the idle timeout, which each later read restarts
         var gotTwo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var received = new List<string>();
         var consumer = Task.Run(async () =>
@@ -169,14 +169,13 @@ public class LoopbackStreamTests
                 received.Add(piece);
                 if (received.Count == 2)
                 {
-                    armed = time.NextArmed(idle); // the read after this piece waits with the idle timeout
                     gotTwo.SetResult();
                 }
             }
         });
 
         await gotTwo.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await armed!.WaitAsync(TimeSpan.FromSeconds(30));
+        await armed.WaitAsync(TimeSpan.FromSeconds(30));
         time.Advance(idle + TimeSpan.FromSeconds(1));
 
         var e = Assert.ThrowsAsync<LlmStreamException>(async () => await consumer.WaitAsync(TimeSpan.FromSeconds(30)))!;
