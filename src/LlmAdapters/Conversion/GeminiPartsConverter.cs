@@ -47,9 +47,24 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
         return thoughts && !any ? JsonValues.Null : JsonValues.String(sb.ToString());
     }
 
-    public bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text)
+    public bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString)
     {
         text = null;
+        readEveryString = false;
+        if (OnlyTextPart(json) is { Length: > 0 } only)
+        {
+            // The usual stream chunk: one part with only a text, so no thought: no JSON reader for it.
+            if (thoughts || !wantText)
+            {
+                text = wantText ? string.Empty : null;
+                return true;
+            }
+
+            text = JsonStrings.Decode(only);
+            readEveryString = true;
+            return true;
+        }
+
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
         {
@@ -104,5 +119,50 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
 
         text = wantText ? more?.ToString() ?? first ?? string.Empty : null;
         return true;
+    }
+
+    /// <summary>
+    /// The string token (quotes included) when <paramref name="json"/>, a valid JSON value, is exactly
+    /// <c>[{"text": "..."}]</c> (white space allowed between tokens); empty otherwise.
+    /// </summary>
+    private static ReadOnlySpan<byte> OnlyTextPart(ReadOnlySpan<byte> json)
+    {
+        var pos = JsonStrings.SkipWhiteSpace(json, 0);
+        if (!Next(json, ref pos, (byte)'[') || !Next(json, ref pos, (byte)'{') || !json[pos..].StartsWith("\"text\""u8))
+        {
+            return default;
+        }
+
+        pos = JsonStrings.SkipWhiteSpace(json, pos + 6);
+        if (!Next(json, ref pos, (byte)':') || pos >= json.Length || json[pos] != (byte)'"')
+        {
+            return default;
+        }
+
+        var start = pos;
+        var end = JsonStrings.EndOfString(json, start);
+        if (end < 0)
+        {
+            return default;
+        }
+
+        pos = JsonStrings.SkipWhiteSpace(json, end);
+        if (!Next(json, ref pos, (byte)'}') || !Next(json, ref pos, (byte)']') || pos != json.Length)
+        {
+            return default;
+        }
+
+        return json[start..end];
+
+        static bool Next(ReadOnlySpan<byte> json, ref int pos, byte token)
+        {
+            if (pos >= json.Length || json[pos] != token)
+            {
+                return false;
+            }
+
+            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
+            return true;
+        }
     }
 }

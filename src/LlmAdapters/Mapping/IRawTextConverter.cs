@@ -13,5 +13,12 @@ internal interface IRawTextConverter : ILlmConverter
     /// Reads the text of <paramref name="json"/> (one whole, valid JSON value that is not null). With
     /// <paramref name="wantText"/> false only checks that the converter accepts the value (no string is made).
     /// </summary>
-    bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text);
+    /// <param name="json">The value.</param>
+    /// <param name="wantText">False to check only.</param>
+    /// <param name="text">The text, when <paramref name="wantText"/>.</param>
+    /// <param name="readEveryString">
+    /// True when making the text decoded every string in the value (so each is known to be text: valid UTF-8, no half
+    /// surrogate pair), and a check of the value's strings would find nothing more.
+    /// </param>
+    bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString);
 }

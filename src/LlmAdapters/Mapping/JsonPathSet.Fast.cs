@@ -1,3 +1,5 @@
+using LlmAdapters.Internal;
+
 namespace LlmAdapters.Mapping;
 
 /// <summary>
@@ -25,13 +27,13 @@ internal sealed partial class JsonPathSet
     /// <param name="maxDepth">The caller's nesting limit: values nested near it are declined, and the reader enforces it.</param>
     internal bool TryFindFast(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
     {
-        var pos = SkipWhiteSpace(json, 0);
+        var pos = JsonStrings.SkipWhiteSpace(json, 0);
         if (!FastValue(json, ref pos, _root, starts, lengths, FastMaxDepth - Math.Min(maxDepth, FastMaxDepth) + 1))
         {
             return false;
         }
 
-        return SkipWhiteSpace(json, pos) == json.Length;
+        return JsonStrings.SkipWhiteSpace(json, pos) == json.Length;
     }
 
     private static bool FastValue(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
@@ -71,7 +73,7 @@ internal sealed partial class JsonPathSet
 
     private static bool FastObject(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
     {
-        pos = SkipWhiteSpace(json, pos + 1);
+        pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
         if (pos < json.Length && json[pos] == (byte)'}')
         {
             pos++;
@@ -103,19 +105,19 @@ internal sealed partial class JsonPathSet
                 }
             }
 
-            pos = SkipWhiteSpace(json, pos);
+            pos = JsonStrings.SkipWhiteSpace(json, pos);
             if (pos >= json.Length || json[pos] != (byte)':')
             {
                 return false;
             }
 
-            pos = SkipWhiteSpace(json, pos + 1);
+            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
             if (!FastValue(json, ref pos, child, starts, lengths, depth))
             {
                 return false;
             }
 
-            pos = SkipWhiteSpace(json, pos);
+            pos = JsonStrings.SkipWhiteSpace(json, pos);
             if (pos >= json.Length)
             {
                 return false;
@@ -132,13 +134,13 @@ internal sealed partial class JsonPathSet
                 return false;
             }
 
-            pos = SkipWhiteSpace(json, pos + 1);
+            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
         }
     }
 
     private static bool FastArray(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
     {
-        pos = SkipWhiteSpace(json, pos + 1);
+        pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
         if (pos < json.Length && json[pos] == (byte)']')
         {
             pos++;
@@ -163,7 +165,7 @@ internal sealed partial class JsonPathSet
                 return false;
             }
 
-            pos = SkipWhiteSpace(json, pos);
+            pos = JsonStrings.SkipWhiteSpace(json, pos);
             if (pos >= json.Length)
             {
                 return false;
@@ -180,7 +182,7 @@ internal sealed partial class JsonPathSet
                 return false;
             }
 
-            pos = SkipWhiteSpace(json, pos + 1);
+            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
         }
     }
 
@@ -318,13 +320,4 @@ internal sealed partial class JsonPathSet
 
     private static bool IsDelimiter(byte b) => b is (byte)',' or (byte)']' or (byte)'}' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 
-    private static int SkipWhiteSpace(ReadOnlySpan<byte> json, int pos)
-    {
-        while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            pos++;
-        }
-
-        return pos;
-    }
 }

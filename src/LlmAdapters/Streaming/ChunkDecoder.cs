@@ -86,6 +86,10 @@ internal sealed class ChunkDecoder : IDisposable
     }
 
     private bool _keepToolCalls = true;
+
+    // Where the value is whose every string the text's converter decoded in this chunk (-1: none).
+    private int _textReadWholeStart = -1;
+    private int _textReadWholeLength;
     private readonly int[] _toolSlots;
     private readonly bool[] _unchecked; // per slot: not checked by ValidateStrings (the text, decoded anyway; tool pieces nobody keeps)
 
@@ -166,6 +170,8 @@ internal sealed class ChunkDecoder : IDisposable
         {
             CheckInBandError(payload);
             ApplyFilters(payload);
+            _textReadWholeStart = -1;
+            Text = ReadText(payload);
             ValidateStrings(payload);
             if (KeepFields)
             {
@@ -176,7 +182,6 @@ internal sealed class ChunkDecoder : IDisposable
                 CheckConverters(payload);
             }
 
-            Text = ReadText(payload);
             TextFound = Text is not null || Values(payload).AnyFound(_textSlots);
         }
         catch (Exception e) when (e is DecoderFallbackException || (e is InvalidOperationException && e.Message.Contains("UTF-", StringComparison.Ordinal)))
@@ -346,8 +351,9 @@ internal sealed class ChunkDecoder : IDisposable
     {
         for (var slot = 0; slot < _starts.Length; slot++)
         {
-            // The text item is decoded (and so checked) anyway: checking it here too would double the work per chunk.
-            if (_starts[slot] < 0 || _unchecked[slot])
+            // The text item is decoded (and so checked) anyway: checking it here too would double the work per chunk. So
+            // is another item's value when it is the very value whose every string the text's converter decoded.
+            if (_starts[slot] < 0 || _unchecked[slot] || (_starts[slot] == _textReadWholeStart && _lengths[slot] == _textReadWholeLength))
             {
                 continue;
             }
@@ -453,7 +459,7 @@ internal sealed class ChunkDecoder : IDisposable
         {
             var field = _plan.Response.Fields[i];
             if (i != textIndex && field.Converter is not null && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw)
-                && !(field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: false, out _)))
+                && !(field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: false, out _, out _)))
             {
                 _ = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
             }
@@ -475,20 +481,18 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         string text;
-        if (field.Converter is null && raw[0] == (byte)'"' && raw[1..^1] is var inner && inner.IndexOf((byte)'\\') < 0)
+        if (field.Converter is null && raw[0] == (byte)'"')
         {
-            // No escapes (the usual piece of text): the bytes between the quotes are the text, checked as UTF-8.
-            text = StrictUtf8.GetString(inner);
+            // The usual piece of text: the bytes between the quotes, checked as UTF-8, when it has no escape.
+            text = JsonStrings.Decode(raw);
         }
-        else if (field.Converter is null && raw[0] == (byte)'"')
-        {
-            var reader = new Utf8JsonReader(raw);
-            reader.Read();
-            text = reader.GetString()!;
-        }
-        else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted))
+        else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted, out var readAll))
         {
             text = converted!;
+            if (readAll && payload.Overlaps(raw, out var offset))
+            {
+                (_textReadWholeStart, _textReadWholeLength) = (offset, raw.Length);
+            }
         }
         else
         {

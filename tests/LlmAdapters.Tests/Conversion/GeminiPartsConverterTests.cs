@@ -32,9 +32,9 @@ public class GeminiPartsConverterTests
         for (var i = 0; i < 5_000; i++)
         {
             var json = Parts(random);
-            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast), Is.True, json);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out _), Is.True, json);
             Assert.That(fast, Is.EqualTo(Slow(c, json)), json);
-            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: false, out _), Is.True, json);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: false, out _, out _), Is.True, json);
             thoughtsSeen += json.Contains("\"thought\":true", StringComparison.Ordinal) ? 1 : 0;
         }
 
@@ -48,7 +48,7 @@ public class GeminiPartsConverterTests
     public void A_value_that_is_not_a_list_goes_to_the_element_path_which_says_what_is_wrong(string json)
     {
         var c = Converter("gemini_text");
-        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _), Is.False);
+        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _, out _), Is.False);
         Assert.That(() => c.Convert(JsonValues.Parse(Encoding.UTF8.GetBytes(json))), Throws.InstanceOf<FormatException>().With.Message.Contains("list of text parts"));
     }
 
@@ -65,9 +65,43 @@ public class GeminiPartsConverterTests
             "[{\"text\":\"a\",\"thought\":false,\"thought\":true}]",
         })
         {
-            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast), Is.True);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out _), Is.True);
             Assert.That(fast, Is.EqualTo(Slow(c, json)), json);
         }
+    }
+
+    [TestCase("gemini_text")]
+    [TestCase("gemini_thoughts")]
+    public void One_text_part_with_any_white_space_gives_the_element_paths_text(string name)
+    {
+        // The usual stream chunk takes a shortcut ([{"text": "..."}] read without a JSON reader): the same text, and for
+        // gemini_text it says that it decoded every string of the value (so the value needs no other check).
+        var c = Converter(name);
+        var random = new Random(7);
+        string[] space = ["", " ", "\n", "\r\n  ", "\t"];
+        for (var i = 0; i < 2_000; i++)
+        {
+            string S() => space[random.Next(space.Length)];
+            var json = $"{S()}[{S()}{{{S()}\"text\"{S()}:{S()}\"{Texts[random.Next(Texts.Length)]}{Texts[random.Next(Texts.Length)]}\"{S()}}}{S()}]{S()}";
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out var readAll), Is.True, json);
+            Assert.That(fast, Is.EqualTo(Slow(c, json)), json);
+            Assert.That(readAll, Is.EqualTo(name == "gemini_text"), json);
+        }
+    }
+
+    [Test]
+    public void A_text_that_is_not_valid_text_fails_on_the_shortcut_as_on_the_element_path()
+    {
+        var c = Converter("gemini_text");
+        foreach (var json in new[] { "[{\"text\":\"\\ud800\"}]", "[{\"text\":\"a\\udc00b\"}]" })
+        {
+            Assert.That(() => c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _, out _), Throws.InstanceOf<InvalidOperationException>(), json);
+            Assert.That(() => Slow(c, json), Throws.InstanceOf<InvalidOperationException>(), json);
+        }
+
+        var invalidUtf8 = Encoding.UTF8.GetBytes("[{\"text\":\"a#b\"}]");
+        invalidUtf8[Array.IndexOf(invalidUtf8, (byte)'#')] = 0xFF;
+        Assert.That(() => c.TryConvertText(invalidUtf8, wantText: true, out _, out _), Throws.InstanceOf<DecoderFallbackException>());
     }
 
     private static string Parts(Random random)
