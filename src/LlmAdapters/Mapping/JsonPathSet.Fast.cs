@@ -18,6 +18,19 @@ internal sealed partial class JsonPathSet
     private static readonly System.Buffers.SearchValues<byte> StringStops = System.Buffers.SearchValues.Create(
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
 
+    /// <summary><see cref="StringStops"/> as a table: 1 for a byte that ends a run of plain string bytes.</summary>
+    private static ReadOnlySpan<byte> StopTable =>
+    [
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, // control characters
+        0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // '"' (34)
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, // '\\' (92)
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
     /// <summary>Deeper values go to the reader, which enforces the caller's MaxDepth.</summary>
     private const int FastMaxDepth = 32;
 
@@ -193,13 +206,25 @@ internal sealed partial class JsonPathSet
         var i = pos + 1;
         while (true)
         {
-            var stop = json[i..].IndexOfAny(StringStops);
-            if (stop < 0)
+            // Most strings in a chunk are short (names, ids, enum values): a table lookup per byte finds their end before
+            // a vectorised search would have started; longer runs go on to the vectorised search.
+            var shortEnd = Math.Min(json.Length, i + 24);
+            while (i < shortEnd && StopTable[json[i]] == 0)
             {
-                return false;
+                i++;
             }
 
-            i += stop;
+            if (i == shortEnd)
+            {
+                var stop = json[i..].IndexOfAny(StringStops);
+                if (stop < 0)
+                {
+                    return false;
+                }
+
+                i += stop;
+            }
+
             if (json[i] < 0x20)
             {
                 return false; // a control character must be escaped

@@ -26,7 +26,8 @@ public class JsonPathSetFastScanTests
 
     private static readonly string[] Numbers = ["0", "-0", "1", "-12", "3.25", "1e5", "1E+5", "2e-3", "-0.0e-0", "1E400", "123456789012345678901234567890"];
 
-    private static readonly string[] Strings = ["", "a", "你好", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\b\\f\\r\\t", "\\u00e9", "\\uD83D\\uDE00", "\\uDFFF", "x y"];
+    private static readonly string[] Strings = ["", "a", "你好", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\b\\f\\r\\t", "\\u00e9", "\\uD83D\\uDE00", "\\uDFFF", "x y",
+        "a string longer than the short scan of twenty-four bytes", "twenty-three bytes long\\n then an escape", "一二三四五六七八九十😀 past the short scan\\u00e9"];
 
     [TestCase("01")]
     [TestCase("1.")]
@@ -126,7 +127,15 @@ public class JsonPathSetFastScanTests
         switch (random.Next(depth > 5 ? 4 : 6))
         {
             case 0:
-                text.Append('"').Append(Strings[random.Next(Strings.Length)]).Append('"');
+                // One to three pieces, so that stops (quotes, escapes, mutated control bytes) fall before, at and after
+                // the end of the short scan (24 bytes) as well as in the vectorised search that follows it.
+                text.Append('"');
+                for (var n = random.Next(1, 4); n > 0; n--)
+                {
+                    text.Append(Strings[random.Next(Strings.Length)]);
+                }
+
+                text.Append('"');
                 break;
             case 1:
                 text.Append(Numbers[random.Next(Numbers.Length)]);
