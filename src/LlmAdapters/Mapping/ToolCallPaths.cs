@@ -9,6 +9,9 @@ namespace LlmAdapters.Mapping;
 /// <remarks>Immutable and thread-safe. The paths are relative to each object; <see cref="Index"/> and <see cref="Id"/> are optional.</remarks>
 internal sealed class ToolCallPaths(KeyPath? index, KeyPath? id, KeyPath name, KeyPath arguments)
 {
+    // The last key of the id, name and arguments paths, quoted as JSON writes it; null when one cannot be searched for so.
+    private readonly byte[][]? _lastKeys = LastKeys(id, name, arguments);
+
     /// <summary>Where the key is that pieces of one streamed call share (OpenAI's <c>index</c>); null when each object with a name starts a new call.</summary>
     public KeyPath? Index { get; } = index;
 
@@ -19,6 +22,51 @@ internal sealed class ToolCallPaths(KeyPath? index, KeyPath? id, KeyPath name, K
 
     /// <summary>The arguments: a string of JSON (pieces of it are joined in streams), or a JSON object.</summary>
     public KeyPath Arguments { get; } = arguments;
+
+    /// <summary>
+    /// False when <paramref name="rawJson"/> (a valid JSON value) cannot hold a piece of a call: none of the id, name and
+    /// arguments paths' last keys occurs in it as a quoted name, and it has no <c>\u</c> escape that could spell one. Then
+    /// no object in it has any of the three, and reading it would add nothing: a stream's text chunks are passed over
+    /// without a document.
+    /// </summary>
+    public bool MayHoldCall(ReadOnlySpan<byte> rawJson)
+    {
+        if (_lastKeys is null)
+        {
+            return true;
+        }
+
+        foreach (var key in _lastKeys)
+        {
+            if (rawJson.IndexOf(key) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return rawJson.IndexOf("\\u"u8) >= 0;
+    }
+
+    private static byte[][]? LastKeys(params KeyPath?[] paths)
+    {
+        var keys = new List<byte[]>();
+        foreach (var path in paths)
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            if (path.Depth == 0 || path.Segments[^1].Name is not { } name || name.Any(c => c is '"' or '\\' or < ' '))
+            {
+                return null; // the whole fragment, an index, or a key JSON must escape: always read
+            }
+
+            keys.Add(System.Text.Encoding.UTF8.GetBytes("\"" + name + "\""));
+        }
+
+        return [.. keys];
+    }
 
     /// <summary>The value at <paramref name="path"/> in <paramref name="fragment"/>, when it is there and not null.</summary>
     public static bool TryGet(KeyPath? path, JsonElement fragment, out JsonElement value)

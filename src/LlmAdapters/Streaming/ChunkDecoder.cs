@@ -432,8 +432,13 @@ internal sealed class ChunkDecoder : IDisposable
                 }
                 else if (field.Join)
                 {
-                    // Reasoning deltas and the like: the final value is all the pieces, in order.
-                    Fields.Append(i, ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
+                    // Reasoning deltas and the like: the final value is all the pieces, in order (read from the raw JSON
+                    // when the converter can: Gemini's thoughts, per chunk).
+                    Fields.Append(i, field.Converter is null && raw[0] == (byte)'"'
+                        ? JsonStrings.Decode(raw)
+                        : field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var piece, out _)
+                            ? piece!
+                            : ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
                 }
                 else
                 {

@@ -44,6 +44,11 @@ internal sealed class FieldAccumulator : IDisposable
     /// <exception cref="InvalidChunkException">The pieces cannot form tool calls (arguments too long, or of two kinds).</exception>
     public void AddToolCalls(int field, ReadOnlySpan<byte> rawJson)
     {
+        if (!_map.Fields[field].ToolCall!.MayHoldCall(rawJson))
+        {
+            return; // a chunk of text (Anthropic's whole event, Gemini's text parts): no piece of a call in it
+        }
+
         var accumulators = _toolCalls ??= new ToolCallAccumulator?[_map.Fields.Count];
         var accumulator = accumulators[field] ??= new ToolCallAccumulator(_map.Fields[field].ToolCall!, _maxJoinedChars);
         try
