@@ -51,28 +51,58 @@ internal sealed class ChunkSnapshot
 
         var count = map.Fields.Count;
         var bytes = values.ToArray();
-        return new ChunkSnapshot(map, callDescription, bytes, starts[..count].ToArray(), lengths[..count].ToArray());
+        var snapshot = new ChunkSnapshot(map, callDescription, bytes, starts[..count].ToArray(), lengths[..count].ToArray());
+        if (previous is not null)
+        {
+            snapshot.Inherit(previous);
+        }
+
+        return snapshot;
     }
 
     private bool Matches(ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
     {
         for (var i = 0; i < _starts.Length; i++)
         {
-            int mine = _starts[i], theirs = starts[i];
-            if (mine < 0 || theirs < 0)
-            {
-                if (mine != theirs)
-                {
-                    return false;
-                }
-            }
-            else if (!values.Slice(theirs, lengths[i]).SequenceEqual(_bytes.AsSpan(mine, _lengths[i])))
+            if (!SameValue(i, values, starts[i], lengths[i]))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>True when field <paramref name="i"/> has here the value that <paramref name="start"/> and <paramref name="length"/> give in <paramref name="values"/>.</summary>
+    private bool SameValue(int i, ReadOnlySpan<byte> values, int start, int length)
+    {
+        int mine = _starts[i];
+        return mine < 0 || start < 0 ? mine == start : values.Slice(start, length).SequenceEqual(_bytes.AsSpan(mine, _lengths[i]));
+    }
+
+    /// <summary>
+    /// Takes over what <paramref name="previous"/> already computed from values that are the same here (a stream whose
+    /// text item is read through a converter, such as Gemini's parts, makes a snapshot per chunk, while its usage, model
+    /// and id stay the same): computed from the same bytes, it is the same.
+    /// </summary>
+    private void Inherit(ChunkSnapshot previous)
+    {
+        if (Volatile.Read(ref previous._computed) == 1 && Array.TrueForAll(_map.UsageAndFinishFields, i => SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i])))
+        {
+            (_usage, _finishReason) = (previous._usage, previous._finishReason);
+            _computed = 1;
+        }
+
+        if (Volatile.Read(ref previous._texts) is { } texts)
+        {
+            for (var i = 0; i < texts.Length; i++)
+            {
+                if (texts[i] is { } text && SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i]))
+                {
+                    (_texts ??= new string?[_starts.Length])[i] = text;
+                }
+            }
+        }
     }
 
     /// <summary>The fields as an update shows them: every non-null value, converted, the text item as <paramref name="text"/>.</summary>
@@ -144,8 +174,19 @@ internal sealed class ChunkSnapshot
             return made;
         }
 
-        var value = Others()[name];
-        var text = value.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(value) : null;
+        var raw = _bytes.AsSpan(_starts[index], _lengths[index]);
+        var field = _map.Fields[index];
+        string? text;
+        if (field.Converter is null && field.ToolCall is null && raw[0] == (byte)'"')
+        {
+            text = JsonStrings.Decode(raw); // the usual id or model: no document
+        }
+        else
+        {
+            var value = _others?[name] ?? ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
+            text = value.ValueKind is JsonValueKind.String or JsonValueKind.Number ? JsonValues.ToText(value) : null;
+        }
+
         texts[index] = text; // a reference write: two threads may both make it, equal
         return text;
     }
@@ -157,9 +198,23 @@ internal sealed class ChunkSnapshot
             return;
         }
 
-        var others = Others();
-        _usage = ResponseMap.UsageFrom(others);
-        _finishReason = ResponseMap.FinishReasonFrom(others);
+        // Only the items that usage and the finish reason are read from: a chunk's other values (the parts of its text,
+        // its tool-call pieces) are not made into documents for them.
+        var fields = Volatile.Read(ref _others);
+        if (fields is null)
+        {
+            fields = new Dictionary<string, JsonElement>(_map.UsageAndFinishFields.Length, StringComparer.Ordinal);
+            foreach (var i in _map.UsageAndFinishFields)
+            {
+                if (_starts[i] >= 0)
+                {
+                    fields[_map.Fields[i].Name] = ResponseMap.Convert(_map.Fields[i], JsonValues.Parse(_bytes.AsSpan(_starts[i], _lengths[i])), _callDescription);
+                }
+            }
+        }
+
+        _usage = ResponseMap.UsageFrom(fields);
+        _finishReason = ResponseMap.FinishReasonFrom(fields);
         Volatile.Write(ref _computed, 1);
     }
 

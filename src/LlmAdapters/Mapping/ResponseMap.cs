@@ -22,7 +22,12 @@ internal sealed class ResponseMap
         {
             TextIndex = 0;
         }
+
+        UsageAndFinishFields = [.. UsageAndFinishNames.Select(IndexOf).Where(i => i >= 0)];
     }
+
+    /// <summary>The items <see cref="UsageFrom"/> and <see cref="FinishReasonFrom"/> read, by index.</summary>
+    public int[] UsageAndFinishFields { get; }
 
     public IReadOnlyList<ResponseField> Fields { get; }
 
@@ -156,6 +161,9 @@ internal sealed class ResponseMap
         => TextIndex >= 0 && fields.TryGetValue(Fields[TextIndex].Name, out var v) ? TextOf(Fields[TextIndex], v) : string.Empty;
 
     /// <summary>Usage from the fields <c>input_tokens</c>/<c>output_tokens</c>/<c>total_tokens</c> (or their OpenAI names), else from a field named <c>usage</c>.</summary>
+    /// <summary>Every item name that <see cref="UsageFrom"/> and <see cref="FinishReasonFrom"/> read.</summary>
+    private static readonly string[] UsageAndFinishNames = ["input_tokens", "prompt_tokens", "output_tokens", "completion_tokens", "total_tokens", "usage", "finish_reason"];
+
     public static LlmUsage? UsageFrom(IReadOnlyDictionary<string, JsonElement> fields)
     {
         long? input = Number(fields, "input_tokens") ?? Number(fields, "prompt_tokens");

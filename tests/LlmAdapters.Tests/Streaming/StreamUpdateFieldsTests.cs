@@ -55,6 +55,54 @@ public class StreamUpdateFieldsTests
         Assert.That(checkedUpdates, Is.GreaterThan(3_000));
     }
 
+    [Test]
+    public async Task Usage_finish_reason_id_and_model_read_while_streaming_are_each_chunks_own()
+    {
+        // Read as a consumer reads them, update by update while the stream runs: a new snapshot takes over what the one
+        // before it computed from the same bytes (usage, finish reason, id, model), and only that.
+        var random = new Random(7_12_2026);
+        var checkedUpdates = 0;
+        for (var stream = 0; stream < 200; stream++)
+        {
+            var chunks = Enumerable.Range(0, random.Next(1, 40)).Select(_ => Chunk(random)).ToList();
+            var body = string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n";
+            using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body)));
+            var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-f", ["model"] = "m" } }, http);
+
+            var i = 0;
+            await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
+            {
+                var expected = Expected(chunks[i]);
+                string? Text(string name) => expected.TryGetValue(name, out var v) ? JsonDocument.Parse(v).RootElement.GetString() : null;
+                foreach (var what in Enumerable.Range(0, 4).Where(_ => random.Next(3) > 0))
+                {
+                    switch (what)
+                    {
+                        case 0:
+                            Assert.That(update.FinishReason, Is.EqualTo(Text("finish_reason")), chunks[i]);
+                            break;
+                        case 1:
+                            Assert.That(update.Usage?.TotalTokens, Is.EqualTo(expected.TryGetValue("usage", out var u) ? JsonDocument.Parse(u).RootElement.GetProperty("total_tokens").GetInt64() : (long?)null), chunks[i]);
+                            break;
+                        case 2:
+                            Assert.That(update.FieldText("id"), Is.EqualTo(Text("id")), chunks[i]);
+                            break;
+                        default:
+                            Assert.That(update.FieldText("model"), Is.EqualTo(Text("model")), chunks[i]);
+                            break;
+                    }
+                }
+
+                i++;
+                checkedUpdates++;
+            }
+
+            Assert.That(i, Is.EqualTo(chunks.Count));
+        }
+
+        Assert.That(checkedUpdates, Is.GreaterThan(3_000));
+    }
+
     /// <summary>One chunk's non-null items as the openai adapter maps them, each as canonical JSON.</summary>
     private static Dictionary<string, string> Expected(string chunk)
     {
