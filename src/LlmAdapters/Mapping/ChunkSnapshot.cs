@@ -93,6 +93,13 @@ internal sealed class ChunkSnapshot
             _computed = 1;
         }
 
+        var finish = _map.IndexOf("finish_reason");
+        if (Volatile.Read(ref previous._finishReasonRead) == 1 && (finish < 0 || SameValue(finish, previous._bytes, previous._starts[finish], previous._lengths[finish])))
+        {
+            _finishReasonAlone = previous._finishReasonAlone;
+            _finishReasonRead = 1;
+        }
+
         if (Volatile.Read(ref previous._texts) is { } texts)
         {
             for (var i = 0; i < texts.Length; i++)
@@ -145,10 +152,23 @@ internal sealed class ChunkSnapshot
     {
         get
         {
-            Compute();
-            return _finishReason;
+            if (Volatile.Read(ref _computed) == 1)
+            {
+                return _finishReason;
+            }
+
+            if (Volatile.Read(ref _finishReasonRead) == 0)
+            {
+                _finishReasonAlone = ComputeFinishReason();
+                Volatile.Write(ref _finishReasonRead, 1);
+            }
+
+            return _finishReasonAlone;
         }
     }
+
+    private string? _finishReasonAlone;
+    private int _finishReasonRead; // 1 once _finishReasonAlone is set
 
     /// <summary>
     /// The text of the field <paramref name="name"/> when it is a JSON string or number (as <c>JsonValues.ToText</c> gives
@@ -200,22 +220,40 @@ internal sealed class ChunkSnapshot
 
         // Only the items that usage and the finish reason are read from: a chunk's other values (the parts of its text,
         // its tool-call pieces) are not made into documents for them.
-        var fields = Volatile.Read(ref _others);
-        if (fields is null)
-        {
-            fields = new Dictionary<string, JsonElement>(_map.UsageAndFinishFields.Length, StringComparer.Ordinal);
-            foreach (var i in _map.UsageAndFinishFields)
-            {
-                if (_starts[i] >= 0)
-                {
-                    fields[_map.Fields[i].Name] = ResponseMap.Convert(_map.Fields[i], JsonValues.Parse(_bytes.AsSpan(_starts[i], _lengths[i])), _callDescription);
-                }
-            }
-        }
-
+        var fields = Volatile.Read(ref _others) ?? ValuesOf(_map.UsageAndFinishFields);
         _usage = ResponseMap.UsageFrom(fields);
         _finishReason = ResponseMap.FinishReasonFrom(fields);
         Volatile.Write(ref _computed, 1);
+    }
+
+    /// <summary>The finish reason alone (read by a consumer watching for the end): its one item, no usage document.</summary>
+    private string? ComputeFinishReason()
+    {
+        var index = _map.IndexOf("finish_reason");
+        if (index < 0 || _starts[index] < 0)
+        {
+            return null;
+        }
+
+        var field = _map.Fields[index];
+        var raw = _bytes.AsSpan(_starts[index], _lengths[index]);
+        return field.Converter is null && raw[0] == (byte)'"'
+            ? JsonStrings.Decode(raw)
+            : ResponseMap.FinishReasonFrom(ValuesOf([index]));
+    }
+
+    private Dictionary<string, JsonElement> ValuesOf(int[] indexes)
+    {
+        var fields = new Dictionary<string, JsonElement>(indexes.Length, StringComparer.Ordinal);
+        foreach (var i in indexes)
+        {
+            if (_starts[i] >= 0)
+            {
+                fields[_map.Fields[i].Name] = ResponseMap.Convert(_map.Fields[i], JsonValues.Parse(_bytes.AsSpan(_starts[i], _lengths[i])), _callDescription);
+            }
+        }
+
+        return fields;
     }
 
     private Dictionary<string, JsonElement> Others()
