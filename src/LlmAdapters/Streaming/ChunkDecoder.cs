@@ -52,7 +52,14 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         _unchecked = (bool[])_isTextSlot.Clone();
-        _toolSlots = [.. plan.Response.Fields.SelectMany((f, i) => f.ToolCall is null ? [] : plan.FieldSlots[i])];
+        foreach (var slot in plan.Response.Fields.SelectMany((f, i) => f.ToolCall is null ? [] : plan.FieldSlots[i]))
+        {
+            // Not checked as a whole: the accumulator decodes the strings it reads (id, name, arguments), so one of those
+            // that is not text fails the chunk, and the rest of the value (Anthropic's "$" is the whole chunk) is read by
+            // nothing, under StreamAsync (which reads no tool call) as under CallAsync.
+            _unchecked[slot] = true;
+        }
+
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
         _fieldCount = plan.Response.Fields.Count;
         Fields = new FieldAccumulator(plan.Response, maxJoinedChars);
@@ -74,15 +81,7 @@ internal sealed class ChunkDecoder : IDisposable
     public bool KeepToolCalls
     {
         get => _keepToolCalls;
-        set
-        {
-            _keepToolCalls = value;
-            foreach (var slot in _toolSlots)
-            {
-                // Not kept: not checked either (StreamAsync reads no tool call, and Anthropic's "$" would be the whole chunk).
-                _unchecked[slot] = _isTextSlot[slot] || !value;
-            }
-        }
+        set => _keepToolCalls = value;
     }
 
     private bool _keepToolCalls = true;
@@ -90,8 +89,7 @@ internal sealed class ChunkDecoder : IDisposable
     // Where the value is whose every string the text's converter decoded in this chunk (-1: none).
     private int _textReadWholeStart = -1;
     private int _textReadWholeLength;
-    private readonly int[] _toolSlots;
-    private readonly bool[] _unchecked; // per slot: not checked by ValidateStrings (the text, decoded anyway; tool pieces nobody keeps)
+    private readonly bool[] _unchecked; // per slot: not checked by ValidateStrings (the text, decoded anyway; tool pieces, decoded where read)
 
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
     public string? Text { get; private set; }
