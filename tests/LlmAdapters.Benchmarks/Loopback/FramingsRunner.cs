@@ -57,10 +57,10 @@ public static class FramingsRunner
         {
             variants.Add(new HandWrittenFraming(wire, url));
             variants.Add(new LibraryFraming(catalog, wire, url));
+            variants.Add(new LibraryFraming(catalog, wire, url, LibraryFraming.Mode.Updates)); // metadata streams on every wire
             switch (wire)
             {
                 case Wire.OpenAiSse:
-                    variants.Add(new LibraryFraming(catalog, wire, url, LibraryFraming.Mode.Updates));
                     variants.Add(new LibraryFraming(catalog, wire, url, LibraryFraming.Mode.ChatClient));
                     variants.Add(new OpenAiSdkFraming(url));
                     variants.Add(new MeaiOpenAiFraming(url));
