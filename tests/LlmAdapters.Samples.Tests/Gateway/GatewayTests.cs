@@ -216,6 +216,48 @@ public sealed class GatewayTests
     }
 
     [Test]
+    public async Task Stream_ABurstReachesTheClientWhole_BeforeTheUpstreamGoesOn()
+    {
+        // 2,000 chunks in one upstream write, then a pause: the gateway writes them without a flush each (several times
+        // its flush threshold), yet every one of them, in order, must be at the client while the upstream still waits.
+        const int burst = 2_000;
+        await using var upstream = await GatedUpstream.StartAsync(burst);
+        await using var gateway = await GatewayHost.StartAsync(requireKey: false, ("gated", upstream.BaseUrl));
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = Json("""{"model":"gated","stream":true,"messages":[{"role":"user","content":"hi"}]}""") };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var before = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+                using var chunk = JsonDocument.Parse(line["data: ".Length..]);
+                if (chunk.RootElement.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var content))
+                {
+                    before.Append(content.GetString()).Append('|');
+                }
+            }
+
+            if (line.Contains("\"first\"", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        upstream.Release();
+        var rest = await reader.ReadToEndAsync();
+
+        var expected = "|" + string.Concat(Enumerable.Range(0, burst).Select(i => $"p{i}|")) + "first|";
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.ToString(), Is.EqualTo(expected), "the role chunk's empty content, the burst in order, then first");
+            Assert.That(rest, Does.Contain("\"second\"").And.EndWith("data: [DONE]\n\n"));
+        });
+    }
+
+    [Test]
     public async Task NoGatewayKey_Gets401_InOpenAIsErrorFormat()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_gateway.BaseUrl + "/") };
