@@ -171,6 +171,7 @@ internal sealed class ChatCompletionsEndpoint(
         LlmUsage? usage = null;
         string? finishReason = null;
         var toolCalls = 0;
+        var firstText = true;
         chunks.WriteDelta("assistant", "", null);
         try
         {
@@ -179,9 +180,12 @@ internal sealed class ChatCompletionsEndpoint(
                 var update = updates.Current;
                 usage = update.Usage ?? usage;
                 finishReason = update.FinishReason ?? finishReason;
+                var flush = false;
                 if (update.Text.Length > 0)
                 {
                     chunks.WriteContent(update.Text);
+                    flush = firstText;   // the first text goes out at once, even when more follows in the same read
+                    firstText = false;
                 }
 
                 if (update.ToolCalls.Count > 0)
@@ -193,9 +197,9 @@ internal sealed class ChatCompletionsEndpoint(
 
                 // Flush only when the next update is not here yet (or much is written): what the upstream sent in one go
                 // leaves in one write, as a reverse proxy forwards what it read, while a chunk after which the upstream
-                // pauses (the first one, a slow model's) goes out at once.
+                // pauses (a slow model's) goes out at once.
                 var next = updates.MoveNextAsync();
-                if (!next.IsCompleted || chunks.IsFull)
+                if (flush || !next.IsCompleted || chunks.IsFull)
                 {
                     try
                     {

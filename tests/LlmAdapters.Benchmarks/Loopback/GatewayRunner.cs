@@ -22,7 +22,7 @@ public static class GatewayRunner
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int chunks = 20_000, rounds = 5, warmup = 8, warmupSync = 500, concurrency = 64, concurrentChunks = 2_000, sync = 1_000, million = 1_000_000;
+        int chunks = 20_000, rounds = 5, warmup = 8, warmupSync = 500, concurrency = 64, concurrentChunks = 2_000, sync = 1_000, ttfc = 1_000, million = 1_000_000;
         for (var i = 0; i < args.Length; i++)
         {
             int Next() => i + 1 < args.Length ? int.Parse(args[++i], Inv) : throw new ArgumentException($"{args[i]} needs a number");
@@ -35,9 +35,10 @@ public static class GatewayRunner
                 case "--concurrency": concurrency = Next(); break;
                 case "--concurrent-chunks": concurrentChunks = Next(); break;
                 case "--sync": sync = Next(); break;
+                case "--ttfc": ttfc = Next(); break;
                 case "--million": million = Next(); break;
-                case "--smoke": chunks = 300; rounds = 1; concurrency = 4; concurrentChunks = 50; sync = 20; million = 20_000; warmup = 1; warmupSync = 20; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --chunks N (20000) --rounds N (5) --warmup N (8) --warmup-sync N (500) --concurrency N (64) --concurrent-chunks N (2000) --sync N (1000) --million N (1000000) --smoke");
+                case "--smoke": chunks = 300; rounds = 1; concurrency = 4; concurrentChunks = 50; sync = 20; ttfc = 20; million = 20_000; warmup = 1; warmupSync = 20; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --chunks N (20000) --rounds N (5) --warmup N (8) --warmup-sync N (500) --concurrency N (64) --concurrent-chunks N (2000) --sync N (1000) --ttfc N (1000) --million N (1000000) --smoke");
             }
         }
 
@@ -57,7 +58,7 @@ public static class GatewayRunner
         Console.WriteLine($"- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores");
         Console.WriteLine($"- upstream {upstream.BaseUrl}, YARP {yarp.BaseUrl}, gateway {gateway.BaseUrl}: three processes; the client is this one");
         Console.WriteLine($"- first {warmup} warm-up rounds, not counted: each a round's streams plus {warmupSync} sync requests per target, so that the gateway runs the code a long-lived process runs (its own and LlmAdapters' code start at tier 0 and reach tier 1 with dynamic PGO only after thousands of calls; YARP's and ASP.NET's start precompiled; see docs/performance.md, \"Warm-up\")");
-        Console.WriteLine($"- single stream {chunks:N0} chunks × {rounds} rounds; {concurrency} concurrent streams × {concurrentChunks:N0} chunks × {rounds} rounds; {sync} sync requests per target; memory over {million:N0} chunks");
+        Console.WriteLine($"- single stream {chunks:N0} chunks × {rounds} rounds; {concurrency} concurrent streams × {concurrentChunks:N0} chunks × {rounds} rounds; {sync} sync requests and {ttfc} short streams (time to first chunk) per target; memory over {million:N0} chunks");
         Console.WriteLine($"- load average at the start (1, 5, 15 min): {RunStats.LoadAverage()}");
         Console.WriteLine();
 
@@ -117,6 +118,18 @@ public static class GatewayRunner
                 }
             }
 
+            // Time to first chunk: the sync answer streamed (its one content chunk comes in the upstream's first write),
+            // direct, YARP, gateway in turn.
+            var first = new Dictionary<string, List<double>> { ["direct"] = [], ["YARP"] = [], ["gateway"] = [] };
+            for (var i = 0; i < ttfc; i++)
+            {
+                first["direct"].Add(await FirstChunkAsync(http, direct, "bench-sync", "direct"));
+                foreach (var t in targets)
+                {
+                    first[t.Name].Add(await FirstChunkAsync(http, t.Url, t.SyncModel, t.Name));
+                }
+            }
+
             var memory = await MemoryAsync(http, gateway, million);
 
             Console.WriteLine();
@@ -128,6 +141,8 @@ public static class GatewayRunner
             Row($"proxy CPU per chunk, {concurrency} concurrent streams (µs)", RunStats.Median(many["YARP"]), RunStats.Median(many["gateway"]), 2.0);
             var directP50 = RunStats.Median(latency["direct"]);
             Row($"sync p50 added to the direct {directP50:0} µs (µs)", RunStats.Median(latency["YARP"]) - directP50, RunStats.Median(latency["gateway"]) - directP50, 1.5);
+            var directFirst = RunStats.Median(first["direct"]);
+            Row($"time to first chunk p50 added to the direct {directFirst:0} µs (µs)", RunStats.Median(first["YARP"]) - directFirst, RunStats.Median(first["gateway"]) - directFirst, null);
             Console.WriteLine();
             Console.WriteLine(string.Create(Inv, $"Gateway resident memory over a {million:N0}-chunk stream: {memory.Tenth / 1048576.0:0.0} MB at 10%, {memory.Half / 1048576.0:0.0} MB at 50%, {memory.End / 1048576.0:0.0} MB at the end (growth 10%→100%: {(memory.End - memory.Tenth) / 1048576.0:0.0} MB)."));
         }
@@ -227,6 +242,38 @@ public static class GatewayRunner
         if (!response.IsSuccessStatusCode || HandWritten.OpenAiCompletionText(bytes) != BenchServer.SyncAnswer)
         {
             throw new InvalidDataException($"{who}: the sync answer was HTTP {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
+        }
+
+        return us;
+    }
+
+    /// <summary>A short stream: the time from the request to its first non-empty piece; the whole text is then checked.</summary>
+    private static async Task<double> FirstChunkAsync(HttpClient http, string url, string model, string who)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var request = Request(url, model, stream: true);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidDataException($"{who}: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        double us = 0;
+        var text = new StringBuilder();
+        await foreach (var piece in HandWritten.OpenAiSseAsync(body))
+        {
+            if (us == 0 && piece.Length > 0)
+            {
+                us = stopwatch.Elapsed.TotalMicroseconds;
+            }
+
+            text.Append(piece);
+        }
+
+        if (text.ToString() != BenchServer.SyncAnswer)
+        {
+            throw new InvalidDataException($"{who}: the short stream's text was \"{text}\"");
         }
 
         return us;
