@@ -210,7 +210,7 @@ internal sealed class ChatCompletionsEndpoint(
                         // The client went away (the request's token, which ends the upstream read too, is cancelled):
                         // let the pending update settle, so the enumerator is never disposed mid-move; the flush's
                         // exception is the one that tells.
-                        await Settled(next.AsTask());
+                        await SettleAsync(next.AsTask());
                         throw;
                     }
                 }
@@ -239,7 +239,7 @@ internal sealed class ChatCompletionsEndpoint(
         await chunks.FlushAsync(cancellationToken);
     }
 
-    private static async Task Settled(Task<bool> pending)
+    private static async Task SettleAsync(Task<bool> pending)
     {
         try
         {
