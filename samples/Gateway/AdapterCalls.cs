@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LlmAdapters;
 using Microsoft.Extensions.Options;
 
@@ -24,9 +25,12 @@ internal sealed class AdapterCalls(IOptionsMonitor<LlmAdaptersOptions> options)
         return builder.Build();
     });
 
+    private readonly ConcurrentDictionary<string, LlmCallInfo?> _chat = new(StringComparer.Ordinal);
+
     public bool HasCall(string adapter, string call) => _catalog.Value.Contains(adapter) && _catalog.Value.GetCalls(adapter).Contains(call);
 
     /// <summary>The adapter's <c>chat</c> call: the variables it reads and its inputs (<c>tools</c>, <c>tool_choice</c>, <c>response_format</c> when it takes them); null for an unknown adapter or one without a chat call.</summary>
+    /// <remarks>Looked up once per adapter (the catalog never changes): describing a call builds its variable lists, which showed in the profile of every request.</remarks>
     public LlmCallInfo? Chat(string adapter)
-        => _catalog.Value.Contains(adapter) ? _catalog.Value.Describe(adapter).FirstOrDefault(c => c.Name == "chat") : null;
+        => _chat.GetOrAdd(adapter, static (name, catalog) => catalog.Value.Contains(name) ? catalog.Value.Describe(name).FirstOrDefault(c => c.Name == "chat") : null, _catalog);
 }

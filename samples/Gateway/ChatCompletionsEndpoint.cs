@@ -71,7 +71,7 @@ internal sealed class ChatCompletionsEndpoint(
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (request.Stream)
         {
-            await StreamAsync(context, route, request, new ChunkWriter(context.Response.BodyWriter, id, created, route.ClientModel));
+            await StreamAsync(context, route, request, id, created);
             return;
         }
 
@@ -134,7 +134,7 @@ internal sealed class ChatCompletionsEndpoint(
         await error.WriteResponseAsync(context);
     }
 
-    private async Task StreamAsync(HttpContext context, ModelRoute route, ChatCompletionRequest request, ChunkWriter chunks)
+    private async Task StreamAsync(HttpContext context, ModelRoute route, ChatCompletionRequest request, string id, long created)
     {
         var cancellationToken = context.RequestAborted;
 
@@ -167,10 +167,12 @@ internal sealed class ChatCompletionsEndpoint(
         context.Response.Headers["X-Accel-Buffering"] = "no";   // tell a reverse proxy in front not to buffer the stream
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        using var chunks = new ChunkWriter(context.Response.BodyWriter, id, created, route.ClientModel);
         LlmUsage? usage = null;
         string? finishReason = null;
         var toolCalls = 0;
-        await chunks.WriteDeltaAsync("assistant", "", null, cancellationToken);
+        var firstText = true;
+        chunks.WriteDelta("assistant", "", null);
         try
         {
             while (more)
@@ -178,19 +180,42 @@ internal sealed class ChatCompletionsEndpoint(
                 var update = updates.Current;
                 usage = update.Usage ?? usage;
                 finishReason = update.FinishReason ?? finishReason;
+                var flush = false;
                 if (update.Text.Length > 0)
                 {
-                    await chunks.WriteDeltaAsync(null, update.Text, null, cancellationToken);
+                    chunks.WriteContent(update.Text);
+                    flush = firstText;   // the first text goes out at once, even when more follows in the same read
+                    firstText = false;
                 }
 
                 if (update.ToolCalls.Count > 0)
                 {
                     // The library yields each call whole, once, after the last chunk: one delta with every call is valid OpenAI.
-                    await chunks.WriteToolCallsAsync(update.ToolCalls, toolCalls, cancellationToken);
+                    chunks.WriteToolCalls(update.ToolCalls, toolCalls);
                     toolCalls += update.ToolCalls.Count;
                 }
 
-                more = await updates.MoveNextAsync();
+                // Flush only when the next update is not here yet (or much is written): what the upstream sent in one go
+                // leaves in one write, as a reverse proxy forwards what it read, while a chunk after which the upstream
+                // pauses (a slow model's) goes out at once.
+                var next = updates.MoveNextAsync();
+                if (flush || !next.IsCompleted || chunks.IsFull)
+                {
+                    try
+                    {
+                        await chunks.FlushAsync(cancellationToken);
+                    }
+                    catch when (!next.IsCompleted)
+                    {
+                        // The client went away (the request's token, which ends the upstream read too, is cancelled):
+                        // let the pending update settle, so the enumerator is never disposed mid-move; the flush's
+                        // exception is the one that tells.
+                        await SettleAsync(next.AsTask());
+                        throw;
+                    }
+                }
+
+                more = await next;
             }
         }
         catch (LlmException e)
@@ -198,18 +223,32 @@ internal sealed class ChatCompletionsEndpoint(
             // Headers are gone: report the failure the way OpenAI does mid-stream, as an error event, and end without [DONE].
             var error = OpenAiError.From(e);
             await counters.CompletedAsync(route.Profile, usage, error.Code ?? error.Type);
-            await chunks.WriteErrorAsync(error, cancellationToken);
+            chunks.WriteError(error);
+            await chunks.FlushAsync(cancellationToken);
             return;
         }
 
         await counters.CompletedAsync(route.Profile, usage, null);
-        await chunks.WriteDeltaAsync(null, null, toolCalls > 0 ? "tool_calls" : FinishReason(finishReason), cancellationToken);
+        chunks.WriteDelta(null, null, toolCalls > 0 ? "tool_calls" : FinishReason(finishReason));
         if (request.IncludeUsage)
         {
-            await chunks.WriteUsageChunkAsync(usage, cancellationToken);
+            chunks.WriteUsageChunk(usage);
         }
 
-        await chunks.WriteDoneAsync(cancellationToken);
+        chunks.WriteDone();
+        await chunks.FlushAsync(cancellationToken);
+    }
+
+    private static async Task SettleAsync(Task<bool> pending)
+    {
+        try
+        {
+            await pending.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
+        catch (Exception e) when (e is OperationCanceledException or LlmException or TimeoutException)
+        {
+            // It follows from the failed flush.
+        }
     }
 
     /// <summary>The vendor's finish reason in OpenAI's words (clients such as the OpenAI SDK accept no others).</summary>

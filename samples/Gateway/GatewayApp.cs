@@ -84,6 +84,7 @@ public static class GatewayApp
         services.AddSingleton<GatewayCounters>();
         services.AddSingleton<UpstreamCalls>();
         services.AddSingleton<KeyValidator>();
+        services.AddSingleton(sp => new GatewayKeys(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<WebSearch>();
         services.AddHttpClient(WebSearch.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(20));
         services.AddSingleton<ChatCompletionsEndpoint>();
@@ -157,7 +158,7 @@ public static class GatewayApp
 
     private static void Map(WebApplication app, GatewayOptions options)
     {
-        var configuration = app.Configuration;
+        var clientKeys = app.Services.GetRequiredService<GatewayKeys>();
         var counters = app.Services.GetRequiredService<GatewayCounters>();
         var prefix = options.PathPrefix;
         if (prefix.Length > 0)
@@ -185,7 +186,7 @@ public static class GatewayApp
 
         app.Use(async (context, next) =>
         {
-            if ((context.Request.Path.StartsWithSegments("/v1") || context.Request.Path.StartsWithSegments("/web/v1")) && !GatewayKeys.IsAuthorized(context, configuration))
+            if ((context.Request.Path.StartsWithSegments("/v1") || context.Request.Path.StartsWithSegments("/web/v1")) && !clientKeys.IsAuthorized(context))
             {
                 await counters.RejectedAsync("unauthorized");
                 await OpenAiError.Unauthorized().WriteResponseAsync(context);

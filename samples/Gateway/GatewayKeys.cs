@@ -1,12 +1,26 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Primitives;
 
 namespace Gateway;
 
 /// <summary>The keys clients must send as <c>Authorization: Bearer &lt;key&gt;</c>: <c>Gateway:ApiKeys</c>, a list or one comma-separated value.</summary>
-/// <remarks>Read from configuration on every request, so a key added or removed through a reloaded configuration applies at once.</remarks>
-internal static class GatewayKeys
+/// <remarks>
+/// Read from configuration once and again whenever it reloads (its reload token), so a key added or removed through a
+/// reloaded configuration applies at once; not on every request, where walking the configuration's providers showed in
+/// the profile of a sync request.
+/// </remarks>
+internal sealed class GatewayKeys : IDisposable
 {
+    private readonly IDisposable _subscription;
+    private byte[][] _keys;
+
+    public GatewayKeys(IConfiguration configuration)
+    {
+        _keys = Encode(Read(configuration));
+        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Volatile.Write(ref _keys, Encode(Read(configuration))));
+    }
+
     public static List<string> Read(IConfiguration configuration)
     {
         var section = configuration.GetSection("Gateway:ApiKeys");
@@ -15,10 +29,10 @@ internal static class GatewayKeys
     }
 
     /// <summary>True when no key is configured, or the request's bearer token is one of them (compared in fixed time).</summary>
-    public static bool IsAuthorized(HttpContext context, IConfiguration configuration)
+    public bool IsAuthorized(HttpContext context)
     {
-        var keys = Read(configuration);
-        if (keys.Count == 0)
+        var keys = Volatile.Read(ref _keys);
+        if (keys.Length == 0)
         {
             return true;
         }
@@ -33,9 +47,13 @@ internal static class GatewayKeys
         var ok = false;
         foreach (var key in keys)
         {
-            ok |= CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key));
+            ok |= CryptographicOperations.FixedTimeEquals(given, key);
         }
 
         return ok;
     }
+
+    public void Dispose() => _subscription.Dispose();
+
+    private static byte[][] Encode(List<string> keys) => [.. keys.Select(Encoding.UTF8.GetBytes)];
 }

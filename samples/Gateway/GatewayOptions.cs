@@ -5,7 +5,7 @@ namespace Gateway;
 /// <summary>The gateway's own settings (section <c>Gateway</c>), read once at start; every problem is reported together.</summary>
 internal sealed class GatewayOptions
 {
-    /// <summary>Client keys (<c>Gateway:ApiKeys</c>) are read on every request by <see cref="GatewayKeys"/>; everything else is here.</summary>
+    /// <summary>Client keys (<c>Gateway:ApiKeys</c>) are kept by <see cref="GatewayKeys"/> (read again when the configuration reloads); everything else is here.</summary>
     private GatewayOptions()
     {
     }

@@ -22,7 +22,7 @@ public static class GatewayRunner
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int chunks = 20_000, rounds = 5, concurrency = 64, concurrentChunks = 2_000, sync = 1_000, million = 1_000_000;
+        int chunks = 20_000, rounds = 5, warmup = 8, warmupSync = 500, concurrency = 64, concurrentChunks = 2_000, sync = 1_000, ttfc = 1_000, million = 1_000_000;
         for (var i = 0; i < args.Length; i++)
         {
             int Next() => i + 1 < args.Length ? int.Parse(args[++i], Inv) : throw new ArgumentException($"{args[i]} needs a number");
@@ -30,12 +30,15 @@ public static class GatewayRunner
             {
                 case "--chunks": chunks = Next(); break;
                 case "--rounds": rounds = Next(); break;
+                case "--warmup": warmup = Next(); break;
+                case "--warmup-sync": warmupSync = Next(); break;
                 case "--concurrency": concurrency = Next(); break;
                 case "--concurrent-chunks": concurrentChunks = Next(); break;
                 case "--sync": sync = Next(); break;
+                case "--ttfc": ttfc = Next(); break;
                 case "--million": million = Next(); break;
-                case "--smoke": chunks = 300; rounds = 1; concurrency = 4; concurrentChunks = 50; sync = 20; million = 20_000; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --chunks N (20000) --rounds N (5) --concurrency N (64) --concurrent-chunks N (2000) --sync N (1000) --million N (1000000) --smoke");
+                case "--smoke": chunks = 300; rounds = 1; concurrency = 4; concurrentChunks = 50; sync = 20; ttfc = 20; million = 20_000; warmup = 1; warmupSync = 20; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --chunks N (20000) --rounds N (5) --warmup N (8) --warmup-sync N (500) --concurrency N (64) --concurrent-chunks N (2000) --sync N (1000) --ttfc N (1000) --million N (1000000) --smoke");
             }
         }
 
@@ -54,7 +57,8 @@ public static class GatewayRunner
         Console.WriteLine();
         Console.WriteLine($"- {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores");
         Console.WriteLine($"- upstream {upstream.BaseUrl}, YARP {yarp.BaseUrl}, gateway {gateway.BaseUrl}: three processes; the client is this one");
-        Console.WriteLine($"- single stream {chunks:N0} chunks × {rounds} rounds; {concurrency} concurrent streams × {concurrentChunks:N0} chunks × {rounds} rounds; {sync} sync requests per target; memory over {million:N0} chunks");
+        Console.WriteLine($"- first {warmup} warm-up rounds, not counted: each a round's streams plus {warmupSync} sync requests per target, so that the gateway runs the code a long-lived process runs (its own and LlmAdapters' code start at tier 0 and reach tier 1 with dynamic PGO only after thousands of calls; YARP's and ASP.NET's start precompiled; see docs/performance.md, \"Warm-up\")");
+        Console.WriteLine($"- single stream {chunks:N0} chunks × {rounds} rounds; {concurrency} concurrent streams × {concurrentChunks:N0} chunks × {rounds} rounds; {sync} sync requests and {ttfc} short streams (time to first chunk) per target; memory over {million:N0} chunks");
         Console.WriteLine($"- load average at the start (1, 5, 15 min): {RunStats.LoadAverage()}");
         Console.WriteLine();
 
@@ -71,11 +75,22 @@ public static class GatewayRunner
         var many = targets.ToDictionary(t => t.Name, _ => new List<double>());
         try
         {
-            // Warm-up: both proxies and the client JIT their paths.
-            foreach (var t in targets)
+            // Warm-up: both proxies and the client JIT their paths; the figures are printed (the cold cost), not counted.
+            for (var round = 1; round <= warmup; round++)
             {
-                await StreamAsync(http, t.Url, t.StreamModel, expected, t.Name);
-                await SyncAsync(http, t.Url, t.SyncModel, t.Name);
+                var line = new StringBuilder($"warm-up {round}:");
+                foreach (var t in targets)
+                {
+                    var (one, all) = await StreamRoundAsync(t);
+                    for (var i = 0; i < warmupSync; i++)
+                    {
+                        await SyncAsync(http, t.Url, t.SyncModel, t.Name);
+                    }
+
+                    line.Append(Inv, $" {t.Name} {one:0.0} / {all:0.0} µs CPU a chunk;");
+                }
+
+                Console.WriteLine(line.ToString());
             }
 
             for (var round = 1; round <= rounds; round++)
@@ -83,16 +98,10 @@ public static class GatewayRunner
                 var line = new StringBuilder($"round {round}:");
                 foreach (var t in targets)
                 {
-                    var cpu = t.Process.CpuMs();
-                    await StreamAsync(http, t.Url, t.StreamModel, expected, t.Name);
-                    cpu = t.Process.CpuMs() - cpu;
-                    single[t.Name].Add(cpu * 1000 / chunks);
-
-                    cpu = t.Process.CpuMs();
-                    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => StreamAsync(http, t.Url, t.ConcurrentModel, expectedConcurrent, t.Name))));
-                    cpu = t.Process.CpuMs() - cpu;
-                    many[t.Name].Add(cpu * 1000 / (concurrency * (double)concurrentChunks));
-                    line.Append(Inv, $" {t.Name} {single[t.Name][^1]:0.0} / {many[t.Name][^1]:0.0} µs CPU a chunk;");
+                    var (one, all) = await StreamRoundAsync(t);
+                    single[t.Name].Add(one);
+                    many[t.Name].Add(all);
+                    line.Append(Inv, $" {t.Name} {one:0.0} / {all:0.0} µs CPU a chunk;");
                 }
 
                 Console.WriteLine(line.ToString());
@@ -109,6 +118,18 @@ public static class GatewayRunner
                 }
             }
 
+            // Time to first chunk: the sync answer streamed (its one content chunk comes in the upstream's first write),
+            // direct, YARP, gateway in turn.
+            var first = new Dictionary<string, List<double>> { ["direct"] = [], ["YARP"] = [], ["gateway"] = [] };
+            for (var i = 0; i < ttfc; i++)
+            {
+                first["direct"].Add(await FirstChunkAsync(http, direct, "bench-sync", "direct"));
+                foreach (var t in targets)
+                {
+                    first[t.Name].Add(await FirstChunkAsync(http, t.Url, t.SyncModel, t.Name));
+                }
+            }
+
             var memory = await MemoryAsync(http, gateway, million);
 
             Console.WriteLine();
@@ -120,6 +141,8 @@ public static class GatewayRunner
             Row($"proxy CPU per chunk, {concurrency} concurrent streams (µs)", RunStats.Median(many["YARP"]), RunStats.Median(many["gateway"]), 2.0);
             var directP50 = RunStats.Median(latency["direct"]);
             Row($"sync p50 added to the direct {directP50:0} µs (µs)", RunStats.Median(latency["YARP"]) - directP50, RunStats.Median(latency["gateway"]) - directP50, 1.5);
+            var directFirst = RunStats.Median(first["direct"]);
+            Row($"time to first chunk p50 added to the direct {directFirst:0} µs (µs)", RunStats.Median(first["YARP"]) - directFirst, RunStats.Median(first["gateway"]) - directFirst, null);
             Console.WriteLine();
             Console.WriteLine(string.Create(Inv, $"Gateway resident memory over a {million:N0}-chunk stream: {memory.Tenth / 1048576.0:0.0} MB at 10%, {memory.Half / 1048576.0:0.0} MB at 50%, {memory.End / 1048576.0:0.0} MB at the end (growth 10%→100%: {(memory.End - memory.Tenth) / 1048576.0:0.0} MB)."));
         }
@@ -127,6 +150,17 @@ public static class GatewayRunner
         {
             Console.Error.WriteLine("MISMATCH: " + e.Message);
             return 1;
+        }
+
+        // The target's CPU per chunk: one stream, then `concurrency` streams at once.
+        async Task<(double One, double All)> StreamRoundAsync(Target t)
+        {
+            var cpu = t.Process.CpuMs();
+            await StreamAsync(http, t.Url, t.StreamModel, expected, t.Name);
+            var one = (t.Process.CpuMs() - cpu) * 1000 / chunks;
+            cpu = t.Process.CpuMs();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => StreamAsync(http, t.Url, t.ConcurrentModel, expectedConcurrent, t.Name))));
+            return (one, (t.Process.CpuMs() - cpu) * 1000 / (concurrency * (double)concurrentChunks));
         }
 
         Console.WriteLine();
@@ -208,6 +242,38 @@ public static class GatewayRunner
         if (!response.IsSuccessStatusCode || HandWritten.OpenAiCompletionText(bytes) != BenchServer.SyncAnswer)
         {
             throw new InvalidDataException($"{who}: the sync answer was HTTP {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
+        }
+
+        return us;
+    }
+
+    /// <summary>A short stream: the time from the request to its first non-empty piece; the whole text is then checked.</summary>
+    private static async Task<double> FirstChunkAsync(HttpClient http, string url, string model, string who)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var request = Request(url, model, stream: true);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidDataException($"{who}: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        double us = 0;
+        var text = new StringBuilder();
+        await foreach (var piece in HandWritten.OpenAiSseAsync(body))
+        {
+            if (us == 0 && piece.Length > 0)
+            {
+                us = stopwatch.Elapsed.TotalMicroseconds;
+            }
+
+            text.Append(piece);
+        }
+
+        if (text.ToString() != BenchServer.SyncAnswer)
+        {
+            throw new InvalidDataException($"{who}: the short stream's text was \"{text}\"");
         }
 
         return us;

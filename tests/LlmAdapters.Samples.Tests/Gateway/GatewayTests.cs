@@ -216,6 +216,73 @@ public sealed class GatewayTests
     }
 
     [Test]
+    public async Task Stream_ABurstReachesTheClientWhole_BeforeTheUpstreamGoesOn()
+    {
+        // 2,000 chunks in one upstream write, then a pause: the gateway writes them without a flush each (several times
+        // its flush threshold), yet every one of them, in order, must be at the client while the upstream still waits.
+        await using var upstream = await GatedUpstream.StartAsync(Burst);
+        var (before, rest) = await ReadGatedStreamAsync(upstream);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.EqualTo(BurstText), "the role chunk's empty content, the burst in order, then first");
+            Assert.That(rest, Does.Contain("\"second\"").And.EndWith("data: [DONE]\n\n"));
+        });
+    }
+
+    [Test]
+    public async Task Stream_UpstreamBreaksAfterABurst_TheClientHasEveryChunk_ThenAnErrorEvent_AndNoDone()
+    {
+        await using var upstream = await GatedUpstream.StartAsync(Burst, breaksAfterRelease: true);
+        var (before, rest) = await ReadGatedStreamAsync(upstream);
+        var events = rest.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.EqualTo(BurstText));
+            Assert.That(events, Has.Length.EqualTo(1), rest);
+            Assert.That(events[0], Does.StartWith("data: {\"error\":{"));
+            Assert.That(rest, Does.Not.Contain("[DONE]"));
+        });
+    }
+
+    private const int Burst = 2_000;
+
+    private static readonly string BurstText = "|" + string.Concat(Enumerable.Range(0, Burst).Select(i => $"p{i}|")) + "first|";
+
+    /// <summary>Streams through a gateway in front of <paramref name="upstream"/>: the contents up to "first" (each followed by '|'), then, after the release, the rest of the body (After).</summary>
+    private static async Task<(string Before, string After)> ReadGatedStreamAsync(GatedUpstream upstream)
+    {
+        await using var gateway = await GatewayHost.StartAsync(requireKey: false, ("gated", upstream.BaseUrl));
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = Json("""{"model":"gated","stream":true,"messages":[{"role":"user","content":"hi"}]}""") };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var before = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+                using var chunk = JsonDocument.Parse(line["data: ".Length..]);
+                if (chunk.RootElement.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var content))
+                {
+                    before.Append(content.GetString()).Append('|');
+                }
+            }
+
+            if (line.Contains("\"first\"", StringComparison.Ordinal))
+            {
+                await reader.ReadLineAsync();   // the blank line that ends the event
+                break;
+            }
+        }
+
+        upstream.Release();
+        return (before.ToString(), await reader.ReadToEndAsync());
+    }
+
+    [Test]
     public async Task NoGatewayKey_Gets401_InOpenAIsErrorFormat()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_gateway.BaseUrl + "/") };
