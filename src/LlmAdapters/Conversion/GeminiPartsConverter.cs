@@ -15,6 +15,9 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
 {
     public string Name { get; } = name;
 
+    /// <inheritdoc />
+    public bool GivesString => !thoughts;
+
     public JsonElement Convert(JsonElement value)
     {
         if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
@@ -56,7 +59,7 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
             // The usual stream chunk: one part with only a text, so no thought: no JSON reader for it.
             if (thoughts || !wantText)
             {
-                text = wantText ? string.Empty : null;
+                text = thoughts ? null : string.Empty; // no thought part: gemini_thoughts gives JSON null
                 return true;
             }
 
@@ -117,7 +120,8 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
             }
         }
 
-        text = wantText ? more?.ToString() ?? first ?? string.Empty : null;
+        // No part of the kind: JSON null for gemini_thoughts, an empty text for gemini_text (as Convert gives them).
+        text = thoughts && first is null ? null : wantText ? more?.ToString() ?? first ?? string.Empty : string.Empty;
         return true;
     }
 

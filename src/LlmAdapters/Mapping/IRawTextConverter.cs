@@ -15,10 +15,16 @@ internal interface IRawTextConverter : ILlmConverter
     /// </summary>
     /// <param name="json">The value.</param>
     /// <param name="wantText">False to check only.</param>
-    /// <param name="text">The text, when <paramref name="wantText"/>.</param>
+    /// <param name="text">
+    /// The text, when <paramref name="wantText"/> (else an empty string); null, either way, when the converter gives JSON
+    /// null for the value (whose text is then empty).
+    /// </param>
     /// <param name="readEveryString">
     /// True when making the text decoded every string in the value (so each is known to be text: valid UTF-8, no half
     /// surrogate pair), and a check of the value's strings would find nothing more.
     /// </param>
     bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString);
+
+    /// <summary>True when <see cref="ILlmConverter.Convert"/> always gives a JSON string (which is then the value's text).</summary>
+    bool GivesString { get; }
 }

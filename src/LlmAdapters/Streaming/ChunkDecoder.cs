@@ -218,9 +218,19 @@ internal sealed class ChunkDecoder : IDisposable
                 continue;
             }
 
-            if (i == textIndex && Text is not null && !_plan.Cumulative && _textField!.Converter is null && _plan.Response.HasNamedText && raw[0] == (byte)'"')
+            if (i == textIndex && Text is not null && !_plan.Cumulative && _plan.Response.HasNamedText
+                && (_textField!.Converter is null ? raw[0] == (byte)'"' : _textField.Converter is IRawTextConverter { GivesString: true }))
             {
-                _snapshotStarts[i] = ChunkSnapshot.FromText; // the text is the update's own, unescaped: not copied again
+                // The text is the update's own (unescaped, or what the converter made of the value, a JSON string): not
+                // copied again, and chunks that differ only in it share a snapshot.
+                _snapshotStarts[i] = ChunkSnapshot.FromText;
+                continue;
+            }
+
+            if (_plan.Response.Fields[i].Converter is IRawTextConverter rawConverter && rawConverter.TryConvertText(raw, wantText: false, out var converted, out _) && converted is null)
+            {
+                // Converted to JSON null (Gemini's thoughts in a chunk without any): no value, as an absent one.
+                _snapshotStarts[i] = ChunkSnapshot.Absent;
                 continue;
             }
 
@@ -435,7 +445,7 @@ internal sealed class ChunkDecoder : IDisposable
                     Fields.Append(i, field.Converter is null && raw[0] == (byte)'"'
                         ? JsonStrings.Decode(raw)
                         : field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var piece, out _)
-                            ? piece!
+                            ? piece ?? string.Empty
                             : ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
                 }
                 else
@@ -491,7 +501,7 @@ internal sealed class ChunkDecoder : IDisposable
         }
         else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted, out var readAll))
         {
-            text = converted!;
+            text = converted ?? string.Empty; // JSON null's text
             if (readAll && payload.Overlaps(raw, out var offset))
             {
                 (_textReadWholeStart, _textReadWholeLength) = (offset, raw.Length);

@@ -103,6 +103,39 @@ public class StreamUpdateFieldsTests
         Assert.That(checkedUpdates, Is.GreaterThan(3_000));
     }
 
+    [Test]
+    public async Task A_gemini_update_shows_its_text_and_thoughts_and_no_reasoning_where_the_chunk_has_no_thought()
+    {
+        // Gemini's content and reasoning are both read from the parts through converters; a chunk without a thought part
+        // has no reasoning (gemini_thoughts gives null), and chunks that differ only in their text share their values.
+        var body = File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../../LlmAdapters.Conformance.Tests/Fixtures/gemini/stream-with-thoughts/response.sse"));
+        using var http = new HttpClient(new FixedBodyHandler(body));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "gemini", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "k", ["model"] = "gemini-2.5-flash" } }, http);
+
+        var updates = new List<LlmStreamUpdate>();
+        await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "你好" }))
+        {
+            updates.Add(update);
+        }
+
+        var chunks = Encoding.UTF8.GetString(body).Split("\n").Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement).ToList();
+        Assert.That(updates, Has.Count.EqualTo(chunks.Count));
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var parts = chunks[i].GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray().ToList();
+            var thoughts = string.Concat(parts.Where(p => p.TryGetProperty("thought", out var t) && t.GetBoolean()).Select(p => p.GetProperty("text").GetString()));
+            var text = string.Concat(parts.Where(p => !p.TryGetProperty("thought", out _)).Select(p => p.GetProperty("text").GetString()));
+            var fields = updates[i].Fields;
+            Assert.That(updates[i].Text, Is.EqualTo(text));
+            Assert.That(fields["content"].GetString(), Is.EqualTo(text));
+            Assert.That(fields.TryGetValue("reasoning", out var reasoning) ? reasoning.GetString() : null, Is.EqualTo(thoughts.Length > 0 ? thoughts : null), $"chunk {i}");
+            Assert.That(fields["model"].GetString(), Is.EqualTo(chunks[i].GetProperty("modelVersion").GetString()));
+            Assert.That(updates[i].Usage?.TotalTokens, Is.EqualTo(chunks[i].GetProperty("usageMetadata").GetProperty("totalTokenCount").GetInt64()));
+        }
+
+        Assert.That(updates.Count(u => u.Fields.ContainsKey("reasoning")), Is.GreaterThan(0).And.LessThan(updates.Count));
+    }
+
     /// <summary>One chunk's non-null items as the openai adapter maps them, each as canonical JSON.</summary>
     private static Dictionary<string, string> Expected(string chunk)
     {
