@@ -31,7 +31,7 @@ public sealed class LlmStreamUpdate
     /// <summary>The new text of this chunk (empty when the chunk carries only metadata, such as the final usage).</summary>
     public string Text { get; }
 
-    /// <summary>The <c>resp</c> items this chunk carries (non-null values only), after converters and chunk filters.</summary>
+    /// <summary>The <c>resp</c> items this chunk carries, after converters and chunk filters: non-null values only (a value that a converter turns into null is left out too).</summary>
     /// <exception cref="LlmException">A converter rejected a value (reported by the stream before this update is yielded, too).</exception>
     public IReadOnlyDictionary<string, JsonElement> Fields => Volatile.Read(ref _source) switch
     {

@@ -106,7 +106,9 @@ internal sealed class ChunkSnapshot
             {
                 if (texts[i] is { } text && SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i]))
                 {
-                    (_texts ??= new string?[_starts.Length])[i] = text;
+                    // (Not (_texts ??= ...)[i] = text: the net8.0 trimming analyzer crashes on that form, AD0001.)
+                    _texts ??= new string?[_starts.Length];
+                    _texts[i] = text;
                 }
             }
         }
@@ -125,9 +127,9 @@ internal sealed class ChunkSnapshot
             {
                 result[name] = JsonValues.String(text);
             }
-            else if (others.TryGetValue(name, out var value))
+            else if (others.TryGetValue(name, out var value) && value.ValueKind != JsonValueKind.Null)
             {
-                result[name] = value;
+                result[name] = value; // (a value that a converter made null is no value, as in the raw shortcut)
             }
         }
 
