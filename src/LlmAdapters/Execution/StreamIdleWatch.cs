@@ -25,7 +25,9 @@ internal sealed class StreamIdleWatch : IDisposable
         _idle = idle;
         _time = time;
         _waitStarted = time.GetTimestamp();
-        _timer = time.CreateTimer(static state => ((StreamIdleWatch)state!).Check(), this, idle, Timeout.InfiniteTimeSpan);
+        // Armed only once assigned: a timer that fired inside the constructor (a tiny timeout) would find no timer to set again.
+        _timer = time.CreateTimer(static state => ((StreamIdleWatch)state!).Check(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(idle, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>A wait for more of the body starts now: the idle timeout counts from here.</summary>
