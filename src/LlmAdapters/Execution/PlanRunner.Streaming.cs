@@ -206,6 +206,7 @@ internal sealed partial class PlanRunner
                                 received.Append(text);
                             }
 
+                            stream.SetCurrent(session); // before the yield: the stream's step needs no await of its own
                             yield return session;
                             continue;
                         }

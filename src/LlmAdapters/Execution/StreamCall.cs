@@ -60,33 +60,17 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
 
     /// <summary>Moves to the next chunk; false when the stream has ended.</summary>
     /// <exception cref="LlmException">The stream failed (what arrived is in the message).</exception>
-    public ValueTask<bool> MoveNextAsync()
-    {
-        var next = _chunks!.MoveNextAsync();
-        if (next.IsCompletedSuccessfully)
-        {
-            Take(next.Result);
-            return next;
-        }
+    /// <remarks>
+    /// The runner makes each chunk current itself before yielding it (<see cref="SetCurrent"/>), so that this step is the
+    /// runner's own: no await here, which would add a hop for every chunk that arrives after a wait.
+    /// </remarks>
+    public ValueTask<bool> MoveNextAsync() => _chunks!.MoveNextAsync();
 
-        return AwaitAsync(next);
-    }
-
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AwaitAsync(ValueTask<bool> next)
+    /// <summary>Called by the runner just before it yields <paramref name="session"/>'s chunk.</summary>
+    internal void SetCurrent(StreamSession session)
     {
-        var moved = await next.ConfigureAwait(false);
-        Take(moved);
-        return moved;
-    }
-
-    private void Take(bool moved)
-    {
-        _current = moved ? _chunks!.Current : null;
-        if (_current is not null)
-        {
-            _status = _current.StatusCode;
-        }
+        _current = session;
+        _status = session.StatusCode;
     }
 
     public async ValueTask DisposeAsync()
