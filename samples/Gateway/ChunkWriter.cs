@@ -41,11 +41,7 @@ internal sealed class ChunkWriter : IDisposable
         head.Write("data: "u8);
         using (var writer = new Utf8JsonWriter(head, GatewayJson.Writer))
         {
-            WriteChunkStart(writer);
-            writer.WriteStartArray("choices");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", 0);
-            writer.WriteStartObject("delta");
+            WriteDeltaStart(writer);
             writer.WritePropertyName("content");
         }
 
@@ -70,11 +66,7 @@ internal sealed class ChunkWriter : IDisposable
     public void WriteDelta(string? role, string? content, string? finishReason)
     {
         var writer = BeginEvent();
-        WriteChunkStart(writer);
-        writer.WriteStartArray("choices");
-        writer.WriteStartObject();
-        writer.WriteNumber("index", 0);
-        writer.WriteStartObject("delta");
+        WriteDeltaStart(writer);
         if (role is not null)
         {
             writer.WriteString("role", role);
@@ -97,11 +89,7 @@ internal sealed class ChunkWriter : IDisposable
     public void WriteToolCalls(IReadOnlyList<LlmToolCall> calls, int firstIndex)
     {
         var writer = BeginEvent();
-        WriteChunkStart(writer);
-        writer.WriteStartArray("choices");
-        writer.WriteStartObject();
-        writer.WriteNumber("index", 0);
-        writer.WriteStartObject("delta");
+        WriteDeltaStart(writer);
         writer.WriteStartArray("tool_calls");
         for (var i = 0; i < calls.Count; i++)
         {
@@ -184,6 +172,16 @@ internal sealed class ChunkWriter : IDisposable
         writer.WriteNumber("completion_tokens", output);
         writer.WriteNumber("total_tokens", usage.TotalTokens ?? input + output);
         writer.WriteEndObject();
+    }
+
+    /// <summary>A chunk's start up to its first choice's open <c>delta</c> object.</summary>
+    private void WriteDeltaStart(Utf8JsonWriter writer)
+    {
+        WriteChunkStart(writer);
+        writer.WriteStartArray("choices");
+        writer.WriteStartObject();
+        writer.WriteNumber("index", 0);
+        writer.WriteStartObject("delta");
     }
 
     private void WriteChunkStart(Utf8JsonWriter writer)

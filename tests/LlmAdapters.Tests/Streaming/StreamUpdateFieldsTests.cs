@@ -23,9 +23,8 @@ public class StreamUpdateFieldsTests
         for (var stream = 0; stream < 200; stream++)
         {
             var chunks = Enumerable.Range(0, random.Next(1, 40)).Select(_ => Chunk(random)).ToList();
-            var body = string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n";
-            using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body)));
-            var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-f", ["model"] = "m" } }, http);
+            using var http = SseOf(chunks);
+            var client = OpenAi(http);
 
             var updates = new List<LlmStreamUpdate>();
             await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
@@ -65,9 +64,8 @@ public class StreamUpdateFieldsTests
         for (var stream = 0; stream < 200; stream++)
         {
             var chunks = Enumerable.Range(0, random.Next(1, 40)).Select(_ => Chunk(random)).ToList();
-            var body = string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n";
-            using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body)));
-            var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-f", ["model"] = "m" } }, http);
+            using var http = SseOf(chunks);
+            var client = OpenAi(http);
 
             var i = 0;
             await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
@@ -135,6 +133,13 @@ public class StreamUpdateFieldsTests
 
         Assert.That(updates.Count(u => u.Fields.ContainsKey("reasoning")), Is.GreaterThan(0).And.LessThan(updates.Count));
     }
+
+    /// <summary>An HTTP client that answers every request with <paramref name="chunks"/> as an OpenAI SSE body.</summary>
+    private static HttpClient SseOf(IEnumerable<string> chunks)
+        => new(new FixedBodyHandler(Encoding.UTF8.GetBytes(string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n")));
+
+    private static ILlmClient OpenAi(HttpClient http)
+        => LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "openai", BaseUrl = "https://vendor.test/v1", Variables = { ["apikey"] = "sk-f", ["model"] = "m" } }, http);
 
     /// <summary>One chunk's non-null items as the openai adapter maps them, each as canonical JSON.</summary>
     private static Dictionary<string, string> Expected(string chunk)
