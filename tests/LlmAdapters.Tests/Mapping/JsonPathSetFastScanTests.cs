@@ -22,7 +22,7 @@ public class JsonPathSetFastScanTests
         "choices[0].delta.content", "choices[0].finish_reason", "usage", "id", "a.b[1].c", "x[2]", "['we.ird']", "arr[0][1]", "a", "choices",
     }.Select(p => (KeyPath?)KeyPath.Parse(p))]);
 
-    private static readonly string[] Names = ["choices", "delta", "content", "finish_reason", "usage", "id", "a", "b", "c", "x", "we.ird", "arr", "other", "ch\\u006fices", "é", ""];
+    private static readonly string[] Names = ["choices", "delta", "content", "finish_reason", "usage", "id", "a", "b", "c", "x", "we.ird", "arr", "other", "ch\\u006fices", "é", "", "chooses", "usagex", "i", "bb"];
 
     private static readonly string[] Numbers = ["0", "-0", "1", "-12", "3.25", "1e5", "1E+5", "2e-3", "-0.0e-0", "1E400", "123456789012345678901234567890"];
 
@@ -127,8 +127,8 @@ public class JsonPathSetFastScanTests
         switch (random.Next(depth > 5 ? 4 : 6))
         {
             case 0:
-                // One to three pieces, so that stops (quotes, escapes, mutated control bytes) fall before, at and after
-                // the end of the short scan (24 bytes) as well as in the vectorised search that follows it.
+                // One to three pieces, so that stops (quotes, escapes, mutated control bytes) fall at every place in and
+                // across the scan's 16-byte blocks, and in the byte-by-byte tail near the end of the value.
                 text.Append('"');
                 for (var n = random.Next(1, 4); n > 0; n--)
                 {
