@@ -14,14 +14,14 @@ internal sealed class ResponseReader
     private readonly ResponseMap _map;
     private readonly ErrorMap _error;
     private readonly SlotLayout _slots;
-    private readonly bool _noConverters;
+    private readonly int[] _convertedFields;
 
     public ResponseReader(ResponseMap map, ErrorMap error)
     {
         _map = map;
         _error = error;
         _slots = new SlotLayout(map, error);
-        _noConverters = map.Fields.All(f => f.Converter is null && f.ToolCall is null);
+        _convertedFields = [.. Enumerable.Range(0, map.Fields.Count).Where(i => map.Fields[i].Converter is not null || map.Fields[i].ToolCall is not null)];
     }
 
     /// <summary>
@@ -31,8 +31,8 @@ internal sealed class ResponseReader
     /// </summary>
     /// <remarks>
     /// The text is decoded at once, and every other value is checked to be text (so that making it later cannot fail).
-    /// The other items become elements only when first asked for, unless an item has a
-    /// converter (its errors belong to the call) or the text is not a JSON string (its rules are <see cref="ResponseMap.TextOf(JsonElement)"/>'s).
+    /// The other items become elements only when first asked for, unless an item with a converter or tool calls has a
+    /// value in this body (its errors belong to the call) or the text is not a JSON string (its rules are <see cref="ResponseMap.TextOf(JsonElement)"/>'s).
     /// </remarks>
     /// <exception cref="LlmException">A converter rejected a value, or a value holds a string that is not text.</exception>
     public bool TryMap(byte[] body, string callDescription, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MappedFields? mapped)
@@ -80,8 +80,16 @@ internal sealed class ResponseReader
             valueLengths[i] = found ? lengths[slot] : 0;
         }
 
+        // Items with a converter (or tool calls) are converted now, since their errors belong to the call; when none
+        // of them has a value in this body (an answer without tool calls, the usual one), nothing is left to convert.
+        var noConversions = true;
+        foreach (var i in _convertedFields)
+        {
+            noConversions &= valueStarts[i] < 0;
+        }
+
         var textIndex = _map.TextIndex;
-        var textAsString = _noConverters && (textIndex < 0 || valueStarts[textIndex] < 0 || body[valueStarts[textIndex]] == (byte)'"');
+        var textAsString = noConversions && (textIndex < 0 || valueStarts[textIndex] < 0 || body[valueStarts[textIndex]] == (byte)'"');
 
         // Every value is checked to be text now, so that reading the items later (Fields, Usage, FinishReason, made
         // only then) cannot fail: a string the reader accepted may still be invalid UTF-8. The text read as a string

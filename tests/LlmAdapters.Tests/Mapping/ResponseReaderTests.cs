@@ -118,4 +118,49 @@ public class ResponseReaderTests
         Assert.That(new ResponseReader(pieces, ErrorMap.Default).TryMap("""{"c":["a","b"]}"""u8.ToArray(), "test", out var mapped), Is.True);
         Assert.That(mapped!.Text, Is.EqualTo("ab"));
     }
+
+    [Test]
+    public void TryMap_AConverterWithNoValueInTheBody_LeavesTheItemsLazy_AndOneWithAValueStillFailsTheCall()
+    {
+        // The usual sync answer has no tool calls: their converter has nothing to convert, so the items wait for first
+        // use (the text alone pays for no element); an answer that has the value still converts it, and fails, at once.
+        var converter = LlmConverter.Create("fail", (JsonElement _) => throw new FormatException("no"));
+        var map = new ResponseMap(
+        [
+            new ResponseField("content", [KeyPath.Parse("c")], null),
+            new ResponseField("calls", [KeyPath.Parse("calls")], converter),
+        ]);
+        var reader = new ResponseReader(map, ErrorMap.Default);
+
+        foreach (var body in new[] { """{"c":"hi"}""", """{"c":"hi","calls":null}""" })
+        {
+            Assert.That(reader.TryMap(Encoding.UTF8.GetBytes(body), "test", out var mapped), Is.True, body);
+            Assert.That(mapped!.Text, Is.EqualTo("hi"));
+            Assert.That(mapped.Fields["calls"].ValueKind, Is.EqualTo(JsonValueKind.Null), body);
+            Assert.That(mapped.Fields["content"].GetString(), Is.EqualTo("hi"));
+        }
+
+        var e = Assert.Throws<LlmException>(() => reader.TryMap("""{"c":"hi","calls":[1]}"""u8.ToArray(), "test", out _));
+        Assert.That(e!.Message, Does.Contain("calls"));
+    }
+
+    [Test]
+    public void TryMap_AnAnswerWithoutToolCalls_AllocatesNoDocumentAndNoDictionary()
+    {
+        // The shipped openai chat_sync maps tool calls: an answer without them must still take the lazy path, where the
+        // text alone is made (no JsonDocument, no dictionary of items until Fields is read).
+        var plan = LlmCatalog.BuiltIn.GetAdapter("openai").Calls["chat_sync"];
+        var reader = new ResponseReader(plan.Response, plan.Error);
+        var body = """{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"""u8.ToArray();
+        Assert.That(reader.TryMap(body, "test", out _), Is.True); // warm-up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.That(reader.TryMap(body, "test", out var mapped), Is.True);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(mapped!.Text, Is.EqualTo("hi"));
+        Assert.That(allocated, Is.LessThan(800), "bytes allocated to map the answer (about 480 on the lazy path, 1,400 with a document and a dictionary)");
+        Assert.That(mapped.FinishReason, Is.EqualTo("stop"));
+        Assert.That(mapped.Fields["tool_calls"].ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
 }
