@@ -127,12 +127,29 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
 
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
         var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken, keepsToolCalls: !textOnly);
-        var chunks = new ObservedSteps<StreamCall>(stream, observation);
         var firstChunk = false;
         try
         {
-            while (await chunks.MoveNextAsync().ConfigureAwait(false))
+            while (true)
             {
+                // Awaited here, not in a helper: a chunk that arrives after a wait then resumes this loop directly (a
+                // helper's own await would add a hop per chunk). A failure is recorded before it propagates.
+                bool more;
+                try
+                {
+                    more = await stream.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    observation.Fail(e);
+                    throw;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
                 if (!firstChunk && stream.CurrentText is { Length: > 0 })
                 {
                     observation.FirstChunk();
@@ -160,12 +177,28 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     private async IAsyncEnumerable<LlmStreamUpdate> PollUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        var steps = new ObservedSteps<PollEvent>(_runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken), observation);
+        var steps = _runner.RunPollAsync(call, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         LlmResponse? result = null;
         try
         {
-            while (await steps.MoveNextAsync().ConfigureAwait(false))
+            while (true)
             {
+                bool more;
+                try
+                {
+                    more = await steps.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    observation.Fail(e);
+                    throw;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
                 var step = steps.Current;
                 result = step.Result ?? result;
                 yield return new LlmStreamUpdate(step.Result?.Text ?? string.Empty, step.Fields, status: step.Status);

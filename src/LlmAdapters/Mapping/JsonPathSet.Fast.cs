@@ -37,167 +37,236 @@ internal sealed partial class JsonPathSet
     /// <param name="starts">Receives where each slot's value starts (filled with -1 by the caller).</param>
     /// <param name="lengths">Receives each slot's value length.</param>
     /// <param name="maxDepth">The caller's nesting limit: values nested near it are declined, and the reader enforces it.</param>
+    /// <remarks>
+    /// One loop over the tokens with the open objects and arrays on a small stack, rather than a call per value: a chunk
+    /// is some thirty short tokens, where the calls' arguments cost as much as the tokens.
+    /// </remarks>
     internal bool TryFindFast(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
     {
+        var maxOpen = Math.Min(maxDepth, FastMaxDepth) - 1; // containers open at once, as the reader counts them (less one)
+        var open = new OpenContainers();
+        var depth = 0;
+        var node = _root;
         var pos = JsonStrings.SkipWhiteSpace(json, 0);
-        if (!FastValue(json, ref pos, _root, starts, lengths, FastMaxDepth - Math.Min(maxDepth, FastMaxDepth) + 1))
-        {
-            return false;
-        }
+        int start;
 
-        return JsonStrings.SkipWhiteSpace(json, pos) == json.Length;
-    }
-
-    private static bool FastValue(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
-    {
+    Value:
         if (pos >= json.Length)
         {
             return false;
         }
 
-        var start = pos;
-        var ok = json[pos] switch
+        start = pos;
+        if (json[pos] == (byte)'"')
         {
-            (byte)'{' => depth < FastMaxDepth && FastObject(json, ref pos, node, starts, lengths, depth + 1),
-            (byte)'[' => depth < FastMaxDepth && FastArray(json, ref pos, node, starts, lengths, depth + 1),
-            (byte)'"' => FastString(json, ref pos, out _),
-            (byte)'t' => FastLiteral(json, ref pos, "true"u8),
-            (byte)'f' => FastLiteral(json, ref pos, "false"u8),
-            (byte)'n' => FastLiteral(json, ref pos, "null"u8),
-            _ => FastNumber(json, ref pos),
-        };
-        if (!ok)
+            // Most values are strings: tested before the switch.
+            if (!FastString(json, ref pos, out _))
+            {
+                return false;
+            }
+
+            Record(node, start, pos, starts, lengths);
+            goto AfterValue;
+        }
+
+        switch (json[pos])
+        {
+            case (byte)'{':
+                if (depth == maxOpen)
+                {
+                    return false;
+                }
+
+                open[depth++] = new OpenContainer(node, start, -1);
+                pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
+                if (pos < json.Length && json[pos] == (byte)'}')
+                {
+                    pos++;
+                    goto Closed;
+                }
+
+                goto Member;
+            case (byte)'[':
+                if (depth == maxOpen)
+                {
+                    return false;
+                }
+
+                open[depth++] = new OpenContainer(node, start, 0);
+                pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
+                if (pos < json.Length && json[pos] == (byte)']')
+                {
+                    pos++;
+                    goto Closed;
+                }
+
+                node = IndexChild(node, 0);
+                goto Value;
+            case (byte)'t':
+                if (!FastLiteral(json, ref pos, "true"u8))
+                {
+                    return false;
+                }
+
+                break;
+            case (byte)'f':
+                if (!FastLiteral(json, ref pos, "false"u8))
+                {
+                    return false;
+                }
+
+                break;
+            case (byte)'n':
+                if (!FastLiteral(json, ref pos, "null"u8))
+                {
+                    return false;
+                }
+
+                break;
+            default:
+                if (!FastNumber(json, ref pos))
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        // A scalar ended at pos.
+        Record(node, start, pos, starts, lengths);
+
+    AfterValue:
+        if (depth == 0)
+        {
+            return JsonStrings.SkipWhiteSpace(json, pos) == json.Length;
+        }
+
+        pos = JsonStrings.SkipWhiteSpace(json, pos);
+        if (pos >= json.Length)
         {
             return false;
         }
 
+        ref var container = ref open[depth - 1];
+        if (container.Index < 0)
+        {
+            if (json[pos] == (byte)'}')
+            {
+                pos++;
+                goto Closed;
+            }
+
+            if (json[pos] != (byte)',')
+            {
+                return false;
+            }
+
+            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
+            goto Member;
+        }
+
+        if (json[pos] == (byte)']')
+        {
+            pos++;
+            goto Closed;
+        }
+
+        if (json[pos] != (byte)',')
+        {
+            return false;
+        }
+
+        node = IndexChild(container.Node, ++container.Index);
+        pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
+        goto Value;
+
+    Closed:
+        // The container on top of the stack ended at pos.
+        var closed = open[--depth];
+        Record(closed.Node, closed.Start, pos, starts, lengths);
+        goto AfterValue;
+
+    Member:
+        // A property of the object on top of the stack: its name, then its value.
+        if (pos >= json.Length || json[pos] != (byte)'"')
+        {
+            return false;
+        }
+
+        var owner = open[depth - 1].Node;
+        var names = owner?.Names ?? [];
+        var nameStart = pos + 1;
+        if (!FastString(json, ref pos, out var escaped) || (escaped && names.Length > 0))
+        {
+            return false; // an escaped name is compared unescaped by the reader's walk
+        }
+
+        var name = json[nameStart..(pos - 1)];
+        node = null;
+        for (var n = 0; n < names.Length; n++)
+        {
+            // Length and first byte first: most names in a chunk are not wanted, and most differ there.
+            var wanted = names[n];
+            if (wanted.Length == name.Length && (name.Length == 0 || wanted[0] == name[0]) && name.SequenceEqual(wanted))
+            {
+                node = owner!.NameChildren[n];
+                break;
+            }
+        }
+
+        pos = JsonStrings.SkipWhiteSpace(json, pos);
+        if (pos >= json.Length || json[pos] != (byte)':')
+        {
+            return false;
+        }
+
+        pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
+        goto Value;
+    }
+
+    private static Node? IndexChild(Node? node, int index)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var indexes = node.Indexes;
+        for (var n = 0; n < indexes.Length; n++)
+        {
+            if (indexes[n] == index)
+            {
+                return node.IndexChildren[n];
+            }
+        }
+
+        return null;
+    }
+
+    private static void Record(Node? node, int start, int end, Span<int> starts, Span<int> lengths)
+    {
         if (node is { Slots.Length: > 0 })
         {
             foreach (var slot in node.Slots)
             {
                 starts[slot] = start;
-                lengths[slot] = pos - start;
+                lengths[slot] = end - start;
             }
-        }
-
-        return true;
-    }
-
-    private static bool FastObject(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
-    {
-        pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
-        if (pos < json.Length && json[pos] == (byte)'}')
-        {
-            pos++;
-            return true;
-        }
-
-        var names = node?.Names ?? [];
-        while (true)
-        {
-            if (pos >= json.Length || json[pos] != (byte)'"')
-            {
-                return false;
-            }
-
-            var nameStart = pos + 1;
-            if (!FastString(json, ref pos, out var escaped) || (escaped && names.Length > 0))
-            {
-                return false; // an escaped name is compared unescaped by the reader's walk
-            }
-
-            var name = json[nameStart..(pos - 1)];
-            Node? child = null;
-            for (var n = 0; n < names.Length; n++)
-            {
-                // Length and first byte first: most names in a chunk are not wanted, and most differ there.
-                var wanted = names[n];
-                if (wanted.Length == name.Length && (name.Length == 0 || wanted[0] == name[0]) && name.SequenceEqual(wanted))
-                {
-                    child = node!.NameChildren[n];
-                    break;
-                }
-            }
-
-            pos = JsonStrings.SkipWhiteSpace(json, pos);
-            if (pos >= json.Length || json[pos] != (byte)':')
-            {
-                return false;
-            }
-
-            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
-            if (!FastValue(json, ref pos, child, starts, lengths, depth))
-            {
-                return false;
-            }
-
-            pos = JsonStrings.SkipWhiteSpace(json, pos);
-            if (pos >= json.Length)
-            {
-                return false;
-            }
-
-            if (json[pos] == (byte)'}')
-            {
-                pos++;
-                return true;
-            }
-
-            if (json[pos] != (byte)',')
-            {
-                return false;
-            }
-
-            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
         }
     }
 
-    private static bool FastArray(ReadOnlySpan<byte> json, ref int pos, Node? node, Span<int> starts, Span<int> lengths, int depth)
+    /// <summary>An object or array being scanned: its path node, where it starts, and the index of its current item (-1: an object).</summary>
+    private struct OpenContainer(Node? node, int start, int index)
     {
-        pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
-        if (pos < json.Length && json[pos] == (byte)']')
-        {
-            pos++;
-            return true;
-        }
+        public readonly Node? Node = node;
+        public readonly int Start = start;
+        public int Index = index;
+    }
 
-        var indexes = node?.Indexes ?? [];
-        for (var index = 0; ; index++)
-        {
-            Node? child = null;
-            for (var n = 0; n < indexes.Length; n++)
-            {
-                if (indexes[n] == index)
-                {
-                    child = node!.IndexChildren[n];
-                    break;
-                }
-            }
-
-            if (!FastValue(json, ref pos, child, starts, lengths, depth))
-            {
-                return false;
-            }
-
-            pos = JsonStrings.SkipWhiteSpace(json, pos);
-            if (pos >= json.Length)
-            {
-                return false;
-            }
-
-            if (json[pos] == (byte)']')
-            {
-                pos++;
-                return true;
-            }
-
-            if (json[pos] != (byte)',')
-            {
-                return false;
-            }
-
-            pos = JsonStrings.SkipWhiteSpace(json, pos + 1);
-        }
+    [System.Runtime.CompilerServices.InlineArray(FastMaxDepth)]
+    private struct OpenContainers
+    {
+        private OpenContainer _first;
     }
 
     /// <summary>A string at <paramref name="pos"/> (its opening quote); no control characters, valid escapes. Its bytes are not checked as UTF-8, as the reader does not.</summary>
