@@ -128,6 +128,49 @@ public class TelemetryTests
     }
 
     [Test]
+    public async Task AStreamThatFailsMidway_IsRecordedAsFailed_ByStreamAsyncAndStreamUpdatesAsync()
+    {
+        // The stream's step is awaited in the observed loop itself: a failure there must still reach the span, the
+        // duration metric and the log before it propagates, after pieces were already yielded.
+        var body = StreamResponses.OpenAi(["first"]).Replace("data: [DONE]", "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}", StringComparison.Ordinal);
+        foreach (var updates in new[] { false, true })
+        {
+            using var activityListener = Spans.Listen(out var activities);
+            var profile = updates ? "failing-updates" : "failing-stream";
+            var (client, telemetry, logs) = Client(StreamResponses.Body(body), profile);
+            var measurements = Listen(telemetry, out var listener);
+            var pieces = new List<string>();
+            using (listener)
+            {
+                Assert.ThrowsAsync<LlmStreamException>(async () =>
+                {
+                    if (updates)
+                    {
+                        await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = Prompt }))
+                        {
+                            pieces.Add(update.Text);
+                        }
+                    }
+                    else
+                    {
+                        await foreach (var piece in client.StreamAsync(new LlmRequest { Prompt = Prompt }))
+                        {
+                            pieces.Add(piece);
+                        }
+                    }
+                });
+            }
+
+            Assert.That(pieces, Does.Contain("first"), profile);
+            var duration = measurements.Single(m => m.Instrument == "gen_ai.client.operation.duration");
+            Assert.That(duration.Tags["error.type"], Is.EqualTo(nameof(LlmStreamException)), profile);
+            var span = activities.Single(a => (string?)a.GetTagItem(LlmTelemetry.ProfileTag) == profile);
+            Assert.That(span.Status, Is.EqualTo(ActivityStatusCode.Error), profile);
+            Assert.That(logs.Lines.Select(l => l.Message), Has.Some.Contains($"openai.chat for profile {profile} failed"), profile);
+        }
+    }
+
+    [Test]
     public async Task Logs_SayAdapterCallStatusAndDuration()
     {
         var (client, _, logs) = Client(StreamResponses.Body(StreamResponses.OpenAi(["x"])), "log-profile");
