@@ -12,6 +12,9 @@ internal sealed class ToolCallPaths(KeyPath? index, KeyPath? id, KeyPath name, K
     // The last key of the id, name and arguments paths, quoted as JSON writes it; null when one cannot be searched for so.
     private readonly byte[][]? _lastKeys = LastKeys(id, name, arguments);
 
+    // The characters of those keys, what an escape must spell to matter: [c] for ASCII, [128] for any other.
+    private readonly bool[] _keyChars = KeyChars(LastKeys(id, name, arguments));
+
     /// <summary>Where the key is that pieces of one streamed call share (OpenAI's <c>index</c>); null when each object with a name starts a new call.</summary>
     public KeyPath? Index { get; } = index;
 
@@ -25,7 +28,7 @@ internal sealed class ToolCallPaths(KeyPath? index, KeyPath? id, KeyPath name, K
 
     /// <summary>
     /// False when <paramref name="rawJson"/> (a valid JSON value) cannot hold a piece of a call: none of the id, name and
-    /// arguments paths' last keys occurs in it as a quoted name, and it has no <c>\u</c> escape that could spell one. Then
+    /// arguments paths' last keys occurs in it as a quoted name, and it has no <c>\u</c> escape of a character of one. Then
     /// no object in it has any of the three, and reading it would add nothing: a stream's text chunks are passed over
     /// without a document.
     /// </summary>
@@ -44,7 +47,51 @@ internal sealed class ToolCallPaths(KeyPath? index, KeyPath? id, KeyPath name, K
             }
         }
 
-        return rawJson.IndexOf("\\u"u8) >= 0;
+        // An escape can spell a key only with a character of one: text escaped as \uXXXX (non-ASCII text from servers
+        // that escape it, quotes, line breaks) cannot when the keys are ASCII, so a chunk of such text is still passed over.
+        var rest = rawJson;
+        while (rest.IndexOf("\\u"u8) is var at and >= 0)
+        {
+            if (at + 6 > rest.Length || !TryHex4(rest.Slice(at + 2, 4), out var c) || _keyChars[Math.Min(c, 128)])
+            {
+                return true;
+            }
+
+            rest = rest[(at + 2)..];
+        }
+
+        return false;
+    }
+
+    private static bool TryHex4(ReadOnlySpan<byte> hex, out int value)
+    {
+        value = 0;
+        foreach (var b in hex)
+        {
+            var digit = b is >= (byte)'0' and <= (byte)'9' ? b - '0' : (b | 0x20) is >= 'a' and <= 'f' ? (b | 0x20) - 'a' + 10 : -1;
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value * 16) + digit;
+        }
+
+        return true;
+    }
+
+    private static bool[] KeyChars(byte[][]? keys)
+    {
+        var chars = new bool[129];
+        foreach (var key in keys ?? [])
+        {
+            foreach (var b in key.AsSpan(1, key.Length - 2))
+            {
+                chars[Math.Min((int)b, 128)] = true;
+            }
+        }
+
+        return chars;
     }
 
     private static byte[][]? LastKeys(params KeyPath?[] paths)

@@ -23,6 +23,7 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly int _fieldCount;
     private byte[] _event = [];
     private int _eventLength;
+    private string? _eventText; // the current event type as a string, made once per run of equal types
 
     // StreamUpdatesAsync: the last chunk's snapshot (shared by the next chunks while their values stay the same), and
     // scratch space where the current chunk's values are gathered to be compared with it.
@@ -101,7 +102,7 @@ internal sealed class ChunkDecoder : IDisposable
     public bool IsDone { get; private set; }
 
     /// <summary>The SSE event type of the last chunk.</summary>
-    public string? EventType => _eventLength == 0 ? null : Encoding.UTF8.GetString(_event, 0, _eventLength);
+    public string? EventType => _eventLength == 0 ? null : _eventText ??= Encoding.UTF8.GetString(_event, 0, _eventLength);
 
     /// <summary>Decodes a payload held by the caller. Returns false when the payload is empty (nothing to report).</summary>
     /// <exception cref="InvalidChunkException">The chunk is not valid JSON, or it carries a vendor error.</exception>
@@ -282,6 +283,12 @@ internal sealed class ChunkDecoder : IDisposable
 
     private void CopyEvent(ReadOnlySpan<byte> eventType)
     {
+        if (eventType.Length == _eventLength && eventType.SequenceEqual(_event.AsSpan(0, _eventLength)))
+        {
+            return; // the same type as the chunk before (most events of a stream): its copies, JSON and text stand
+        }
+
+        _eventText = null;
         _eventLength = eventType.Length;
         if (eventType.IsEmpty)
         {

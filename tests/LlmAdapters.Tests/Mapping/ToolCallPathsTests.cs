@@ -13,16 +13,18 @@ public class ToolCallPathsTests
     private static readonly ToolCallPaths Anthropic = new(KeyPath.Parse("index"), KeyPath.Parse("content_block.id"), KeyPath.Parse("content_block.name"), KeyPath.Parse("delta.partial_json"));
     private static readonly ToolCallPaths Gemini = new(null, KeyPath.Parse("functionCall.id"), KeyPath.Parse("functionCall.name"), KeyPath.Parse("functionCall.args"));
     private static readonly ToolCallPaths OpenAi = new(KeyPath.Parse("index"), KeyPath.Parse("id"), KeyPath.Parse("function.name"), KeyPath.Parse("function.arguments"));
+    private static readonly ToolCallPaths NonAsciiKeys = new(null, null, KeyPath.Parse("名前"), KeyPath.Parse("引数"));
 
-    private static readonly string[] Keys = ["text", "index", "id", "name", "args", "partial_json", "arguments", "function", "functionCall", "content_block", "delta", "type", "n\\u0061me", "\\u0069d", "partial\\u005fjson"];
-    private static readonly string[] Strings = ["hi", "name", "\\\"name\\\"", "id", "你好", "\\\\u0041", "partial_json", ""];
+    private static readonly string[] Keys = ["text", "index", "id", "name", "args", "partial_json", "arguments", "function", "functionCall", "content_block", "delta", "type", "n\\u0061me", "\\u0069d", "partial\\u005fjson",
+        "\\u006E\\u0061\\u006De", "\\u0049D", "\\u0078y", "名前", "引数", "\\u540d\\u524d", "\\u5f15数", "\\u4f60"];
+    private static readonly string[] Strings = ["hi", "name", "\\\"name\\\"", "id", "你好", "\\\\u0041", "partial_json", "", "\\u4f60\\u597d", "\\u0022q\\u0022\\n", "\\u006e\\u0061me", "\\ud83d\\ude00"];
 
     [Test]
     public void A_value_it_passes_over_holds_no_piece_of_a_call()
     {
         var random = new Random(20261206);
         var passedOver = 0;
-        foreach (var paths in new[] { Anthropic, Gemini, OpenAi })
+        foreach (var paths in new[] { Anthropic, Gemini, OpenAi, NonAsciiKeys })
         {
             for (var i = 0; i < 6_000; i++)
             {
@@ -52,6 +54,8 @@ public class ToolCallPathsTests
         Assert.That(Gemini.MayHoldCall("""[{"text":"你好"}]"""u8), Is.False);
         Assert.That(Gemini.MayHoldCall("""[{"functionCall":{"name":"f","args":{}}}]"""u8), Is.True);
         Assert.That(Gemini.MayHoldCall("""[{"functionCall":{"n\u0061me":"f"}}]"""u8), Is.True, "an escaped key may spell a name");
+        Assert.That(Anthropic.MayHoldCall("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\u4f60\u597d \u0022q\u0022\n"}}"""u8), Is.False, "escaped text spells no key");
+        Assert.That(NonAsciiKeys.MayHoldCall("""{"\u540d\u524d":"f"}"""u8), Is.True, "an escape of a non-ASCII key's character");
     }
 
     private static string Value(Random random, int depth)

@@ -52,6 +52,37 @@ public class StreamAllocationTests
         Assert.That(perChunk, Is.LessThan(48), $"allocated {allocated} bytes for {measured} updates, {strings} of them the text strings");
     }
 
+    [Test]
+    public async Task StreamUpdatesAsync_OverAnthropicEvents_AllocatesTheUpdateAndItsText_PerChunk()
+    {
+        // Each Anthropic event names its type (event: content_block_delta); a run of events of one type shares one
+        // string for it, so that the type is not a new string per chunk. (Events as in Anthropic's streaming reference.)
+        var pieces = Enumerable.Range(0, Chunks).Select(i => (i % 4) switch { 0 => "你好", 1 => " world", 2 => "😀!", _ => "\"q\"\n" }).ToArray();
+        var events = new StringBuilder();
+        events.Append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-20250514\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n");
+        events.Append("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+        foreach (var piece in pieces)
+        {
+            events.Append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":")
+                .Append(System.Text.Json.JsonSerializer.Serialize(piece)).Append("}}\n\n");
+        }
+
+        events.Append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+        events.Append("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":15}}\n\n");
+        events.Append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(events.ToString())));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "anthropic", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "sk-alloc", ["model"] = "m" } }, http);
+        var request = new LlmRequest { Prompt = "hi" };
+
+        var (count, _, _, finish) = await CountUpdatesAsync(client, request);
+        Assert.That(count, Is.EqualTo(Chunks));
+        Assert.That(finish, Is.Not.Null);
+        var (_, allocated, strings, _) = await CountUpdatesAsync(client, request);
+
+        var perChunk = (allocated - strings) / (double)Chunks;
+        Assert.That(perChunk, Is.LessThan(48), $"allocated {allocated} bytes for {Chunks} updates, {strings} of them the text strings");
+    }
+
     private static async Task<(int Count, long Allocated, long Strings, string? Finish)> CountUpdatesAsync(ILlmClient client, LlmRequest request)
     {
         var thread = Environment.CurrentManagedThreadId;
