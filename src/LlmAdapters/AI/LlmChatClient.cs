@@ -25,17 +25,49 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
         return ToChatResponse(response, request);
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var request = ToRequest(messages, options);
-        string? responseId = null;
-        string? modelId = request.Model ?? DefaultModel;
-        await foreach (var update in client.StreamUpdatesAsync(request, cancellationToken).ConfigureAwait(false))
+        return new StreamingResponse(this, messages, options, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> MapAsync(IAsyncEnumerable<LlmStreamUpdate> updates, UpdateMapper mapper, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return mapper.Map(update);
+        }
+    }
+
+    /// <summary>
+    /// One streamed response: each enumeration builds the request (its errors surface when enumerating starts, as from an
+    /// iterator) and maps the updates. Over the library's own client the mapping runs inside the stream's loop, so that
+    /// the chat client adds no iterator, and no hop per chunk, of its own.
+    /// </summary>
+    private sealed class StreamingResponse(LlmChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) : IAsyncEnumerable<ChatResponseUpdate>
+    {
+        public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken enumeratorToken = default)
+        {
+            var request = owner.ToRequest(messages, options);
+            var mapper = new UpdateMapper(request.Model ?? owner.DefaultModel);
+            var updates = owner.Inner is LlmClient engine
+                ? engine.StreamUpdatesAsync(request, mapper.Map, cancellationToken)
+                : MapAsync(owner.Inner.StreamUpdatesAsync(request, cancellationToken), mapper, cancellationToken);
+            return updates.GetAsyncEnumerator(enumeratorToken);
+        }
+    }
+
+    /// <summary>A stream's updates as <see cref="ChatResponseUpdate"/>s: the response id of the first that has one, the latest model.</summary>
+    private sealed class UpdateMapper(string? modelId)
+    {
+        private string? _responseId;
+        private string? _modelId = modelId;
+
+        public ChatResponseUpdate Map(LlmStreamUpdate update)
         {
             // Read by name, not through update.Fields: the fields of a chunk are made only when someone asks for all of them.
-            responseId ??= update.FieldText("id");
-            modelId = update.FieldText("model") ?? modelId;
+            _responseId ??= update.FieldText("id");
+            _modelId = update.FieldText("model") ?? _modelId;
             var contents = new List<AIContent>(1);
             if (update.Text.Length > 0)
             {
@@ -49,11 +81,11 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
                 contents.Add(new UsageContent(ToUsage(usage)));
             }
 
-            yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
+            return new ChatResponseUpdate(ChatRole.Assistant, contents)
             {
-                ResponseId = responseId,
-                MessageId = responseId,
-                ModelId = modelId,
+                ResponseId = _responseId,
+                MessageId = _responseId,
+                ModelId = _modelId,
                 FinishReason = ToFinishReason(update.FinishReason),
                 RawRepresentation = update,
             };
@@ -81,6 +113,8 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
     {
         // The wrapped client owns nothing that needs disposing.
     }
+
+    private ILlmClient Inner => client;
 
     private bool IsAsyncCall => client is ILlmClientCapabilities c && c.ApiTypeOf(call) == LlmApiType.Async;
 

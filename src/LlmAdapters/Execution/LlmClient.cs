@@ -82,6 +82,30 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default)
         => ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
 
+    /// <summary>
+    /// <see cref="StreamUpdatesAsync"/> with each update turned by <paramref name="map"/> in the stream's own loop: a
+    /// bridge (the <c>IChatClient</c>) then adds no iterator of its own, and so no hop per chunk. The poll steps of an
+    /// async call, which are few, go through one more iterator.
+    /// </summary>
+    internal IAsyncEnumerable<T> StreamUpdatesAsync<T>(LlmRequest request, Func<LlmStreamUpdate, T> map, CancellationToken cancellationToken)
+        where T : class
+        => ObservedStreamAsync(
+            request,
+            textOnly: false,
+            stream => map(Update(stream)),
+            response => map(new LlmStreamUpdate(response.Text, response.Fields)),
+            cancellationToken,
+            (call, r, token) => MapAsync(PollUpdatesCore(call, r, token), map, token),
+            stream => LastUpdate(stream) is { } last ? map(last) : null);
+
+    private static async IAsyncEnumerable<T> MapAsync<T>(IAsyncEnumerable<LlmStreamUpdate> updates, Func<LlmStreamUpdate, T> map, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return map(update);
+        }
+    }
+
     private static LlmStreamUpdate Update(StreamCall stream)
         => stream.CurrentSnapshot() is { } snapshot
             ? new LlmStreamUpdate(stream.CurrentText ?? string.Empty, snapshot, stream.CurrentEventType)

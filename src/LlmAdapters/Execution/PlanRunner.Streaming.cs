@@ -169,6 +169,9 @@ internal sealed partial class PlanRunner
                 {
                     while (true)
                     {
+                        // A consumer that cancelled gets no more chunks, even those already read (which would otherwise
+                        // come without a wait for the network, where the token is first seen).
+                        cancellationToken.ThrowIfCancellationRequested();
                         StepKind kind;
                         try
                         {

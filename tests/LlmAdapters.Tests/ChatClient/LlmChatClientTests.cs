@@ -127,6 +127,84 @@ public class LlmChatClientTests
     }
 
     [Test]
+    public async Task Streaming_OverTheLibrarysClient_AndOverAnyOtherClient_GivesTheSameUpdates_OnEveryEnumeration()
+    {
+        // Over the library's own client the updates are mapped inside the stream's loop; over any other ILlmClient (a
+        // decorator of the user's) through an iterator. Both must give the same updates, and each enumeration is a new
+        // request with its own running response id and model.
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]));
+        var engine = OpenAi(handler);
+        var direct = engine.AsIChatClient().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]);
+        var decorated = new Decorator(engine).AsIChatClient().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]);
+
+        var first = await Describe(direct);
+        var second = await Describe(direct);
+        var other = await Describe(decorated);
+
+        Assert.That(first, Has.Count.EqualTo(5));
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(other, Is.EqualTo(first));
+        Assert.That(handler.Requests, Has.Count.EqualTo(3));
+
+        static async Task<List<string>> Describe(IAsyncEnumerable<ChatResponseUpdate> updates)
+        {
+            var described = new List<string>();
+            await foreach (var update in updates)
+            {
+                described.Add($"{update.Text}|{update.ResponseId}|{update.ModelId}|{update.FinishReason}|{update.Contents.OfType<UsageContent>().SingleOrDefault()?.Details.TotalTokenCount}");
+            }
+
+            return described;
+        }
+    }
+
+    [Test]
+    public void Streaming_AContentTheCallCannotSend_FailsWhenEnumerated_AndNothingIsSent()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["ok"]));
+        IChatClient chat = OpenAi(handler).AsIChatClient();
+        var updates = chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("listen"), new DataContent(new byte[] { 1, 2, 3 }, "audio/wav")])]);
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(async () =>
+        {
+            await foreach (var update in updates)
+            {
+            }
+        })!;
+        Assert.That(e.Message, Does.Contain("audio/wav"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void Streaming_IsCancelledByTheEnumeratorsToken()
+    {
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]));
+        IChatClient chat = OpenAi(handler).AsIChatClient();
+        using var cancel = new CancellationTokenSource();
+        var seen = 0;
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).WithCancellation(cancel.Token))
+            {
+                seen++;
+                cancel.Cancel();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(seen, Is.EqualTo(1));
+    }
+
+    /// <summary>An ILlmClient of the user's that passes every call on.</summary>
+    private sealed class Decorator(ILlmClient inner) : ILlmClient
+    {
+        public Task<LlmResponse> CallAsync(LlmRequest request, CancellationToken cancellationToken = default) => inner.CallAsync(request, cancellationToken);
+
+        public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default) => inner.StreamAsync(request, cancellationToken);
+
+        public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default) => inner.StreamUpdatesAsync(request, cancellationToken);
+    }
+
+    [Test]
     public async Task Images_InChatMessages_BecomeVisionContent()
     {
         var handler = StreamResponses.Body(StreamResponses.OpenAi(["一只猫"]));

@@ -36,6 +36,27 @@ public class StreamCallTests
     }
 
     [Test]
+    public void Cancelling_StopsTheStream_EvenWhenTheRestIsAlreadyRead()
+    {
+        // The whole body arrives in one read here: without a check per chunk, the chunks already read would still be
+        // yielded after the consumer cancelled, and the stream would end as if nothing had happened.
+        var definition = Def("\"stream_format\": \"sse\", \"stream_done\": \"[DONE]\"");
+        var client = Client(definition, StreamResponses.Body(StreamResponses.OpenAi(Pieces)));
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<string>();
+
+        Assert.That(async () =>
+        {
+            await foreach (var piece in client.StreamAsync(new LlmRequest { Prompt = "hi" }, cancel.Token))
+            {
+                seen.Add(piece);
+                cancel.Cancel();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(seen, Is.EqualTo(new[] { Pieces[0] }));
+    }
+
+    [Test]
     public async Task Lines_WithChunkMatch_SkipsNonMatchingLines()
     {
         var body = ": keep-alive\n\nevent: message\n" + StreamResponses.OpenAi(Pieces);
