@@ -17,6 +17,9 @@ internal sealed class ChunkSnapshot
 
     public const int Absent = -1;
 
+    /// <summary>Marks the text item of a cumulative stream: the whole text so far, kept as a prefix of an append-only buffer (see <see cref="Of"/>).</summary>
+    public const int FromWholeText = -3;
+
     private readonly ResponseMap _map;
     private readonly string _callDescription;
     private readonly byte[] _bytes;
@@ -27,6 +30,7 @@ internal sealed class ChunkSnapshot
     private string? _finishReason;
     private int _computed; // 1 once _usage and _finishReason are set
     private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
+    private ReadOnlyMemory<char> _wholeText; // FromWholeText's text
 
     private ChunkSnapshot(ResponseMap map, string callDescription, byte[] bytes, int[] starts, int[] lengths)
     {
@@ -42,16 +46,20 @@ internal sealed class ChunkSnapshot
     /// <paramref name="lengths"/>[i] bytes, or <see cref="Absent"/> (absent or null), or <see cref="FromText"/> (the update's
     /// text): <paramref name="previous"/> itself when every value is the same as there, else a new snapshot.
     /// </summary>
-    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    /// <remarks>
+    /// <paramref name="wholeText"/>, for a field marked <see cref="FromWholeText"/>: the text so far, in a buffer that is
+    /// only ever appended to (so it is shared by every snapshot of the stream, and the whole text is not copied per chunk).
+    /// </remarks>
+    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, ReadOnlyMemory<char> wholeText = default)
     {
-        if (previous is not null && previous.Matches(values, starts, lengths))
+        if (previous is not null && previous.Matches(values, starts, lengths) && previous._wholeText.Equals(wholeText))
         {
             return previous;
         }
 
         var count = map.Fields.Count;
         var bytes = values.ToArray();
-        var snapshot = new ChunkSnapshot(map, callDescription, bytes, starts[..count].ToArray(), lengths[..count].ToArray());
+        var snapshot = new ChunkSnapshot(map, callDescription, bytes, starts[..count].ToArray(), lengths[..count].ToArray()) { _wholeText = wholeText };
         if (previous is not null)
         {
             snapshot.Inherit(previous);
@@ -104,7 +112,7 @@ internal sealed class ChunkSnapshot
         {
             for (var i = 0; i < texts.Length; i++)
             {
-                if (texts[i] is { } text && SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i]))
+                if (texts[i] is { } text && _starts[i] != FromWholeText && SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i]))
                 {
                     // (Not (_texts ??= ...)[i] = text: the net8.0 trimming analyzer crashes on that form, AD0001.)
                     _texts ??= new string?[_starts.Length];
@@ -126,6 +134,10 @@ internal sealed class ChunkSnapshot
             if (_starts[i] == FromText)
             {
                 result[name] = JsonValues.String(text);
+            }
+            else if (_starts[i] == FromWholeText)
+            {
+                result[name] = JsonValues.String(WholeText());
             }
             else if (others.TryGetValue(name, out var value) && value.ValueKind != JsonValueKind.Null)
             {
@@ -180,6 +192,11 @@ internal sealed class ChunkSnapshot
     public string? TextOf(string name)
     {
         var index = _map.IndexOf(name);
+        if (index >= 0 && _starts[index] == FromWholeText)
+        {
+            return WholeText();
+        }
+
         if (index < 0 || _starts[index] < 0)
         {
             return null;
@@ -212,6 +229,9 @@ internal sealed class ChunkSnapshot
         texts[index] = text; // a reference write: two threads may both make it, equal
         return text;
     }
+
+    /// <summary>The whole text so far of a cumulative stream's text item, made on each read (an update is read once, as a rule).</summary>
+    private string WholeText() => new(_wholeText.Span);
 
     private void Compute()
     {

@@ -35,6 +35,11 @@ internal sealed class ChunkDecoder : IDisposable
     // Cumulative mode: the previous chunk's whole text, and a buffer for the current one (both pooled, swapped per chunk).
     private char[] _cumulative = [];
     private int _cumulativeLength = -1;
+
+    // For updates of a cumulative stream: the text so far, in a buffer only ever appended to (a rewrite starts a new
+    // one), so that every snapshot refers to its prefix instead of copying the whole text per chunk.
+    private char[] _whole = [];
+    private int _wholeLength;
     private char[] _cumulativeNext = [];
 
     public ChunkDecoder(StreamPlan plan, string callDescription, long maxJoinedChars = long.MaxValue)
@@ -219,6 +224,13 @@ internal sealed class ChunkDecoder : IDisposable
                 continue;
             }
 
+            if (i == textIndex && Text is not null && _plan.Cumulative && _plan.Response.HasNamedText && _textField!.Converter is null && raw[0] == (byte)'"')
+            {
+                // The whole text so far, as the chunk says it: a prefix of the append-only buffer, not a copy.
+                _snapshotStarts[i] = ChunkSnapshot.FromWholeText;
+                continue;
+            }
+
             if (i == textIndex && Text is not null && !_plan.Cumulative && _plan.Response.HasNamedText
                 && (_textField!.Converter is null ? raw[0] == (byte)'"' : _textField.Converter is IRawTextConverter { GivesString: true }))
             {
@@ -246,7 +258,7 @@ internal sealed class ChunkDecoder : IDisposable
             used += raw.Length;
         }
 
-        var snapshot = ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, _snapshotBytes.AsSpan(0, used), _snapshotStarts, _snapshotLengths);
+        var snapshot = ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, _snapshotBytes.AsSpan(0, used), _snapshotStarts, _snapshotLengths, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default);
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             CheckConverters(payload);
@@ -554,10 +566,31 @@ internal sealed class ChunkDecoder : IDisposable
     {
         var current = _cumulativeNext.AsSpan(0, length);
         var previous = _cumulativeLength < 0 ? default : _cumulative.AsSpan(0, _cumulativeLength);
-        var result = _cumulativeLength >= 0 && current.StartsWith(previous) ? new string(current[previous.Length..]) : new string(current);
+        var extends = _cumulativeLength >= 0 && current.StartsWith(previous);
+        var result = extends ? new string(current[previous.Length..]) : new string(current);
+        if (KeepFields)
+        {
+            KeepWhole(current, extends, previous.Length);
+        }
         (_cumulative, _cumulativeNext) = (_cumulativeNext, _cumulative);
         _cumulativeLength = length;
         return result;
+    }
+
+    private void KeepWhole(ReadOnlySpan<char> current, bool extends, int previousLength)
+    {
+        var kept = extends ? previousLength : 0;
+        if (!extends || _whole.Length < current.Length)
+        {
+            // A new buffer (the old one's text stays as the snapshots made so far saw it): twice the size, so that a
+            // long answer is copied a bounded number of times in all.
+            var grown = new char[Math.Max(Math.Max(current.Length, 256), extends ? _whole.Length * 2 : 0)];
+            _whole.AsSpan(0, kept).CopyTo(grown);
+            _whole = grown;
+        }
+
+        current[kept..].CopyTo(_whole.AsSpan(kept));
+        _wholeLength = current.Length;
     }
 
     private static char[] Rent(ref char[] buffer, int length)

@@ -151,14 +151,4 @@ public class StreamAllocationTests
 
     // A string's size on a 64-bit runtime: header, method table and length, the characters and a terminator, 8-byte aligned.
     private static long StringSize(string s) => (8 + 8 + 4 + (2 * (s.Length + 1)) + 7) / 8 * 8;
-
-    private sealed class FixedBodyHandler(byte[] body, string contentType = "text/event-stream") : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net;
 using System.Text.Json;
 using LlmAdapters.Tests.TestSupport;
@@ -274,6 +275,57 @@ public class StreamCallTests
             """;
         var error = Assert.ThrowsAsync<LlmStreamException>(async () => await StreamResponses.CollectAsync(Client(definition, StreamResponses.Body(Broken)).StreamAsync(new LlmRequest())));
         Assert.That(error!.ReceivedText, Is.EqualTo("a"));
+    }
+
+    [Test]
+    public async Task Cumulative_Updates_KeepTheWholeTextSoFar_ReadAfterTheStream_WithoutCopyingItPerChunk()
+    {
+        // Each update's text item is the whole text so far, as its chunk says it, even when read after later chunks
+        // grew the text or restarted it; and the whole text is not copied into every update (that would make a long
+        // answer's allocation grow with the square of its length).
+        const string Body = """
+            data:{"output":{"text":"a\"b"}}
+
+            data:{"output":{"text":"a\"b\n😀"}}
+
+            data:{"output":{"text":"a\"b\n😀"}}
+
+            data:{"output":{"text":"new"}}
+
+            data:{"output":{"text":"new start"}}
+
+
+            """;
+        var definition = Def("\"stream_format\": \"sse\", \"stream_mode\": \"cumulative\"", """[ { "name": "content", "value": "output.text" } ]""");
+        var updates = new List<LlmStreamUpdate>();
+        await foreach (var update in Client(definition, StreamResponses.Body(Body)).StreamUpdatesAsync(new LlmRequest()))
+        {
+            updates.Add(update);
+        }
+
+        Assert.That(updates.Select(u => u.Text), Is.EqualTo(new[] { "a\"b", "\n😀", "", "new", " start" }));
+        Assert.That(updates.Select(u => u.Fields["content"].GetString()), Is.EqualTo(new[] { "a\"b", "a\"b\n😀", "a\"b\n😀", "new", "new start" }));
+        Assert.That(updates.Select(u => u.FieldText("content")), Is.EqualTo(new[] { "a\"b", "a\"b\n😀", "a\"b\n😀", "new", "new start" }));
+
+        const int Chunks = 2_000;
+        var body = new StringBuilder();
+        for (var i = 1; i <= Chunks; i++)
+        {
+            body.Append("data:{\"output\":{\"text\":\"").Append('字', i).Append("\"}}\n\n");
+        }
+
+        var profile = new LlmProfile { Adapter = "t", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "sk-stream-secret" } };
+        var client = LlmCatalog.FromJson(definition, "t.json").CreateClient(profile, new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body.ToString()))));
+        var count = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        await foreach (var update in client.StreamUpdatesAsync(new LlmRequest()))
+        {
+            count += update.Text.Length;
+        }
+
+        var perChunk = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Chunks;
+        Assert.That(count, Is.EqualTo(Chunks));
+        Assert.That(perChunk, Is.LessThan(1_000), "bytes allocated per update; the text so far averages 3,000 bytes of UTF-8 here");
     }
 
     [Test]

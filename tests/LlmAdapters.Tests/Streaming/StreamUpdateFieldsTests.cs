@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using LlmAdapters.Tests.TestSupport;
 
 namespace LlmAdapters.Tests.Streaming;
 
@@ -188,15 +189,5 @@ public class StreamUpdateFieldsTests
         var choices = random.Next(12) == 0 ? "[]" : "[{\"index\":0,\"delta\":{" + string.Join(",", delta) + "},\"finish_reason\":" + finish + "}]";
         var usage = random.Next(10) == 0 ? "{\"prompt_tokens\":3,\"completion_tokens\":" + random.Next(1, 9) + ",\"total_tokens\":" + random.Next(10, 20) + "}" : "null";
         return "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model + "\",\"choices\":" + choices + ",\"usage\":" + usage + "}";
-    }
-
-    private sealed class FixedBodyHandler(byte[] body) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
-        }
     }
 }
