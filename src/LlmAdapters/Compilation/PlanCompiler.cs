@@ -1,5 +1,4 @@
 
-using System.Collections.Frozen;
 using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
@@ -144,7 +143,12 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
         var token = Path(auth.Token, "token");
         var expiresIn = Path(auth.ExpiresIn, "expires_in");
-        var codes = auth.RefreshCodes.Select(JsonValues.ToText).ToFrozenSet(StringComparer.Ordinal);
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var code in auth.RefreshCodes)
+        {
+            codes.Add(JsonValues.ToText(code));
+        }
+
         return problems.Count > before || token is null || expiresIn is null
             ? null
             : new AuthPlan(request, token, expiresIn, codes, $"{adapter} {auth.Request.Method} {auth.Request.Path}");

@@ -27,6 +27,15 @@ internal static class BuiltInConverters
         .. ToolConverters.All,
     ];
 
+    private static readonly Dictionary<string, ILlmConverter> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);
+
+    /// <summary>Every built-in's name, in the order of <see cref="All"/>.</summary>
+    public static IEnumerable<string> Names => All.Select(c => c.Name);
+
+    public static bool Contains(string name) => ByName.ContainsKey(name);
+
+    public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILlmConverter? converter) => ByName.TryGetValue(name, out converter);
+
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
     private static JsonElement ToStringValue(JsonElement v) => IsNull(v) || v.ValueKind == JsonValueKind.String ? v : JsonValues.String(JsonValues.ToText(v));
