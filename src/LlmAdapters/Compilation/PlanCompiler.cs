@@ -187,9 +187,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
     /// <summary>
     /// A <see cref="StreamDefinition"/> as a <see cref="StreamPlan"/>. Its chunk_match and chunk_filters are checked for
-    /// every call (a mistake in them is reported even where they are not used); the plan is made only for a stream call.
+    /// every call (a mistake in them is reported even where they are not used); the plan is made only for a stream call,
+    /// on its first use (see <see cref="CallPlan.Stream"/>).
     /// </summary>
-    private static StreamPlan? CompileStream(StreamDefinition stream, bool isStreamCall, SourceLocation callAt, ResponseMap response, ErrorMap error, List<LlmDefinitionProblem> problems)
+    private static Lazy<StreamPlan>? CompileStream(StreamDefinition stream, bool isStreamCall, SourceLocation callAt, ResponseMap response, ErrorMap error, List<LlmDefinitionProblem> problems)
     {
         // The common "literal(.*)" shape runs without a regex, so none is built for it (building one costs milliseconds).
         ChunkMatcher? matcher = null;
@@ -214,7 +215,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             }
         }
 
-        return !isStreamCall ? null : new StreamPlan(stream.Format, matcher, stream.Done ?? "[DONE]", stream.Done is not null, stream.Mode == StreamMode.Cumulative, response, filters, error);
+        return !isStreamCall ? null : new Lazy<StreamPlan>(() => new StreamPlan(stream.Format, matcher, stream.Done ?? "[DONE]", stream.Done is not null, stream.Mode == StreamMode.Cumulative, response, filters, error));
     }
 
     /// <summary>A <see cref="RequestDefinition"/> (a call's, or its poll's with <paramref name="prefix"/> "query_") as a <see cref="RequestPlan"/>.</summary>
