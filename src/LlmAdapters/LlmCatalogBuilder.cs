@@ -205,7 +205,9 @@ public sealed class LlmCatalogBuilder
     /// <summary>Every preset runs on a loaded adapter and hides no other adapter; one that does not is left out with its problem.</summary>
     private static void CheckPresets(Dictionary<string, PresetDefinition> presets, Dictionary<string, AdapterPlan> adapters, List<LlmDefinitionProblem> problems)
     {
-        foreach (var preset in presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList())
+        var ordered = new List<PresetDefinition>(presets.Values);
+        ordered.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var preset in ordered)
         {
             if (!adapters.ContainsKey(preset.Adapter))
             {

@@ -144,9 +144,9 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var token = Path(auth.Token, "token");
         var expiresIn = Path(auth.ExpiresIn, "expires_in");
         var codes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var code in auth.RefreshCodes)
+        for (var i = 0; i < auth.RefreshCodes.Count; i++)
         {
-            codes.Add(JsonValues.ToText(code));
+            codes.Add(JsonValues.ToText(auth.RefreshCodes[i]));
         }
 
         return problems.Count > before || token is null || expiresIn is null
