@@ -25,16 +25,27 @@ internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyLis
     /// <summary>How the request is signed just before it is sent; null when it is not.</summary>
     public SignPlan? Sign { get; } = sign;
 
-    public IEnumerable<string> RequiredVariableNames
-        => Path.RequiredVariableNames
-            .Concat(Query.SelectMany(p => p.Value.RequiredVariableNames))
-            .Concat(Headers.SelectMany(p => p.Value.RequiredVariableNames))
-            .Concat(Body?.SelectMany(p => p.Value.RequiredVariableNames) ?? []);
+    /// <summary>The variables the path, params, headers and body cannot do without (the signing parameters are optional).</summary>
+    public IEnumerable<string> RequiredVariableNames => Names(requiredOnly: true);
 
-    public IEnumerable<string> VariableNames
-        => Path.VariableNames
-            .Concat(Query.SelectMany(p => p.Value.VariableNames))
-            .Concat(Headers.SelectMany(p => p.Value.VariableNames))
-            .Concat(Body?.SelectMany(p => p.Value.VariableNames) ?? [])
-            .Concat(Sign?.VariableNames ?? []);
+    /// <summary>Every variable the request reads: path, params, headers, body, then the signing parameters.</summary>
+    public IEnumerable<string> VariableNames => Names(requiredOnly: false);
+
+    private List<string> Names(bool requiredOnly)
+    {
+        var names = new List<string>(requiredOnly ? Path.RequiredVariableNames : Path.VariableNames);
+        CompiledParameter.AddNames(names, Query, requiredOnly);
+        CompiledParameter.AddNames(names, Headers, requiredOnly);
+        if (Body is not null)
+        {
+            CompiledParameter.AddNames(names, Body, requiredOnly);
+        }
+
+        if (!requiredOnly && Sign is not null)
+        {
+            CompiledParameter.AddNames(names, Sign.Parameters, requiredOnly: false);
+        }
+
+        return names;
+    }
 }

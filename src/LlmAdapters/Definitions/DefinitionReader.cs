@@ -40,9 +40,22 @@ internal static partial class DefinitionReader
 
     public static readonly IReadOnlyList<string> InputKinds = ["prompt", "image", "video"];
 
-    public static readonly IReadOnlyList<string> StreamFormats = [.. Streaming.StreamFormats.All.Select(f => f.Name)];
+    public static readonly IReadOnlyList<string> StreamFormats = FramingNames();
 
     public static readonly IReadOnlyList<string> StreamModes = ["delta", "cumulative"];
+
+    /// <summary>The framing table's names, in its order (a loop: a lambda is one more method for a cold load to compile).</summary>
+    private static string[] FramingNames()
+    {
+        var framings = Streaming.StreamFormats.All;
+        var names = new string[framings.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = framings[i].Name;
+        }
+
+        return names;
+    }
 
     private const int MaxDepth = 64;
 
@@ -474,6 +487,20 @@ internal static partial class DefinitionReader
             return hosts;
         }
 
+        /// <summary>True for an upper-case HTTP method name (letters, '-' and '_'); a loop, not LINQ, so a cold load compiles no lambda for it.</summary>
+        private static bool IsMethodName(string method)
+        {
+            foreach (var c in method)
+            {
+                if (c is not (>= 'A' and <= 'Z' or '-' or '_'))
+                {
+                    return false;
+                }
+            }
+
+            return method.Length > 0;
+        }
+
         /// <summary>An HTTP method key, upper case; <paramref name="fallback"/> when absent. <paramref name="invalid"/> makes the message for a method that is not one.</summary>
         private string ReadMethod(JsonElement call, string key, SourceLocation at, string fallback, string expected, Func<string, string> invalid)
         {
@@ -484,7 +511,7 @@ internal static partial class DefinitionReader
 
             var keyAt = at.Child(key, lines);
             var method = RequireString(value, keyAt, expected)?.Trim().ToUpperInvariant() ?? fallback;
-            if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
+            if (!IsMethodName(method))
             {
                 Problem(keyAt, invalid(method));
                 return fallback; // reported; the compiler, which still sees the call, gets a method it can build

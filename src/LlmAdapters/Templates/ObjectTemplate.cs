@@ -55,7 +55,14 @@ internal sealed class ObjectTemplate : Template
 
     public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
 
-    public override IEnumerable<string> VariableNames => _values.SelectMany(static v => v.VariableNames);
+    public override IEnumerable<string> VariableNames => Names(requiredOnly: false);
 
-    public override IEnumerable<string> RequiredVariableNames => _values.SelectMany(static v => v.RequiredVariableNames);
+    public override IEnumerable<string> RequiredVariableNames => Names(requiredOnly: true);
+
+    private List<string> Names(bool requiredOnly)
+    {
+        var names = new List<string>();
+        AddNames(names, _values, requiredOnly);
+        return names;
+    }
 }
