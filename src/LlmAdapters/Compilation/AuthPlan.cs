@@ -31,5 +31,5 @@ internal sealed record AuthPlan(RequestPlan Request, KeyPath Token, KeyPath Expi
     }
 
     /// <summary>The token call's path only: its parameters hold the credentials.</summary>
-    public override string ToString() => $"auth {Request.Method} {CacheScope}";
+    public override string ToString() => $"auth {Request.MethodName} {CacheScope}";
 }

@@ -187,7 +187,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var request = CompileRequest(poll.Request, "query_", what, problems, sign);
         if (poll.Request.IsUrl)
         {
-            request = new RequestPlan(request.Method, request.Path, request.Query, request.Headers, request.Body, request.Sign) { IsUrl = true, UrlHosts = hosts };
+            request = new RequestPlan(request.MethodName, request.Path, request.Query, request.Headers, request.Body, request.Sign) { IsUrl = true, UrlHosts = hosts };
         }
 
         var response = CompileResponse(poll.Resp, "query_resp", what, problems);
@@ -272,7 +272,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         }
 
         return new RequestPlan(
-            new HttpMethod(method),
+            method,
             pathTemplate,
             CompileItems(query, prefix + "params item", what, problems),
             compiledHeaders,

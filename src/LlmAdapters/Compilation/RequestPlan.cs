@@ -3,7 +3,7 @@ using LlmAdapters.Templates;
 namespace LlmAdapters.Compilation;
 
 /// <summary>How to build one HTTP request: method, path template, query parameters, headers and body items.</summary>
-internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyList<CompiledParameter> query, IReadOnlyList<CompiledParameter> headers, IReadOnlyList<CompiledParameter>? body, SignPlan? sign = null)
+internal sealed class RequestPlan(string method, Template path, IReadOnlyList<CompiledParameter> query, IReadOnlyList<CompiledParameter> headers, IReadOnlyList<CompiledParameter>? body, SignPlan? sign = null)
 {
     /// <summary>True for <c>query_url</c>: <see cref="Path"/> gives a whole URL read from an earlier response (not escaped, host checked).</summary>
     public bool IsUrl { get; init; }
@@ -11,7 +11,14 @@ internal sealed class RequestPlan(HttpMethod method, Template path, IReadOnlyLis
     /// <summary>The hosts a URL read from a response may point to (lower case, <c>*.domain</c> for its subdomains); empty for the profile's BaseUrl host only.</summary>
     public IReadOnlyList<string> UrlHosts { get; init; } = [];
 
-    public HttpMethod Method { get; } = method;
+    /// <summary>The HTTP method's name, upper case, as the definition gives it.</summary>
+    public string MethodName { get; } = method;
+
+    /// <summary>The HTTP method, made on first use: a load that makes none does not load System.Net.Http (about 10 ms of a cold start).</summary>
+    /// <remarks>Threads that race make equal methods.</remarks>
+    public HttpMethod Method => _method ??= new HttpMethod(MethodName);
+
+    private HttpMethod? _method;
 
     public Template Path { get; } = path;
 

@@ -36,6 +36,20 @@ public class CallPlanTests
     }
 
     [Test]
+    public void RequestMethod_IsTheDefinitionsMethod_MadeOnce()
+    {
+        // The HttpMethod is made on first use (a load makes none); it must be the definition's method, and stay one object.
+        var catalog = LlmCatalog.FromFile(Path.Combine(Paths.Adapters, "openai.json"));
+        var adapter = catalog.GetAdapter("openai");
+        var chat = adapter.Calls["chat"].Request;
+        Assert.That(chat.MethodName, Is.EqualTo("POST"));
+        var first = chat.Method;
+        Assert.That(first, Is.EqualTo(HttpMethod.Post));
+        Assert.That(chat.Method, Is.SameAs(first));
+        Assert.That(adapter.Calls["models"].Request.Method, Is.EqualTo(HttpMethod.Get));
+    }
+
+    [Test]
     public void Build_StillReportsAStreamProblem_InTheLastCallOfAFile()
     {
         // The stream plan waits for its first use, but everything that can be wrong with it is checked by Build.
