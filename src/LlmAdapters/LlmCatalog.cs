@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Reflection;
 using LlmAdapters.Compilation;
 using LlmAdapters.Execution;
@@ -12,16 +11,22 @@ public sealed class LlmCatalog
 {
     private static readonly Lazy<LlmCatalog> BuiltInCatalog = new(() => new LlmCatalogBuilder().AddBuiltInAdapters().Build());
 
-    private readonly FrozenDictionary<string, AdapterPlan> _adapters;
+    // Plain dictionaries, never changed after the constructor: frozen ones cost a cold start milliseconds to create, for a
+    // dozen entries looked up once per client.
+    private readonly Dictionary<string, AdapterPlan> _adapters;
 
-    private readonly FrozenDictionary<string, Definitions.PresetDefinition> _presets;
+    private readonly Dictionary<string, Definitions.PresetDefinition> _presets;
 
     internal LlmCatalog(IDictionary<string, AdapterPlan> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IEnumerable<Definitions.PresetDefinition>? presets = null)
     {
-        _adapters = adapters.ToFrozenDictionary(StringComparer.Ordinal);
-        _presets = (presets ?? []).ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
+        _adapters = new Dictionary<string, AdapterPlan>(adapters, StringComparer.Ordinal);
+        _presets = new Dictionary<string, Definitions.PresetDefinition>(StringComparer.Ordinal);
+        foreach (var preset in presets ?? [])
+        {
+            _presets.Add(preset.Name, preset);
+        }
+
         Problems = problems ?? [];
-        Presets = [.. _presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new LlmPresetInfo(p.Name, p.Adapter, p.BaseUrl, p.Description, p.Variables, p.Location.Describe()))];
     }
 
     /// <summary>The problems of the files that were left out because they are invalid (only with <see cref="LlmCatalogBuilder.SkipInvalidFiles"/>; otherwise empty).</summary>
@@ -34,7 +39,11 @@ public sealed class LlmCatalog
     public IReadOnlyCollection<string> Adapters => _adapters.Keys;
 
     /// <summary>The presets (named hosts such as <c>deepseek</c> or <c>groq</c>) a profile's <see cref="LlmProfile.Adapter"/> may name instead of an adapter, by name.</summary>
-    public IReadOnlyList<LlmPresetInfo> Presets { get; }
+    /// <remarks>Made on first use: each preset's <see cref="LlmPresetInfo.Source"/> line is found by reading its file again, which a load need not pay for.</remarks>
+    public IReadOnlyList<LlmPresetInfo> Presets => _presetInfos ??= [.. _presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new LlmPresetInfo(p.Name, p.Adapter, p.BaseUrl, p.Description, p.Variables, p.Location.Describe()))];
+
+    // Two threads may both make the list on first use; either list is the same.
+    private IReadOnlyList<LlmPresetInfo>? _presetInfos;
 
     /// <summary>Loads every definition file of a folder.</summary>
     /// <exception cref="LlmDefinitionException">A file is invalid.</exception>

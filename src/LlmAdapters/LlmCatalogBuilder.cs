@@ -205,8 +205,12 @@ public sealed class LlmCatalogBuilder
     /// <summary>Every preset runs on a loaded adapter and hides no other adapter; one that does not is left out with its problem.</summary>
     private static void CheckPresets(Dictionary<string, PresetDefinition> presets, Dictionary<string, AdapterPlan> adapters, List<LlmDefinitionProblem> problems)
     {
-        foreach (var preset in presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList())
+        var names = new string[presets.Count];
+        presets.Keys.CopyTo(names, 0);
+        Array.Sort(names, StringComparer.Ordinal);
+        foreach (var name in names)
         {
+            var preset = presets[name];
             if (!adapters.ContainsKey(preset.Adapter))
             {
                 problems.Add(preset.Location.Problem($"the preset '{preset.Name}' runs on the adapter '{preset.Adapter}', which is not loaded{Internal.DidYouMean.Hint(preset.Adapter, adapters.Keys)}; loaded adapters: {string.Join(", ", adapters.Keys.Order(StringComparer.Ordinal))}"));

@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.ObjectModel;
 using LlmAdapters.Definitions;
 
 namespace LlmAdapters.Compilation;
@@ -10,12 +10,19 @@ internal sealed class AdapterPlan
     {
         Name = name;
         Location = location;
-        Calls = calls.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
+        var byName = new Dictionary<string, CallPlan>(StringComparer.Ordinal);
+        foreach (var call in calls)
+        {
+            byName.Add(call.Name, call);
+        }
+
+        // A plain dictionary: a frozen one costs a cold start milliseconds to create, for a handful of calls looked up once per call.
+        Calls = new ReadOnlyDictionary<string, CallPlan>(byName);
     }
 
     public string Name { get; }
 
     public SourceLocation Location { get; }
 
-    public FrozenDictionary<string, CallPlan> Calls { get; }
+    public ReadOnlyDictionary<string, CallPlan> Calls { get; }
 }

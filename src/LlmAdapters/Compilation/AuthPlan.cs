@@ -17,11 +17,19 @@ internal sealed record AuthPlan(RequestPlan Request, KeyPath Token, KeyPath Expi
     public const string TokenVariable = "access_token";
 
     /// <summary>The variables the token request reads, in order: their values (the key and the secret) tell credentials apart.</summary>
-    public IReadOnlyList<string> CredentialVariables { get; } = [.. Request.VariableNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> CredentialVariables { get; } = Sorted(Request.VariableNames);
 
     /// <summary>True when <paramref name="code"/> (an extracted vendor code) says the token is no longer valid.</summary>
     public bool IsRefreshCode(string? code) => code is not null && RefreshCodes.Contains(code);
 
+    /// <summary>The distinct names, in ordinal order (Array.Sort: no LINQ sorting code for a cold load to compile).</summary>
+    private static string[] Sorted(IEnumerable<string> names)
+    {
+        var distinct = new HashSet<string>(names, StringComparer.Ordinal).ToArray();
+        Array.Sort(distinct, StringComparer.Ordinal);
+        return distinct;
+    }
+
     /// <summary>The token call's path only: its parameters hold the credentials.</summary>
-    public override string ToString() => $"auth {Request.Method} {CacheScope}";
+    public override string ToString() => $"auth {Request.MethodName} {CacheScope}";
 }

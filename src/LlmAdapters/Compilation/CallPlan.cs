@@ -9,7 +9,7 @@ namespace LlmAdapters.Compilation;
 /// <remarks>Immutable and thread-safe. Only <see cref="PlanCompiler"/> creates plans.</remarks>
 internal sealed class CallPlan
 {
-    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, StreamPlan? stream, PollPlan? poll)
+    internal CallPlan(string adapter, CallDefinition definition, RequestPlan request, ResponseMap response, ErrorMap error, InputKinds inputs, Lazy<StreamPlan>? stream, PollPlan? poll)
     {
         Adapter = adapter;
         Name = definition.Name;
@@ -20,7 +20,7 @@ internal sealed class CallPlan
         Response = response;
         Error = error;
         Inputs = inputs;
-        Stream = stream;
+        _stream = stream;
         Poll = poll;
         var used = request.VariableNames.ToHashSet(StringComparer.Ordinal);
         AcceptsTools = used.Contains("tools");
@@ -69,7 +69,13 @@ internal sealed class CallPlan
     public InputKinds Inputs { get; }
 
     /// <summary>How the response is streamed; null unless the call is a stream call.</summary>
-    public StreamPlan? Stream { get; }
+    /// <remarks>
+    /// Built on first use (by one thread; the others wait for it and share it): its slot layout and path sets check
+    /// nothing the compiler has not checked, and cost a cold load milliseconds for calls that may never stream.
+    /// </remarks>
+    public StreamPlan? Stream => _stream?.Value;
+
+    private readonly Lazy<StreamPlan>? _stream;
 
     /// <summary>The poll loop; null unless the call has a <c>query_path</c> or <c>query_url</c>. For a stream call, its query is the stream step.</summary>
     public PollPlan? Poll { get; }

@@ -1,5 +1,4 @@
 
-using System.Collections.Frozen;
 using LlmAdapters.Conversion;
 using LlmAdapters.Definitions;
 using LlmAdapters.Internal;
@@ -27,7 +26,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             }
         }
 
-        return problems.Count == before && adapter.Calls.All(c => !c.HasProblems) ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
+        var callsHaveProblems = false;
+        foreach (var call in adapter.Calls)
+        {
+            callsHaveProblems |= call.HasProblems;
+        }
+
+        return problems.Count == before && !callsHaveProblems ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
     }
 
     private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
@@ -36,8 +41,22 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var what = $"call '{call.Name}' of adapter '{adapter}'";
         var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
         var request = CompileRequest(call.Request, "", what, problems, sign);
-        var embeddingItem = call.Resp.FirstOrDefault(i => i.Name == EmbeddingReader.ItemName);
-        var response = CompileResponse(embeddingItem is null ? call.Resp : [.. call.Resp.Where(i => i != embeddingItem)], "resp", what, problems, firstIsText: embeddingItem is null);
+        // Loops rather than LINQ here and below: lambdas are methods a cold load has to compile.
+        ResponseItem? embeddingItem = null;
+        var others = new List<ResponseItem>(call.Resp.Count);
+        foreach (var item in call.Resp)
+        {
+            if (embeddingItem is null && item.Name == EmbeddingReader.ItemName)
+            {
+                embeddingItem = item;
+            }
+            else
+            {
+                others.Add(item);
+            }
+        }
+
+        var response = CompileResponse(embeddingItem is null ? call.Resp : others, "resp", what, problems, firstIsText: embeddingItem is null);
         var embeddings = embeddingItem is null ? null : CompileEmbeddings(embeddingItem, call.ApiType, problems);
         if (call.MaxInputs is not null && embeddingItem is null)
         {
@@ -67,7 +86,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             inputs = InputKinds.Prompt | (used.Contains("images") ? InputKinds.Image : 0) | (used.Contains("videos") ? InputKinds.Video : 0);
         }
 
-        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !response.Fields.Any(f => f.ToolCall is not null))
+        var mapsToolCalls = false;
+        foreach (var field in response.Fields)
+        {
+            mapsToolCalls |= field.ToolCall is not null;
+        }
+
+        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !mapsToolCalls)
         {
             problems.Add(call.Location.Problem($"{what} sends ${{tools}} but maps no tool calls: add a resp item {{\"name\": \"tool_calls\", \"value\": ..., \"tool_call\": {{\"name\": ..., \"arguments\": ...}}}}, or the model's calls would be lost"));
         }
@@ -144,7 +169,12 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
         var token = Path(auth.Token, "token");
         var expiresIn = Path(auth.ExpiresIn, "expires_in");
-        var codes = auth.RefreshCodes.Select(JsonValues.ToText).ToFrozenSet(StringComparer.Ordinal);
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < auth.RefreshCodes.Count; i++)
+        {
+            codes.Add(JsonValues.ToText(auth.RefreshCodes[i]));
+        }
+
         return problems.Count > before || token is null || expiresIn is null
             ? null
             : new AuthPlan(request, token, expiresIn, codes, $"{adapter} {auth.Request.Method} {auth.Request.Path}");
@@ -157,7 +187,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var request = CompileRequest(poll.Request, "query_", what, problems, sign);
         if (poll.Request.IsUrl)
         {
-            request = new RequestPlan(request.Method, request.Path, request.Query, request.Headers, request.Body, request.Sign) { IsUrl = true, UrlHosts = hosts };
+            request = new RequestPlan(request.MethodName, request.Path, request.Query, request.Headers, request.Body, request.Sign) { IsUrl = true, UrlHosts = hosts };
         }
 
         var response = CompileResponse(poll.Resp, "query_resp", what, problems);
@@ -183,9 +213,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
     /// <summary>
     /// A <see cref="StreamDefinition"/> as a <see cref="StreamPlan"/>. Its chunk_match and chunk_filters are checked for
-    /// every call (a mistake in them is reported even where they are not used); the plan is made only for a stream call.
+    /// every call (a mistake in them is reported even where they are not used); the plan is made only for a stream call,
+    /// on its first use (see <see cref="CallPlan.Stream"/>).
     /// </summary>
-    private static StreamPlan? CompileStream(StreamDefinition stream, bool isStreamCall, SourceLocation callAt, ResponseMap response, ErrorMap error, List<LlmDefinitionProblem> problems)
+    private static Lazy<StreamPlan>? CompileStream(StreamDefinition stream, bool isStreamCall, SourceLocation callAt, ResponseMap response, ErrorMap error, List<LlmDefinitionProblem> problems)
     {
         // The common "literal(.*)" shape runs without a regex, so none is built for it (building one costs milliseconds).
         ChunkMatcher? matcher = null;
@@ -210,7 +241,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             }
         }
 
-        return !isStreamCall ? null : new StreamPlan(stream.Format, matcher, stream.Done ?? "[DONE]", stream.Done is not null, stream.Mode == StreamMode.Cumulative, response, filters, error);
+        return !isStreamCall ? null : new Lazy<StreamPlan>(() => new StreamPlan(stream.Format, matcher, stream.Done ?? "[DONE]", stream.Done is not null, stream.Mode == StreamMode.Cumulative, response, filters, error));
     }
 
     /// <summary>A <see cref="RequestDefinition"/> (a call's, or its poll's with <paramref name="prefix"/> "query_") as a <see cref="RequestPlan"/>.</summary>
@@ -234,19 +265,33 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var compiledHeaders = CompileItems(headers, "header", what, problems);
         foreach (var header in compiledHeaders)
         {
-            if (header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c >= 127 || c is ':' or '(' or ')' or ',' or '/' or ';' or '<' or '=' or '>' or '?' or '@' or '[' or '\\' or ']' or '{' or '}' or '"'))
+            if (!IsHeaderName(header.Name))
             {
                 problems.Add(header.Site.Location.Problem($"'{header.Name}' is not a valid HTTP header name; use letters, digits and '-'"));
             }
         }
 
         return new RequestPlan(
-            new HttpMethod(method),
+            method,
             pathTemplate,
             CompileItems(query, prefix + "params item", what, problems),
             compiledHeaders,
             body is null ? null : CompileItems(body, prefix + "data item", what, problems),
             sign);
+    }
+
+    /// <summary>True for a valid HTTP header name (an RFC 9110 token): not empty, no control characters, spaces or separators.</summary>
+    private static bool IsHeaderName(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c <= ' ' || c >= 127 || c is ':' or '(' or ')' or ',' or '/' or ';' or '<' or '=' or '>' or '?' or '@' or '[' or '\\' or ']' or '{' or '}' or '"')
+            {
+                return false;
+            }
+        }
+
+        return name.Length > 0;
     }
 
     /// <summary>A call's <c>sign</c>: the named scheme, its parameter items compiled, and <c>${name?}</c> for each parameter not given.</summary>
@@ -271,7 +316,13 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var parameters = CompileItems(sign.Params, "sign param", what, problems);
         foreach (var name in known)
         {
-            if (parameters.Any(p => p.Name == name))
+            var given = false;
+            foreach (var parameter in parameters)
+            {
+                given |= parameter.Name == name;
+            }
+
+            if (given)
             {
                 continue;
             }

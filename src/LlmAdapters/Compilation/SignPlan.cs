@@ -7,5 +7,13 @@ namespace LlmAdapters.Compilation;
 /// <param name="Parameters">One item per parameter of the scheme: the definition's, else <c>${name?}</c>.</param>
 internal sealed record SignPlan(ILlmRequestSigner Signer, IReadOnlyList<CompiledParameter> Parameters)
 {
-    public IEnumerable<string> VariableNames => Parameters.SelectMany(p => p.Value.VariableNames);
+    public IEnumerable<string> VariableNames
+    {
+        get
+        {
+            var names = new List<string>();
+            CompiledParameter.AddNames(names, Parameters, requiredOnly: false);
+            return names;
+        }
+    }
 }

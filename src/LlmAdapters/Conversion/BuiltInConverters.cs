@@ -6,26 +6,64 @@ using LlmAdapters.Internal;
 namespace LlmAdapters.Conversion;
 
 /// <summary>The converters every catalog has. Each is documented in README "Converters".</summary>
+/// <remarks>
+/// Each is made on its first lookup and then kept: making all of them up front (a delegate each, in four static
+/// constructors, and a table of them) cost a cold load about 10 ms of JIT and type loading, for the few a file names.
+/// </remarks>
 internal static class BuiltInConverters
 {
-    public static IReadOnlyList<ILlmConverter> All { get; } =
+    /// <summary>Every built-in's name: this class's, then <see cref="EmbeddingConverters"/>', <see cref="VendorConverters"/>' and <see cref="ToolConverters"/>'. Each <c>Create</c> makes the converters named here (a test checks that every name makes one of that name).</summary>
+    private static readonly string[] AllNames =
     [
-        LlmConverter.Create("string", ToStringValue),
-        LlmConverter.Create("int", ToInt),
-        LlmConverter.Create("float", ToFloat),
-        LlmConverter.Create("bool", ToBool),
-        LlmConverter.Create("json_string", ToJsonString),
-        LlmConverter.Create("json", ParseJson),
-        LlmConverter.Create("base64", ToBase64),
-        LlmConverter.Create("data_url", ToDataUrl),
-        LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
-        LlmConverter.Create("minimax_messages", MiniMaxMessages),
-        LlmConverter.Create("system_to_user", SystemToUser),
-        JoinConverter.Default,
-        .. EmbeddingConverters.All,
-        .. VendorConverters.All,
-        .. ToolConverters.All,
+        "string", "int", "float", "bool", "json_string", "json", "base64", "data_url", "messages_to_prompt", "minimax_messages", "system_to_user", "join",
+        "gemini_embed_requests",
+        "openai_messages", "anthropic_messages", "anthropic_text", "anthropic_thinking", "gemini_contents", "gemini_system", "gemini_text", "gemini_thoughts", "ollama_messages", "dashscope_input", "bedrock_messages", "bedrock_system", "bedrock_text",
+        "openai_tools", "openai_tool_choice", "openai_response_format", "anthropic_tools", "anthropic_tool_choice", "gemini_tools", "gemini_tool_config", "gemini_generation_config", "ollama_format", "cohere_tool_choice", "cohere_response_format", "dashscope_parameters",
     ];
+
+    private static readonly ILlmConverter?[] Made = new ILlmConverter?[AllNames.Length];
+
+    public static IReadOnlyList<string> Names => AllNames;
+
+    public static bool Contains(string name) => Array.IndexOf(AllNames, name) >= 0;
+
+    public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILlmConverter? converter)
+    {
+        var index = Array.IndexOf(AllNames, name);
+        if (index < 0)
+        {
+            converter = null;
+            return false;
+        }
+
+        if (Volatile.Read(ref Made[index]) is not { } made)
+        {
+            // Two threads may both make it: the first one stored is the one every lookup returns.
+            made = Create(name) ?? throw new System.Diagnostics.UnreachableException($"the built-in converter '{name}' is listed but not made");
+            made = Interlocked.CompareExchange(ref Made[index], made, null) ?? made;
+        }
+
+        converter = made;
+        return true;
+    }
+
+    /// <summary>The built-in named <paramref name="name"/>, newly made; null when there is none (<see cref="TryGet"/> keeps each one made).</summary>
+    private static ILlmConverter? Create(string name) => name switch
+    {
+        "string" => LlmConverter.Create("string", ToStringValue),
+        "int" => LlmConverter.Create("int", ToInt),
+        "float" => LlmConverter.Create("float", ToFloat),
+        "bool" => LlmConverter.Create("bool", ToBool),
+        "json_string" => LlmConverter.Create("json_string", ToJsonString),
+        "json" => LlmConverter.Create("json", ParseJson),
+        "base64" => LlmConverter.Create("base64", ToBase64),
+        "data_url" => LlmConverter.Create("data_url", ToDataUrl),
+        "messages_to_prompt" => LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
+        "minimax_messages" => LlmConverter.Create("minimax_messages", MiniMaxMessages),
+        "system_to_user" => LlmConverter.Create("system_to_user", SystemToUser),
+        "join" => JoinConverter.Default,
+        _ => EmbeddingConverters.Create(name) ?? VendorConverters.Create(name) ?? ToolConverters.Create(name),
+    };
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 

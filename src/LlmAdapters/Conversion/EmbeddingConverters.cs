@@ -6,10 +6,12 @@ namespace LlmAdapters.Conversion;
 /// <summary>Converters that reshape an embedding request's <c>input</c> list for vendors that want one object per text. Each is documented in README "Converters".</summary>
 internal static class EmbeddingConverters
 {
-    public static IReadOnlyList<ILlmConverter> All { get; } =
-    [
-        LlmConverter.Create("gemini_embed_requests", GeminiEmbedRequests),
-    ];
+    /// <summary>The converter named <paramref name="name"/>, newly made; null when this class has none of that name.</summary>
+    public static ILlmConverter? Create(string name) => name switch
+    {
+        "gemini_embed_requests" => LlmConverter.Create("gemini_embed_requests", GeminiEmbedRequests),
+        _ => null,
+    };
 
     /// <summary>
     /// <c>{"input": [texts], ...other keys}</c> → one Gemini <c>EmbedContentRequest</c> per text: the other keys (such as

@@ -11,21 +11,23 @@ namespace LlmAdapters.Conversion;
 /// </summary>
 internal static class ToolConverters
 {
-    public static IReadOnlyList<ILlmConverter> All { get; } =
-    [
-        LlmConverter.Create("openai_tools", OpenAiTools),
-        LlmConverter.Create("openai_tool_choice", OpenAiToolChoice),
-        LlmConverter.Create("openai_response_format", OpenAiResponseFormat),
-        LlmConverter.Create("anthropic_tools", AnthropicTools),
-        LlmConverter.Create("anthropic_tool_choice", AnthropicToolChoice),
-        LlmConverter.Create("gemini_tools", GeminiTools),
-        LlmConverter.Create("gemini_tool_config", GeminiToolConfig),
-        LlmConverter.Create("gemini_generation_config", GeminiGenerationConfig),
-        LlmConverter.Create("ollama_format", OllamaFormat),
-        LlmConverter.Create("cohere_tool_choice", CohereToolChoice),
-        LlmConverter.Create("cohere_response_format", CohereResponseFormat),
-        LlmConverter.Create("dashscope_parameters", DashScopeParameters),
-    ];
+    /// <summary>The converter named <paramref name="name"/>, newly made; null when this class has none of that name.</summary>
+    public static ILlmConverter? Create(string name) => name switch
+    {
+        "openai_tools" => LlmConverter.Create("openai_tools", OpenAiTools),
+        "openai_tool_choice" => LlmConverter.Create("openai_tool_choice", OpenAiToolChoice),
+        "openai_response_format" => LlmConverter.Create("openai_response_format", OpenAiResponseFormat),
+        "anthropic_tools" => LlmConverter.Create("anthropic_tools", AnthropicTools),
+        "anthropic_tool_choice" => LlmConverter.Create("anthropic_tool_choice", AnthropicToolChoice),
+        "gemini_tools" => LlmConverter.Create("gemini_tools", GeminiTools),
+        "gemini_tool_config" => LlmConverter.Create("gemini_tool_config", GeminiToolConfig),
+        "gemini_generation_config" => LlmConverter.Create("gemini_generation_config", GeminiGenerationConfig),
+        "ollama_format" => LlmConverter.Create("ollama_format", OllamaFormat),
+        "cohere_tool_choice" => LlmConverter.Create("cohere_tool_choice", CohereToolChoice),
+        "cohere_response_format" => LlmConverter.Create("cohere_response_format", CohereResponseFormat),
+        "dashscope_parameters" => LlmConverter.Create("dashscope_parameters", DashScopeParameters),
+        _ => null,
+    };
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 

@@ -13,22 +13,24 @@ internal static class VendorConverters
 {
     private static readonly ILlmConverter OpenAiMessagesConverter = LlmConverter.Create("openai_messages", OpenAiMessages);
 
-    public static IReadOnlyList<ILlmConverter> All { get; } =
-    [
-        OpenAiMessagesConverter,
-        LlmConverter.Create("anthropic_messages", AnthropicMessages),
-        LlmConverter.Create("anthropic_text", v => JoinBlocks(v, "anthropic_text", "text", "text", emptyIsNull: false)),
-        LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
-        LlmConverter.Create("gemini_contents", GeminiContents),
-        LlmConverter.Create("gemini_system", GeminiSystem),
-        new GeminiPartsConverter("gemini_text", thoughts: false),
-        new GeminiPartsConverter("gemini_thoughts", thoughts: true),
-        LlmConverter.Create("ollama_messages", OllamaMessages),
-        LlmConverter.Create("dashscope_input", DashScopeInput),
-        LlmConverter.Create("bedrock_messages", BedrockMessages),
-        LlmConverter.Create("bedrock_system", BedrockSystem),
-        new GeminiPartsConverter("bedrock_text", thoughts: false), // Converse content blocks have the shape of Gemini parts
-    ];
+    /// <summary>The converter named <paramref name="name"/>, newly made; null when this class has none of that name.</summary>
+    public static ILlmConverter? Create(string name) => name switch
+    {
+        "openai_messages" => OpenAiMessagesConverter,
+        "anthropic_messages" => LlmConverter.Create("anthropic_messages", AnthropicMessages),
+        "anthropic_text" => LlmConverter.Create("anthropic_text", v => JoinBlocks(v, "anthropic_text", "text", "text", emptyIsNull: false)),
+        "anthropic_thinking" => LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
+        "gemini_contents" => LlmConverter.Create("gemini_contents", GeminiContents),
+        "gemini_system" => LlmConverter.Create("gemini_system", GeminiSystem),
+        "gemini_text" => new GeminiPartsConverter("gemini_text", thoughts: false),
+        "gemini_thoughts" => new GeminiPartsConverter("gemini_thoughts", thoughts: true),
+        "ollama_messages" => LlmConverter.Create("ollama_messages", OllamaMessages),
+        "dashscope_input" => LlmConverter.Create("dashscope_input", DashScopeInput),
+        "bedrock_messages" => LlmConverter.Create("bedrock_messages", BedrockMessages),
+        "bedrock_system" => LlmConverter.Create("bedrock_system", BedrockSystem),
+        "bedrock_text" => new GeminiPartsConverter("bedrock_text", thoughts: false), // Converse content blocks have the shape of Gemini parts
+        _ => null,
+    };
 
     /// <summary>
     /// True for the built-in <c>openai_messages</c> (not a user's converter of that name): it returns messages without

@@ -40,9 +40,22 @@ internal static partial class DefinitionReader
 
     public static readonly IReadOnlyList<string> InputKinds = ["prompt", "image", "video"];
 
-    public static readonly IReadOnlyList<string> StreamFormats = [.. Streaming.StreamFormats.All.Select(f => f.Name)];
+    public static readonly IReadOnlyList<string> StreamFormats = FramingNames();
 
     public static readonly IReadOnlyList<string> StreamModes = ["delta", "cumulative"];
+
+    /// <summary>The framing table's names, in its order (a loop: a lambda is one more method for a cold load to compile).</summary>
+    private static string[] FramingNames()
+    {
+        var framings = Streaming.StreamFormats.All;
+        var names = new string[framings.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = framings[i].Name;
+        }
+
+        return names;
+    }
 
     private const int MaxDepth = 64;
 
@@ -474,6 +487,20 @@ internal static partial class DefinitionReader
             return hosts;
         }
 
+        /// <summary>True for an upper-case HTTP method name (letters, '-' and '_'); a loop, not LINQ, so a cold load compiles no lambda for it.</summary>
+        private static bool IsMethodName(string method)
+        {
+            foreach (var c in method)
+            {
+                if (c is not (>= 'A' and <= 'Z' or '-' or '_'))
+                {
+                    return false;
+                }
+            }
+
+            return method.Length > 0;
+        }
+
         /// <summary>An HTTP method key, upper case; <paramref name="fallback"/> when absent. <paramref name="invalid"/> makes the message for a method that is not one.</summary>
         private string ReadMethod(JsonElement call, string key, SourceLocation at, string fallback, string expected, Func<string, string> invalid)
         {
@@ -484,7 +511,7 @@ internal static partial class DefinitionReader
 
             var keyAt = at.Child(key, lines);
             var method = RequireString(value, keyAt, expected)?.Trim().ToUpperInvariant() ?? fallback;
-            if (method.Length == 0 || !method.All(c => c is >= 'A' and <= 'Z' or '-' or '_'))
+            if (!IsMethodName(method))
             {
                 Problem(keyAt, invalid(method));
                 return fallback; // reported; the compiler, which still sees the call, gets a method it can build
@@ -677,7 +704,7 @@ internal static partial class DefinitionReader
             CheckKeys(value, at, ErrorKeys, "\"error\"");
             var message = value.TryGetProperty("message", out var m) ? RequireString(m, at.Child("message", lines), "the key path of the error message") : null;
             var code = value.TryGetProperty("code", out var c) ? RequireString(c, at.Child("code", lines), "the key path of the error code") : null;
-            IReadOnlyList<JsonElement> ok = (IReadOnlyList<JsonElement>?)ReadCodes(value, at, "ok_codes", "the code values that mean success, such as [0]") ?? DefaultOkCodes;
+            var ok = ReadCodes(value, at, "ok_codes", "the code values that mean success, such as [0]") ?? DefaultOkCodes;
             var retry = ReadCodes(value, at, "retry_codes", "the in-band error codes worth a retry, such as [18, \"rate_limit_exceeded\"]") ?? [];
 
             if (message is null && code is null)
@@ -685,7 +712,7 @@ internal static partial class DefinitionReader
                 Problem(at, "\"error\" needs \"message\" or \"code\" (key paths into the response body)");
             }
 
-            if (retry.Count > 0 && code is null)
+            if (retry.Length > 0 && code is null)
             {
                 Problem(at.Child("retry_codes", lines), "\"retry_codes\" are compared with the error code: add \"code\" (the key path of the vendor's error code)");
             }
@@ -694,7 +721,8 @@ internal static partial class DefinitionReader
         }
 
         /// <summary>A list of code values (numbers or strings); null when the key is absent or not an array.</summary>
-        private List<JsonElement>? ReadCodes(JsonElement error, SourceLocation at, string key, string what)
+        /// <remarks>An array, not a list: a list of a struct type is generic code of its own to compile at a cold load.</remarks>
+        private JsonElement[]? ReadCodes(JsonElement error, SourceLocation at, string key, string what)
         {
             if (!error.TryGetProperty(key, out var list))
             {
@@ -707,17 +735,18 @@ internal static partial class DefinitionReader
                 return null;
             }
 
-            var codes = new List<JsonElement>(list.GetArrayLength());
+            var codes = new JsonElement[list.GetArrayLength()];
+            var count = 0;
             var index = 0;
             foreach (var element in list.EnumerateArray())
             {
                 if (element.ValueKind is JsonValueKind.String or JsonValueKind.Number)
                 {
-                    codes.Add(element.Clone());
+                    codes[count++] = element.Clone();
                 }
                 else if (key == "ok_codes")
                 {
-                    codes.Add(element.Clone()); // as before: ok_codes compares any value
+                    codes[count++] = element.Clone(); // as before: ok_codes compares any value
                 }
                 else
                 {
@@ -725,6 +754,13 @@ internal static partial class DefinitionReader
                 }
 
                 index++;
+            }
+
+            if (count < codes.Length)
+            {
+                var kept = new JsonElement[count];
+                Array.Copy(codes, kept, count);
+                codes = kept;
             }
 
             return codes;

@@ -22,7 +22,10 @@ internal abstract record DefinitionSource
                 yield break;
             }
 
-            foreach (var file in System.IO.Directory.EnumerateFiles(full, SearchPattern).Order(StringComparer.Ordinal))
+            // Array.Sort rather than LINQ's Order: the same order, without generic sorting code for a cold load to compile.
+            var files = System.IO.Directory.GetFiles(full, SearchPattern);
+            Array.Sort(files, StringComparer.Ordinal);
+            foreach (var file in files)
             {
                 if (file.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
                 {
@@ -80,8 +83,15 @@ internal abstract record DefinitionSource
         public override IEnumerable<(string, ReadOnlyMemory<byte>, bool)> Read(List<LlmDefinitionProblem> problems)
         {
             var assembly = typeof(DefinitionSource).Assembly;
-            foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(BuiltInResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            var names = assembly.GetManifestResourceNames();
+            Array.Sort(names, StringComparer.Ordinal);
+            foreach (var name in names)
             {
+                if (!name.StartsWith(BuiltInResourcePrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 foreach (var entry in new Resource(assembly, name, BuiltIn: true).Read(problems))
                 {
                     yield return entry;

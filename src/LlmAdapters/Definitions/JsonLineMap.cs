@@ -9,8 +9,6 @@ namespace LlmAdapters.Definitions;
 /// </remarks>
 internal sealed class JsonLineMap
 {
-    private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(".[]'\" ");
-
     private readonly ReadOnlyMemory<byte> _utf8;
     private Dictionary<string, int>? _lines;
 
@@ -47,7 +45,21 @@ internal sealed class JsonLineMap
     }
 
     public static string Append(string parent, string key)
-        => key.Length > 0 && key.AsSpan().IndexOfAny(NeedsQuoting) < 0 ? $"{parent}.{key}" : $"{parent}['{key.Replace("'", "\\'", StringComparison.Ordinal)}']";
+        => key.Length > 0 && !NeedsQuoting(key) ? $"{parent}.{key}" : $"{parent}['{key.Replace("'", "\\'", StringComparison.Ordinal)}']";
+
+    /// <summary>True when a key has one of <c>.[]'" </c> (a plain loop: keys are short, and vectorized search code is a cold load's to compile).</summary>
+    private static bool NeedsQuoting(string key)
+    {
+        foreach (var c in key)
+        {
+            if (c is '.' or '[' or ']' or '\'' or '"' or ' ')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Reads the file once with <see cref="Utf8JsonReader"/>, recording the line of every property and array element. Never throws: a malformed file gives a partial map.</summary>
     private static Dictionary<string, int> Build(ReadOnlySpan<byte> utf8)

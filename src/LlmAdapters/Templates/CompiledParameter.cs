@@ -15,6 +15,15 @@ internal sealed class CompiledParameter(string name, Template value, ILlmConvert
 
     public bool IsPresent(VariableScope scope) => Value.IsPresent(scope);
 
+    /// <summary>Adds the variable names of <paramref name="items"/>' values to <paramref name="names"/>, in order: all, or only the required ones (a loop, as in <see cref="Template.AddNames"/>).</summary>
+    public static void AddNames(List<string> names, IReadOnlyList<CompiledParameter> items, bool requiredOnly)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            names.AddRange(requiredOnly ? items[i].Value.RequiredVariableNames : items[i].Value.VariableNames);
+        }
+    }
+
     public JsonElement Evaluate(VariableScope scope) => Converter is null ? Value.Evaluate(scope) : Convert(Value.Evaluate(scope), scope);
 
     public void Write(Utf8JsonWriter writer, VariableScope scope)

@@ -25,6 +25,16 @@ internal abstract class Template
     /// <summary>The names of the variables this template reads.</summary>
     public abstract IEnumerable<string> VariableNames { get; }
 
+    /// <summary>Adds the variable names of <paramref name="templates"/> to <paramref name="names"/>, in order: all, or only the required ones.</summary>
+    /// <remarks>A loop rather than LINQ's SelectMany: each lambda is one more method for a cold load to compile.</remarks>
+    public static void AddNames(List<string> names, IReadOnlyList<Template> templates, bool requiredOnly)
+    {
+        for (var i = 0; i < templates.Count; i++)
+        {
+            names.AddRange(requiredOnly ? templates[i].RequiredVariableNames : templates[i].VariableNames);
+        }
+    }
+
     /// <summary>The names of the variables this template cannot do without (no default, not optional).</summary>
     public virtual IEnumerable<string> RequiredVariableNames => VariableNames;
 

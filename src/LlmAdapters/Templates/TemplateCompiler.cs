@@ -81,14 +81,14 @@ internal static class TemplateCompiler
                 if (close < 0)
                 {
                     errors.Add($"'${{' at position {i + 1} of \"{text}\" has no closing '}}'; write ${{name}}, or $${{ for a literal '${{'");
-                    return new LiteralTemplate(Internal.JsonValues.String(text), site);
+                    return new LiteralTemplate(text, site);
                 }
 
                 var inner = text[(i + 2)..close];
                 if (!TryParseReference(inner, out var part, out var error))
                 {
                     errors.Add($"'${{{inner}}}' in \"{text}\": {error}");
-                    return new LiteralTemplate(Internal.JsonValues.String(text), site);
+                    return new LiteralTemplate(text, site);
                 }
 
                 if (literal.Length > 0)
@@ -113,19 +113,19 @@ internal static class TemplateCompiler
 
         if (parts.Count == 0)
         {
-            return new LiteralTemplate(original ?? Internal.JsonValues.String(text), site);
+            return original is { } value ? new LiteralTemplate(value, site) : new LiteralTemplate(text, site);
         }
 
         if (parts.Count == 1 && parts[0].Variable is null)
         {
             // Only "$${" escapes made it differ from the original.
-            return new LiteralTemplate(Internal.JsonValues.String(parts[0].Text), site);
+            return new LiteralTemplate(parts[0].Text, site);
         }
 
         if (parts.Count == 1)
         {
             var p = parts[0];
-            return new VariableTemplate(p.Variable!, p.Default is null ? null : DefaultValue(p.Default), p.Optional, site);
+            return new VariableTemplate(p.Variable!, p.Default is null ? null : DefaultValue(p.Default, site), p.Optional, site);
         }
 
         return new InterpolatedTemplate([.. parts], site);
@@ -174,7 +174,8 @@ internal static class TemplateCompiler
         return true;
     }
 
-    private static JsonElement DefaultValue(string text)
+    /// <summary>A default's value: JSON true, false, null or a number when it reads as one, else the text as a JSON string.</summary>
+    private static LiteralTemplate DefaultValue(string text, TemplateSite site)
     {
         var trimmed = text.Trim();
         if (trimmed is "true" or "false" or "null"
@@ -182,7 +183,7 @@ internal static class TemplateCompiler
         {
             try
             {
-                return Internal.JsonValues.Parse(Encoding.UTF8.GetBytes(trimmed));
+                return new LiteralTemplate(Internal.JsonValues.Parse(Encoding.UTF8.GetBytes(trimmed)), site);
             }
             catch (JsonException)
             {
@@ -190,6 +191,6 @@ internal static class TemplateCompiler
             }
         }
 
-        return Internal.JsonValues.String(text);
+        return new LiteralTemplate(text, site);
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace LlmAdapters.Templates;
 
 /// <summary>A string that is exactly one variable: <c>"${var}"</c>, <c>"${var:-default}"</c> or <c>"${var?}"</c>. Inserts the variable's JSON value unchanged.</summary>
-internal sealed class VariableTemplate(string name, JsonElement? defaultValue, bool optional, TemplateSite site) : Template(site)
+internal sealed class VariableTemplate(string name, LiteralTemplate? defaultValue, bool optional, TemplateSite site) : Template(site)
 {
     public string Name { get; } = name;
 
@@ -32,9 +32,9 @@ internal sealed class VariableTemplate(string name, JsonElement? defaultValue, b
             return value;
         }
 
-        if (defaultValue is { } d)
+        if (defaultValue is not null)
         {
-            return d;
+            return defaultValue.Value;
         }
 
         return Optional ? Internal.JsonValues.Null : throw Missing(Name);

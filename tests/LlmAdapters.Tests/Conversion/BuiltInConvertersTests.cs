@@ -85,10 +85,42 @@ public class BuiltInConvertersTests
     }
 
     [Test]
+    public void EveryListedName_MakesAConverterOfThatName_OnceForAllLookups()
+    {
+        // The built-ins are made on first lookup from a list of names: each listed name must make its converter, and keep it.
+        var names = ConverterRegistry.BuiltInOnly.Names.ToList();
+        Assert.That(names, Is.Unique);
+        Assert.That(names, Has.Count.GreaterThan(30));
+        foreach (var name in names)
+        {
+            Assert.That(ConverterRegistry.BuiltInOnly.TryGet(name, out var first), Is.True, name);
+            Assert.That(first!.Name, Is.EqualTo(name));
+            Assert.That(new ConverterRegistry([]).TryGet(name, out var again), Is.True, name);
+            Assert.That(again, Is.SameAs(first), $"{name} is made once");
+        }
+
+        Assert.That(ConverterRegistry.BuiltInOnly.TryGet("no_such_converter", out var none), Is.False);
+        Assert.That(none, Is.Null);
+    }
+
+    [Test]
     public void UserConverter_ReplacesBuiltIn()
     {
         var registry = new ConverterRegistry([LlmConverter.Create("int", (string s) => "custom")]);
         Assert.That(registry.TryGet("int", out var c), Is.True);
         Assert.That(c!.Convert(LlmConverter.ToElement("1")).GetString(), Is.EqualTo("custom"));
+        Assert.That(ConverterRegistry.BuiltInOnly.TryGet("int", out var builtIn) && builtIn != c, Is.True, "other registries keep the built-in");
+    }
+
+    [Test]
+    public void Names_ListEachNameOnce_BuiltInsFirst()
+    {
+        var registry = new ConverterRegistry([LlmConverter.Create("int", (string s) => s), LlmConverter.Create("mine", (string s) => s)])
+            .With([LlmConverter.Create("local", (string s) => s), LlmConverter.Create("mine", (string s) => s + "!")]);
+        var names = registry.Names.ToList();
+        Assert.That(names, Is.Unique);
+        Assert.That(names.Take(ConverterRegistry.BuiltInOnly.Names.Count()), Is.EqualTo(ConverterRegistry.BuiltInOnly.Names));
+        Assert.That(names.Skip(ConverterRegistry.BuiltInOnly.Names.Count()), Is.EqualTo(new[] { "mine", "local" }));
+        Assert.That(registry.TryGet("mine", out var mine) && mine!.Convert(LlmConverter.ToElement("a")).GetString() == "a!", Is.True, "a file's own converter wins");
     }
 }

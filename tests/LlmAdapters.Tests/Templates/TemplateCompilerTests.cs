@@ -118,6 +118,20 @@ public class TemplateCompilerTests
         Assert.That(template.GetText(Scope("""{"model":"a b/c"}"""), Uri.EscapeDataString), Is.EqualTo("/models/a%20b%2Fc:generate"));
     }
 
+    [TestCase("/v1/a \"b\" <c> é", "/v1/a \"b\" <c> é")]
+    [TestCase("/v1/$${x} '\\'", "/v1/${x} '\\'")]
+    public void TextLiteral_IsItsJsonString_AsTextValueAndWritten(string source, string text)
+    {
+        // A literal compiled from text makes its JSON value only when first asked: the same string, escapes and all.
+        var scope = Scope("{}");
+        var template = TemplateCompiler.CompileString(source, null, Site, []);
+        Assert.That(template, Is.TypeOf<LiteralTemplate>());
+        Assert.That(template.VariableNames, Is.Empty);
+        Assert.That(template.GetText(scope), Is.EqualTo(text));
+        Assert.That(template.Evaluate(scope).GetString(), Is.EqualTo(text));
+        Assert.That(Write(template, scope), Is.EqualTo(JsonSerializer.Serialize(text)));
+    }
+
     [TestCase("\"${unclosed\"", "no closing")]
     [TestCase("\"${}\"", "name is empty")]
     [TestCase("\"${a b}\"", "has ' '")]
