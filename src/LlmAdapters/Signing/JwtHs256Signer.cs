@@ -26,7 +26,9 @@ internal sealed class JwtHs256Signer : ILlmRequestSigner
 
     public const int MaxCachedKeys = 256;
 
-    private readonly ConcurrentDictionary<(string Key, int Ttl), (string Token, DateTimeOffset Expires)> _tokens = new();
+    // Made on the first signature, not when a catalog loads: a load makes the signer (to check definitions against
+    // it), and the concurrent dictionary's generic code over these tuples would be compiled at every cold start.
+    private ConcurrentDictionary<(string Key, int Ttl), (string Token, DateTimeOffset Expires)>? _tokens;
 
     public string Name => SchemeName;
 
@@ -52,18 +54,19 @@ internal sealed class JwtHs256Signer : ILlmRequestSigner
 
     private string TokenFor(string apiKey, int ttl, DateTimeOffset now)
     {
-        if (_tokens.TryGetValue((apiKey, ttl), out var cached) && cached.Expires - RenewBefore > now)
+        var tokens = LazyInitializer.EnsureInitialized(ref _tokens);
+        if (tokens.TryGetValue((apiKey, ttl), out var cached) && cached.Expires - RenewBefore > now)
         {
             return cached.Token;
         }
 
         var made = Create(apiKey, now, ttl);
-        if (_tokens.Count >= MaxCachedKeys)
+        if (tokens.Count >= MaxCachedKeys)
         {
-            _tokens.Clear(); // bounded: a process that cycles through many keys re-signs, it does not grow
+            tokens.Clear(); // bounded: a process that cycles through many keys re-signs, it does not grow
         }
 
-        _tokens[(apiKey, ttl)] = (made, now.AddSeconds(ttl));
+        tokens[(apiKey, ttl)] = (made, now.AddSeconds(ttl));
         return made;
     }
 
