@@ -57,7 +57,7 @@ internal sealed class ChunkWriter : IDisposable
     /// <exception cref="ArgumentException"><paramref name="content"/> is not valid UTF-16 (never from the library, which fails a stream whose text is not).</exception>
     public void WriteContent(string content)
     {
-        var span = _buffer.GetSpan(_contentHead.Length + GatewayJson.MaxStringValueBytes(content.Length) + ContentTail.Length);
+        var span = _buffer.GetSpan(checked(_contentHead.Length + GatewayJson.MaxStringValueBytes(content.Length) + ContentTail.Length));
         _contentHead.CopyTo(span);
         var at = _contentHead.Length;
         at += GatewayJson.WriteStringValue(content, span[at..]);

@@ -22,7 +22,8 @@ internal static class GatewayJson
     private static readonly SearchValues<char> Escaped = SearchValues.Create("\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
 
     /// <summary>The most bytes <see cref="WriteStringValue"/> writes for <paramref name="length"/> UTF-16 chars (each as <c>\u00XX</c>), quotes included.</summary>
-    public static int MaxStringValueBytes(int length) => (length * 6) + 2;
+    /// <exception cref="OverflowException">A text too long for any buffer (over 357 million chars).</exception>
+    public static int MaxStringValueBytes(int length) => checked((length * 6) + 2);
 
     /// <summary>
     /// Writes <paramref name="text"/> as a JSON string, quotes included, to <paramref name="destination"/> (at least
