@@ -35,7 +35,7 @@ internal static class GatewayJson
     /// runs between them transcoded straight into place. <see cref="Utf8JsonWriter"/> checks every character against its
     /// encoder and escapes every character outside the Basic Multilingual Plane, which showed in the gateway's profile.
     /// </remarks>
-    /// <exception cref="ArgumentException"><paramref name="text"/> is not valid UTF-16 (half a surrogate pair): it has no UTF-8 form, and is never replaced.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is not valid UTF-16 (half a surrogate pair): it has no UTF-8 form, and is never replaced. Or <paramref name="destination"/> is too short.</exception>
     public static int WriteStringValue(ReadOnlySpan<char> text, Span<byte> destination)
     {
         destination[0] = (byte)'"';
@@ -44,9 +44,12 @@ internal static class GatewayJson
         {
             var escape = text.IndexOfAny(Escaped);
             var run = escape < 0 ? text : text[..escape];
-            if (Utf8.FromUtf16(run, destination[at..], out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+            var status = Utf8.FromUtf16(run, destination[at..], out _, out var written, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
             {
-                throw new ArgumentException("The text is not valid UTF-16 (it holds half a surrogate pair), so it has no UTF-8 form.", nameof(text));
+                throw status == OperationStatus.InvalidData
+                    ? new ArgumentException("The text is not valid UTF-16 (it holds half a surrogate pair), so it has no UTF-8 form.", nameof(text))
+                    : new ArgumentException($"The destination is shorter than {nameof(MaxStringValueBytes)} of the text's length.", nameof(destination));
             }
 
             at += written;
