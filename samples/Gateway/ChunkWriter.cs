@@ -14,7 +14,8 @@ namespace Gateway;
 /// writer takes a lock on every <c>GetMemory</c> and <c>Advance</c>, which per event showed in the profile. One
 /// <see cref="Utf8JsonWriter"/> serves every event. A content delta, the event a stream is made of, is a fixed head (id,
 /// object, created, model, choices[0].delta's <c>"content":</c>, written once by the JSON writer), the text as a JSON
-/// string, and a fixed tail: per chunk only the text is encoded.
+/// string (<see cref="GatewayJson.WriteStringValue"/>: UTF-8 as is, only what JSON must escape escaped), and a fixed
+/// tail: per chunk only the text is encoded, straight into the buffer.
 /// </remarks>
 internal sealed class ChunkWriter : IDisposable
 {
@@ -53,13 +54,15 @@ internal sealed class ChunkWriter : IDisposable
     public bool IsFull => _buffer.WrittenCount >= FlushThreshold;
 
     /// <summary>A chunk whose delta has only <c>content</c>: the stream's text, one piece.</summary>
+    /// <exception cref="ArgumentException"><paramref name="content"/> is not valid UTF-16 (never from the library, which fails a stream whose text is not).</exception>
     public void WriteContent(string content)
     {
-        _buffer.Write(_contentHead);
-        _json.Reset();
-        _json.WriteStringValue(content);
-        _json.Flush();
-        _buffer.Write(ContentTail);
+        var span = _buffer.GetSpan(checked(_contentHead.Length + GatewayJson.MaxStringValueBytes(content.Length) + ContentTail.Length));
+        _contentHead.CopyTo(span);
+        var at = _contentHead.Length;
+        at += GatewayJson.WriteStringValue(content, span[at..]);
+        ContentTail.CopyTo(span[at..]);
+        _buffer.Advance(at + ContentTail.Length);
     }
 
     /// <summary>A chunk with a role and/or content in its delta, and a finish reason (null: <c>"finish_reason": null</c>).</summary>

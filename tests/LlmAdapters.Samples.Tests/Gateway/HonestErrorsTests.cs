@@ -112,6 +112,39 @@ public sealed class HonestErrorsTests
     }
 
     [Test]
+    public async Task Stream_TextWithEmojiQuotesAndControlCharacters_ArrivesExact_AsPlainUtf8()
+    {
+        await using var upstream = await FakeUpstream.StartAsync("up", ("sk", KeyBehaviour.Answer));
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Profile("p", upstream, "sk"));
+        const string question = "😀👍🏽 \"quoted\" back\\slash\nline\ttab\u0001 你好 🇨🇳";
+        var answer = upstream.AnswerTo(question);
+        Assert.That(char.IsLowSurrogate(answer[answer.Length / 2]), Is.False, "the fake upstream splits the answer in two there");
+
+        using var response = await gateway.Http().PostAsync("v1/chat/completions", TestGateway.Json(
+            $$"""{"model":"p","stream":true,"messages":[{"role":"user","content":{{JsonSerializer.Serialize(question)}}}]}"""));
+        var body = Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync());
+        var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var text = new StringBuilder();
+        foreach (var e in events[..^1])
+        {
+            using var chunk = JsonDocument.Parse(e["data: ".Length..]);
+            var choices = chunk.RootElement.GetProperty("choices");
+            if (choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var content))
+            {
+                text.Append(content.GetString());
+                Assert.That(content.GetRawText(), Is.EqualTo(GatewayJsonTests.MinimalJson(content.GetString()!)), "UTF-8 as is (emoji too), only what JSON must escape escaped");
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(text.ToString(), Is.EqualTo(answer));
+            Assert.That(events[^1], Is.EqualTo("data: [DONE]"));
+            Assert.That(body, Does.Contain("😀👍🏽").And.Contain("🇨🇳"), "emoji as UTF-8, not \\u escapes");
+        });
+    }
+
+    [Test]
     public async Task UpstreamFailure_DoesNotExposeDefinitionFilesOrLines()
     {
         await using var upstream = await FakeUpstream.StartAsync("up", ("sk", KeyBehaviour.Fail));
