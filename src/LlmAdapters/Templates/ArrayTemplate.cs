@@ -35,14 +35,7 @@ internal sealed class ArrayTemplate(IReadOnlyList<Template> items, TemplateSite 
 
     public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
 
-    public override IEnumerable<string> VariableNames => Names(requiredOnly: false);
+    public override IEnumerable<string> VariableNames => NamesOf(items, requiredOnly: false);
 
-    public override IEnumerable<string> RequiredVariableNames => Names(requiredOnly: true);
-
-    private List<string> Names(bool requiredOnly)
-    {
-        var names = new List<string>();
-        AddNames(names, items, requiredOnly);
-        return names;
-    }
+    public override IEnumerable<string> RequiredVariableNames => NamesOf(items, requiredOnly: true);
 }

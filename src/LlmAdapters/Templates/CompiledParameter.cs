@@ -15,7 +15,7 @@ internal sealed class CompiledParameter(string name, Template value, ILlmConvert
 
     public bool IsPresent(VariableScope scope) => Value.IsPresent(scope);
 
-    /// <summary>Adds the variable names of <paramref name="items"/>' values to <paramref name="names"/>, in order: all, or only the required ones (a loop, as in <see cref="Template.AddNames"/>).</summary>
+    /// <summary>Adds the variable names of <paramref name="items"/>' values to <paramref name="names"/>, in order: all, or only the required ones (a loop, as in Template.NamesOf, so that a cold load compiles no lambda).</summary>
     public static void AddNames(List<string> names, IReadOnlyList<CompiledParameter> items, bool requiredOnly)
     {
         for (var i = 0; i < items.Count; i++)

@@ -55,14 +55,7 @@ internal sealed class ObjectTemplate : Template
 
     public override string GetText(VariableScope scope, Func<string, string>? escape = null) => Evaluate(scope).GetRawText();
 
-    public override IEnumerable<string> VariableNames => Names(requiredOnly: false);
+    public override IEnumerable<string> VariableNames => NamesOf(_values, requiredOnly: false);
 
-    public override IEnumerable<string> RequiredVariableNames => Names(requiredOnly: true);
-
-    private List<string> Names(bool requiredOnly)
-    {
-        var names = new List<string>();
-        AddNames(names, _values, requiredOnly);
-        return names;
-    }
+    public override IEnumerable<string> RequiredVariableNames => NamesOf(_values, requiredOnly: true);
 }

@@ -25,14 +25,17 @@ internal abstract class Template
     /// <summary>The names of the variables this template reads.</summary>
     public abstract IEnumerable<string> VariableNames { get; }
 
-    /// <summary>Adds the variable names of <paramref name="templates"/> to <paramref name="names"/>, in order: all, or only the required ones.</summary>
+    /// <summary>The variable names of <paramref name="templates"/>, in order: all, or only the required ones.</summary>
     /// <remarks>A loop rather than LINQ's SelectMany: each lambda is one more method for a cold load to compile.</remarks>
-    public static void AddNames(List<string> names, IReadOnlyList<Template> templates, bool requiredOnly)
+    protected static List<string> NamesOf(IReadOnlyList<Template> templates, bool requiredOnly)
     {
+        var names = new List<string>();
         for (var i = 0; i < templates.Count; i++)
         {
             names.AddRange(requiredOnly ? templates[i].RequiredVariableNames : templates[i].VariableNames);
         }
+
+        return names;
     }
 
     /// <summary>The names of the variables this template cannot do without (no default, not optional).</summary>
