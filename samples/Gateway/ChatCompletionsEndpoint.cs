@@ -106,6 +106,11 @@ internal sealed class ChatCompletionsEndpoint(
                 writer.WriteString("content", response.Text);
             }
 
+            if (response.GetString("reasoning") is { Length: > 0 } reasoning)
+            {
+                writer.WriteString("reasoning_content", reasoning);
+            }
+
             if (response.ToolCalls.Count > 0)
             {
                 writer.WriteStartArray("tool_calls");
@@ -181,10 +186,19 @@ internal sealed class ChatCompletionsEndpoint(
                 usage = update.Usage ?? usage;
                 finishReason = update.FinishReason ?? finishReason;
                 var flush = false;
+                if (update.GetString("reasoning") is { Length: > 0 } reasoning)
+                {
+                    // A reasoning model's thinking (DeepSeek-R1's reasoning_content, Claude's and Gemini's thoughts):
+                    // forwarded as DeepSeek's API sends it, never dropped.
+                    chunks.WriteReasoning(reasoning);
+                    flush = firstText;
+                    firstText = false;
+                }
+
                 if (update.Text.Length > 0)
                 {
                     chunks.WriteContent(update.Text);
-                    flush = firstText;   // the first text goes out at once, even when more follows in the same read
+                    flush |= firstText;   // the first text goes out at once, even when more follows in the same read
                     firstText = false;
                 }
 

@@ -30,6 +30,7 @@ internal sealed class ChunkWriter : IDisposable
     private readonly long _created;
     private readonly string _model;
     private readonly byte[] _contentHead;
+    private readonly byte[] _reasoningHead;
     private readonly Utf8JsonWriter _json;
 
     public ChunkWriter(PipeWriter pipe, string id, long created, string model)
@@ -38,15 +39,8 @@ internal sealed class ChunkWriter : IDisposable
         _id = id;
         _created = created;
         _model = model;
-        var head = new ArrayBufferWriter<byte>(256);
-        head.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(head, GatewayJson.Writer))
-        {
-            WriteDeltaStart(writer);
-            writer.WritePropertyName("content");
-        }
-
-        _contentHead = head.WrittenSpan.ToArray();
+        _contentHead = DeltaHead("content");
+        _reasoningHead = DeltaHead("reasoning_content");
         _json = new Utf8JsonWriter(_buffer, GatewayJson.Writer);
     }
 
@@ -55,14 +49,37 @@ internal sealed class ChunkWriter : IDisposable
 
     /// <summary>A chunk whose delta has only <c>content</c>: the stream's text, one piece.</summary>
     /// <exception cref="ArgumentException"><paramref name="content"/> is not valid UTF-16 (never from the library, which fails a stream whose text is not).</exception>
-    public void WriteContent(string content)
+    public void WriteContent(string content) => WriteDeltaText(_contentHead, content);
+
+    /// <summary>
+    /// A chunk whose delta has only <c>reasoning_content</c>: a piece of the model's reasoning, as DeepSeek's API and the
+    /// OpenAI-compatible hosts that serve reasoning models send it.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="reasoning"/> is not valid UTF-16.</exception>
+    public void WriteReasoning(string reasoning) => WriteDeltaText(_reasoningHead, reasoning);
+
+    private void WriteDeltaText(byte[] head, string text)
     {
-        var span = _buffer.GetSpan(checked(_contentHead.Length + GatewayJson.MaxStringValueBytes(content.Length) + ContentTail.Length));
-        _contentHead.CopyTo(span);
-        var at = _contentHead.Length;
-        at += GatewayJson.WriteStringValue(content, span[at..]);
+        var span = _buffer.GetSpan(checked(head.Length + GatewayJson.MaxStringValueBytes(text.Length) + ContentTail.Length));
+        head.CopyTo(span);
+        var at = head.Length;
+        at += GatewayJson.WriteStringValue(text, span[at..]);
         ContentTail.CopyTo(span[at..]);
         _buffer.Advance(at + ContentTail.Length);
+    }
+
+    /// <summary><c>data: </c> and a delta chunk up to its one property's name: the fixed part of every such event.</summary>
+    private byte[] DeltaHead(string property)
+    {
+        var head = new ArrayBufferWriter<byte>(256);
+        head.Write("data: "u8);
+        using (var writer = new Utf8JsonWriter(head, GatewayJson.Writer))
+        {
+            WriteDeltaStart(writer);
+            writer.WritePropertyName(property);
+        }
+
+        return head.WrittenSpan.ToArray();
     }
 
     /// <summary>A chunk with a role and/or content in its delta, and a finish reason (null: <c>"finish_reason": null</c>).</summary>

@@ -58,6 +58,28 @@ public sealed class LlmStreamUpdate
     /// <summary>The finish reason, when this chunk carries it.</summary>
     public string? FinishReason => Volatile.Read(ref _source) is Mapping.ChunkSnapshot snapshot ? snapshot.FinishReason : Mapping.ResponseMap.FinishReasonFrom(Fields);
 
+    /// <summary>
+    /// The text of one field, as <see cref="LlmResponse.GetString"/> gives it: a JSON string as is, any other JSON value as
+    /// JSON text, null when the field is missing or null.
+    /// </summary>
+    /// <remarks>
+    /// Reads the one field: a consumer that needs a field or two per chunk (a reasoning piece, an id) does not pay for
+    /// <see cref="Fields"/>, which makes every field of the chunk.
+    /// </remarks>
+    /// <param name="field">The <c>resp</c> item's name, such as <c>reasoning</c>.</param>
+    public string? GetString(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        if (Volatile.Read(ref _source) is Mapping.ChunkSnapshot snapshot && snapshot.TryGetString(field, Text, out var text))
+        {
+            return text;
+        }
+
+        return Fields.TryGetValue(field, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+            ? (value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText())
+            : null;
+    }
+
     /// <summary>The text of a string or number field, without making <see cref="Fields"/> when the update has a snapshot.</summary>
     internal string? FieldText(string name)
     {

@@ -148,6 +148,40 @@ internal sealed class ChunkSnapshot
         return result;
     }
 
+    /// <summary>
+    /// The field <paramref name="name"/> as a string, where that needs no document: absent or null (null), the update's
+    /// text, a cumulative stream's whole text, or a JSON string that no converter reads. False otherwise (the caller then
+    /// reads <see cref="Fields"/>).
+    /// </summary>
+    public bool TryGetString(string name, string text, out string? value)
+    {
+        value = null;
+        var index = _map.IndexOf(name);
+        if (index < 0 || _starts[index] == Absent)
+        {
+            return true;
+        }
+
+        switch (_starts[index])
+        {
+            case FromText:
+                value = text;
+                return true;
+            case FromWholeText:
+                value = WholeText();
+                return true;
+        }
+
+        var field = _map.Fields[index];
+        if (field.Converter is null && field.ToolCall is null && _bytes[_starts[index]] == (byte)'"')
+        {
+            value = TextOf(name);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
     public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && _starts[index] == FromText;
 

@@ -135,6 +135,44 @@ public class StreamUpdateFieldsTests
         Assert.That(updates.Count(u => u.Fields.ContainsKey("reasoning")), Is.GreaterThan(0).And.LessThan(updates.Count));
     }
 
+    [Test]
+    public async Task GetString_reads_one_field_of_each_update_as_its_fields_show_it()
+    {
+        // A DeepSeek-R1 stream through SiliconFlow (the recorded conformance fixture): reasoning pieces, then content.
+        // GetString reads one item without making Fields, and must say what Fields says, for every item of every update.
+        var body = File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../../LlmAdapters.Conformance.Tests/Fixtures/siliconflow/chat-stream/response.sse"));
+        var updates = new List<LlmStreamUpdate>();
+        await foreach (var update in OpenAi(new HttpClient(new FixedBodyHandler(body))).StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
+        {
+            updates.Add(update);
+        }
+
+        var reasoning = updates.Select(u => u.GetString("reasoning")).ToList();
+        Assert.That(string.Concat(reasoning), Does.StartWith("We"));
+        Assert.That(reasoning.Count(r => r is { Length: > 0 }), Is.GreaterThan(5));
+
+        // Read again on fresh updates, the other way round: Fields first, then GetString (the snapshot already made).
+        var again = new List<LlmStreamUpdate>();
+        await foreach (var update in OpenAi(new HttpClient(new FixedBodyHandler(body))).StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
+        {
+            again.Add(update);
+        }
+
+        Assert.That(again, Has.Count.EqualTo(updates.Count));
+        for (var i = 0; i < updates.Count; i++)
+        {
+            foreach (var name in new[] { "content", "reasoning", "finish_reason", "usage", "model", "id", "tool_calls", "not-an-item" })
+            {
+                var fields = again[i].Fields;
+                var expected = fields.TryGetValue(name, out var value) && value.ValueKind != JsonValueKind.Null
+                    ? (value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText())
+                    : null;
+                Assert.That(updates[i].GetString(name), Is.EqualTo(expected), $"update {i}, {name}");
+                Assert.That(again[i].GetString(name), Is.EqualTo(expected), $"update {i}, {name}, after Fields");
+            }
+        }
+    }
+
     /// <summary>An HTTP client that answers every request with <paramref name="chunks"/> as an OpenAI SSE body.</summary>
     private static HttpClient SseOf(IEnumerable<string> chunks)
         => new(new FixedBodyHandler(Encoding.UTF8.GetBytes(string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n")));
