@@ -20,10 +20,8 @@ public sealed class ReasoningTests
     [Test]
     public async Task Stream_ForwardsReasoningPieces_BeforeTheContent_InOrder()
     {
-        var recorded = await File.ReadAllTextAsync(Fixture);
-        await using var upstream = await ReplayUpstream.StartAsync(recorded);
-        await using var gateway = await GatewayHost.StartAsync(requireKey: false, ("r1", upstream.BaseUrl));
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        await using var rig = await Rig.StartAsync();
+        var (recorded, http) = (rig.Recorded, rig.Http);
 
         using var response = await http.PostAsync("v1/chat/completions", Json("""{"model":"r1","stream":true,"messages":[{"role":"user","content":"hi"}]}"""));
         var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
@@ -52,10 +50,8 @@ public sealed class ReasoningTests
     [Test]
     public async Task WholeAnswer_CarriesTheReasoning_InItsMessage()
     {
-        var recorded = await File.ReadAllTextAsync(Fixture);
-        await using var upstream = await ReplayUpstream.StartAsync(recorded);
-        await using var gateway = await GatewayHost.StartAsync(requireKey: false, ("r1", upstream.BaseUrl));
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        await using var rig = await Rig.StartAsync();
+        var (recorded, http) = (rig.Recorded, rig.Http);
 
         using var response = await http.PostAsync("v1/chat/completions", Json("""{"model":"r1","messages":[{"role":"user","content":"hi"}]}"""));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -85,6 +81,33 @@ public sealed class ReasoningTests
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>The recorded stream, an upstream replaying it, a gateway with a profile <c>r1</c> over it, and a client of the gateway.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private ReplayUpstream _upstream = null!;
+        private GatewayHost _gateway = null!;
+
+        public string Recorded { get; private set; } = "";
+
+        public HttpClient Http { get; private set; } = null!;
+
+        public static async Task<Rig> StartAsync()
+        {
+            var rig = new Rig { Recorded = await File.ReadAllTextAsync(Fixture) };
+            rig._upstream = await ReplayUpstream.StartAsync(rig.Recorded);
+            rig._gateway = await GatewayHost.StartAsync(requireKey: false, ("r1", rig._upstream.BaseUrl));
+            rig.Http = new HttpClient { BaseAddress = new Uri(rig._gateway.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+            return rig;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await _gateway.DisposeAsync();
+            await _upstream.DisposeAsync();
+        }
+    }
 
     /// <summary>An upstream on 127.0.0.1 that answers every chat request with one recorded SSE body.</summary>
     private sealed class ReplayUpstream : IAsyncDisposable
