@@ -6,7 +6,7 @@ using LlmAdapters.Internal;
 namespace LlmAdapters.Mapping;
 
 /// <summary>
-/// The fast scan of <see cref="JsonPathSet.Find"/>: one pass over a whole JSON value that checks its grammar as
+/// The fast scan of <see cref="JsonPathSet.Find(ReadOnlySpan{byte}, Span{int}, Span{int}, int)"/>: one pass over a whole JSON value that checks its grammar as
 /// <see cref="System.Text.Json.Utf8JsonReader"/> does (default options) and records the slots as the reader's walk
 /// does, without the reader's general machinery (about half the time per token on stream chunks).
 /// </summary>
@@ -41,7 +41,8 @@ internal sealed partial class JsonPathSet
     /// One loop over the tokens with the open objects and arrays on a small stack, rather than a call per value: a chunk
     /// is some thirty short tokens, where the calls' arguments cost as much as the tokens.
     /// </remarks>
-    internal bool TryFindFast(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)
+    /// <param name="memo">When given, receives where every scalar value lies (see <see cref="ScanMemo"/>).</param>
+    internal bool TryFindFast(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64, ScanMemo? memo = null)
     {
         var maxOpen = Math.Min(maxDepth, FastMaxDepth) - 1; // containers open at once, as the reader counts them (less one)
         var open = new OpenContainers();
@@ -66,6 +67,7 @@ internal sealed partial class JsonPathSet
             }
 
             Record(node, start, pos, starts, lengths);
+            memo?.AddScalar(start, pos);
             goto AfterValue;
         }
 
@@ -134,6 +136,7 @@ internal sealed partial class JsonPathSet
 
         // A scalar ended at pos.
         Record(node, start, pos, starts, lengths);
+        memo?.AddScalar(start, pos);
 
     AfterValue:
         if (depth == 0)
@@ -353,6 +356,25 @@ internal sealed partial class JsonPathSet
         }
 
         return i;
+    }
+
+    /// <summary>One scalar value (a string, number or literal) at <paramref name="pos"/>, as the scan reads it there; <paramref name="pos"/> moves past it.</summary>
+    internal static bool FastScalar(ReadOnlySpan<byte> json, ref int pos)
+    {
+        if (pos >= json.Length)
+        {
+            return false;
+        }
+
+        return json[pos] switch
+        {
+            (byte)'"' => FastString(json, ref pos, out _),
+            (byte)'t' => FastLiteral(json, ref pos, "true"u8),
+            (byte)'f' => FastLiteral(json, ref pos, "false"u8),
+            (byte)'n' => FastLiteral(json, ref pos, "null"u8),
+            (byte)'-' or (>= (byte)'0' and <= (byte)'9') => FastNumber(json, ref pos),
+            _ => false,
+        };
     }
 
     private static bool IsHex(byte b) => (uint)(b - '0') <= 9 || (uint)((b | 0x20) - 'a') <= 5;

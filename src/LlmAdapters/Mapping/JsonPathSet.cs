@@ -4,7 +4,7 @@ namespace LlmAdapters.Mapping;
 
 /// <summary>Several key paths merged into one tree, so that one pass of <see cref="Utf8JsonReader"/> over a chunk finds them all without building a document.</summary>
 /// <remarks>
-/// Built once per plan. <see cref="Find"/> reports, per slot, the byte range of the value found (or -1), allocating nothing.
+/// Built once per plan. <see cref="Find(ReadOnlySpan{byte}, Span{int}, Span{int}, int)"/> reports, per slot, the byte range of the value found (or -1), allocating nothing.
 /// Paths with a negative index or a <c>[*]</c> projection cannot be answered in one forward pass; they are left out here and evaluated over a
 /// document by the caller (<see cref="NeedsDocument"/>).
 /// </remarks>
@@ -73,7 +73,32 @@ internal sealed partial class JsonPathSet
     }
 
     /// <summary>
-    /// <see cref="Find"/> by <see cref="Utf8JsonReader"/> alone: the reference the fast scan must agree with, and what
+    /// <see cref="Find(ReadOnlySpan{byte}, Span{int}, Span{int}, int)"/> for the values of a stream, one after another:
+    /// a value that differs from the last only inside scalar values is checked against it (<see cref="ScanMemo.TryReplay"/>),
+    /// with the same result as a scan afresh.
+    /// </summary>
+    public void Find(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, ScanMemo memo, int maxDepth = 64)
+    {
+        if (memo.TryReplay(json, starts, lengths))
+        {
+            return;
+        }
+
+        starts.Fill(-1);
+        memo.Begin();
+        if (TryFindFast(json, starts, lengths, maxDepth, memo))
+        {
+            memo.Commit(json, starts, lengths);
+            return;
+        }
+
+        memo.Forget();
+        starts.Fill(-1);
+        FindWithReader(json, starts, lengths, maxDepth);
+    }
+
+    /// <summary>
+    /// <see cref="Find(ReadOnlySpan{byte}, Span{int}, Span{int}, int)"/> by <see cref="Utf8JsonReader"/> alone: the reference the fast scan must agree with, and what
     /// decides (and words the error) whenever the fast scan declines.
     /// </summary>
     internal void FindWithReader(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths, int maxDepth = 64)

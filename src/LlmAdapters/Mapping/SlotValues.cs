@@ -4,7 +4,7 @@ using LlmAdapters.Internal;
 namespace LlmAdapters.Mapping;
 
 /// <summary>
-/// The values that one <see cref="JsonPathSet.Find"/> found in one JSON value, by slot, and the one rule for an item's
+/// The values that one <see cref="JsonPathSet.Find(ReadOnlySpan{byte}, Span{int}, Span{int}, int)"/> found in one JSON value, by slot, and the one rule for an item's
 /// alternatives (<c>a | b</c>): the first alternative found with a non-null value; failing that, the first found (JSON
 /// null). Slots that need the document (negative indexes) are read from <c>fromDocument</c> when given.
 /// </summary>

@@ -21,6 +21,7 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly bool[] _isTextSlot; // per slot: true for the text item's alternatives (read per chunk: no search)
     private readonly ResponseField? _textField; // read per chunk: kept here rather than looked up through the plan's lists
     private readonly int _fieldCount;
+    private readonly ScanMemo _scanMemo = new(); // the last chunk's scan: the next is checked against it
     private byte[] _event = [];
     private int _eventLength;
     private string? _eventText; // the current event type as a string, made once per run of equal types
@@ -159,7 +160,7 @@ internal sealed class ChunkDecoder : IDisposable
         {
             // Every chunk is read whole, whoever reads it: a malformed tail or an error key after the text is found by
             // StreamAsync as by CallAsync. KeepFields decides only whether the values are kept.
-            _plan.Paths.Find(payload, _starts, _lengths);
+            _plan.Paths.Find(payload, _starts, _lengths, _scanMemo);
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);

@@ -17,7 +17,7 @@ public class JsonPathSetFastScanTests
     private const int Seed = 20_261_207;
     private const int Cases = 20_000;
 
-    private static readonly JsonPathSet Paths = JsonPathSet.Build([.. new[]
+    internal static readonly JsonPathSet Paths = JsonPathSet.Build([.. new[]
     {
         "choices[0].delta.content", "choices[0].finish_reason", "usage", "id", "a.b[1].c", "x[2]", "['we.ird']", "arr[0][1]", "a", "choices",
     }.Select(p => (KeyPath?)KeyPath.Parse(p))]);
@@ -120,11 +120,51 @@ public class JsonPathSetFastScanTests
         Assert.That(rejected, Is.GreaterThan(Cases / 10), "the mutations must make invalid values, or the test proves nothing");
     }
 
-    private static string Pad(Random random) => random.Next(4) switch { 0 => " ", 1 => "\n\t", 2 => "\r\n ", _ => string.Empty };
+    internal static string Pad(Random random) => random.Next(4) switch { 0 => " ", 1 => "\n\t", 2 => "\r\n ", _ => string.Empty };
 
-    private static void Value(Random random, StringBuilder text, int depth)
+    /// <summary>Appends a random value; where <paramref name="scalars"/> is given, it receives where each scalar value lies in the text.</summary>
+    internal static void Value(Random random, StringBuilder text, int depth, List<(int Start, int Length)>? scalars = null)
     {
-        switch (random.Next(depth > 5 ? 4 : 6))
+        var kind = random.Next(depth > 5 ? 4 : 6);
+        switch (kind)
+        {
+            case 0 or 1 or 2:
+                var start = text.Length;
+                Scalar(random, text, kind);
+                scalars?.Add((start, text.Length - start));
+                break;
+            case 3:
+                text.Append(random.Next(2) == 0 ? "{}" : "[]");
+                break;
+            case 4:
+                text.Append('{');
+                for (var n = random.Next(1, 5); n > 0; n--)
+                {
+                    text.Append(Pad(random)).Append('"').Append(Names[random.Next(Names.Length)]).Append('"').Append(Pad(random)).Append(':').Append(Pad(random));
+                    Value(random, text, depth + 1, scalars);
+                    text.Append(Pad(random)).Append(n > 1 ? "," : string.Empty);
+                }
+
+                text.Append('}');
+                break;
+            default:
+                text.Append('[');
+                for (var n = random.Next(1, 5); n > 0; n--)
+                {
+                    text.Append(Pad(random));
+                    Value(random, text, depth + 1, scalars);
+                    text.Append(Pad(random)).Append(n > 1 ? "," : string.Empty);
+                }
+
+                text.Append(']');
+                break;
+        }
+    }
+
+    /// <summary>A string (kind 0), a number (1) or a literal (2).</summary>
+    internal static void Scalar(Random random, StringBuilder text, int kind)
+    {
+        switch (kind)
         {
             case 0:
                 // One to three pieces, so that stops (quotes, escapes, mutated control bytes) fall at every place in and
@@ -140,40 +180,15 @@ public class JsonPathSetFastScanTests
             case 1:
                 text.Append(Numbers[random.Next(Numbers.Length)]);
                 break;
-            case 2:
-                text.Append(random.Next(3) switch { 0 => "true", 1 => "false", _ => "null" });
-                break;
-            case 3:
-                text.Append(random.Next(2) == 0 ? "{}" : "[]");
-                break;
-            case 4:
-                text.Append('{');
-                for (var n = random.Next(1, 5); n > 0; n--)
-                {
-                    text.Append(Pad(random)).Append('"').Append(Names[random.Next(Names.Length)]).Append('"').Append(Pad(random)).Append(':').Append(Pad(random));
-                    Value(random, text, depth + 1);
-                    text.Append(Pad(random)).Append(n > 1 ? "," : string.Empty);
-                }
-
-                text.Append('}');
-                break;
             default:
-                text.Append('[');
-                for (var n = random.Next(1, 5); n > 0; n--)
-                {
-                    text.Append(Pad(random));
-                    Value(random, text, depth + 1);
-                    text.Append(Pad(random)).Append(n > 1 ? "," : string.Empty);
-                }
-
-                text.Append(']');
+                text.Append(random.Next(3) switch { 0 => "true", 1 => "false", _ => "null" });
                 break;
         }
     }
 
     private static readonly byte[] Nasty = [.. "{}[],:\"\\ 0123456789eE+-.tfnul/\t\r\n\u0001x"u8, 0xFF, 0xC3];
 
-    private static byte[] Mutate(Random random, byte[] bytes)
+    internal static byte[] Mutate(Random random, byte[] bytes)
     {
         var list = bytes.ToList();
         for (var k = random.Next(1, 3); k > 0 && list.Count > 0; k--)

@@ -1,0 +1,181 @@
+namespace LlmAdapters.Mapping;
+
+/// <summary>
+/// The last value that <see cref="JsonPathSet.Find(ReadOnlySpan{byte}, Span{int}, Span{int}, ScanMemo, int)"/> scanned:
+/// its bytes, where each of its scalar values (strings, numbers, literals) lies, and the slots it found. The next chunk
+/// of a stream most often differs from the last only inside a few values (the text piece, a token count), and is then
+/// checked against it rather than scanned afresh.
+/// </summary>
+/// <remarks>Per stream; not thread-safe.</remarks>
+internal sealed class ScanMemo
+{
+    private byte[] _bytes = [];
+    private int _length;
+    private int[] _scalars = new int[64]; // start and end (exclusive) of each scalar value, in order
+    private int _scalarCount;
+    private int[] _starts = [];
+    private int[] _lengths = [];
+    private int[] _changes = new int[16]; // while replaying: the end of each rescanned scalar in the old value, and the shift after it
+    private bool _valid;
+
+    internal ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+
+    internal int ScalarCount => _valid ? _scalarCount : 0;
+
+    /// <summary>True when the last value was found by <see cref="TryReplay"/> (for tests and benchmarks).</summary>
+    internal bool LastWasReplay { get; private set; }
+
+    /// <summary>Starts a scan's record (the scan then adds every scalar value it passes).</summary>
+    internal void Begin()
+    {
+        _valid = false;
+        _scalarCount = 0;
+    }
+
+    internal void AddScalar(int start, int end)
+    {
+        if (_scalars.Length < (_scalarCount + 1) * 2)
+        {
+            Array.Resize(ref _scalars, _scalars.Length * 2);
+        }
+
+        _scalars[_scalarCount * 2] = start;
+        _scalars[(_scalarCount * 2) + 1] = end;
+        _scalarCount++;
+    }
+
+    /// <summary>Ends a scan that accepted <paramref name="json"/> whole: its bytes and slots are kept for the next.</summary>
+    internal void Commit(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    {
+        Keep(json, starts, lengths);
+        _valid = true;
+    }
+
+    /// <summary>Forgets the last value (a scan that declined, or an error): the next is scanned afresh.</summary>
+    internal void Forget() => _valid = false;
+
+    /// <summary>
+    /// Finds the slots of <paramref name="json"/> from the last value's, when the two differ only inside scalar values:
+    /// then every byte outside those values is the same, in the same place relative to its neighbours, so the scan reads
+    /// the same tokens, in the same states, and finds the same slots, moved by the change in length of the values
+    /// before them. Every byte of <paramref name="json"/> is read: the same ones are compared with the last value, the
+    /// values that differ are scanned as the scan would scan them.
+    /// </summary>
+    /// <returns>False when the values differ otherwise (another shape, a name, white space): the caller scans afresh.</returns>
+    internal bool TryReplay(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths)
+    {
+        LastWasReplay = false;
+        if (!_valid)
+        {
+            return false;
+        }
+
+        _valid = false; // until the replay succeeds: the scalars are moved in place as it goes
+        var old = _bytes.AsSpan(0, _length);
+        var scalars = _scalars;
+        int atOld = 0, atNew = 0, next = 0, changes = 0;
+        while (true)
+        {
+            var same = old[atOld..].CommonPrefixLength(json[atNew..]);
+            var differs = atOld + same; // the first differing byte, in the old value
+            if (differs == old.Length && atNew + same == json.Length)
+            {
+                break;
+            }
+
+            // The scalars before it are the same bytes: moved by the shift so far.
+            var shift = atNew - atOld;
+            while (next < _scalarCount && scalars[(next * 2) + 1] < differs)
+            {
+                scalars[next * 2] += shift;
+                scalars[(next * 2) + 1] += shift;
+                next++;
+            }
+
+            // It must lie in a scalar value (at its end included: a number may have grown), which is scanned anew where
+            // it now starts; the token after it is then compared again.
+            if (next == _scalarCount || scalars[next * 2] > differs)
+            {
+                return false;
+            }
+
+            var start = scalars[next * 2] + shift;
+            var end = start;
+            if (!JsonPathSet.FastScalar(json, ref end))
+            {
+                return false;
+            }
+
+            if (_changes.Length < (changes + 1) * 2)
+            {
+                Array.Resize(ref _changes, _changes.Length * 2);
+            }
+
+            _changes[changes * 2] = scalars[(next * 2) + 1];
+            _changes[(changes * 2) + 1] = end - scalars[(next * 2) + 1];
+            changes++;
+            atOld = scalars[(next * 2) + 1];
+            atNew = end;
+            scalars[next * 2] = start;
+            scalars[(next * 2) + 1] = end;
+            next++;
+        }
+
+        var last = atNew - atOld;
+        for (; next < _scalarCount && last != 0; next++)
+        {
+            scalars[next * 2] += last;
+            scalars[(next * 2) + 1] += last;
+        }
+
+        for (var slot = 0; slot < starts.Length; slot++)
+        {
+            var from = _starts[slot];
+            if (from < 0)
+            {
+                starts[slot] = -1;
+                continue;
+            }
+
+            var to = from + _lengths[slot];
+            starts[slot] = from + ShiftAt(from, changes);
+            lengths[slot] = to + ShiftAt(to, changes) - starts[slot];
+        }
+
+        Keep(json, starts, lengths);
+        _valid = true;
+        LastWasReplay = true;
+        return true;
+    }
+
+    /// <summary>How far a token boundary at <paramref name="position"/> of the old value moved: the shift after the last rescanned scalar that ends at or before it.</summary>
+    private int ShiftAt(int position, int changes)
+    {
+        var shift = 0;
+        for (var c = 0; c < changes && _changes[c * 2] <= position; c++)
+        {
+            shift = _changes[(c * 2) + 1];
+        }
+
+        return shift;
+    }
+
+    private void Keep(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    {
+        if (_bytes.Length < json.Length)
+        {
+            _bytes = new byte[Math.Max(json.Length, 256) * 2];
+        }
+
+        json.CopyTo(_bytes);
+        _length = json.Length;
+        if (_starts.Length != starts.Length)
+        {
+            _starts = new int[starts.Length];
+            _lengths = new int[starts.Length];
+        }
+
+        starts.CopyTo(_starts);
+        lengths.CopyTo(_lengths);
+    }
+}

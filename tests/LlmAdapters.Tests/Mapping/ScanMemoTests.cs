@@ -1,0 +1,151 @@
+#pragma warning disable CA5394 // deterministic fuzzing needs a seeded Random, not a secure one
+using System.Text;
+using System.Text.Json;
+using LlmAdapters.Mapping;
+
+namespace LlmAdapters.Tests.Mapping;
+
+/// <summary>
+/// <see cref="JsonPathSet.Find(ReadOnlySpan{byte}, Span{int}, Span{int}, ScanMemo, int)"/>, which checks each value of a
+/// stream against the one before, against a scan afresh of every value: the same slots, or the same error. Streams of
+/// generated values where each one keeps the last one's shape and changes some of its scalar values (as the chunks of a
+/// stream do: the text piece, a token count), some of them mutated byte by byte as well; deterministic.
+/// </summary>
+[Category("Fuzzing")]
+public class ScanMemoTests
+{
+    private const int Seed = 20_261_206;
+    private const int Streams = 4_000;
+    private const int ValuesPerStream = 8;
+
+    [Test]
+    public void StreamsOfValues_GiveWhatAScanAfreshGives()
+    {
+        var paths = JsonPathSetFastScanTests.Paths;
+        var failures = new List<string>();
+        int replayed = 0, scanned = 0, invalid = 0;
+        for (var i = 0; i < Streams && failures.Count < 10; i++)
+        {
+            var random = new Random(unchecked((Seed * 1_000_003) + i));
+            var memo = new ScanMemo();
+            var scalars = new List<(int Start, int Length)>();
+            var text = new StringBuilder();
+            JsonPathSetFastScanTests.Value(random, text, 0, scalars);
+            var pad = (JsonPathSetFastScanTests.Pad(random), JsonPathSetFastScanTests.Pad(random));
+            for (var n = 0; n < ValuesPerStream && failures.Count < 10; n++)
+            {
+                if (n > 0)
+                {
+                    (text, scalars) = Successor(random, text.ToString(), scalars);
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(pad.Item1 + text + pad.Item2);
+                if (random.Next(4) == 0)
+                {
+                    bytes = JsonPathSetFastScanTests.Mutate(random, bytes);
+                }
+
+                var before = memo.ScalarCount > 0;
+                var (memoStarts, memoLengths, memoError) = Run(bytes, (s, l) => paths.Find(bytes, s, l, memo));
+                var (starts, lengths, error) = Run(bytes, (s, l) => paths.Find(bytes, s, l));
+                var replay = before && memoError is null && memo.LastWasReplay;
+                replayed += replay ? 1 : 0;
+                scanned += memoError is null && !replay ? 1 : 0;
+                invalid += error is null ? 0 : 1;
+                if (memoError != error)
+                {
+                    failures.Add($"stream {i} value {n}: with the memo {memoError ?? "accepted"}, afresh {error ?? "accepted"}: {Encoding.UTF8.GetString(bytes)}");
+                }
+                else if (error is null && (!memoStarts.SequenceEqual(starts) || !Enumerable.Range(0, starts.Length).All(s => starts[s] < 0 || memoLengths[s] == lengths[s])))
+                {
+                    failures.Add($"stream {i} value {n} ({(replay ? "replayed" : "scanned")}): slots differ, with the memo [{string.Join(",", memoStarts)}]/[{string.Join(",", memoLengths)}], afresh [{string.Join(",", starts)}]/[{string.Join(",", lengths)}]: {Encoding.UTF8.GetString(bytes)}");
+                }
+            }
+        }
+
+        TestContext.Out.WriteLine($"[fuzz] scan memo: {replayed} replayed, {scanned} scanned afresh, {invalid} invalid");
+        Assert.That(failures, Is.Empty);
+        Assert.That(replayed, Is.GreaterThan(Streams * ValuesPerStream / 3), "most values must be replayed, or the test proves little");
+        Assert.That(invalid, Is.GreaterThan(Streams * ValuesPerStream / 20), "the mutations must make invalid values, or the test proves little");
+    }
+
+    [Test]
+    public void AValueThatDiffersOnlyInItsText_IsReplayed_WithTheSlotsMoved()
+    {
+        var paths = JsonPathSet.Build([KeyPath.Parse("choices[0].delta.content"), KeyPath.Parse("usage"), KeyPath.Parse("id")]);
+        var memo = new ScanMemo();
+        var starts = new int[3];
+        var lengths = new int[3];
+        paths.Find("""{"choices":[{"delta":{"content":"Hi"}}],"usage":{"total":9},"id":"x"}"""u8, starts, lengths, memo);
+        Assert.That(memo.LastWasReplay, Is.False);
+
+        var next = """{"choices":[{"delta":{"content":"there, \"you\""}}],"usage":{"total":10},"id":"x"}"""u8;
+        paths.Find(next, starts, lengths, memo);
+
+        Assert.That(memo.LastWasReplay, Is.True);
+        Assert.That(Encoding.UTF8.GetString(next.Slice(starts[0], lengths[0])), Is.EqualTo("\"there, \\\"you\\\"\""));
+        Assert.That(Encoding.UTF8.GetString(next.Slice(starts[1], lengths[1])), Is.EqualTo("{\"total\":10}"));
+        Assert.That(Encoding.UTF8.GetString(next.Slice(starts[2], lengths[2])), Is.EqualTo("\"x\""));
+    }
+
+    [TestCase("""{"a":"x","b":1}""", """{"a":"x"","b":1}""")] // a quote inside the changed string ends it early
+    [TestCase("""{"a":"x","b":1}""", """{"a":"x\","b":1}""")] // an escape swallows its closing quote
+    [TestCase("""{"a":"x","b":1}""", """{"a":"x\u0001","b":1}""")] // a control character
+    [TestCase("""{"a":1,"b":1}""", """{"a":1.,"b":1}""")] // a number cut short
+    [TestCase("""{"a":true,"b":1}""", """{"a":trux,"b":1}""")]
+    [TestCase("""{"a":"x","b":1}""", """{"a":"x","b":1}}""")] // more after the value
+    public void AChangedValueThatIsNotAScalar_FailsAsAScanAfreshDoes(string first, string second)
+    {
+        var paths = JsonPathSet.Build([KeyPath.Parse("a"), KeyPath.Parse("b")]);
+        var memo = new ScanMemo();
+        var starts = new int[2];
+        var lengths = new int[2];
+        paths.Find(Encoding.UTF8.GetBytes(first), starts, lengths, memo);
+        var bytes = Encoding.UTF8.GetBytes(second.Replace("\\u0001", "\u0001", StringComparison.Ordinal));
+
+        Assert.Throws(Is.InstanceOf<JsonException>(), () => paths.Find(bytes, starts, lengths, memo));
+        Assert.Throws(Is.InstanceOf<JsonException>(), () => paths.Find(bytes, starts, lengths));
+    }
+
+    /// <summary>The same text with some scalar values replaced by others (of any kind), and where each new one lies.</summary>
+    private static (StringBuilder Text, List<(int Start, int Length)> Scalars) Successor(Random random, string text, List<(int Start, int Length)> scalars)
+    {
+        var next = new StringBuilder(text.Length + 16);
+        var nextScalars = new List<(int Start, int Length)>(scalars.Count);
+        var at = 0;
+        foreach (var (start, length) in scalars)
+        {
+            next.Append(text, at, start - at);
+            var newStart = next.Length;
+            if (random.Next(3) == 0)
+            {
+                JsonPathSetFastScanTests.Scalar(random, next, random.Next(3));
+            }
+            else
+            {
+                next.Append(text, start, length);
+            }
+
+            nextScalars.Add((newStart, next.Length - newStart));
+            at = start + length;
+        }
+
+        next.Append(text, at, text.Length - at);
+        return (next, nextScalars);
+    }
+
+    private static (int[] Starts, int[] Lengths, string? Error) Run(byte[] bytes, Action<int[], int[]> find)
+    {
+        var starts = new int[JsonPathSetFastScanTests.Paths.SlotCount];
+        var lengths = new int[JsonPathSetFastScanTests.Paths.SlotCount];
+        try
+        {
+            find(starts, lengths);
+            return (starts, lengths, null);
+        }
+        catch (JsonException e)
+        {
+            return (starts, lengths, e.Message);
+        }
+    }
+}
