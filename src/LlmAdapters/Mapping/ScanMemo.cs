@@ -6,8 +6,8 @@ namespace LlmAdapters.Mapping;
 /// of a stream most often differs from the last only inside a few values (the text piece, a token count), and is then
 /// checked against it rather than scanned afresh.
 /// </summary>
-/// <remarks>Per stream; not thread-safe.</remarks>
-internal sealed class ScanMemo
+/// <remarks>Per stream; not thread-safe. Its copy of the last value is pooled: dispose it.</remarks>
+internal sealed class ScanMemo : IDisposable
 {
     private byte[] _bytes = [];
     private int _length;
@@ -15,15 +15,22 @@ internal sealed class ScanMemo
     private int _scalarCount;
     private int[] _starts = [];
     private int[] _lengths = [];
-    private int[] _changes = new int[16]; // while replaying: the end of each rescanned scalar in the old value, and the shift after it
+    private int[] _changes = new int[24]; // while replaying, per rescanned scalar: its start and end in the old value, and the shift after it
+    private bool[] _unchanged = [];
     private bool _valid;
 
     internal ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
 
     internal int ScalarCount => _valid ? _scalarCount : 0;
 
-    /// <summary>True when the last value was found by <see cref="TryReplay"/> (for tests and benchmarks).</summary>
+    /// <summary>True when the last value was found by <see cref="TryReplay"/>.</summary>
     internal bool LastWasReplay { get; private set; }
+
+    /// <summary>
+    /// After a replay: true for each slot whose value has the same bytes as in the value before (no rescanned scalar lies
+    /// in it), so that whatever was checked of it then holds now.
+    /// </summary>
+    internal bool IsUnchanged(int slot) => LastWasReplay && _unchanged[slot];
 
     /// <summary>Starts a scan's record (the scan then adds every scalar value it passes).</summary>
     internal void Begin()
@@ -106,13 +113,14 @@ internal sealed class ScanMemo
                 return false;
             }
 
-            if (_changes.Length < (changes + 1) * 2)
+            if (_changes.Length < (changes + 1) * 3)
             {
                 Array.Resize(ref _changes, _changes.Length * 2);
             }
 
-            _changes[changes * 2] = scalars[(next * 2) + 1];
-            _changes[(changes * 2) + 1] = end - scalars[(next * 2) + 1];
+            _changes[changes * 3] = scalars[next * 2];
+            _changes[(changes * 3) + 1] = scalars[(next * 2) + 1];
+            _changes[(changes * 3) + 2] = end - scalars[(next * 2) + 1];
             changes++;
             atOld = scalars[(next * 2) + 1];
             atNew = end;
@@ -128,18 +136,37 @@ internal sealed class ScanMemo
             scalars[(next * 2) + 1] += last;
         }
 
+        if (_unchanged.Length != starts.Length)
+        {
+            _unchanged = new bool[starts.Length];
+        }
+
         for (var slot = 0; slot < starts.Length; slot++)
         {
             var from = _starts[slot];
             if (from < 0)
             {
                 starts[slot] = -1;
+                _unchanged[slot] = true;
                 continue;
             }
 
             var to = from + _lengths[slot];
-            starts[slot] = from + ShiftAt(from, changes);
-            lengths[slot] = to + ShiftAt(to, changes) - starts[slot];
+            var unchanged = true;
+            var shiftFrom = 0;
+            var shiftTo = 0;
+            for (var c = 0; c < changes; c++)
+            {
+                // A boundary moves by the shift after the last rescanned scalar that ends at or before it.
+                var (changeStart, changeEnd, shift) = (_changes[c * 3], _changes[(c * 3) + 1], _changes[(c * 3) + 2]);
+                shiftFrom = changeEnd <= from ? shift : shiftFrom;
+                shiftTo = changeEnd <= to ? shift : shiftTo;
+                unchanged &= changeEnd <= from || changeStart >= to;
+            }
+
+            starts[slot] = from + shiftFrom;
+            lengths[slot] = to + shiftTo - starts[slot];
+            _unchanged[slot] = unchanged;
         }
 
         Keep(json, starts, lengths);
@@ -148,23 +175,13 @@ internal sealed class ScanMemo
         return true;
     }
 
-    /// <summary>How far a token boundary at <paramref name="position"/> of the old value moved: the shift after the last rescanned scalar that ends at or before it.</summary>
-    private int ShiftAt(int position, int changes)
-    {
-        var shift = 0;
-        for (var c = 0; c < changes && _changes[c * 2] <= position; c++)
-        {
-            shift = _changes[(c * 2) + 1];
-        }
-
-        return shift;
-    }
-
     private void Keep(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
     {
         if (_bytes.Length < json.Length)
         {
-            _bytes = new byte[Math.Max(json.Length, 256) * 2];
+            // Pooled: the chunks of a cumulative stream grow with the text, and would otherwise cost new copies as they do.
+            ReturnBytes();
+            _bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(json.Length, 256));
         }
 
         json.CopyTo(_bytes);
@@ -177,5 +194,20 @@ internal sealed class ScanMemo
 
         starts.CopyTo(_starts);
         lengths.CopyTo(_lengths);
+    }
+
+    public void Dispose()
+    {
+        _valid = false;
+        ReturnBytes();
+    }
+
+    private void ReturnBytes()
+    {
+        if (_bytes.Length > 0)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+        }
     }
 }

@@ -22,6 +22,7 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly ResponseField? _textField; // read per chunk: kept here rather than looked up through the plan's lists
     private readonly int _fieldCount;
     private readonly ScanMemo _scanMemo = new(); // the last chunk's scan: the next is checked against it
+    private bool _stringsChecked; // true when the last JSON chunk's strings passed ValidateStrings
     private byte[] _event = [];
     private int _eventLength;
     private string? _eventText; // the current event type as a string, made once per run of equal types
@@ -156,6 +157,8 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         payload = trimmed;
+        var checkedBefore = _stringsChecked; // (the chunk before, when this one is replayed from it)
+        _stringsChecked = false;
         try
         {
             // Every chunk is read whole, whoever reads it: a malformed tail or an error key after the text is found by
@@ -177,7 +180,7 @@ internal sealed class ChunkDecoder : IDisposable
             ApplyFilters(payload);
             _textReadWholeStart = -1;
             Text = ReadText(payload);
-            ValidateStrings(payload);
+            ValidateStrings(payload, checkedBefore && _scanMemo.LastWasReplay);
             if (KeepFields)
             {
                 StoreFields(payload);
@@ -375,13 +378,17 @@ internal sealed class ChunkDecoder : IDisposable
     /// Checks that every string value found can be read as text, so that no field handed on fails later. Only strings with
     /// escapes or non-ASCII bytes need the check, and the text item is read anyway, so the usual chunk costs nothing.
     /// </summary>
-    private void ValidateStrings(ReadOnlySpan<byte> payload)
+    /// <param name="payload">The chunk.</param>
+    /// <param name="checkedBefore">True when the chunk before passed this check and this one was found from it (<see cref="ScanMemo.IsUnchanged"/>).</param>
+    private void ValidateStrings(ReadOnlySpan<byte> payload, bool checkedBefore)
     {
         for (var slot = 0; slot < _starts.Length; slot++)
         {
             // The text item is decoded (and so checked) anyway: checking it here too would double the work per chunk. So
-            // is another item's value when it is the very value whose every string the text's converter decoded.
-            if (_starts[slot] < 0 || _unchecked[slot] || (_starts[slot] == _textReadWholeStart && _lengths[slot] == _textReadWholeLength))
+            // is another item's value when it is the very value whose every string the text's converter decoded, and a
+            // value whose bytes are those of the last chunk's, checked there (a stream's model, id, a usage that stays).
+            if (_starts[slot] < 0 || _unchecked[slot] || (_starts[slot] == _textReadWholeStart && _lengths[slot] == _textReadWholeLength)
+                || (checkedBefore && _scanMemo.IsUnchanged(slot)))
             {
                 continue;
             }
@@ -394,6 +401,8 @@ internal sealed class ChunkDecoder : IDisposable
                 throw new InvalidChunkException($"a chunk holds a string that is not text (invalid UTF-8, or half a surrogate pair): {Excerpt(payload)}");
             }
         }
+
+        _stringsChecked = true;
     }
 
     private void ApplyFilters(ReadOnlySpan<byte> payload)
@@ -632,6 +641,7 @@ internal sealed class ChunkDecoder : IDisposable
     public void Dispose()
     {
         Fields.Dispose();
+        _scanMemo.Dispose();
         ReturnToPool(ref _cumulative);
         ReturnToPool(ref _cumulativeNext);
 

@@ -27,11 +27,14 @@ public class ScanMemoTests
         for (var i = 0; i < Streams && failures.Count < 10; i++)
         {
             var random = new Random(unchecked((Seed * 1_000_003) + i));
-            var memo = new ScanMemo();
+            using var memo = new ScanMemo();
             var scalars = new List<(int Start, int Length)>();
             var text = new StringBuilder();
             JsonPathSetFastScanTests.Value(random, text, 0, scalars);
             var pad = (JsonPathSetFastScanTests.Pad(random), JsonPathSetFastScanTests.Pad(random));
+            byte[]? previous = null;
+            var previousStarts = new int[paths.SlotCount];
+            var previousLengths = new int[paths.SlotCount];
             for (var n = 0; n < ValuesPerStream && failures.Count < 10; n++)
             {
                 if (n > 0)
@@ -60,6 +63,20 @@ public class ScanMemoTests
                 {
                     failures.Add($"stream {i} value {n} ({(replay ? "replayed" : "scanned")}): slots differ, with the memo [{string.Join(",", memoStarts)}]/[{string.Join(",", memoLengths)}], afresh [{string.Join(",", starts)}]/[{string.Join(",", lengths)}]: {Encoding.UTF8.GetString(bytes)}");
                 }
+                else if (replay && Enumerable.Range(0, starts.Length).FirstOrDefault(s => memo.IsUnchanged(s) && !SameValue(s), -1) is var slot and >= 0)
+                {
+                    failures.Add($"stream {i} value {n}: slot {slot} is said to be unchanged, but it was {Show(previous!, previousStarts[slot], previousLengths[slot])} and is {Show(bytes, starts[slot], lengths[slot])}");
+                }
+
+                if (memoError is null)
+                {
+                    previous = bytes;
+                    memoStarts.CopyTo(previousStarts, 0);
+                    memoLengths.CopyTo(previousLengths, 0);
+                }
+
+                bool SameValue(int s) => (starts[s] < 0 && previousStarts[s] < 0)
+                    || (starts[s] >= 0 && previousStarts[s] >= 0 && bytes.AsSpan(starts[s], lengths[s]).SequenceEqual(previous.AsSpan(previousStarts[s], previousLengths[s])));
             }
         }
 
@@ -73,7 +90,7 @@ public class ScanMemoTests
     public void AValueThatDiffersOnlyInItsText_IsReplayed_WithTheSlotsMoved()
     {
         var paths = JsonPathSet.Build([KeyPath.Parse("choices[0].delta.content"), KeyPath.Parse("usage"), KeyPath.Parse("id")]);
-        var memo = new ScanMemo();
+        using var memo = new ScanMemo();
         var starts = new int[3];
         var lengths = new int[3];
         paths.Find("""{"choices":[{"delta":{"content":"Hi"}}],"usage":{"total":9},"id":"x"}"""u8, starts, lengths, memo);
@@ -97,7 +114,7 @@ public class ScanMemoTests
     public void AChangedValueThatIsNotAScalar_FailsAsAScanAfreshDoes(string first, string second)
     {
         var paths = JsonPathSet.Build([KeyPath.Parse("a"), KeyPath.Parse("b")]);
-        var memo = new ScanMemo();
+        using var memo = new ScanMemo();
         var starts = new int[2];
         var lengths = new int[2];
         paths.Find(Encoding.UTF8.GetBytes(first), starts, lengths, memo);
@@ -133,6 +150,8 @@ public class ScanMemoTests
         next.Append(text, at, text.Length - at);
         return (next, nextScalars);
     }
+
+    private static string Show(byte[] bytes, int start, int length) => start < 0 ? "absent" : Encoding.UTF8.GetString(bytes, start, length);
 
     private static (int[] Starts, int[] Lengths, string? Error) Run(byte[] bytes, Action<int[], int[]> find)
     {

@@ -81,6 +81,21 @@ public class StreamExactnessTests
     }
 
     [Test]
+    public void InvalidUtf8_InAValueThatChanges_AfterChunksThatRepeatTheRest_FailsEveryMethod()
+    {
+        // The chunks before have the same shape (so the last is found from them, ScanMemo), and the same usage until the
+        // last one, whose changed value must be checked again.
+        var definition = OpenAiStream.Replace("\"resp\": [", "\"resp\": [ { \"name\": \"usage\", \"value\": \"usage\" },", StringComparison.Ordinal);
+        byte[] body =
+        [
+            .. "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"note\":\"xy\"}}\n\n"u8,
+            .. "data: {\"choices\":[{\"delta\":{\"content\":\"bc\"}}],\"usage\":{\"note\":\"xy\"}}\n\n"u8,
+            .. "data: {\"choices\":[{\"delta\":{\"content\":\"d\"}}],\"usage\":{\"note\":\"x"u8, 0xFF, .. "\"}}\n\n"u8,
+        ];
+        AllMethodsRaise<LlmStreamException>(() => Client(definition, RecordingHandler.Respond(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) { Headers = { ContentType = new("text/event-stream") } } })), "not text");
+    }
+
+    [Test]
     public async Task JsonBody_OnAStreamCall_IsTheAnswer_WhenItHasTheTextPath()
     {
         // Ollama answers {"message":{"content":...}} whole when it ignores "stream": true.
