@@ -182,6 +182,9 @@ internal sealed class ChunkSnapshot
         return false;
     }
 
+    /// <summary>Field <paramref name="index"/>'s mark: <see cref="FromText"/>, <see cref="FromWholeText"/>, <see cref="Absent"/>, or where its value starts here (0 or more).</summary>
+    public int MarkOf(int index) => _starts[index];
+
     /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
     public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && _starts[index] == FromText;
 

@@ -23,6 +23,11 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly int _fieldCount;
     private readonly ScanMemo _scanMemo = new(); // the last chunk's scan: the next is checked against it
     private bool _stringsChecked; // true when the last JSON chunk's strings passed ValidateStrings
+    private int _chunks; // chunks decoded so far (Decode calls)
+    private int _foundAt; // the chunk whose slots the scan memo holds
+    private bool _fromChunkBefore; // this chunk's slots were found from the chunk decoded just before (ScanMemo.TryReplay)
+    private int _storedAt; // the last chunk whose fields StoreFields kept
+    private int[] _noToolCallAt = []; // per tool_call item: the last chunk whose value could hold no piece of a call
     private byte[] _event = [];
     private int _eventLength;
     private string? _eventText; // the current event type as a string, made once per run of equal types
@@ -30,6 +35,7 @@ internal sealed class ChunkDecoder : IDisposable
     // StreamUpdatesAsync: the last chunk's snapshot (shared by the next chunks while their values stay the same), and
     // scratch space where the current chunk's values are gathered to be compared with it.
     private ChunkSnapshot? _snapshot;
+    private int _snapshotAt; // the chunk whose snapshot _snapshot is
     private byte[] _snapshotBytes = [];
     private int[] _snapshotStarts = [];
     private int[] _snapshotLengths = [];
@@ -118,6 +124,10 @@ internal sealed class ChunkDecoder : IDisposable
         Text = null;
         IsDone = false;
         TextFound = false;
+        _chunks++;
+        _fromChunkBefore = false;
+        var checkedBefore = _stringsChecked; // (the chunk before, when this one is found from it)
+        _stringsChecked = false;
         CopyEvent(eventType);
 
         // White space decides nothing (an empty payload, the end marker, JSON or text), but a text payload is the bytes
@@ -157,13 +167,13 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         payload = trimmed;
-        var checkedBefore = _stringsChecked; // (the chunk before, when this one is replayed from it)
-        _stringsChecked = false;
         try
         {
             // Every chunk is read whole, whoever reads it: a malformed tail or an error key after the text is found by
             // StreamAsync as by CallAsync. KeepFields decides only whether the values are kept.
             _plan.Paths.Find(payload, _starts, _lengths, _scanMemo);
+            _fromChunkBefore = _scanMemo.LastWasReplay && _foundAt == _chunks - 1;
+            _foundAt = _chunks;
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);
@@ -180,7 +190,7 @@ internal sealed class ChunkDecoder : IDisposable
             ApplyFilters(payload);
             _textReadWholeStart = -1;
             Text = ReadText(payload);
-            ValidateStrings(payload, checkedBefore && _scanMemo.LastWasReplay);
+            ValidateStrings(payload, checkedBefore && _fromChunkBefore);
             if (KeepFields)
             {
                 StoreFields(payload);
@@ -216,38 +226,20 @@ internal sealed class ChunkDecoder : IDisposable
             _snapshotLengths = new int[_fieldCount];
         }
 
-        var textIndex = _plan.Response.TextIndex;
+        if (_snapshot is not null && _snapshotAt == _chunks - 1 && SameAsChunkBefore(payload))
+        {
+            // Every value is the chunk before's (the usual chunk of text): its snapshot, without gathering the values.
+            _snapshotAt = _chunks;
+            return _snapshot;
+        }
+
         var used = 0;
         for (var i = 0; i < _fieldCount; i++)
         {
             _snapshotLengths[i] = 0;
-            if (_skipped[i] || _plan.Response.Fields[i].ToolCall is not null || !TryField(i, payload, out var raw) || IsNull(raw))
+            _snapshotStarts[i] = Mark(i, payload, out var raw);
+            if (_snapshotStarts[i] != Gathered)
             {
-                // (A chunk's pieces of tool calls are not calls: they come whole in the stream's last update.)
-                _snapshotStarts[i] = ChunkSnapshot.Absent;
-                continue;
-            }
-
-            if (i == textIndex && Text is not null && _plan.Cumulative && _plan.Response.HasNamedText && _textField!.Converter is null && raw[0] == (byte)'"')
-            {
-                // The whole text so far, as the chunk says it: a prefix of the append-only buffer, not a copy.
-                _snapshotStarts[i] = ChunkSnapshot.FromWholeText;
-                continue;
-            }
-
-            if (i == textIndex && Text is not null && !_plan.Cumulative && _plan.Response.HasNamedText
-                && (_textField!.Converter is null ? raw[0] == (byte)'"' : _textField.Converter is IRawTextConverter { GivesString: true }))
-            {
-                // The text is the update's own (unescaped, or what the converter made of the value, a JSON string): not
-                // copied again, and chunks that differ only in it share a snapshot.
-                _snapshotStarts[i] = ChunkSnapshot.FromText;
-                continue;
-            }
-
-            if (_plan.Response.Fields[i].Converter is IRawTextConverter rawConverter && rawConverter.TryConvertText(raw, wantText: false, out var converted, out _) && converted is null)
-            {
-                // Converted to JSON null (Gemini's thoughts in a chunk without any): no value, as an absent one.
-                _snapshotStarts[i] = ChunkSnapshot.Absent;
                 continue;
             }
 
@@ -269,7 +261,97 @@ internal sealed class ChunkDecoder : IDisposable
             _snapshot = snapshot;
         }
 
+        _snapshotAt = _chunks;
         return snapshot;
+    }
+
+    /// <summary>A field's mark in a snapshot of this chunk (see <see cref="ChunkSnapshot.MarkOf"/>), or <see cref="Gathered"/> when its value (<paramref name="raw"/>) is to be copied into it.</summary>
+    private int Mark(int i, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
+    {
+        if (_skipped[i] || _plan.Response.Fields[i].ToolCall is not null || !TryField(i, payload, out raw) || IsNull(raw))
+        {
+            // (A chunk's pieces of tool calls are not calls: they come whole in the stream's last update.)
+            raw = default;
+            return ChunkSnapshot.Absent;
+        }
+
+        if (i == _plan.Response.TextIndex && Text is not null && _plan.Cumulative && _plan.Response.HasNamedText && _textField!.Converter is null && raw[0] == (byte)'"')
+        {
+            // The whole text so far, as the chunk says it: a prefix of the append-only buffer, not a copy.
+            return ChunkSnapshot.FromWholeText;
+        }
+
+        if (i == _plan.Response.TextIndex && Text is not null && !_plan.Cumulative && _plan.Response.HasNamedText
+            && (_textField!.Converter is null ? raw[0] == (byte)'"' : _textField.Converter is IRawTextConverter { GivesString: true }))
+        {
+            // The text is the update's own (unescaped, or what the converter made of the value, a JSON string): not
+            // copied again, and chunks that differ only in it share a snapshot.
+            return ChunkSnapshot.FromText;
+        }
+
+        if (_plan.Response.Fields[i].Converter is IRawTextConverter rawConverter && rawConverter.TryConvertText(raw, wantText: false, out var converted, out _) && converted is null)
+        {
+            // Converted to JSON null (Gemini's thoughts in a chunk without any): no value, as an absent one.
+            return ChunkSnapshot.Absent;
+        }
+
+        return Gathered;
+    }
+
+    private const int Gathered = int.MinValue;
+
+    /// <summary>
+    /// True when every item of this chunk has the value it had in the chunk before (<see cref="ScanMemo.IsUnchanged"/>),
+    /// the text item but as the same kind of mark: then the snapshot of the chunk before is this one's.
+    /// </summary>
+    private bool SameAsChunkBefore(ReadOnlySpan<byte> payload)
+    {
+        if (_plan.Cumulative)
+        {
+            return false; // (its text item refers to the whole text so far)
+        }
+
+        var textIndex = _plan.Response.TextIndex;
+        for (var i = 0; i < _fieldCount; i++)
+        {
+            if (i == textIndex)
+            {
+                var mark = Mark(i, payload, out _);
+                if (mark != _snapshot!.MarkOf(i) || mark == Gathered)
+                {
+                    return false;
+                }
+            }
+            else if (_plan.Response.Fields[i].ToolCall is null && !IsUnchanged(i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// True when field <paramref name="i"/> has the value it had in the chunk decoded just before: this chunk was found
+    /// from that one, and every slot of the field holds the same bytes (<see cref="ScanMemo.IsUnchanged"/>), in a plan
+    /// where nothing else decides a value (no filters, no values read from a document, the same event type).
+    /// </summary>
+    private bool IsUnchanged(int i)
+    {
+        if (!_fromChunkBefore || _plan.Filters.Count > 0 || _plan.Paths.NeedsDocument || (_eventChanged && _plan.EventFields[i]))
+        {
+            return false;
+        }
+
+        foreach (var slot in _plan.FieldSlots[i])
+        {
+            if (!_scanMemo.IsUnchanged(slot))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A field's value in this chunk: by the one alternatives rule (<see cref="SlotValues.TryFirst"/>), else the SSE event type when the field reads it.</summary>
@@ -295,15 +377,18 @@ internal sealed class ChunkDecoder : IDisposable
     private bool TryRaw(int slot, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw) => Values(payload).TryGet(slot, out raw);
 
     private byte[] _eventJson = [];
+    private bool _eventChanged; // the event type differs from the chunk before's
     private int _eventJsonLength;
 
     private void CopyEvent(ReadOnlySpan<byte> eventType)
     {
+        _eventChanged = false;
         if (eventType.Length == _eventLength && eventType.SequenceEqual(_event.AsSpan(0, _eventLength)))
         {
             return; // the same type as the chunk before (most events of a stream): its copies, JSON and text stand
         }
 
+        _eventChanged = true;
         _eventText = null;
         _eventLength = eventType.Length;
         if (eventType.IsEmpty)
@@ -454,17 +539,24 @@ internal sealed class ChunkDecoder : IDisposable
     private void StoreFields(ReadOnlySpan<byte> payload)
     {
         var textIndex = _plan.Response.TextIndex;
+        var storedBefore = _storedAt == _chunks - 1;
+        _storedAt = _chunks;
         for (var i = 0; i < _plan.Response.Fields.Count; i++)
         {
+            var field = _plan.Response.Fields[i];
+            if (storedBefore && field.ToolCall is null && !field.Join && IsUnchanged(i))
+            {
+                continue; // kept from the chunk before: the same value (or none)
+            }
+
             if (i != textIndex && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
             {
-                var field = _plan.Response.Fields[i];
                 if (field.ToolCall is not null)
                 {
                     // Pieces of tool calls, joined by their key; the whole calls are the item's final value.
                     if (KeepToolCalls)
                     {
-                        Fields.AddToolCalls(i, raw);
+                        AddToolCalls(i, raw);
                     }
                 }
                 else if (field.Join)
@@ -483,6 +575,28 @@ internal sealed class ChunkDecoder : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A chunk's pieces of tool calls, unless its value could hold none in the chunk before and this chunk was found from
+    /// that one (<see cref="_fromChunkBefore"/>): then its names, the keys looked for, are the same bytes, and only
+    /// values differ (the text of Anthropic's events, whose tool_call item is the whole event).
+    /// </summary>
+    private void AddToolCalls(int field, ReadOnlySpan<byte> raw)
+    {
+        if (_noToolCallAt.Length == 0)
+        {
+            _noToolCallAt = new int[_fieldCount];
+            _noToolCallAt.AsSpan().Fill(-1);
+        }
+
+        if (_fromChunkBefore && _noToolCallAt[field] == _chunks - 1)
+        {
+            _noToolCallAt[field] = _chunks;
+            return;
+        }
+
+        _noToolCallAt[field] = Fields.AddToolCalls(field, raw) ? -1 : _chunks;
     }
 
     /// <summary>

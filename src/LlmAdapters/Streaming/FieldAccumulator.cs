@@ -42,11 +42,12 @@ internal sealed class FieldAccumulator : IDisposable
 
     /// <summary>Adds a chunk's pieces of tool calls (the raw value of a <c>tool_call</c> item).</summary>
     /// <exception cref="InvalidChunkException">The pieces cannot form tool calls (arguments too long, or of two kinds).</exception>
-    public void AddToolCalls(int field, ReadOnlySpan<byte> rawJson)
+    /// <returns>False when <paramref name="rawJson"/> cannot hold a piece of a call (<see cref="ToolCallPaths.MayHoldCall"/>).</returns>
+    public bool AddToolCalls(int field, ReadOnlySpan<byte> rawJson)
     {
         if (!_map.Fields[field].ToolCall!.MayHoldCall(rawJson))
         {
-            return; // a chunk of text (Anthropic's whole event, Gemini's text parts): no piece of a call in it
+            return false; // a chunk of text (Anthropic's whole event, Gemini's text parts): no piece of a call in it
         }
 
         var accumulators = _toolCalls ??= new ToolCallAccumulator?[_map.Fields.Count];
@@ -59,6 +60,8 @@ internal sealed class FieldAccumulator : IDisposable
         {
             throw new InvalidChunkException($"resp item '{_map.Fields[field].Name}': {e.Message}", inner: e);
         }
+
+        return true;
     }
 
     public void Set(int field, ReadOnlySpan<byte> rawJson)

@@ -173,6 +173,33 @@ public class StreamUpdateFieldsTests
         }
     }
 
+    [Test]
+    public async Task An_item_read_from_the_event_type_is_each_updates_own_when_the_data_repeats()
+    {
+        // The same data under changing event types: a chunk found from the one before (same bytes, ScanMemo) must still
+        // show its own event, in the item that reads it alone and in the one that falls back to it.
+        const string Definition = """
+            { "name": "ev", "chat": { "path": "/chat", "apitype": "stream", "stream_format": "sse", "resp": [
+              { "name": "content", "value": "delta.text" }, { "name": "event", "value": "@event" }, { "name": "kind", "value": "kind | @event" },
+              { "name": "model", "value": "model" } ] } }
+            """;
+        var catalog = new LlmCatalogBuilder().AddJson(Definition, "ev.json").Build();
+        string[] events = ["a", "a", "b", "b", "c", "a"];
+        var body = string.Concat(events.Select((e, i) => $"event: {e}\ndata: {{\"delta\":{{\"text\":\"t{i}\"}},\"model\":\"m\"}}\n\n"));
+        var client = catalog.CreateClient(new LlmProfile { Adapter = "ev", BaseUrl = "https://vendor.test" }, new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body))));
+
+        var updates = new List<LlmStreamUpdate>();
+        await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
+        {
+            updates.Add(update);
+        }
+
+        Assert.That(updates.Select(u => u.Text), Is.EqualTo(events.Select((_, i) => $"t{i}")));
+        Assert.That(updates.Select(u => u.GetString("event")), Is.EqualTo(events));
+        Assert.That(updates.Select(u => u.Fields["kind"].GetString()), Is.EqualTo(events));
+        Assert.That(updates.Select(u => u.GetString("model")), Is.All.EqualTo("m"));
+    }
+
     /// <summary>An HTTP client that answers every request with <paramref name="chunks"/> as an OpenAI SSE body.</summary>
     private static HttpClient SseOf(IEnumerable<string> chunks)
         => new(new FixedBodyHandler(Encoding.UTF8.GetBytes(string.Concat(chunks.Select(c => "data: " + c + "\n\n")) + "data: [DONE]\n\n")));
