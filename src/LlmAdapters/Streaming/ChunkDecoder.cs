@@ -301,8 +301,8 @@ internal sealed class ChunkDecoder : IDisposable
     private const int Gathered = int.MinValue;
 
     /// <summary>
-    /// True when every item of this chunk has the value it had in the chunk before (<see cref="ScanMemo.IsUnchanged"/>),
-    /// the text item but as the same kind of mark: then the snapshot of the chunk before is this one's.
+    /// True when every item of this chunk has the value it had in the chunk before (<see cref="ScanMemo.IsUnchanged"/>), or
+    /// the same mark without a value of its own (the text, no value): then the snapshot of the chunk before is this one's.
     /// </summary>
     private bool SameAsChunkBefore(ReadOnlySpan<byte> payload)
     {
@@ -314,15 +314,14 @@ internal sealed class ChunkDecoder : IDisposable
         var textIndex = _plan.Response.TextIndex;
         for (var i = 0; i < _fieldCount; i++)
         {
-            if (i == textIndex)
+            if (_plan.Response.Fields[i].ToolCall is not null || (i != textIndex && IsUnchanged(i)))
             {
-                var mark = Mark(i, payload, out _);
-                if (mark != _snapshot!.MarkOf(i) || mark == Gathered)
-                {
-                    return false;
-                }
+                continue;
             }
-            else if (_plan.Response.Fields[i].ToolCall is null && !IsUnchanged(i))
+
+            // A value that differs may still give the same mark: the text, or no value (Gemini's thoughts in a chunk of text).
+            var mark = Mark(i, payload, out _);
+            if (mark == Gathered || mark != _snapshot!.MarkOf(i))
             {
                 return false;
             }
