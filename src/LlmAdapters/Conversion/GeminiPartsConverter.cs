@@ -131,6 +131,12 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
     /// </summary>
     private static ReadOnlySpan<byte> OnlyTextPart(ReadOnlySpan<byte> json)
     {
+        if (json.StartsWith("[{\"text\":\""u8) && json.EndsWith("\"}]"u8) && JsonStrings.EndOfString(json, 9) == json.Length - 2)
+        {
+            // As the API sends it, without white space: the string ends where the value does.
+            return json[9..^2];
+        }
+
         var pos = JsonStrings.SkipWhiteSpace(json, 0);
         if (!Next(json, ref pos, (byte)'[') || !Next(json, ref pos, (byte)'{') || !json[pos..].StartsWith("\"text\""u8))
         {
