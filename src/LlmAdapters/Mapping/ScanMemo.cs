@@ -17,6 +17,8 @@ internal sealed class ScanMemo : IDisposable
     private int[] _lengths = [];
     private int[] _changes = new int[24]; // while replaying, per rescanned scalar: its start and end in the old value, and the shift after it
     private bool[] _unchanged = [];
+    private int[] _changedSlots = [];
+    private int _changedSlotCount;
     private bool _valid;
 
     internal ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
@@ -31,6 +33,9 @@ internal sealed class ScanMemo : IDisposable
     /// in it), so that whatever was checked of it then holds now.
     /// </summary>
     internal bool IsUnchanged(int slot) => LastWasReplay && _unchanged[slot];
+
+    /// <summary>After a replay: the slots that are not <see cref="IsUnchanged"/> (most often the text item's alone).</summary>
+    internal ReadOnlySpan<int> ChangedSlots => LastWasReplay ? _changedSlots.AsSpan(0, _changedSlotCount) : default;
 
     /// <summary>Starts a scan's record (the scan then adds every scalar value it passes).</summary>
     internal void Begin()
@@ -139,8 +144,10 @@ internal sealed class ScanMemo : IDisposable
         if (_unchanged.Length != starts.Length)
         {
             _unchanged = new bool[starts.Length];
+            _changedSlots = new int[starts.Length];
         }
 
+        _changedSlotCount = 0;
         for (var slot = 0; slot < starts.Length; slot++)
         {
             var from = _starts[slot];
@@ -167,6 +174,10 @@ internal sealed class ScanMemo : IDisposable
             starts[slot] = from + shiftFrom;
             lengths[slot] = to + shiftTo - starts[slot];
             _unchanged[slot] = unchanged;
+            if (!unchanged)
+            {
+                _changedSlots[_changedSlotCount++] = slot;
+            }
         }
 
         Keep(json, starts, lengths);

@@ -27,6 +27,9 @@ internal sealed class ChunkDecoder : IDisposable
     private int _foundAt; // the chunk whose slots the scan memo holds
     private bool _fromChunkBefore; // this chunk's slots were found from the chunk decoded just before (ScanMemo.TryReplay)
     private int _storedAt; // the last chunk whose fields StoreFields kept
+    private readonly int[] _slotField; // per slot: the item it is a path of (SlotLayout gives each path its own), or -1
+    private readonly int[] _fieldChangedAt; // per item: the last chunk in which one of its slots changed (ScanMemo.ChangedSlots)
+    private readonly bool _valuesFromSlotsAlone; // no filter, no value read from a document: a value is its slots' bytes
     private int[] _noToolCallAt = []; // per tool_call item: the last chunk whose value could hold no piece of a call
     private byte[] _event = [];
     private int _eventLength;
@@ -76,6 +79,18 @@ internal sealed class ChunkDecoder : IDisposable
 
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
         _fieldCount = plan.Response.Fields.Count;
+        _slotField = new int[plan.Paths.SlotCount];
+        _slotField.AsSpan().Fill(-1);
+        for (var i = 0; i < _fieldCount; i++)
+        {
+            foreach (var slot in plan.FieldSlots[i])
+            {
+                _slotField[slot] = i;
+            }
+        }
+
+        _fieldChangedAt = new int[_fieldCount];
+        _valuesFromSlotsAlone = plan.Filters.Count == 0 && !plan.Paths.NeedsDocument;
         Fields = new FieldAccumulator(plan.Response, maxJoinedChars);
     }
 
@@ -174,6 +189,13 @@ internal sealed class ChunkDecoder : IDisposable
             _plan.Paths.Find(payload, _starts, _lengths, _scanMemo);
             _fromChunkBefore = _scanMemo.LastWasReplay && _foundAt == _chunks - 1;
             _foundAt = _chunks;
+            foreach (var slot in _scanMemo.ChangedSlots)
+            {
+                if (_slotField[slot] >= 0)
+                {
+                    _fieldChangedAt[_slotField[slot]] = _chunks;
+                }
+            }
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);
@@ -336,22 +358,7 @@ internal sealed class ChunkDecoder : IDisposable
     /// where nothing else decides a value (no filters, no values read from a document, the same event type).
     /// </summary>
     private bool IsUnchanged(int i)
-    {
-        if (!_fromChunkBefore || _plan.Filters.Count > 0 || _plan.Paths.NeedsDocument || (_eventChanged && _plan.EventFields[i]))
-        {
-            return false;
-        }
-
-        foreach (var slot in _plan.FieldSlots[i])
-        {
-            if (!_scanMemo.IsUnchanged(slot))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        => _fromChunkBefore && _valuesFromSlotsAlone && _fieldChangedAt[i] != _chunks && !(_eventChanged && _plan.EventFields[i]);
 
     /// <summary>A field's value in this chunk: by the one alternatives rule (<see cref="SlotValues.TryFirst"/>), else the SSE event type when the field reads it.</summary>
     private bool TryField(int field, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
