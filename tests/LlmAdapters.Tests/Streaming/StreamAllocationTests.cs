@@ -108,6 +108,34 @@ public class StreamAllocationTests
     }
 
     [Test]
+    public async Task StreamAsync_OverACumulativeStream_AllocatesOnlyTheYieldedStrings_PerChunk()
+    {
+        // DashScope without incremental_output: each event repeats the whole text so far, so the chunks grow. What is kept
+        // of the chunk before (its text, the scan's copy of it) is pooled, not copied anew as the chunks outgrow it.
+        const int Events = 2_000;
+        var text = new StringBuilder();
+        var body = new StringBuilder();
+        for (var i = 0; i < Events; i++)
+        {
+            text.Append((i % 4) switch { 0 => "你好", 1 => " world", 2 => "😀!", _ => "\"q\"\n" });
+            body.Append("id:").Append(i + 1).Append("\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":")
+                .Append(System.Text.Json.JsonSerializer.Serialize(text.ToString())).Append(",\"role\":\"assistant\"},\"finish_reason\":\"null\"}]},\"usage\":{\"output_tokens\":")
+                .Append(i + 1).Append("},\"request_id\":\"r-1\"}\n\n");
+        }
+
+        using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body.ToString())));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "sk-alloc", ["model"] = "m" } }, http);
+        var request = new LlmRequest { Call = "chat_cumulative", Prompt = "hi" };
+
+        Assert.That((await CountAsync(client, request)).Count, Is.EqualTo(Events));
+        var (count, allocated, strings) = await CountAsync(client, request);
+
+        Assert.That(count, Is.EqualTo(Events));
+        var perChunk = (allocated - strings) / (double)Events;
+        Assert.That(perChunk, Is.LessThan(16), $"allocated {allocated} bytes for {Events} chunks, {strings} of them the yielded strings");
+    }
+
+    [Test]
     public async Task StreamAsync_OverTheAwsEventStream_AllocatesOnlyTheYieldedStrings_PerChunk()
     {
         var pieces = Enumerable.Range(0, Chunks).Select(i => (i % 4) switch { 0 => "你好", 1 => " world", 2 => "😀!", _ => "\"q\"\n" }).ToArray();
