@@ -85,10 +85,11 @@ internal sealed class ScanMemo : IDisposable
         _valid = false; // until the replay succeeds: the scalars are moved in place as it goes
         var old = _bytes.AsSpan(0, _length);
         var scalars = _scalars;
-        int atOld = 0, atNew = 0, next = 0, changes = 0;
+        int atOld = 0, atNew = 0, next = 0, changes = 0, samePrefix = -1;
         while (true)
         {
             var same = old[atOld..].CommonPrefixLength(json[atNew..]);
+            samePrefix = samePrefix < 0 ? same : samePrefix;
             var differs = atOld + same; // the first differing byte, in the old value
             if (differs == old.Length && atNew + same == json.Length)
             {
@@ -180,22 +181,27 @@ internal sealed class ScanMemo : IDisposable
             }
         }
 
-        Keep(json, starts, lengths);
+        Keep(json, starts, lengths, samePrefix);
         _valid = true;
         LastWasReplay = true;
         return true;
     }
 
-    private void Keep(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    /// <param name="json">The value.</param>
+    /// <param name="starts">Its slots' starts.</param>
+    /// <param name="lengths">Its slots' lengths.</param>
+    /// <param name="samePrefix">How many of its first bytes the kept copy already holds.</param>
+    private void Keep(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, int samePrefix = 0)
     {
         if (_bytes.Length < json.Length)
         {
             // Pooled: the chunks of a cumulative stream grow with the text, and would otherwise cost new copies as they do.
             ReturnBytes();
             _bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(json.Length, 256));
+            samePrefix = 0;
         }
 
-        json.CopyTo(_bytes);
+        json[samePrefix..].CopyTo(_bytes.AsSpan(samePrefix));
         _length = json.Length;
         if (_starts.Length != starts.Length)
         {
