@@ -226,7 +226,7 @@ internal static partial class DefinitionReader
             {
                 var apiAt = at.Child("apitype", lines);
                 var text = RequireString(apiTypeValue, apiAt, "sync, stream or async");
-                switch (text?.Trim().ToLowerInvariant())
+                switch (text is null ? null : InvariantCase.ToLower(text.Trim()))
                 {
                     case null: apiType = null; break;
                     case "sync": apiType = LlmApiType.Sync; break;
@@ -234,7 +234,7 @@ internal static partial class DefinitionReader
                     case "async": apiType = LlmApiType.Async; break;
                     default:
                         apiType = null;
-                        Problem(apiAt, $"apitype '{text}' of call '{name}' is unknown: write sync, stream or async{Internal.DidYouMean.Hint(text, ["sync", "stream", "async"])}");
+                        Problem(apiAt, $"apitype '{text}' of call '{name}' is unknown: write sync, stream or async{Internal.DidYouMean.Hint(text!, ["sync", "stream", "async"])}");
                         break;
                 }
             }
@@ -475,13 +475,13 @@ internal static partial class DefinitionReader
                 }
 
                 var bare = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
-                if (bare.Length == 0 || Uri.CheckHostName(bare) == UriHostNameType.Unknown || bare.Contains('*'))
+                if (bare.Length == 0 || (!UrlSyntax.IsPlainHostName(bare) && Uri.CheckHostName(bare) == UriHostNameType.Unknown) || bare.Contains('*'))
                 {
                     Problem(itemAt, $"'{host}' is not a host name; write one such as \"api.replicate.com\" or \"*.replicate.net\" (no scheme, port or path)");
                     continue;
                 }
 
-                hosts.Add(host.ToLowerInvariant());
+                hosts.Add(InvariantCase.ToLower(host));
             }
 
             return hosts;
@@ -510,7 +510,7 @@ internal static partial class DefinitionReader
             }
 
             var keyAt = at.Child(key, lines);
-            var method = RequireString(value, keyAt, expected)?.Trim().ToUpperInvariant() ?? fallback;
+            var method = RequireString(value, keyAt, expected) is { } text ? InvariantCase.ToUpper(text.Trim()) : fallback;
             if (!IsMethodName(method))
             {
                 Problem(keyAt, invalid(method));
@@ -875,7 +875,7 @@ internal static partial class DefinitionReader
                 return null;
             }
 
-            var normalized = text.Trim().ToLowerInvariant();
+            var normalized = InvariantCase.ToLower(text.Trim());
             if (!choices.Contains(normalized))
             {
                 Problem(keyAt, $"{key} '{text}' is unknown: write {string.Join(", ", choices)}{Internal.DidYouMean.Hint(text, choices)}");
