@@ -35,16 +35,16 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         return problems.Count == before && !callsHaveProblems ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
     }
 
-    private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
+    // CompileCall's loops are methods of their own (and loops rather than LINQ: lambdas are methods a cold load has to
+    // compile), so that CompileCall has none: the runtime compiles a method with a loop with profiling probes in every block
+    // (for tiered PGO), which makes a big method slower to compile on a cold load.
+
+    /// <summary>The first resp item named <c>embeddings</c> (null when there is none), and the other items.</summary>
+    private static (ResponseItem? Embeddings, List<ResponseItem> Others) SplitEmbeddingItem(IReadOnlyList<ResponseItem> items)
     {
-        var before = problems.Count;
-        var what = $"call '{call.Name}' of adapter '{adapter}'";
-        var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
-        var request = CompileRequest(call.Request, "", what, problems, sign);
-        // Loops rather than LINQ here and below: lambdas are methods a cold load has to compile.
         ResponseItem? embeddingItem = null;
-        var others = new List<ResponseItem>(call.Resp.Count);
-        foreach (var item in call.Resp)
+        var others = new List<ResponseItem>(items.Count);
+        foreach (var item in items)
         {
             if (embeddingItem is null && item.Name == EmbeddingReader.ItemName)
             {
@@ -56,6 +56,40 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             }
         }
 
+        return (embeddingItem, others);
+    }
+
+    private static InputKinds InputsOf(IReadOnlyList<string> declared)
+    {
+        var inputs = InputKinds.None;
+        foreach (var input in declared)
+        {
+            inputs |= input switch { "image" => InputKinds.Image, "video" => InputKinds.Video, _ => InputKinds.Prompt };
+        }
+
+        return inputs;
+    }
+
+    private static bool MapsToolCalls(ResponseMap response)
+    {
+        foreach (var field in response.Fields)
+        {
+            if (field.ToolCall is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        var what = $"call '{call.Name}' of adapter '{adapter}'";
+        var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
+        var request = CompileRequest(call.Request, "", what, problems, sign);
+        var (embeddingItem, others) = SplitEmbeddingItem(call.Resp);
         var response = CompileResponse(embeddingItem is null ? call.Resp : others, "resp", what, problems, firstIsText: embeddingItem is null);
         var embeddings = embeddingItem is null ? null : CompileEmbeddings(embeddingItem, call.ApiType, problems);
         if (call.MaxInputs is not null && embeddingItem is null)
@@ -71,13 +105,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var submitResponse = CompileResponse(call.SubmitResp, "submit_resp", what, problems);
         var stream = CompileStream(call.Stream, call.ApiType == LlmApiType.Stream, call.Location, response, error, problems);
 
-        var inputs = InputKinds.None;
+        InputKinds inputs;
         if (call.InputItems is { } declared)
         {
-            foreach (var input in declared)
-            {
-                inputs |= input switch { "image" => InputKinds.Image, "video" => InputKinds.Video, _ => InputKinds.Prompt };
-            }
+            inputs = InputsOf(declared);
         }
         else
         {
@@ -86,13 +117,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             inputs = InputKinds.Prompt | (used.Contains("images") ? InputKinds.Image : 0) | (used.Contains("videos") ? InputKinds.Video : 0);
         }
 
-        var mapsToolCalls = false;
-        foreach (var field in response.Fields)
-        {
-            mapsToolCalls |= field.ToolCall is not null;
-        }
-
-        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !mapsToolCalls)
+        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !MapsToolCalls(response))
         {
             problems.Add(call.Location.Problem($"{what} sends ${{tools}} but maps no tool calls: add a resp item {{\"name\": \"tool_calls\", \"value\": ..., \"tool_call\": {{\"name\": ..., \"arguments\": ...}}}}, or the model's calls would be lost"));
         }

@@ -107,6 +107,33 @@ internal static class PresetReader
         }
     }
 
+    // The two loops of a preset are methods of their own, so that ReadPreset has none: the runtime compiles a method with a
+    // loop with profiling probes in every block (for tiered PGO), which makes a big method slower to compile on a cold load.
+    private static void CheckPresetKeys(string name, JsonElement value, SourceLocation at, JsonLineMap lines, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!PresetKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
+            {
+                problems.Add(at.Child(property.Name, lines).Problem($"unknown key \"{property.Name}\" in preset '{name}'{Internal.DidYouMean.Hint(property.Name, PresetKeys)} (known keys: {string.Join(", ", PresetKeys)}; keys starting with '$' are ignored)"));
+            }
+        }
+    }
+
+    private static void ReadVariables(string name, JsonElement value, SourceLocation at, JsonLineMap lines, Dictionary<string, string?> variables, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var variable in value.EnumerateObject())
+        {
+            if (variable.Value.ValueKind != JsonValueKind.String)
+            {
+                problems.Add(at.Child(variable.Name, lines).Problem($"the variable '{variable.Name}' of preset '{name}' must be a string (profile variables are strings)"));
+                continue;
+            }
+
+            variables[variable.Name] = variable.Value.GetString();
+        }
+    }
+
     private static PresetDefinition? ReadPreset(string name, JsonElement value, SourceLocation at, JsonLineMap lines, bool builtIn, List<LlmDefinitionProblem> problems)
     {
         if (name.Length == 0 || name.Any(char.IsWhiteSpace))
@@ -122,13 +149,7 @@ internal static class PresetReader
         }
 
         var before = problems.Count;
-        foreach (var property in value.EnumerateObject())
-        {
-            if (!PresetKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
-            {
-                problems.Add(at.Child(property.Name, lines).Problem($"unknown key \"{property.Name}\" in preset '{name}'{Internal.DidYouMean.Hint(property.Name, PresetKeys)} (known keys: {string.Join(", ", PresetKeys)}; keys starting with '$' are ignored)"));
-            }
-        }
+        CheckPresetKeys(name, value, at, lines, problems);
 
         string? adapter = null;
         if (!value.TryGetProperty("adapter", out var adapterValue))
@@ -167,16 +188,7 @@ internal static class PresetReader
             }
             else
             {
-                foreach (var variable in variablesValue.EnumerateObject())
-                {
-                    if (variable.Value.ValueKind != JsonValueKind.String)
-                    {
-                        problems.Add(variablesAt.Child(variable.Name, lines).Problem($"the variable '{variable.Name}' of preset '{name}' must be a string (profile variables are strings)"));
-                        continue;
-                    }
-
-                    variables[variable.Name] = variable.Value.GetString();
-                }
+                ReadVariables(name, variablesValue, variablesAt, lines, variables, problems);
             }
         }
 
