@@ -136,7 +136,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var before = problems.Count;
         if (apiType != LlmApiType.Sync)
         {
-            problems.Add(item.Location.Problem($"resp item 'embeddings' (the vectors of an embedding call) is read from a whole response: the call's apitype must be sync, not {apiType.ToString().ToLowerInvariant()}"));
+            problems.Add(item.Location.Problem($"resp item 'embeddings' (the vectors of an embedding call) is read from a whole response: the call's apitype must be sync, not {InvariantCase.ToLower(apiType.ToString())}"));
         }
 
         if (item.Converter is not null || item.Join)
