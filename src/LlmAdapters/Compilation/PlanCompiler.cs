@@ -270,6 +270,26 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
     }
 
     /// <summary>A <see cref="RequestDefinition"/> (a call's, or its poll's with <paramref name="prefix"/> "query_") as a <see cref="RequestPlan"/>.</summary>
+    // CompileRequest's loops are methods of their own, so that it has none (see SplitEmbeddingItem).
+    private static void AddPathProblems(List<string> errors, SourceLocation pathAt, string prefix, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var e in errors)
+        {
+            problems.Add(pathAt.Problem($"{prefix}path: {e}"));
+        }
+    }
+
+    private static void CheckHeaderNames(List<CompiledParameter> headers, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var header in headers)
+        {
+            if (!IsHeaderName(header.Name))
+            {
+                problems.Add(header.Site.Location.Problem($"'{header.Name}' is not a valid HTTP header name; use letters, digits and '-'"));
+            }
+        }
+    }
+
     private RequestPlan CompileRequest(RequestDefinition definition, string prefix, string what, List<LlmDefinitionProblem> problems, SignPlan? sign)
     {
         var (method, path, pathAt, query, headers, body) = (definition.Method, definition.Path, definition.PathLocation, definition.Params, definition.Headers, definition.Data);
@@ -282,20 +302,9 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var pathSite = new TemplateSite($"the {prefix}path of {what}", pathAt);
         var pathErrors = new List<string>();
         var pathTemplate = TemplateCompiler.CompileString(path, null, pathSite, pathErrors);
-        foreach (var e in pathErrors)
-        {
-            problems.Add(pathAt.Problem($"{prefix}path: {e}"));
-        }
-
+        AddPathProblems(pathErrors, pathAt, prefix, problems);
         var compiledHeaders = CompileItems(headers, "header", what, problems);
-        foreach (var header in compiledHeaders)
-        {
-            if (!IsHeaderName(header.Name))
-            {
-                problems.Add(header.Site.Location.Problem($"'{header.Name}' is not a valid HTTP header name; use letters, digits and '-'"));
-            }
-        }
-
+        CheckHeaderNames(compiledHeaders, problems);
         return new RequestPlan(
             method,
             pathTemplate,
@@ -330,6 +339,15 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
         var before = problems.Count;
         var known = signer.Parameters;
+        CheckSignParams(sign, known, problems);
+        var parameters = CompileItems(sign.Params, "sign param", what, problems);
+        AddMissingSignParams(sign, known, what, parameters, problems);
+        return problems.Count > before ? null : new SignPlan(signer, parameters);
+    }
+
+    // CompileSign's loops are methods of their own, so that it has none (see SplitEmbeddingItem).
+    private static void CheckSignParams(SignDefinition sign, IReadOnlyCollection<string> known, List<LlmDefinitionProblem> problems)
+    {
         foreach (var item in sign.Params)
         {
             if (!known.Contains(item.Name))
@@ -337,8 +355,11 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
                 problems.Add(item.Location.Problem($"signing scheme '{sign.Scheme}' has no parameter '{item.Name}'{DidYouMean.Hint(item.Name, known)}; its parameters: {string.Join(", ", known)}"));
             }
         }
+    }
 
-        var parameters = CompileItems(sign.Params, "sign param", what, problems);
+    /// <summary>A parameter of the scheme the call does not give is the optional variable of its name, <c>${name?}</c>.</summary>
+    private static void AddMissingSignParams(SignDefinition sign, IReadOnlyCollection<string> known, string what, List<CompiledParameter> parameters, List<LlmDefinitionProblem> problems)
+    {
         foreach (var name in known)
         {
             var given = false;
@@ -362,8 +383,6 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
             parameters.Add(new CompiledParameter(name, template, null, site));
         }
-
-        return problems.Count > before ? null : new SignPlan(signer, parameters);
     }
 
     private List<CompiledParameter> CompileItems(IReadOnlyList<ParameterItem> items, string kind, string what, List<LlmDefinitionProblem> problems)
@@ -390,27 +409,42 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var fields = new List<ResponseField>(items.Count);
         foreach (var item in items)
         {
-            var paths = new List<KeyPath>();
-            foreach (var alternative in KeyPath.SplitAlternatives(item.Path))
+            if (CompileField(item, key, problems) is { } field)
             {
-                if (KeyPath.TryParse(alternative, out var path, out var error))
-                {
-                    paths.Add(path);
-                }
-                else
-                {
-                    problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
-                }
-            }
-
-            var toolCall = item.ToolCall is null ? null : CompileToolCall(item, key, problems);
-            if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count && (item.ToolCall is null || toolCall is not null))
-            {
-                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Args, item.Location, problems), item.Join, toolCall));
+                fields.Add(field);
             }
         }
 
         return new ResponseMap(fields, firstIsText);
+    }
+
+    /// <summary>One resp item's field; null when its key path or tool call has a problem (reported).</summary>
+    /// <remarks>A method of its own, and its key paths too, so that neither the loop over the items nor this has a big loop (see SplitEmbeddingItem).</remarks>
+    private ResponseField? CompileField(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
+    {
+        var paths = ParseAlternatives(item, key, problems);
+        var toolCall = item.ToolCall is null ? null : CompileToolCall(item, key, problems);
+        return paths.Count == KeyPath.SplitAlternatives(item.Path).Count && (item.ToolCall is null || toolCall is not null)
+            ? new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Args, item.Location, problems), item.Join, toolCall)
+            : null;
+    }
+
+    private static List<KeyPath> ParseAlternatives(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
+    {
+        var paths = new List<KeyPath>();
+        foreach (var alternative in KeyPath.SplitAlternatives(item.Path))
+        {
+            if (KeyPath.TryParse(alternative, out var path, out var error))
+            {
+                paths.Add(path);
+            }
+            else
+            {
+                problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
+            }
+        }
+
+        return paths;
     }
 
     private static ToolCallPaths? CompileToolCall(ResponseItem item, string key, List<LlmDefinitionProblem> problems)

@@ -81,21 +81,7 @@ internal static class PresetReader
                     continue;
                 }
 
-                var names = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var preset in property.Value.EnumerateObject())
-                {
-                    var presetAt = at.Child(preset.Name, lines);
-                    if (!names.Add(preset.Name))
-                    {
-                        problems.Add(presetAt.Problem($"the preset '{preset.Name}' appears twice; keep one"));
-                        continue;
-                    }
-
-                    if (ReadPreset(preset.Name, preset.Value, presetAt, lines, builtIn, problems) is { } read)
-                    {
-                        presets.Add(read);
-                    }
-                }
+                ReadPresets(property.Value, at, lines, builtIn, presets, problems);
             }
 
             if (!found)
@@ -104,6 +90,26 @@ internal static class PresetReader
             }
 
             return problems.Count > before ? [] : presets;
+        }
+    }
+
+    /// <summary>The presets of the <c>"presets"</c> object, each once.</summary>
+    private static void ReadPresets(JsonElement value, SourceLocation at, JsonLineMap lines, bool builtIn, List<PresetDefinition> presets, List<LlmDefinitionProblem> problems)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var preset in value.EnumerateObject())
+        {
+            var presetAt = at.Child(preset.Name, lines);
+            if (!names.Add(preset.Name))
+            {
+                problems.Add(presetAt.Problem($"the preset '{preset.Name}' appears twice; keep one"));
+                continue;
+            }
+
+            if (ReadPreset(preset.Name, preset.Value, presetAt, lines, builtIn, problems) is { } read)
+            {
+                presets.Add(read);
+            }
         }
     }
 
