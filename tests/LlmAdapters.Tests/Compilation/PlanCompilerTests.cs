@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LlmAdapters.Compilation;
 using LlmAdapters.Streaming;
 
@@ -16,6 +17,25 @@ public class PlanCompilerTests
             Assert.That(PlanCompiler.TryParseFilterOp(name, out var op), Is.True, name);
             Assert.That(op, Is.EqualTo(expected), name);
         }
+    }
+
+    [Test]
+    public void EveryShippedFilterOp_IsListedAsWritten()
+    {
+        // An op written as listed is found without lower-casing it, which would load ICU on a cold load.
+        var ops = new List<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(TestContext.CurrentContext.TestDirectory, "adapters"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            foreach (var call in document.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("chunk_filter", out _)))
+            {
+                var filter = call.Value.GetProperty("chunk_filter");
+                ops.AddRange((filter.ValueKind == JsonValueKind.Array ? filter.EnumerateArray().ToList() : [filter]).Select(f => f.GetProperty("op").GetString()!));
+            }
+        }
+
+        Assert.That(ops, Is.Not.Empty);
+        Assert.That(ops.Where(op => !ChunkFilter.OpNames.Contains(op.Trim())), Is.Empty);
     }
 
     [TestCase("CONTAINS")]

@@ -63,6 +63,23 @@ public class UrlSyntaxTests
         Assert.That(urls.Where(u => !UriAcceptsBaseUrl(u)), Is.Empty);
     }
 
+    [Test]
+    public void EveryShippedUrlHost_IsPlain()
+    {
+        var hosts = new List<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(TestContext.CurrentContext.TestDirectory, "adapters"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            foreach (var call in document.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("url_hosts", out _)))
+            {
+                hosts.AddRange(call.Value.GetProperty("url_hosts").EnumerateArray().Select(h => h.GetString()!));
+            }
+        }
+
+        Assert.That(hosts, Is.Not.Empty);
+        Assert.That(hosts.Where(h => !UrlSyntax.IsPlainHostName(h.StartsWith("*.", StringComparison.Ordinal) ? h[2..] : h)), Is.Empty, "a shipped url_hosts entry that makes a cold load initialise System.Uri");
+    }
+
     [TestCase("api.replicate.com")]
     [TestCase("replicate.delivery")]
     [TestCase("localhost")]
