@@ -491,7 +491,7 @@ internal static partial class DefinitionReader
                 }
 
                 var bare = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
-                if (bare.Length == 0 || (!UrlSyntax.IsPlainHostName(bare) && Uri.CheckHostName(bare) == UriHostNameType.Unknown) || bare.Contains('*'))
+                if (bare.Length == 0 || !UrlSyntax.IsHostName(bare) || bare.Contains('*'))
                 {
                     Problem(itemAt, $"'{host}' is not a host name; write one such as \"api.replicate.com\" or \"*.replicate.net\" (no scheme, port or path)");
                     continue;

@@ -172,7 +172,7 @@ internal static class PresetReader
         {
             var urlAt = at.Child("base_url", lines);
             baseUrl = String(urlValue, urlAt, "the host's base URL, such as \"https://api.deepseek.com\"", problems);
-            if (baseUrl is not null && !UrlSyntax.IsPlainHttpUrl(baseUrl) && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0))
+            if (baseUrl is not null && !UrlSyntax.IsHttpBaseUrl(baseUrl))
             {
                 problems.Add(urlAt.Problem($"the base URL of preset '{name}' must be an absolute http(s) URL without user info, query or fragment, such as \"https://api.deepseek.com\""));
             }

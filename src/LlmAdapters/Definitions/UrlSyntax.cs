@@ -12,6 +12,22 @@ namespace LlmAdapters.Definitions;
 internal static class UrlSyntax
 {
     /// <summary>
+    /// True when <paramref name="text"/> is an absolute http(s) URL without user info, query or fragment, as <see cref="Uri"/>
+    /// reads it (a preset's base URL).
+    /// </summary>
+    public static bool IsHttpBaseUrl(string text) => IsPlainHttpUrl(text) || UriSaysHttpBaseUrl(text);
+
+    /// <summary>True when <see cref="Uri.CheckHostName"/> would not say Unknown (a host of <c>url_hosts</c>).</summary>
+    public static bool IsHostName(string text) => IsPlainHostName(text) || UriSaysHostName(text);
+
+    // Uri is only named in these two methods, so that the reader's own methods (and these checks when the text is plain)
+    // do not make the JIT load System.Private.Uri.
+    private static bool UriSaysHttpBaseUrl(string text)
+        => Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
+
+    private static bool UriSaysHostName(string text) => Uri.CheckHostName(text) != UriHostNameType.Unknown;
+
+    /// <summary>
     /// True when <paramref name="text"/> is dot-separated labels of ASCII letters, digits and inner hyphens (1 to 63 characters
     /// each, 253 in all) whose last label starts with a letter: a DNS name, for which <see cref="Uri.CheckHostName"/> says Dns.
     /// </summary>

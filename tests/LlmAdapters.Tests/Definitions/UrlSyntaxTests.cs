@@ -50,6 +50,7 @@ public class UrlSyntaxTests
     public void AnythingElse_IsLeftToUri(string url)
     {
         Assert.That(UrlSyntax.IsPlainHttpUrl(url), Is.False);
+        Assert.That(UrlSyntax.IsHttpBaseUrl(url), Is.EqualTo(UriAcceptsBaseUrl(url)), "the verdict is Uri's");
     }
 
     [Test]
@@ -108,6 +109,10 @@ public class UrlSyntaxTests
     public void OtherHostNames_AreLeftToUri(string host)
     {
         Assert.That(UrlSyntax.IsPlainHostName(host), Is.False);
+        if (host.Length > 0)
+        {
+            Assert.That(UrlSyntax.IsHostName(host), Is.EqualTo(Uri.CheckHostName(host) != UriHostNameType.Unknown), "the verdict is Uri's");
+        }
     }
 
     [Test]
