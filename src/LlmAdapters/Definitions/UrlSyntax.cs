@@ -11,6 +11,9 @@ namespace LlmAdapters.Definitions;
 /// </remarks>
 internal static class UrlSyntax
 {
+    /// <summary>Longer URLs are left to <see cref="Uri"/>, whose own limit is far above this.</summary>
+    private const int MaxPlainUrlLength = 2048;
+
     /// <summary>
     /// True when <paramref name="text"/> is an absolute http(s) URL without user info, query or fragment, as <see cref="Uri"/>
     /// reads it (a preset's base URL).
@@ -69,12 +72,17 @@ internal static class UrlSyntax
     }
 
     /// <summary>
-    /// True when <paramref name="text"/> is <c>http://</c> or <c>https://</c>, a plain host name (<see cref="IsPlainHostName"/>),
+    /// True when <paramref name="text"/> (at most 2048 characters) is <c>http://</c> or <c>https://</c>, a plain host name (<see cref="IsPlainHostName"/>),
     /// an optional port from 1 to 65535 without a leading zero, and an optional path of ASCII letters, digits, <c>-._~/</c>:
     /// an absolute http(s) URL without user info, query or fragment.
     /// </summary>
     public static bool IsPlainHttpUrl(string text)
     {
+        if (text.Length > MaxPlainUrlLength)
+        {
+            return false; // Uri has a length limit of its own
+        }
+
         var rest = text.AsSpan();
         if (rest.StartsWith("https://", StringComparison.Ordinal))
         {

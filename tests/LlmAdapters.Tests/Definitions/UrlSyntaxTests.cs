@@ -54,6 +54,15 @@ public class UrlSyntaxTests
     }
 
     [Test]
+    public void VeryLongUrls_AreLeftToUri()
+    {
+        var url = "https://a.example/" + new string('a', 70_000);
+        Assert.That(UrlSyntax.IsPlainHttpUrl(url), Is.False);
+        Assert.That(UrlSyntax.IsHttpBaseUrl(url), Is.EqualTo(UriAcceptsBaseUrl(url)));
+        Assert.That(UrlSyntax.IsPlainHttpUrl("https://a.example/" + new string('a', 1000)), Is.True);
+    }
+
+    [Test]
     public void EveryShippedPresetUrl_IsPlain()
     {
         using var presets = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "adapters", "presets.json")), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
