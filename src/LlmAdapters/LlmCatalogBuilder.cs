@@ -108,64 +108,10 @@ public sealed class LlmCatalogBuilder
                 if (PresetReader.IsPresetFile(name))
                 {
                     AddPresets(PresetReader.Read(bytes, name, builtIn, problems), presets, problems);
-                    continue;
                 }
-
-                var firstProblem = problems.Count;
-                Definitions.AdapterDefinition? definition;
-                Compilation.AdapterPlan? plan;
-                try
+                else
                 {
-                    definition = DefinitionReader.Read(bytes, name, problems);
-                    plan = definition switch
-                    {
-                        null => null,
-                        { Converters.Count: 0 } => compiler.Compile(definition, problems),
-                        // A file's own converters (its "converters" section) serve its items only.
-                        _ => new PlanCompiler(registry.With(MappingConverter.Create(definition.Converters, problems)), signers).Compile(definition, problems),
-                    };
-                }
-                catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal) || e.Message.Contains("UTF-8", StringComparison.Ordinal))
-                {
-                    // An escape such as \uD800 (half a surrogate pair) parses as JSON but is no text.
-                    problems.Add(new LlmDefinitionProblem(name, 0, "$", "a string in the file holds an unpaired surrogate escape such as \\uD800, which is not text; remove it or write the whole pair"));
-                    definition = null;
-                    plan = null;
-                }
-
-                if (problems.Count > firstProblem + 1)
-                {
-                    // Reading and compiling find problems in two passes; report them in file order.
-                    var sorted = problems.Skip(firstProblem).OrderBy(p => p.Line).ToList();
-                    problems.RemoveRange(firstProblem, sorted.Count);
-                    problems.AddRange(sorted);
-                }
-
-                if (definition is null || plan is null || problems.Count > firstProblem)
-                {
-                    continue; // a file with any problem is left out whole
-                }
-
-                if (adapters.TryGetValue(plan.Name, out var existing))
-                {
-                    var existingIsBuiltIn = builtIns.Contains(plan.Name);
-                    if (existingIsBuiltIn && !builtIn)
-                    {
-                        adapters[plan.Name] = plan; // a user's file replaces the shipped one
-                        builtIns.Remove(plan.Name);
-                    }
-                    else if (!existingIsBuiltIn && !builtIn)
-                    {
-                        problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Location.File}; give one of them another \"name\""));
-                    }
-
-                    continue;
-                }
-
-                adapters[plan.Name] = plan;
-                if (builtIn)
-                {
-                    builtIns.Add(plan.Name);
+                    AddAdapter(name, bytes, builtIn, compiler, registry, signers, adapters, builtIns, problems);
                 }
             }
         }
@@ -177,6 +123,71 @@ public sealed class LlmCatalogBuilder
         }
 
         return new LlmCatalog(adapters, problems, presets.Values);
+    }
+
+    /// <summary>Reads and compiles one definition file and adds its adapter; a user's file replaces a shipped one of the same name, two of the user's own are a problem.</summary>
+    /// <remarks>
+    /// A method of its own, so that it has no loop: the runtime compiles a method with a loop with profiling probes in
+    /// every block (for tiered PGO), which makes a big method slower to compile on a cold load.
+    /// </remarks>
+    private static void AddAdapter(string name, ReadOnlyMemory<byte> bytes, bool builtIn, PlanCompiler compiler, ConverterRegistry registry, Signing.SignerRegistry signers, Dictionary<string, AdapterPlan> adapters, HashSet<string> builtIns, List<LlmDefinitionProblem> problems)
+    {
+        var firstProblem = problems.Count;
+        Definitions.AdapterDefinition? definition;
+        Compilation.AdapterPlan? plan;
+        try
+        {
+            definition = DefinitionReader.Read(bytes, name, problems);
+            plan = definition switch
+            {
+                null => null,
+                { Converters.Count: 0 } => compiler.Compile(definition, problems),
+                // A file's own converters (its "converters" section) serve its items only.
+                _ => new PlanCompiler(registry.With(MappingConverter.Create(definition.Converters, problems)), signers).Compile(definition, problems),
+            };
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal) || e.Message.Contains("UTF-8", StringComparison.Ordinal))
+        {
+            // An escape such as \uD800 (half a surrogate pair) parses as JSON but is no text.
+            problems.Add(new LlmDefinitionProblem(name, 0, "$", "a string in the file holds an unpaired surrogate escape such as \\uD800, which is not text; remove it or write the whole pair"));
+            definition = null;
+            plan = null;
+        }
+
+        if (problems.Count > firstProblem + 1)
+        {
+            // Reading and compiling find problems in two passes; report them in file order.
+            var sorted = problems.Skip(firstProblem).OrderBy(p => p.Line).ToList();
+            problems.RemoveRange(firstProblem, sorted.Count);
+            problems.AddRange(sorted);
+        }
+
+        if (definition is null || plan is null || problems.Count > firstProblem)
+        {
+            return; // a file with any problem is left out whole
+        }
+
+        if (adapters.TryGetValue(plan.Name, out var existing))
+        {
+            var existingIsBuiltIn = builtIns.Contains(plan.Name);
+            if (existingIsBuiltIn && !builtIn)
+            {
+                adapters[plan.Name] = plan; // a user's file replaces the shipped one
+                builtIns.Remove(plan.Name);
+            }
+            else if (!existingIsBuiltIn && !builtIn)
+            {
+                problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Location.File}; give one of them another \"name\""));
+            }
+
+            return;
+        }
+
+        adapters[plan.Name] = plan;
+        if (builtIn)
+        {
+            builtIns.Add(plan.Name);
+        }
     }
 
     /// <summary>A user's preset replaces a shipped one of the same name; two of the user's own are a problem.</summary>

@@ -35,16 +35,16 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         return problems.Count == before && !callsHaveProblems ? new AdapterPlan(adapter.Name, adapter.Location, calls) : null;
     }
 
-    private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
+    // CompileCall's loops are methods of their own (and loops rather than LINQ: lambdas are methods a cold load has to
+    // compile), so that CompileCall has none: the runtime compiles a method with a loop with profiling probes in every block
+    // (for tiered PGO), which makes a big method slower to compile on a cold load.
+
+    /// <summary>The first resp item named <c>embeddings</c> (null when there is none), and the other items.</summary>
+    private static (ResponseItem? Embeddings, List<ResponseItem> Others) SplitEmbeddingItem(IReadOnlyList<ResponseItem> items)
     {
-        var before = problems.Count;
-        var what = $"call '{call.Name}' of adapter '{adapter}'";
-        var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
-        var request = CompileRequest(call.Request, "", what, problems, sign);
-        // Loops rather than LINQ here and below: lambdas are methods a cold load has to compile.
         ResponseItem? embeddingItem = null;
-        var others = new List<ResponseItem>(call.Resp.Count);
-        foreach (var item in call.Resp)
+        var others = new List<ResponseItem>(items.Count);
+        foreach (var item in items)
         {
             if (embeddingItem is null && item.Name == EmbeddingReader.ItemName)
             {
@@ -56,6 +56,40 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             }
         }
 
+        return (embeddingItem, others);
+    }
+
+    private static InputKinds InputsOf(IReadOnlyList<string> declared)
+    {
+        var inputs = InputKinds.None;
+        foreach (var input in declared)
+        {
+            inputs |= input switch { "image" => InputKinds.Image, "video" => InputKinds.Video, _ => InputKinds.Prompt };
+        }
+
+        return inputs;
+    }
+
+    private static bool MapsToolCalls(ResponseMap response)
+    {
+        foreach (var field in response.Fields)
+        {
+            if (field.ToolCall is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private CallPlan? CompileCall(string adapter, CallDefinition call, List<LlmDefinitionProblem> problems)
+    {
+        var before = problems.Count;
+        var what = $"call '{call.Name}' of adapter '{adapter}'";
+        var sign = call.Sign is null ? null : CompileSign(call.Sign, what, problems);
+        var request = CompileRequest(call.Request, "", what, problems, sign);
+        var (embeddingItem, others) = SplitEmbeddingItem(call.Resp);
         var response = CompileResponse(embeddingItem is null ? call.Resp : others, "resp", what, problems, firstIsText: embeddingItem is null);
         var embeddings = embeddingItem is null ? null : CompileEmbeddings(embeddingItem, call.ApiType, problems);
         if (call.MaxInputs is not null && embeddingItem is null)
@@ -71,13 +105,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var submitResponse = CompileResponse(call.SubmitResp, "submit_resp", what, problems);
         var stream = CompileStream(call.Stream, call.ApiType == LlmApiType.Stream, call.Location, response, error, problems);
 
-        var inputs = InputKinds.None;
+        InputKinds inputs;
         if (call.InputItems is { } declared)
         {
-            foreach (var input in declared)
-            {
-                inputs |= input switch { "image" => InputKinds.Image, "video" => InputKinds.Video, _ => InputKinds.Prompt };
-            }
+            inputs = InputsOf(declared);
         }
         else
         {
@@ -86,13 +117,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             inputs = InputKinds.Prompt | (used.Contains("images") ? InputKinds.Image : 0) | (used.Contains("videos") ? InputKinds.Video : 0);
         }
 
-        var mapsToolCalls = false;
-        foreach (var field in response.Fields)
-        {
-            mapsToolCalls |= field.ToolCall is not null;
-        }
-
-        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !mapsToolCalls)
+        if (request.VariableNames.Contains("tools", StringComparer.Ordinal) && !MapsToolCalls(response))
         {
             problems.Add(call.Location.Problem($"{what} sends ${{tools}} but maps no tool calls: add a resp item {{\"name\": \"tool_calls\", \"value\": ..., \"tool_call\": {{\"name\": ..., \"arguments\": ...}}}}, or the model's calls would be lost"));
         }
@@ -111,7 +136,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var before = problems.Count;
         if (apiType != LlmApiType.Sync)
         {
-            problems.Add(item.Location.Problem($"resp item 'embeddings' (the vectors of an embedding call) is read from a whole response: the call's apitype must be sync, not {apiType.ToString().ToLowerInvariant()}"));
+            problems.Add(item.Location.Problem($"resp item 'embeddings' (the vectors of an embedding call) is read from a whole response: the call's apitype must be sync, not {InvariantCase.ToLower(apiType.ToString())}"));
         }
 
         if (item.Converter is not null || item.Join)
@@ -222,14 +247,7 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         ChunkMatcher? matcher = null;
         if (stream.ChunkMatch is not null && !ChunkMatcher.TryCreateLiteral(stream.ChunkMatch, out matcher))
         {
-            try
-            {
-                matcher = ChunkMatcher.Create(stream.ChunkMatch, SafeRegex.Create(stream.ChunkMatch));
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add((stream.ChunkMatchLocation ?? callAt).Problem($"chunk_match \"{stream.ChunkMatch}\" is not a valid regular expression: {e.Message}"));
-            }
+            matcher = CreateRegexMatcher(stream, callAt, problems);
         }
 
         var filters = new List<ChunkFilter>();
@@ -245,6 +263,26 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
     }
 
     /// <summary>A <see cref="RequestDefinition"/> (a call's, or its poll's with <paramref name="prefix"/> "query_") as a <see cref="RequestPlan"/>.</summary>
+    // CompileRequest's loops are methods of their own, so that it has none (see SplitEmbeddingItem).
+    private static void AddPathProblems(List<string> errors, SourceLocation pathAt, string prefix, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var e in errors)
+        {
+            problems.Add(pathAt.Problem($"{prefix}path: {e}"));
+        }
+    }
+
+    private static void CheckHeaderNames(List<CompiledParameter> headers, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var header in headers)
+        {
+            if (!IsHeaderName(header.Name))
+            {
+                problems.Add(header.Site.Location.Problem($"'{header.Name}' is not a valid HTTP header name; use letters, digits and '-'"));
+            }
+        }
+    }
+
     private RequestPlan CompileRequest(RequestDefinition definition, string prefix, string what, List<LlmDefinitionProblem> problems, SignPlan? sign)
     {
         var (method, path, pathAt, query, headers, body) = (definition.Method, definition.Path, definition.PathLocation, definition.Params, definition.Headers, definition.Data);
@@ -257,20 +295,9 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var pathSite = new TemplateSite($"the {prefix}path of {what}", pathAt);
         var pathErrors = new List<string>();
         var pathTemplate = TemplateCompiler.CompileString(path, null, pathSite, pathErrors);
-        foreach (var e in pathErrors)
-        {
-            problems.Add(pathAt.Problem($"{prefix}path: {e}"));
-        }
-
+        AddPathProblems(pathErrors, pathAt, prefix, problems);
         var compiledHeaders = CompileItems(headers, "header", what, problems);
-        foreach (var header in compiledHeaders)
-        {
-            if (!IsHeaderName(header.Name))
-            {
-                problems.Add(header.Site.Location.Problem($"'{header.Name}' is not a valid HTTP header name; use letters, digits and '-'"));
-            }
-        }
-
+        CheckHeaderNames(compiledHeaders, problems);
         return new RequestPlan(
             method,
             pathTemplate,
@@ -305,6 +332,15 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
         var before = problems.Count;
         var known = signer.Parameters;
+        CheckSignParams(sign, known, problems);
+        var parameters = CompileItems(sign.Params, "sign param", what, problems);
+        AddMissingSignParams(sign, known, what, parameters, problems);
+        return problems.Count > before ? null : new SignPlan(signer, parameters);
+    }
+
+    // CompileSign's loops are methods of their own, so that it has none (see SplitEmbeddingItem).
+    private static void CheckSignParams(SignDefinition sign, IReadOnlyCollection<string> known, List<LlmDefinitionProblem> problems)
+    {
         foreach (var item in sign.Params)
         {
             if (!known.Contains(item.Name))
@@ -312,8 +348,11 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
                 problems.Add(item.Location.Problem($"signing scheme '{sign.Scheme}' has no parameter '{item.Name}'{DidYouMean.Hint(item.Name, known)}; its parameters: {string.Join(", ", known)}"));
             }
         }
+    }
 
-        var parameters = CompileItems(sign.Params, "sign param", what, problems);
+    /// <summary>A parameter of the scheme the call does not give is the optional variable of its name, <c>${name?}</c>.</summary>
+    private static void AddMissingSignParams(SignDefinition sign, IReadOnlyCollection<string> known, string what, List<CompiledParameter> parameters, List<LlmDefinitionProblem> problems)
+    {
         foreach (var name in known)
         {
             var given = false;
@@ -337,8 +376,6 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
 
             parameters.Add(new CompiledParameter(name, template, null, site));
         }
-
-        return problems.Count > before ? null : new SignPlan(signer, parameters);
     }
 
     private List<CompiledParameter> CompileItems(IReadOnlyList<ParameterItem> items, string kind, string what, List<LlmDefinitionProblem> problems)
@@ -365,27 +402,42 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         var fields = new List<ResponseField>(items.Count);
         foreach (var item in items)
         {
-            var paths = new List<KeyPath>();
-            foreach (var alternative in KeyPath.SplitAlternatives(item.Path))
+            if (CompileField(item, key, problems) is { } field)
             {
-                if (KeyPath.TryParse(alternative, out var path, out var error))
-                {
-                    paths.Add(path);
-                }
-                else
-                {
-                    problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
-                }
-            }
-
-            var toolCall = item.ToolCall is null ? null : CompileToolCall(item, key, problems);
-            if (paths.Count == KeyPath.SplitAlternatives(item.Path).Count && (item.ToolCall is null || toolCall is not null))
-            {
-                fields.Add(new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Args, item.Location, problems), item.Join, toolCall));
+                fields.Add(field);
             }
         }
 
         return new ResponseMap(fields, firstIsText);
+    }
+
+    /// <summary>One resp item's field; null when its key path or tool call has a problem (reported).</summary>
+    /// <remarks>A method of its own, and its key paths too, so that neither the loop over the items nor this has a big loop (see SplitEmbeddingItem).</remarks>
+    private ResponseField? CompileField(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
+    {
+        var paths = ParseAlternatives(item, key, problems);
+        var toolCall = item.ToolCall is null ? null : CompileToolCall(item, key, problems);
+        return paths.Count == KeyPath.SplitAlternatives(item.Path).Count && (item.ToolCall is null || toolCall is not null)
+            ? new ResponseField(item.Name, paths, ResolveConverter(item.Converter, item.Args, item.Location, problems), item.Join, toolCall)
+            : null;
+    }
+
+    private static List<KeyPath> ParseAlternatives(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
+    {
+        var paths = new List<KeyPath>();
+        foreach (var alternative in KeyPath.SplitAlternatives(item.Path))
+        {
+            if (KeyPath.TryParse(alternative, out var path, out var error))
+            {
+                paths.Add(path);
+            }
+            else
+            {
+                problems.Add(item.Location.Problem($"{key} item '{item.Name}': {error}"));
+            }
+        }
+
+        return paths;
     }
 
     private static ToolCallPaths? CompileToolCall(ResponseItem item, string key, List<LlmDefinitionProblem> problems)
@@ -471,10 +523,31 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         return new ErrorMap(Parse(error.MessagePath, "message"), Parse(error.CodePath, "code"), error.OkCodes, explicitlyDefined: true) { RetryCodes = error.RetryCodes };
     }
 
+    /// <summary>
+    /// As <see cref="ChunkFilter.TryParseOp"/>, which lower-cases the text with <see cref="string.ToLowerInvariant"/>: that
+    /// loads ICU on first use, about 10 ms of a cold catalog load. An op written as it is listed (lower case, as every shipped
+    /// adapter writes it) is found without it, by its place in <see cref="ChunkFilter.OpNames"/>, which follows
+    /// <see cref="FilterOp"/> (a test checks both agree); anything else is parsed by <see cref="ChunkFilter.TryParseOp"/> as before.
+    /// </summary>
+    internal static bool TryParseFilterOp(string text, out FilterOp op)
+    {
+        var names = ChunkFilter.OpNames;
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], text, StringComparison.Ordinal))
+            {
+                op = (FilterOp)i;
+                return true;
+            }
+        }
+
+        return ChunkFilter.TryParseOp(text, out op);
+    }
+
     private static ChunkFilter? CompileFilter(ChunkFilterDefinition filter, ResponseMap response, List<LlmDefinitionProblem> problems)
     {
         var ok = true;
-        if (!ChunkFilter.TryParseOp(filter.Op.Trim(), out var op))
+        if (!TryParseFilterOp(filter.Op.Trim(), out var op))
         {
             problems.Add(filter.Location.Problem($"chunk_filter op '{filter.Op}' is unknown: write one of {string.Join(", ", ChunkFilter.OpNames)}{DidYouMean.Hint(filter.Op, ChunkFilter.OpNames)}"));
             ok = false;
@@ -497,21 +570,43 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
             }
         }
 
-        System.Text.RegularExpressions.Regex? regex = null;
-        if (ok && op == FilterOp.Regex)
+        if (!ok)
         {
-            try
-            {
-                regex = SafeRegex.Create(JsonValues.ToText(filter.Value));
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add(filter.Location.Problem($"chunk_filter value is not a valid regular expression: {e.Message}"));
-                ok = false;
-            }
+            return null;
         }
 
-        return ok ? new ChunkFilter(path!, op, filter.Value, regex, fieldIndex, filter.Field) : null;
+        return op == FilterOp.Regex ? CreateRegexFilter(filter, path!, fieldIndex, problems) : new ChunkFilter(path!, op, filter.Value, null, fieldIndex, filter.Field);
+    }
+
+    // Regex is named only here and in CreateRegexMatcher, so that compiling a call without a regular expression does not
+    // make the JIT load System.Text.RegularExpressions (about a millisecond of a cold load).
+    private static ChunkFilter? CreateRegexFilter(ChunkFilterDefinition filter, KeyPath path, int fieldIndex, List<LlmDefinitionProblem> problems)
+    {
+        System.Text.RegularExpressions.Regex regex;
+        try
+        {
+            regex = SafeRegex.Create(JsonValues.ToText(filter.Value));
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add(filter.Location.Problem($"chunk_filter value is not a valid regular expression: {e.Message}"));
+            return null;
+        }
+
+        return new ChunkFilter(path, FilterOp.Regex, filter.Value, regex, fieldIndex, filter.Field);
+    }
+
+    private static ChunkMatcher? CreateRegexMatcher(StreamDefinition stream, SourceLocation callAt, List<LlmDefinitionProblem> problems)
+    {
+        try
+        {
+            return ChunkMatcher.Create(stream.ChunkMatch!, SafeRegex.Create(stream.ChunkMatch!));
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add((stream.ChunkMatchLocation ?? callAt).Problem($"chunk_match \"{stream.ChunkMatch}\" is not a valid regular expression: {e.Message}"));
+            return null;
+        }
     }
 
     private ILlmConverter? ResolveConverter(string? name, System.Text.Json.JsonElement? args, SourceLocation at, List<LlmDefinitionProblem> problems)

@@ -39,7 +39,7 @@ internal static class BuiltInConverters
         if (Volatile.Read(ref Made[index]) is not { } made)
         {
             // Two threads may both make it: the first one stored is the one every lookup returns.
-            made = Create(name) ?? throw new System.Diagnostics.UnreachableException($"the built-in converter '{name}' is listed but not made");
+            made = Create(index);
             made = Interlocked.CompareExchange(ref Made[index], made, null) ?? made;
         }
 
@@ -47,22 +47,33 @@ internal static class BuiltInConverters
         return true;
     }
 
-    /// <summary>The built-in named <paramref name="name"/>, newly made; null when there is none (<see cref="TryGet"/> keeps each one made).</summary>
-    private static ILlmConverter? Create(string name) => name switch
+    // AllNames holds this class's names, then the blocks of EmbeddingConverters, VendorConverters and ToolConverters.
+    private const int EmbeddingStart = 12;
+    private const int VendorStart = EmbeddingStart + 1;
+    private const int ToolStart = VendorStart + 13;
+
+    /// <summary>The built-in at <paramref name="index"/> of <see cref="AllNames"/>, newly made (<see cref="TryGet"/> keeps each one made).</summary>
+    /// <remarks>
+    /// By index rather than by name: a switch over 38 names compiles to string hashing and comparisons, several times the
+    /// code of these jump tables, which a cold load has to JIT. A test checks that every name makes the converter of that name.
+    /// </remarks>
+    private static ILlmConverter Create(int index) => index switch
     {
-        "string" => LlmConverter.Create("string", ToStringValue),
-        "int" => LlmConverter.Create("int", ToInt),
-        "float" => LlmConverter.Create("float", ToFloat),
-        "bool" => LlmConverter.Create("bool", ToBool),
-        "json_string" => LlmConverter.Create("json_string", ToJsonString),
-        "json" => LlmConverter.Create("json", ParseJson),
-        "base64" => LlmConverter.Create("base64", ToBase64),
-        "data_url" => LlmConverter.Create("data_url", ToDataUrl),
-        "messages_to_prompt" => LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
-        "minimax_messages" => LlmConverter.Create("minimax_messages", MiniMaxMessages),
-        "system_to_user" => LlmConverter.Create("system_to_user", SystemToUser),
-        "join" => JoinConverter.Default,
-        _ => EmbeddingConverters.Create(name) ?? VendorConverters.Create(name) ?? ToolConverters.Create(name),
+        0 => LlmConverter.Create("string", ToStringValue),
+        1 => LlmConverter.Create("int", ToInt),
+        2 => LlmConverter.Create("float", ToFloat),
+        3 => LlmConverter.Create("bool", ToBool),
+        4 => LlmConverter.Create("json_string", ToJsonString),
+        5 => LlmConverter.Create("json", ParseJson),
+        6 => LlmConverter.Create("base64", ToBase64),
+        7 => LlmConverter.Create("data_url", ToDataUrl),
+        8 => LlmConverter.Create("messages_to_prompt", MessagesToPrompt),
+        9 => LlmConverter.Create("minimax_messages", MiniMaxMessages),
+        10 => LlmConverter.Create("system_to_user", SystemToUser),
+        11 => JoinConverter.Default,
+        < VendorStart => EmbeddingConverters.Create(index - EmbeddingStart),
+        < ToolStart => VendorConverters.Create(index - VendorStart),
+        _ => ToolConverters.Create(index - ToolStart),
     };
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;

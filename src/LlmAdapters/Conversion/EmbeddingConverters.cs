@@ -6,11 +6,11 @@ namespace LlmAdapters.Conversion;
 /// <summary>Converters that reshape an embedding request's <c>input</c> list for vendors that want one object per text. Each is documented in README "Converters".</summary>
 internal static class EmbeddingConverters
 {
-    /// <summary>The converter named <paramref name="name"/>, newly made; null when this class has none of that name.</summary>
-    public static ILlmConverter? Create(string name) => name switch
+    /// <summary>The converter at <paramref name="index"/> of this class's block of <see cref="BuiltInConverters"/>' names, newly made.</summary>
+    public static ILlmConverter Create(int index) => index switch
     {
-        "gemini_embed_requests" => LlmConverter.Create("gemini_embed_requests", GeminiEmbedRequests),
-        _ => null,
+        0 => LlmConverter.Create("gemini_embed_requests", GeminiEmbedRequests),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
     /// <summary>

@@ -11,22 +11,22 @@ namespace LlmAdapters.Conversion;
 /// </summary>
 internal static class ToolConverters
 {
-    /// <summary>The converter named <paramref name="name"/>, newly made; null when this class has none of that name.</summary>
-    public static ILlmConverter? Create(string name) => name switch
+    /// <summary>The converter at <paramref name="index"/> of this class's block of <see cref="BuiltInConverters"/>' names, newly made.</summary>
+    public static ILlmConverter Create(int index) => index switch
     {
-        "openai_tools" => LlmConverter.Create("openai_tools", OpenAiTools),
-        "openai_tool_choice" => LlmConverter.Create("openai_tool_choice", OpenAiToolChoice),
-        "openai_response_format" => LlmConverter.Create("openai_response_format", OpenAiResponseFormat),
-        "anthropic_tools" => LlmConverter.Create("anthropic_tools", AnthropicTools),
-        "anthropic_tool_choice" => LlmConverter.Create("anthropic_tool_choice", AnthropicToolChoice),
-        "gemini_tools" => LlmConverter.Create("gemini_tools", GeminiTools),
-        "gemini_tool_config" => LlmConverter.Create("gemini_tool_config", GeminiToolConfig),
-        "gemini_generation_config" => LlmConverter.Create("gemini_generation_config", GeminiGenerationConfig),
-        "ollama_format" => LlmConverter.Create("ollama_format", OllamaFormat),
-        "cohere_tool_choice" => LlmConverter.Create("cohere_tool_choice", CohereToolChoice),
-        "cohere_response_format" => LlmConverter.Create("cohere_response_format", CohereResponseFormat),
-        "dashscope_parameters" => LlmConverter.Create("dashscope_parameters", DashScopeParameters),
-        _ => null,
+        0 => LlmConverter.Create("openai_tools", OpenAiTools),
+        1 => LlmConverter.Create("openai_tool_choice", OpenAiToolChoice),
+        2 => LlmConverter.Create("openai_response_format", OpenAiResponseFormat),
+        3 => LlmConverter.Create("anthropic_tools", AnthropicTools),
+        4 => LlmConverter.Create("anthropic_tool_choice", AnthropicToolChoice),
+        5 => LlmConverter.Create("gemini_tools", GeminiTools),
+        6 => LlmConverter.Create("gemini_tool_config", GeminiToolConfig),
+        7 => LlmConverter.Create("gemini_generation_config", GeminiGenerationConfig),
+        8 => LlmConverter.Create("ollama_format", OllamaFormat),
+        9 => LlmConverter.Create("cohere_tool_choice", CohereToolChoice),
+        10 => LlmConverter.Create("cohere_response_format", CohereResponseFormat),
+        11 => LlmConverter.Create("dashscope_parameters", DashScopeParameters),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
     private static bool IsNull(JsonElement v) => v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;

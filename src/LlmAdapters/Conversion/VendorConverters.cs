@@ -13,23 +13,23 @@ internal static class VendorConverters
 {
     private static readonly ILlmConverter OpenAiMessagesConverter = LlmConverter.Create("openai_messages", OpenAiMessages);
 
-    /// <summary>The converter named <paramref name="name"/>, newly made; null when this class has none of that name.</summary>
-    public static ILlmConverter? Create(string name) => name switch
+    /// <summary>The converter at <paramref name="index"/> of this class's block of <see cref="BuiltInConverters"/>' names, newly made.</summary>
+    public static ILlmConverter Create(int index) => index switch
     {
-        "openai_messages" => OpenAiMessagesConverter,
-        "anthropic_messages" => LlmConverter.Create("anthropic_messages", AnthropicMessages),
-        "anthropic_text" => LlmConverter.Create("anthropic_text", v => JoinBlocks(v, "anthropic_text", "text", "text", emptyIsNull: false)),
-        "anthropic_thinking" => LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
-        "gemini_contents" => LlmConverter.Create("gemini_contents", GeminiContents),
-        "gemini_system" => LlmConverter.Create("gemini_system", GeminiSystem),
-        "gemini_text" => new GeminiPartsConverter("gemini_text", thoughts: false),
-        "gemini_thoughts" => new GeminiPartsConverter("gemini_thoughts", thoughts: true),
-        "ollama_messages" => LlmConverter.Create("ollama_messages", OllamaMessages),
-        "dashscope_input" => LlmConverter.Create("dashscope_input", DashScopeInput),
-        "bedrock_messages" => LlmConverter.Create("bedrock_messages", BedrockMessages),
-        "bedrock_system" => LlmConverter.Create("bedrock_system", BedrockSystem),
-        "bedrock_text" => new GeminiPartsConverter("bedrock_text", thoughts: false), // Converse content blocks have the shape of Gemini parts
-        _ => null,
+        0 => OpenAiMessagesConverter,
+        1 => LlmConverter.Create("anthropic_messages", AnthropicMessages),
+        2 => LlmConverter.Create("anthropic_text", v => JoinBlocks(v, "anthropic_text", "text", "text", emptyIsNull: false)),
+        3 => LlmConverter.Create("anthropic_thinking", v => JoinBlocks(v, "anthropic_thinking", "thinking", "thinking", emptyIsNull: true)),
+        4 => LlmConverter.Create("gemini_contents", GeminiContents),
+        5 => LlmConverter.Create("gemini_system", GeminiSystem),
+        6 => new GeminiPartsConverter("gemini_text", thoughts: false),
+        7 => new GeminiPartsConverter("gemini_thoughts", thoughts: true),
+        8 => LlmConverter.Create("ollama_messages", OllamaMessages),
+        9 => LlmConverter.Create("dashscope_input", DashScopeInput),
+        10 => LlmConverter.Create("bedrock_messages", BedrockMessages),
+        11 => LlmConverter.Create("bedrock_system", BedrockSystem),
+        12 => new GeminiPartsConverter("bedrock_text", thoughts: false), // Converse content blocks have the shape of Gemini parts
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
     /// <summary>

@@ -191,20 +191,7 @@ internal static partial class DefinitionReader
         private CallDefinition? ReadCall(string name, JsonElement call, SourceLocation at)
         {
             var before = problems.Count;
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in call.EnumerateObject())
-            {
-                var keyAt = at.Child(property.Name, lines);
-                if (!seen.Add(property.Name))
-                {
-                    Problem(keyAt, $"\"{property.Name}\" appears twice in call '{name}'; keep one");
-                }
-                else if (!CallKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
-                {
-                    Problem(keyAt, $"unknown key \"{property.Name}\" in call '{name}'{Internal.DidYouMean.Hint(property.Name, CallKeys)} (known keys: {string.Join(", ", CallKeys)}; keys starting with '$' are ignored)");
-                }
-            }
-
+            var seen = CheckCallKeys(call, at, name);
             if (seen.Contains("headers") && seen.Contains("header"))
             {
                 Problem(at.Child("header", lines), $"call '{name}' has both \"headers\" and \"header\"; they mean the same, keep one");
@@ -226,7 +213,7 @@ internal static partial class DefinitionReader
             {
                 var apiAt = at.Child("apitype", lines);
                 var text = RequireString(apiTypeValue, apiAt, "sync, stream or async");
-                switch (text?.Trim().ToLowerInvariant())
+                switch (text is null ? null : InvariantCase.ToLower(text.Trim()))
                 {
                     case null: apiType = null; break;
                     case "sync": apiType = LlmApiType.Sync; break;
@@ -234,7 +221,7 @@ internal static partial class DefinitionReader
                     case "async": apiType = LlmApiType.Async; break;
                     default:
                         apiType = null;
-                        Problem(apiAt, $"apitype '{text}' of call '{name}' is unknown: write sync, stream or async{Internal.DidYouMean.Hint(text, ["sync", "stream", "async"])}");
+                        Problem(apiAt, $"apitype '{text}' of call '{name}' is unknown: write sync, stream or async{Internal.DidYouMean.Hint(text!, ["sync", "stream", "async"])}");
                         break;
                 }
             }
@@ -303,6 +290,30 @@ internal static partial class DefinitionReader
                 MaxInputs = maxInputs,
                 Auth = auth,
             };
+        }
+
+        /// <summary>Reports a key given twice or unknown; returns the keys the call has.</summary>
+        /// <remarks>
+        /// A method of its own, so that <see cref="ReadCall"/> has no loop: the runtime compiles a method with a loop with
+        /// profiling probes in every block (for tiered PGO), which makes the reader's biggest method slower to compile on a cold load.
+        /// </remarks>
+        private HashSet<string> CheckCallKeys(JsonElement call, SourceLocation at, string name)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in call.EnumerateObject())
+            {
+                var keyAt = at.Child(property.Name, lines);
+                if (!seen.Add(property.Name))
+                {
+                    Problem(keyAt, $"\"{property.Name}\" appears twice in call '{name}'; keep one");
+                }
+                else if (!CallKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
+                {
+                    Problem(keyAt, $"unknown key \"{property.Name}\" in call '{name}'{Internal.DidYouMean.Hint(property.Name, CallKeys)} (known keys: {string.Join(", ", CallKeys)}; keys starting with '$' are ignored)");
+                }
+            }
+
+            return seen;
         }
 
         /// <summary>The call's request: <c>data</c>, <c>method</c> (POST with a body, GET without), <c>headers</c> (or <c>header</c>), <c>params</c>; null when it has no path.</summary>
@@ -422,27 +433,32 @@ internal static partial class DefinitionReader
             var hasStep = call.TryGetProperty("query_path", out _) || call.TryGetProperty("query_url", out _);
             foreach (var property in call.EnumerateObject())
             {
-                var key = property.Name;
-                var wrong = type switch
-                {
-                    LlmApiType.Sync => StreamOnlyKeys.Contains(key) ? "stream" : PollOnlyKeys.Contains(key) || StepRequestKeys.Contains(key) ? "async" : key == "submit_resp" ? "stream" : null,
-                    LlmApiType.Stream => PollOnlyKeys.Contains(key) ? "async" : key == "submit_resp" && !hasStep ? "stream-step" : null,
-                    LlmApiType.Async => StreamOnlyKeys.Contains(key) ? "stream" : key == "submit_resp" ? "stream" : null,
-                    _ => throw new System.Diagnostics.UnreachableException($"apitype {type} has no key rule."),
-                };
-                if (wrong is null)
-                {
-                    continue;
-                }
-
-                var apiText = type.ToString().ToLowerInvariant();
-                Problem(at.Child(key, lines), wrong switch
-                {
-                    "stream-step" => $"\"submit_resp\" of call '{name}' maps the submit response of a stream call that streams from a URL the submit returns; add \"query_url\" (or \"query_path\"), or remove \"submit_resp\"",
-                    "stream" when key == "submit_resp" => $"\"submit_resp\" is only for stream calls with \"query_url\" (call '{name}' is {apiText}; an async call's submit is mapped by \"resp\"); remove it",
-                    _ => $"\"{key}\" is only read by {wrong} calls, and call '{name}' is {apiText}: it would be silently ignored; remove it or set \"apitype\": \"{wrong}\"",
-                });
+                CheckKeyForApiType(property.Name, at, name, type, hasStep);
             }
+        }
+
+        // A method of its own, as ReadItem is (see there).
+        private void CheckKeyForApiType(string key, SourceLocation at, string name, LlmApiType type, bool hasStep)
+        {
+            var wrong = type switch
+            {
+                LlmApiType.Sync => StreamOnlyKeys.Contains(key) ? "stream" : PollOnlyKeys.Contains(key) || StepRequestKeys.Contains(key) ? "async" : key == "submit_resp" ? "stream" : null,
+                LlmApiType.Stream => PollOnlyKeys.Contains(key) ? "async" : key == "submit_resp" && !hasStep ? "stream-step" : null,
+                LlmApiType.Async => StreamOnlyKeys.Contains(key) ? "stream" : key == "submit_resp" ? "stream" : null,
+                _ => throw new System.Diagnostics.UnreachableException($"apitype {type} has no key rule."),
+            };
+            if (wrong is null)
+            {
+                return;
+            }
+
+            var apiText = InvariantCase.ToLower(type.ToString());
+            Problem(at.Child(key, lines), wrong switch
+            {
+                "stream-step" => $"\"submit_resp\" of call '{name}' maps the submit response of a stream call that streams from a URL the submit returns; add \"query_url\" (or \"query_path\"), or remove \"submit_resp\"",
+                "stream" when key == "submit_resp" => $"\"submit_resp\" is only for stream calls with \"query_url\" (call '{name}' is {apiText}; an async call's submit is mapped by \"resp\"); remove it",
+                _ => $"\"{key}\" is only read by {wrong} calls, and call '{name}' is {apiText}: it would be silently ignored; remove it or set \"apitype\": \"{wrong}\"",
+            });
         }
 
         /// <summary>A body with GET (or HEAD) is refused: HTTP gives it no meaning, and many servers and proxies drop it.</summary>
@@ -475,13 +491,13 @@ internal static partial class DefinitionReader
                 }
 
                 var bare = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
-                if (bare.Length == 0 || Uri.CheckHostName(bare) == UriHostNameType.Unknown || bare.Contains('*'))
+                if (bare.Length == 0 || !UrlSyntax.IsHostName(bare) || bare.Contains('*'))
                 {
                     Problem(itemAt, $"'{host}' is not a host name; write one such as \"api.replicate.com\" or \"*.replicate.net\" (no scheme, port or path)");
                     continue;
                 }
 
-                hosts.Add(host.ToLowerInvariant());
+                hosts.Add(InvariantCase.ToLower(host));
             }
 
             return hosts;
@@ -510,7 +526,7 @@ internal static partial class DefinitionReader
             }
 
             var keyAt = at.Child(key, lines);
-            var method = RequireString(value, keyAt, expected)?.Trim().ToUpperInvariant() ?? fallback;
+            var method = RequireString(value, keyAt, expected) is { } text ? InvariantCase.ToUpper(text.Trim()) : fallback;
             if (!IsMethodName(method))
             {
                 Problem(keyAt, invalid(method));
@@ -533,38 +549,48 @@ internal static partial class DefinitionReader
             var index = 0;
             foreach (var element in value.EnumerateArray())
             {
-                var itemAt = at.Child(index++, lines);
-                if (element.ValueKind != JsonValueKind.Object)
+                if (ReadItem(element, at.Child(index++, lines), key, names) is { } item)
                 {
-                    Problem(itemAt, $"each item of \"{key}\" must be an object {{\"name\": ..., \"value\": ...}}, not a JSON {Kind(element)}");
-                    continue;
+                    items.Add(item);
                 }
-
-                CheckKeys(element, itemAt, ParameterItemKeys, $"an item of \"{key}\"");
-                var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the parameter's name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the {KindOfName(key)}");
-                if (!element.TryGetProperty("value", out var v))
-                {
-                    Problem(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add a constant or a template such as \"${{model}}\"");
-                    continue;
-                }
-
-                var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
-                var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
-                if (name is null)
-                {
-                    continue;
-                }
-
-                if (!names.Add(name) && key is not ("headers" or "header"))
-                {
-                    Problem(itemAt, $"\"{key}\" has two items named '{name}'; keep one");
-                    continue;
-                }
-
-                items.Add(new ParameterItem(name, v.Clone(), converter, itemAt) { Args = args });
             }
 
             return items;
+        }
+
+        // One item of a list is a method of its own (as a response item is), so that the loop over the list is a small
+        // method: the runtime compiles a method with a loop with profiling probes in every block (for tiered PGO), which
+        // makes a big method slower to compile on a cold load.
+        private ParameterItem? ReadItem(JsonElement element, SourceLocation itemAt, string key, HashSet<string> names)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem(itemAt, $"each item of \"{key}\" must be an object {{\"name\": ..., \"value\": ...}}, not a JSON {Kind(element)}");
+                return null;
+            }
+
+            CheckKeys(element, itemAt, ParameterItemKeys, $"an item of \"{key}\"");
+            var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the parameter's name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the {KindOfName(key)}");
+            if (!element.TryGetProperty("value", out var v))
+            {
+                Problem(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add a constant or a template such as \"${{model}}\"");
+                return null;
+            }
+
+            var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+            var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (!names.Add(name) && key is not ("headers" or "header"))
+            {
+                Problem(itemAt, $"\"{key}\" has two items named '{name}'; keep one");
+                return null;
+            }
+
+            return new ParameterItem(name, v.Clone(), converter, itemAt) { Args = args };
         }
 
         /// <summary>An item's <c>args</c> (the argument of its converter, such as join's separator); only with a <c>converter</c>.</summary>
@@ -597,47 +623,55 @@ internal static partial class DefinitionReader
             var index = 0;
             foreach (var element in value.EnumerateArray())
             {
-                var itemAt = at.Child(index++, lines);
-                if (element.ValueKind != JsonValueKind.Object)
+                if (ReadResponseItem(element, at.Child(index++, lines), key, names) is { } item)
                 {
-                    Problem(itemAt, $"each item of \"{key}\" must be an object {{\"name\": ..., \"value\": \"key.path\"}}, not a JSON {Kind(element)}");
-                    continue;
+                    items.Add(item);
                 }
-
-                CheckKeys(element, itemAt, ResponseItemKeys, $"an item of \"{key}\"");
-                var join = false;
-                if (element.TryGetProperty("join", out var joinValue))
-                {
-                    if (joinValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                    {
-                        join = joinValue.GetBoolean();
-                    }
-                    else
-                    {
-                        Problem(itemAt.Child("join", lines), "\"join\" must be true or false");
-                    }
-                }
-
-                var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the field name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the field name, such as \"content\"");
-                var path = element.TryGetProperty("value", out var v) ? RequireString(v, itemAt.Child("value", lines), "a key path such as \"choices[0].message.content\"") : Missing<string>(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add the key path of the field, such as \"choices[0].message.content\"");
-                var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
-                var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
-                if (name is null || path is null)
-                {
-                    continue;
-                }
-
-                if (!names.Add(name))
-                {
-                    Problem(itemAt, $"\"{key}\" has two items named '{name}'; keep one");
-                    continue;
-                }
-
-                var toolCall = element.TryGetProperty("tool_call", out var tc) ? ReadToolCall(tc, itemAt.Child("tool_call", lines), name) : null;
-                items.Add(new ResponseItem(name, path, converter, itemAt) { Join = join, ToolCall = toolCall, Args = args });
             }
 
             return items;
+        }
+
+        // A method of its own, as ReadItem is (see there).
+        private ResponseItem? ReadResponseItem(JsonElement element, SourceLocation itemAt, string key, HashSet<string> names)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem(itemAt, $"each item of \"{key}\" must be an object {{\"name\": ..., \"value\": \"key.path\"}}, not a JSON {Kind(element)}");
+                return null;
+            }
+
+            CheckKeys(element, itemAt, ResponseItemKeys, $"an item of \"{key}\"");
+            var join = false;
+            if (element.TryGetProperty("join", out var joinValue))
+            {
+                if (joinValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    join = joinValue.GetBoolean();
+                }
+                else
+                {
+                    Problem(itemAt.Child("join", lines), "\"join\" must be true or false");
+                }
+            }
+
+            var name = element.TryGetProperty("name", out var n) ? RequireString(n, itemAt.Child("name", lines), "the field name") : Missing<string>(itemAt, $"an item of \"{key}\" has no \"name\"; add the field name, such as \"content\"");
+            var path = element.TryGetProperty("value", out var v) ? RequireString(v, itemAt.Child("value", lines), "a key path such as \"choices[0].message.content\"") : Missing<string>(itemAt, $"item '{name}' of \"{key}\" has no \"value\"; add the key path of the field, such as \"choices[0].message.content\"");
+            var converter = element.TryGetProperty("converter", out var c) ? RequireString(c, itemAt.Child("converter", lines), "a converter name") : null;
+            var args = ReadConverterArgs(element, itemAt, c.ValueKind == JsonValueKind.Undefined);
+            if (name is null || path is null)
+            {
+                return null;
+            }
+
+            if (!names.Add(name))
+            {
+                Problem(itemAt, $"\"{key}\" has two items named '{name}'; keep one");
+                return null;
+            }
+
+            var toolCall = element.TryGetProperty("tool_call", out var tc) ? ReadToolCall(tc, itemAt.Child("tool_call", lines), name) : null;
+            return new ResponseItem(name, path, converter, itemAt) { Join = join, ToolCall = toolCall, Args = args };
         }
 
         private ToolCallDefinition? ReadToolCall(JsonElement value, SourceLocation at, string? item)
@@ -875,7 +909,7 @@ internal static partial class DefinitionReader
                 return null;
             }
 
-            var normalized = text.Trim().ToLowerInvariant();
+            var normalized = InvariantCase.ToLower(text.Trim());
             if (!choices.Contains(normalized))
             {
                 Problem(keyAt, $"{key} '{text}' is unknown: write {string.Join(", ", choices)}{Internal.DidYouMean.Hint(text, choices)}");

@@ -81,21 +81,7 @@ internal static class PresetReader
                     continue;
                 }
 
-                var names = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var preset in property.Value.EnumerateObject())
-                {
-                    var presetAt = at.Child(preset.Name, lines);
-                    if (!names.Add(preset.Name))
-                    {
-                        problems.Add(presetAt.Problem($"the preset '{preset.Name}' appears twice; keep one"));
-                        continue;
-                    }
-
-                    if (ReadPreset(preset.Name, preset.Value, presetAt, lines, builtIn, problems) is { } read)
-                    {
-                        presets.Add(read);
-                    }
-                }
+                ReadPresets(property.Value, at, lines, builtIn, presets, problems);
             }
 
             if (!found)
@@ -104,6 +90,53 @@ internal static class PresetReader
             }
 
             return problems.Count > before ? [] : presets;
+        }
+    }
+
+    /// <summary>The presets of the <c>"presets"</c> object, each once.</summary>
+    private static void ReadPresets(JsonElement value, SourceLocation at, JsonLineMap lines, bool builtIn, List<PresetDefinition> presets, List<LlmDefinitionProblem> problems)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var preset in value.EnumerateObject())
+        {
+            var presetAt = at.Child(preset.Name, lines);
+            if (!names.Add(preset.Name))
+            {
+                problems.Add(presetAt.Problem($"the preset '{preset.Name}' appears twice; keep one"));
+                continue;
+            }
+
+            if (ReadPreset(preset.Name, preset.Value, presetAt, lines, builtIn, problems) is { } read)
+            {
+                presets.Add(read);
+            }
+        }
+    }
+
+    // The two loops of a preset are methods of their own, so that ReadPreset has none: the runtime compiles a method with a
+    // loop with profiling probes in every block (for tiered PGO), which makes a big method slower to compile on a cold load.
+    private static void CheckPresetKeys(string name, JsonElement value, SourceLocation at, JsonLineMap lines, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!PresetKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
+            {
+                problems.Add(at.Child(property.Name, lines).Problem($"unknown key \"{property.Name}\" in preset '{name}'{Internal.DidYouMean.Hint(property.Name, PresetKeys)} (known keys: {string.Join(", ", PresetKeys)}; keys starting with '$' are ignored)"));
+            }
+        }
+    }
+
+    private static void ReadVariables(string name, JsonElement value, SourceLocation at, JsonLineMap lines, Dictionary<string, string?> variables, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var variable in value.EnumerateObject())
+        {
+            if (variable.Value.ValueKind != JsonValueKind.String)
+            {
+                problems.Add(at.Child(variable.Name, lines).Problem($"the variable '{variable.Name}' of preset '{name}' must be a string (profile variables are strings)"));
+                continue;
+            }
+
+            variables[variable.Name] = variable.Value.GetString();
         }
     }
 
@@ -122,13 +155,7 @@ internal static class PresetReader
         }
 
         var before = problems.Count;
-        foreach (var property in value.EnumerateObject())
-        {
-            if (!PresetKeys.Contains(property.Name) && !property.Name.StartsWith('$'))
-            {
-                problems.Add(at.Child(property.Name, lines).Problem($"unknown key \"{property.Name}\" in preset '{name}'{Internal.DidYouMean.Hint(property.Name, PresetKeys)} (known keys: {string.Join(", ", PresetKeys)}; keys starting with '$' are ignored)"));
-            }
-        }
+        CheckPresetKeys(name, value, at, lines, problems);
 
         string? adapter = null;
         if (!value.TryGetProperty("adapter", out var adapterValue))
@@ -145,7 +172,7 @@ internal static class PresetReader
         {
             var urlAt = at.Child("base_url", lines);
             baseUrl = String(urlValue, urlAt, "the host's base URL, such as \"https://api.deepseek.com\"", problems);
-            if (baseUrl is not null && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0))
+            if (baseUrl is not null && !UrlSyntax.IsHttpBaseUrl(baseUrl))
             {
                 problems.Add(urlAt.Problem($"the base URL of preset '{name}' must be an absolute http(s) URL without user info, query or fragment, such as \"https://api.deepseek.com\""));
             }
@@ -167,16 +194,7 @@ internal static class PresetReader
             }
             else
             {
-                foreach (var variable in variablesValue.EnumerateObject())
-                {
-                    if (variable.Value.ValueKind != JsonValueKind.String)
-                    {
-                        problems.Add(variablesAt.Child(variable.Name, lines).Problem($"the variable '{variable.Name}' of preset '{name}' must be a string (profile variables are strings)"));
-                        continue;
-                    }
-
-                    variables[variable.Name] = variable.Value.GetString();
-                }
+                ReadVariables(name, variablesValue, variablesAt, lines, variables, problems);
             }
         }
 

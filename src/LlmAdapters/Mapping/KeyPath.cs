@@ -139,7 +139,8 @@ internal sealed class KeyPath
             }
         }
 
-        var projections = segments.Count(x => x.IsAll);
+        var array = segments.ToArray();
+        var projections = CountAll(array);
         if (projections > 1)
         {
             error = $"key path '{text}' has [*] {projections} times; a path may project one array only";
@@ -147,12 +148,50 @@ internal sealed class KeyPath
         }
 
         error = null;
-        path = new KeyPath(text, segments.ToArray())
+        path = new KeyPath(text, array)
         {
             IsProjection = projections == 1,
-            NeedsDocument = projections == 1 || segments.Any(x => x.IsIndex && x.Index < 0),
+            NeedsDocument = projections == 1 || HasNegativeIndex(array),
         };
         return true;
+    }
+
+    // Loops rather than LINQ with lambdas over the segments: each lambda is one more method a cold load has to compile.
+    private static int CountAll(KeyPathSegment[] segments)
+    {
+        var count = 0;
+        foreach (var segment in segments)
+        {
+            count += segment.IsAll ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static int IndexOfAll(KeyPathSegment[] segments)
+    {
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (segments[i].IsAll)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool HasNegativeIndex(KeyPathSegment[] segments)
+    {
+        foreach (var segment in segments)
+        {
+            if (segment.IsIndex && segment.Index < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool TryParseBracket(string text, ReadOnlySpan<char> s, ref int i, List<KeyPathSegment> segments, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
@@ -214,7 +253,7 @@ internal sealed class KeyPath
         }
 
         var inner = s.Slice(i, close);
-        if (!int.TryParse(inner, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        if (!TryParseIndex(inner, out var index))
         {
             error = $"key path '{text}' has '[{inner.ToString()}]' at position {open + 1}: write an integer index such as [0] or [-1], [*] for every element, or a quoted key such as ['a.b']";
             return false;
@@ -223,6 +262,34 @@ internal sealed class KeyPath
         i += close + 1;
         segments.Add(KeyPathSegment.ForIndex(index));
         error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// As <c>int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out index)</c>, by hand for an
+    /// optional sign and ASCII digits: the framework's parse loads the invariant culture's number format, and with it ICU,
+    /// which costs a cold catalog load several milliseconds for "[0]". Anything else goes to the framework as before.
+    /// </summary>
+    private static bool TryParseIndex(ReadOnlySpan<char> text, out int index)
+    {
+        var digits = text.Length > 0 && text[0] is '-' or '+' ? text[1..] : text;
+        if (digits.Length is 0 or > 9)
+        {
+            return int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out index);
+        }
+
+        var value = 0;
+        foreach (var c in digits)
+        {
+            if (c is < '0' or > '9')
+            {
+                return int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out index);
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        index = text[0] == '-' ? -value : value;
         return true;
     }
 
@@ -356,15 +423,17 @@ internal sealed class KeyPath
     /// </summary>
     public (KeyPath List, KeyPath Element) SplitAtProjection()
     {
-        var at = Array.FindIndex(_segments, x => x.IsAll);
+        var at = IndexOfAll(_segments);
         if (at < 0)
         {
             return (this, new KeyPath("$", []));
         }
 
+        var before = _segments[..at];
+        var after = _segments[(at + 1)..];
         return (
-            new KeyPath($"{Text} (before [*])", _segments[..at]) { NeedsDocument = _segments[..at].Any(x => x.IsIndex && x.Index < 0) },
-            new KeyPath($"{Text} (after [*])", _segments[(at + 1)..]) { NeedsDocument = _segments[(at + 1)..].Any(x => x.IsIndex && x.Index < 0) });
+            new KeyPath($"{Text} (before [*])", before) { NeedsDocument = HasNegativeIndex(before) },
+            new KeyPath($"{Text} (after [*])", after) { NeedsDocument = HasNegativeIndex(after) });
     }
 
     public override string ToString() => Text;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -178,8 +177,7 @@ internal static class TemplateCompiler
     private static LiteralTemplate DefaultValue(string text, TemplateSite site)
     {
         var trimmed = text.Trim();
-        if (trimmed is "true" or "false" or "null"
-            || (trimmed.Length > 0 && double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && (char.IsAsciiDigit(trimmed[0]) || trimmed[0] == '-')))
+        if (trimmed is "true" or "false" or "null" || IsJsonNumber(trimmed))
         {
             try
             {
@@ -192,5 +190,67 @@ internal static class TemplateCompiler
         }
 
         return new LiteralTemplate(text, site);
+    }
+
+    /// <summary>
+    /// True when <paramref name="text"/> is one JSON number (RFC 8259: <c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>).
+    /// </summary>
+    /// <remarks>
+    /// The same defaults become numbers as when this asked <c>double.TryParse</c> (invariant culture) and then the JSON reader,
+    /// without the invariant culture's number format, whose first use loads ICU: several milliseconds of a cold catalog load.
+    /// </remarks>
+    private static bool IsJsonNumber(string text)
+    {
+        var i = 0;
+        if (i < text.Length && text[i] == '-')
+        {
+            i++;
+        }
+
+        if (i < text.Length && text[i] == '0')
+        {
+            i++;
+        }
+        else if (!SkipDigits(text, ref i))
+        {
+            return false;
+        }
+
+        if (i < text.Length && text[i] == '.')
+        {
+            i++;
+            if (!SkipDigits(text, ref i))
+            {
+                return false;
+            }
+        }
+
+        if (i < text.Length && text[i] is 'e' or 'E')
+        {
+            i++;
+            if (i < text.Length && text[i] is '+' or '-')
+            {
+                i++;
+            }
+
+            if (!SkipDigits(text, ref i))
+            {
+                return false;
+            }
+        }
+
+        return i == text.Length;
+    }
+
+    /// <summary>Moves past ASCII digits; false when there is none.</summary>
+    private static bool SkipDigits(string text, ref int i)
+    {
+        var start = i;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            i++;
+        }
+
+        return i > start;
     }
 }

@@ -67,6 +67,40 @@ public class KeyPathTests
         Assert.That(error, Does.Contain(reason).And.Contain(path));
     }
 
+    /// <summary>The index is read by hand (no culture, so no ICU on a cold load) exactly as int.TryParse with a leading sign reads it.</summary>
+    [TestCase("0")]
+    [TestCase("7")]
+    [TestCase("-1")]
+    [TestCase("+2")]
+    [TestCase("-0")]
+    [TestCase("007")]
+    [TestCase("123456789")]
+    [TestCase("1234567890")]
+    [TestCase("2147483647")]
+    [TestCase("2147483648")]
+    [TestCase("-2147483648")]
+    [TestCase("-2147483649")]
+    [TestCase("0000000000012")]
+    [TestCase(" 1")]
+    [TestCase("1 ")]
+    [TestCase("+")]
+    [TestCase("-")]
+    [TestCase("--1")]
+    [TestCase("1a")]
+    [TestCase("1.0")]
+    [TestCase("\u0661")]
+    public void Parse_Index_AsIntTryParseReadsIt(string inner)
+    {
+        inner = System.Text.RegularExpressions.Regex.Unescape(inner);
+        var expected = int.TryParse(inner, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var index);
+        Assert.That(KeyPath.TryParse($"arr[{inner}]", out var path, out _), Is.EqualTo(expected));
+        if (expected)
+        {
+            Assert.That(path!.Segments[1].IsIndex, Is.True);
+            Assert.That(path.Segments[1].Index, Is.EqualTo(index));
+        }
+    }
+
     [Test]
     public void Parse_RejectsAbsurdlyDeepPaths()
     {

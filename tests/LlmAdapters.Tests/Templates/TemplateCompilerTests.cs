@@ -73,6 +73,31 @@ public class TemplateCompilerTests
         Assert.That(Write(Compile("\"${max:-1024}\""), Scope("""{"max":5}""")), Is.EqualTo("5"));
     }
 
+    /// <summary>A default becomes a JSON number exactly when it is one JSON number; anything else number-like stays text.</summary>
+    [TestCase("0", "0")]
+    [TestCase("-0.5", "-0.5")]
+    [TestCase("1e5", "1e5")]
+    [TestCase("1E+5", "1E+5")]
+    [TestCase("2.5e-3", "2.5e-3")]
+    [TestCase("1e999", "1e999")]
+    [TestCase(" 42 ", "42")]
+    [TestCase("1.", "\"1.\"")]
+    [TestCase(".5", "\".5\"")]
+    [TestCase("01", "\"01\"")]
+    [TestCase("+1", "\"\\u002B1\"")] // text; the writer escapes +
+    [TestCase("-", "\"-\"")]
+    [TestCase("1e", "\"1e\"")]
+    [TestCase("1.5.2", "\"1.5.2\"")]
+    [TestCase("-Infinity", "\"-Infinity\"")]
+    [TestCase("NaN", "\"NaN\"")]
+    [TestCase("0x10", "\"0x10\"")]
+    [TestCase("1,5", "\"1,5\"")]
+    [TestCase("null", "null")]
+    public void Default_BecomesANumberOnlyWhenItIsAJsonNumber(string text, string expected)
+    {
+        Assert.That(Write(Compile($"\"${{v:-{text}}}\""), Scope("{}")), Is.EqualTo(expected));
+    }
+
     [Test]
     public void Optional_OmitsObjectKeysAndArrayElements()
     {
