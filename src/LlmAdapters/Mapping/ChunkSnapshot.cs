@@ -95,7 +95,7 @@ internal sealed class ChunkSnapshot
     /// </summary>
     private void Inherit(ChunkSnapshot previous)
     {
-        if (Volatile.Read(ref previous._computed) == 1 && Array.TrueForAll(_map.UsageAndFinishFields, i => SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i])))
+        if (Volatile.Read(ref previous._computed) == 1 && SameValues(_map.UsageAndFinishFields, previous))
         {
             (_usage, _finishReason) = (previous._usage, previous._finishReason);
             _computed = 1;
@@ -120,6 +120,20 @@ internal sealed class ChunkSnapshot
                 }
             }
         }
+    }
+
+    /// <summary>True when every field of <paramref name="fields"/> has here the value it has in <paramref name="other"/> (a loop: this runs per new snapshot).</summary>
+    private bool SameValues(int[] fields, ChunkSnapshot other)
+    {
+        foreach (var i in fields)
+        {
+            if (!SameValue(i, other._bytes, other._starts[i], other._lengths[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The fields as an update shows them: every non-null value, converted, the text item as <paramref name="text"/>.</summary>
