@@ -11,11 +11,11 @@ internal sealed class ScanMemo : IDisposable
 {
     private byte[] _bytes = [];
     private int _length;
-    private int[] _scalars = new int[64]; // start and end (exclusive) of each scalar value, in order
+    private int[] _scalars = new int[32]; // start and end (exclusive) of each scalar value, in order (a chunk has a dozen or so)
     private int _scalarCount;
     private int[] _starts = [];
     private int[] _lengths = [];
-    private int[] _changes = new int[24]; // while replaying, per rescanned scalar: its start and end in the old value, and the shift after it
+    private int[] _changes = new int[12]; // while replaying, per rescanned scalar: its start and end in the old value, and the shift after it
     private bool[] _unchanged = [];
     private int[] _changedSlots = [];
     private int _changedSlotCount;
