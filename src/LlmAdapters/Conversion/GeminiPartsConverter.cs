@@ -18,6 +18,10 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
     /// <inheritdoc />
     public bool GivesString => !thoughts;
 
+    /// <inheritdoc />
+    /// <remarks>Both readings take any list (and decline anything else) by the same code; they differ only in which parts they join.</remarks>
+    public bool ReadsTheSameValuesAs(IRawTextConverter other) => other is GeminiPartsConverter;
+
     public JsonElement Convert(JsonElement value)
     {
         if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)

@@ -27,4 +27,11 @@ internal interface IRawTextConverter : ILlmConverter
 
     /// <summary>True when <see cref="ILlmConverter.Convert"/> always gives a JSON string (which is then the value's text).</summary>
     bool GivesString { get; }
+
+    /// <summary>
+    /// True when <see cref="TryConvertText"/> returns true for exactly the values for which <paramref name="other"/>'s does
+    /// (two readings of one shape: Gemini's text and thoughts of the same parts), so that one's success on a value
+    /// answers for the other's.
+    /// </summary>
+    bool ReadsTheSameValuesAs(IRawTextConverter other);
 }

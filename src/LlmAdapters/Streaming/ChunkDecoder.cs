@@ -118,6 +118,10 @@ internal sealed class ChunkDecoder : IDisposable
     // Where the value is whose every string the text's converter decoded in this chunk (-1: none).
     private int _textReadWholeStart = -1;
     private int _textReadWholeLength;
+
+    // Where the value is that the text's converter (an IRawTextConverter) read in this chunk (-1: none).
+    private int _textConvertedStart = -1;
+    private int _textConvertedLength;
     private readonly bool[] _unchecked; // per slot: not checked by ValidateStrings (the text, decoded anyway; tool pieces, decoded where read)
 
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
@@ -211,6 +215,7 @@ internal sealed class ChunkDecoder : IDisposable
             CheckInBandError(payload);
             ApplyFilters(payload);
             _textReadWholeStart = -1;
+            _textConvertedStart = -1;
             Text = ReadText(payload);
             ValidateStrings(payload, checkedBefore && _fromChunkBefore);
             if (KeepFields)
@@ -621,12 +626,21 @@ internal sealed class ChunkDecoder : IDisposable
         {
             var field = _plan.Response.Fields[i];
             if (i != textIndex && field.Converter is not null && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw)
-                && !(field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: false, out _, out _)))
+                && !(field.Converter is IRawTextConverter fast && (ReadByTheTextsConverter(fast, raw, payload) || fast.TryConvertText(raw, wantText: false, out _, out _))))
             {
                 _ = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
             }
         }
     }
+
+    /// <summary>
+    /// True when the text's converter read <paramref name="raw"/> itself in this chunk and <paramref name="converter"/>
+    /// reads the same values (<see cref="IRawTextConverter.ReadsTheSameValuesAs"/>): Gemini's thoughts of the parts whose
+    /// text was just read need no second reading to be known accepted.
+    /// </summary>
+    private bool ReadByTheTextsConverter(IRawTextConverter converter, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload)
+        => _textConvertedStart >= 0 && _textField!.Converter is IRawTextConverter textConverter && converter.ReadsTheSameValuesAs(textConverter)
+            && payload.Overlaps(raw, out var offset) && offset == _textConvertedStart && raw.Length == _textConvertedLength;
 
     private string? ReadText(ReadOnlySpan<byte> payload)
     {
@@ -651,9 +665,13 @@ internal sealed class ChunkDecoder : IDisposable
         else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted, out var readAll))
         {
             text = converted ?? string.Empty; // JSON null's text
-            if (readAll && payload.Overlaps(raw, out var offset))
+            if (payload.Overlaps(raw, out var offset))
             {
-                (_textReadWholeStart, _textReadWholeLength) = (offset, raw.Length);
+                (_textConvertedStart, _textConvertedLength) = (offset, raw.Length);
+                if (readAll)
+                {
+                    (_textReadWholeStart, _textReadWholeLength) = (offset, raw.Length);
+                }
             }
         }
         else

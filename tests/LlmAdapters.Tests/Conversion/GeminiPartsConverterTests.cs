@@ -56,6 +56,23 @@ public class GeminiPartsConverterTests
         Assert.That(thoughtsSeen, Is.GreaterThan(1_000), "the generator makes thought parts");
     }
 
+    [Test]
+    public void Text_and_thoughts_accept_the_same_values_as_they_say()
+    {
+        // The stream decoder takes the text reading's success on a chunk's parts for the thoughts reading's
+        // (ReadsTheSameValuesAs): over lists of every kind and values that are not lists, the two must agree.
+        var text = Converter("gemini_text");
+        var thoughts = Converter("gemini_thoughts");
+        Assert.That(thoughts.ReadsTheSameValuesAs(text) && text.ReadsTheSameValuesAs(thoughts), Is.True);
+        var random = new Random(61207);
+        string[] others = ["{\"text\":\"a\"}", "\"a\"", "42", "true", "[]", "[1,\"x\",null]", "[{\"thought\":true}]"];
+        for (var i = 0; i < 3_000; i++)
+        {
+            var json = Encoding.UTF8.GetBytes(i < others.Length ? others[i] : Parts(random));
+            Assert.That(thoughts.TryConvertText(json, wantText: false, out _, out _), Is.EqualTo(text.TryConvertText(json, wantText: true, out _, out _)), Encoding.UTF8.GetString(json));
+        }
+    }
+
     [TestCase("{\"text\":\"a\"}")]
     [TestCase("\"a\"")]
     [TestCase("42")]

@@ -96,6 +96,19 @@ public class StreamExactnessTests
     }
 
     [Test]
+    public void AValueAnItemsConverterRejects_FailsEveryMethod_ThoughTheTextsConverterReadsTheSameKind()
+    {
+        // gemini_thoughts reads what gemini_text reads; here it reads another value, which it rejects (not a list): the
+        // text reading's success on its own value must not stand for it.
+        const string Definition = """
+            { "name": "t", "chat": { "path": "/chat", "apitype": "stream", "stream_format": "sse", "resp": [
+              { "name": "content", "value": "a", "converter": "gemini_text" }, { "name": "reasoning", "value": "b", "converter": "gemini_thoughts" } ] } }
+            """;
+        const string Body = "data: {\"a\":[{\"text\":\"x\"}],\"b\":[{\"text\":\"y\",\"thought\":true}]}\n\ndata: {\"a\":[{\"text\":\"z\"}],\"b\":5}\n\n";
+        AllMethodsRaise<LlmException>(() => Client(Definition, StreamResponses.Body(Body)), "gemini_thoughts takes a list");
+    }
+
+    [Test]
     public async Task JsonBody_OnAStreamCall_IsTheAnswer_WhenItHasTheTextPath()
     {
         // Ollama answers {"message":{"content":...}} whole when it ignores "stream": true.
