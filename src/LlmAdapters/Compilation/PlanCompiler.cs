@@ -523,31 +523,10 @@ internal sealed class PlanCompiler(ConverterRegistry converters, SignerRegistry?
         return new ErrorMap(Parse(error.MessagePath, "message"), Parse(error.CodePath, "code"), error.OkCodes, explicitlyDefined: true) { RetryCodes = error.RetryCodes };
     }
 
-    /// <summary>
-    /// As <see cref="ChunkFilter.TryParseOp"/>, which lower-cases the text with <see cref="string.ToLowerInvariant"/>: that
-    /// loads ICU on first use, about 10 ms of a cold catalog load. An op written as it is listed (lower case, as every shipped
-    /// adapter writes it) is found without it, by its place in <see cref="ChunkFilter.OpNames"/>, which follows
-    /// <see cref="FilterOp"/> (a test checks both agree); anything else is parsed by <see cref="ChunkFilter.TryParseOp"/> as before.
-    /// </summary>
-    internal static bool TryParseFilterOp(string text, out FilterOp op)
-    {
-        var names = ChunkFilter.OpNames;
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], text, StringComparison.Ordinal))
-            {
-                op = (FilterOp)i;
-                return true;
-            }
-        }
-
-        return ChunkFilter.TryParseOp(text, out op);
-    }
-
     private static ChunkFilter? CompileFilter(ChunkFilterDefinition filter, ResponseMap response, List<LlmDefinitionProblem> problems)
     {
         var ok = true;
-        if (!TryParseFilterOp(filter.Op.Trim(), out var op))
+        if (!ChunkFilter.TryParseOp(filter.Op.Trim(), out var op))
         {
             problems.Add(filter.Location.Problem($"chunk_filter op '{filter.Op}' is unknown: write one of {string.Join(", ", ChunkFilter.OpNames)}{DidYouMean.Hint(filter.Op, ChunkFilter.OpNames)}"));
             ok = false;
