@@ -24,10 +24,13 @@ internal static class UrlSyntax
     public static bool IsHostName(string text) => IsPlainHostName(text) || UriSaysHostName(text);
 
     // Uri is only named in these two methods, so that the reader's own methods (and these checks when the text is plain)
-    // do not make the JIT load System.Private.Uri.
+    // do not make the JIT load System.Private.Uri; not inlined, so that neither does the ReadyToRun image's code of their
+    // callers (whose fixups would name Uri's types and load the assembly on their first call).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static bool UriSaysHttpBaseUrl(string text)
         => Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static bool UriSaysHostName(string text) => Uri.CheckHostName(text) != UriHostNameType.Unknown;
 
     /// <summary>
