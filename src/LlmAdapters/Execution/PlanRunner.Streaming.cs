@@ -260,18 +260,26 @@ internal sealed partial class PlanRunner
                         try
                         {
                             var buffer = session.GetReadBuffer();
-                            if (idle is not null)
-                            {
-                                idle.WaitStarting();
-                            }
-                            else if (Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
+                            if (idle is null && Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
                             {
                                 // The headers are in: from here each wait for more of the body is bounded instead.
                                 timeout!.CancelAfter(Timeout.InfiniteTimeSpan);
                                 idle = new StreamIdleWatch(timeout, Settings.StreamIdleTimeout, Settings.TimeProvider);
                             }
 
-                            read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
+                            // Only a read that has to wait for the network is timed: one served from bytes already
+                            // buffered (most reads of a fast stream) costs no clock read.
+                            var pending = body.ReadAsync(buffer, token);
+                            if (pending.IsCompleted)
+                            {
+                                read = pending.Result;
+                            }
+                            else
+                            {
+                                idle?.WaitStarting();
+                                read = await pending.ConfigureAwait(false);
+                                idle?.WaitEnded();
+                            }
                         }
                         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                         {

@@ -1,14 +1,17 @@
 namespace LlmAdapters.Execution;
 
 /// <summary>
-/// Cancels a stream's timeout source when <see cref="ClientSettings.StreamIdleTimeout"/> has passed since the last wait
-/// for more of the body began, as <c>CancelAfter</c> before each read would, but with one timer for the whole stream.
+/// Cancels a stream's timeout source when a wait for more of the body has lasted
+/// <see cref="ClientSettings.StreamIdleTimeout"/>, as <c>CancelAfter</c> before each read would, but with one timer for
+/// the whole stream.
 /// </summary>
 /// <remarks>
-/// A read only stamps the time (<see cref="WaitStarting"/>). <c>CancelAfter</c> per read changed a timer (a lock on the
-/// runtime's timer queue) for every read, which on a stream flushed event by event is every chunk. The timer here fires
-/// at the idle timeout, and when a read started since then it is set again for what is left of that read's timeout: so
-/// the source is cancelled exactly when a wait has lasted the idle timeout, as before.
+/// Only a read that has to wait is timed (<see cref="WaitStarting"/> and <see cref="WaitEnded"/> around its await): a
+/// read of bytes already buffered takes no time to bound, and stamping it cost a clock read per chunk on a fast stream.
+/// <c>CancelAfter</c> per read changed a timer (a lock on the runtime's timer queue) for every read. The timer here fires
+/// at the idle timeout; when no wait is pending then, or one started since, it is set again for what is left: so the
+/// source is cancelled exactly when one wait has lasted the idle timeout. The time a consumer holds a chunk between
+/// reads is not a wait, and never counts.
 /// </remarks>
 internal sealed class StreamIdleWatch : IDisposable
 {
@@ -17,6 +20,7 @@ internal sealed class StreamIdleWatch : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private long _waitStarted;
+    private volatile bool _waiting;
     private volatile bool _disposed;
 
     public StreamIdleWatch(CancellationTokenSource source, TimeSpan idle, TimeProvider time)
@@ -24,14 +28,20 @@ internal sealed class StreamIdleWatch : IDisposable
         _source = source;
         _idle = idle;
         _time = time;
-        _waitStarted = time.GetTimestamp();
         // Armed only once assigned: a timer that fired inside the constructor (a tiny timeout) would find no timer to set again.
         _timer = time.CreateTimer(static state => ((StreamIdleWatch)state!).Check(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(idle, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>A wait for more of the body starts now: the idle timeout counts from here.</summary>
-    public void WaitStarting() => Volatile.Write(ref _waitStarted, _time.GetTimestamp());
+    public void WaitStarting()
+    {
+        Volatile.Write(ref _waitStarted, _time.GetTimestamp());
+        _waiting = true;
+    }
+
+    /// <summary>The wait is over (the read completed or failed): nothing is timed until the next one starts.</summary>
+    public void WaitEnded() => _waiting = false;
 
     private void Check()
     {
@@ -40,7 +50,7 @@ internal sealed class StreamIdleWatch : IDisposable
             return;
         }
 
-        var waited = _time.GetElapsedTime(Volatile.Read(ref _waitStarted));
+        var waited = _waiting ? _time.GetElapsedTime(Volatile.Read(ref _waitStarted)) : TimeSpan.Zero;
         if (waited < _idle)
         {
             _timer.Change(_idle - waited, Timeout.InfiniteTimeSpan);

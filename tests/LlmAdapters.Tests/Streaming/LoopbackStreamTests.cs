@@ -159,9 +159,10 @@ public class LoopbackStreamTests
         var time = new ManualTimeProvider();
         var idle = TimeSpan.FromSeconds(7);
         var client = Client(path, p => p.StreamIdleTimeout = idle, time);
-        var armed = time.NextArmed(idle); // the body's first read arms the idle timeout, which each later read restarts
-        var gotTwo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var armed = time.NextArmed(idle); // the body's first read arms the idle timeout
+        Task? waiting = null;
         var received = new List<string>();
+        var gotTwo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = Task.Run(async () =>
         {
             await foreach (var piece in client.StreamAsync(new LlmRequest { Call = "openai_sse" }))
@@ -169,6 +170,8 @@ public class LoopbackStreamTests
                 received.Add(piece);
                 if (received.Count == 2)
                 {
+                    // The next read has to wait (the server has stalled), and notes when its wait starts.
+                    waiting = time.NextTimestampRead();
                     gotTwo.SetResult();
                 }
             }
@@ -176,11 +179,50 @@ public class LoopbackStreamTests
 
         await gotTwo.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await armed.WaitAsync(TimeSpan.FromSeconds(30));
+        await waiting!.WaitAsync(TimeSpan.FromSeconds(30));
         time.Advance(idle + TimeSpan.FromSeconds(1));
 
         var e = Assert.ThrowsAsync<LlmStreamException>(async () => await consumer.WaitAsync(TimeSpan.FromSeconds(30)))!;
         Assert.That(e.Message, Does.Contain("stalled").And.Contain("7 s"));
         Assert.That(e.ReceivedText, Is.EqualTo(string.Concat(Pieces[..2])));
+    }
+
+    [Test]
+    public async Task HoldingAChunk_LongerThanTheIdleTimeout_IsNotAStall()
+    {
+        // StreamIdleTimeout bounds each wait for more of the body; the time the consumer spends on a chunk is not one.
+        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
+        var firstTwo = IndexAfterEvents(body, 2);
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var path = _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.WriteAsync(body.AsMemory(0, firstTwo));
+            await context.Response.Body.FlushAsync();
+            await rest.Task.WaitAsync(context.RequestAborted);
+            await context.Response.Body.WriteAsync(body.AsMemory(firstTwo));
+        });
+        var time = new ManualTimeProvider();
+        var idle = TimeSpan.FromSeconds(7);
+        var armed = time.NextArmed(idle);
+        var received = new List<string>();
+        await foreach (var piece in Client(path, p => p.StreamIdleTimeout = idle, time).StreamAsync(new LlmRequest { Call = "openai_sse" }))
+        {
+            received.Add(piece);
+            if (received.Count == 1)
+            {
+                // The consumer holds the first piece for three idle timeouts; no read is pending meanwhile.
+                await armed.WaitAsync(TimeSpan.FromSeconds(30));
+                for (var i = 0; i < 3; i++)
+                {
+                    time.Advance(idle);
+                }
+
+                rest.SetResult();
+            }
+        }
+
+        Assert.That(received, Is.EqualTo(Pieces));
     }
 
     [Test]

@@ -8,6 +8,7 @@ internal sealed class ManualTimeProvider : TimeProvider
     private readonly List<(TimeSpan Due, TaskCompletionSource Armed)> _armWaiters = [];
     private readonly List<(int Count, TaskCompletionSource Armed)> _countWaiters = [];
     private readonly List<TaskCompletionSource> _waitWaiters = [];
+    private readonly List<TaskCompletionSource> _stampWaiters = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public override DateTimeOffset GetUtcNow()
@@ -21,7 +22,36 @@ internal sealed class ManualTimeProvider : TimeProvider
     // Elapsed-time measurements (GetTimestamp / GetElapsedTime) follow the fake clock too.
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+    public override long GetTimestamp()
+    {
+        TaskCompletionSource[] stamped;
+        long ticks;
+        lock (_gate)
+        {
+            ticks = _now.UtcTicks;
+            stamped = [.. _stampWaiters];
+            _stampWaiters.Clear();
+        }
+
+        foreach (var waiter in stamped)
+        {
+            waiter.TrySetResult();
+        }
+
+        return ticks;
+    }
+
+    /// <summary>Completes when the clock is next read for a timestamp (an idle timeout noting that a read has to wait).</summary>
+    public Task NextTimestampRead()
+    {
+        var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _stampWaiters.Add(read);
+        }
+
+        return read.Task;
+    }
 
     /// <summary>Completes when at least <paramref name="count"/> timers are armed at once.</summary>
     public Task WhenArmedTimersAtLeastAsync(int count)
