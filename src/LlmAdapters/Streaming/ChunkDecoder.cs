@@ -30,6 +30,7 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly int[] _slotField; // per slot: the item it is a path of (SlotLayout gives each path its own), or -1
     private readonly int[] _fieldChangedAt; // per item: the last chunk in which one of its slots changed (ScanMemo.ChangedSlots)
     private readonly bool _valuesFromSlotsAlone; // no filter, no value read from a document: a value is its slots' bytes
+    private int _convertersCheckedAt = -1; // the last chunk whose values CheckConverters accepted
     private int[] _noToolCallAt = []; // per tool_call item: the last chunk whose value could hold no piece of a call
     private byte[] _event = [];
     private int _eventLength;
@@ -616,31 +617,31 @@ internal sealed class ChunkDecoder : IDisposable
     /// </summary>
     private void CheckConverters(ReadOnlySpan<byte> payload)
     {
-        if (!_plan.HasFieldConverters)
+        // A value with the same bytes as in the chunk before, whose check passed there, passes again (a converter is a
+        // function of its value): only the items that changed are converted.
+        var checkedBefore = _convertersCheckedAt == _chunks - 1;
+        var fields = _plan.Response.Fields;
+        var converterFields = _plan.ConverterFields;
+        for (var c = 0; c < converterFields.Length; c++)
         {
-            return;
-        }
-
-        var textIndex = _plan.Response.TextIndex;
-        for (var i = 0; i < _fieldCount; i++)
-        {
-            var field = _plan.Response.Fields[i];
-            if (i != textIndex && field.Converter is not null && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw)
-                && !(field.Converter is IRawTextConverter fast && (ReadByTheTextsConverter(fast, raw, payload) || fast.TryConvertText(raw, wantText: false, out _, out _))))
+            var i = converterFields[c];
+            if (!_skipped[i] && !(checkedBefore && IsUnchanged(i)) && TryField(i, payload, out var raw) && !IsNull(raw)
+                && !(_plan.RawConverters[c] is { } fast && ((_plan.ReadsTheTextsValues[c] && ReadByTheTextsConverter(raw, payload)) || fast.TryConvertText(raw, wantText: false, out _, out _))))
             {
-                _ = ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription);
+                _ = ResponseMap.Convert(fields[i], JsonValues.Parse(raw), _callDescription);
             }
         }
+
+        _convertersCheckedAt = _chunks;
     }
 
     /// <summary>
-    /// True when the text's converter read <paramref name="raw"/> itself in this chunk and <paramref name="converter"/>
-    /// reads the same values (<see cref="IRawTextConverter.ReadsTheSameValuesAs"/>): Gemini's thoughts of the parts whose
-    /// text was just read need no second reading to be known accepted.
+    /// True when the text's converter read <paramref name="raw"/> itself in this chunk: a converter that reads the same
+    /// values (<see cref="IRawTextConverter.ReadsTheSameValuesAs"/>) then needs no second reading to know it is accepted,
+    /// as Gemini's thoughts of the parts whose text was just read.
     /// </summary>
-    private bool ReadByTheTextsConverter(IRawTextConverter converter, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload)
-        => _textConvertedStart >= 0 && _textField!.Converter is IRawTextConverter textConverter && converter.ReadsTheSameValuesAs(textConverter)
-            && payload.Overlaps(raw, out var offset) && offset == _textConvertedStart && raw.Length == _textConvertedLength;
+    private bool ReadByTheTextsConverter(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload)
+        => _textConvertedStart >= 0 && payload.Overlaps(raw, out var offset) && offset == _textConvertedStart && raw.Length == _textConvertedLength;
 
     private string? ReadText(ReadOnlySpan<byte> payload)
     {

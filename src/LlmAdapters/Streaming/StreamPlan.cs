@@ -34,7 +34,7 @@ internal sealed class StreamPlan
         ErrorMessageSlots = layout.ErrorMessageSlots;
         ErrorCodeSlots = layout.ErrorCodeSlots;
         TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Count == 0;
-        HasFieldConverters = response.Fields.Where((f, i) => i != response.TextIndex && f.Converter is not null).Any();
+        (ConverterFields, RawConverters, ReadsTheTextsValues) = Converters(response);
         NeedsEventJson = filters.Count > 0;
         foreach (var isEvent in EventFields)
         {
@@ -74,8 +74,41 @@ internal sealed class StreamPlan
     /// </summary>
     public bool TextPayloads { get; }
 
-    /// <summary>True when an item other than the text has a converter (checked in every chunk, however the stream is read).</summary>
-    public bool HasFieldConverters { get; }
+    /// <summary>The items other than the text that have a converter (checked in every chunk, however the stream is read).</summary>
+    public int[] ConverterFields { get; }
+
+    /// <summary>Per <see cref="ConverterFields"/> entry: its converter, when it reads raw JSON (<see cref="IRawTextConverter"/>).</summary>
+    public IRawTextConverter?[] RawConverters { get; }
+
+    /// <summary>Per <see cref="ConverterFields"/> entry: true when it reads the same values as the text's converter (<see cref="IRawTextConverter.ReadsTheSameValuesAs"/>).</summary>
+    public bool[] ReadsTheTextsValues { get; }
+
+    private static (int[] Fields, IRawTextConverter?[] Raw, bool[] SameAsText) Converters(ResponseMap response)
+    {
+        var count = 0;
+        for (var i = 0; i < response.Fields.Count; i++)
+        {
+            count += i != response.TextIndex && response.Fields[i].Converter is not null ? 1 : 0;
+        }
+
+        var fields = new int[count];
+        var raw = new IRawTextConverter?[count];
+        var sameAsText = new bool[count];
+        var textConverter = response.TextIndex >= 0 ? response.Fields[response.TextIndex].Converter as IRawTextConverter : null;
+        count = 0;
+        for (var i = 0; i < response.Fields.Count; i++)
+        {
+            if (i != response.TextIndex && response.Fields[i].Converter is { } converter)
+            {
+                fields[count] = i;
+                raw[count] = converter as IRawTextConverter;
+                sameAsText[count] = raw[count] is { } reader && textConverter is not null && reader.ReadsTheSameValuesAs(textConverter);
+                count++;
+            }
+        }
+
+        return (fields, raw, sameAsText);
+    }
 
     /// <summary>The path of every slot (null for @event and absent error paths), for evaluation over a document when <see cref="JsonPathSet.NeedsDocument"/>.</summary>
     public IReadOnlyList<KeyPath?> AllPaths { get; }

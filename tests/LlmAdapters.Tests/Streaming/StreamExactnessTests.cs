@@ -109,6 +109,21 @@ public class StreamExactnessTests
     }
 
     [Test]
+    public void AConverterItem_ThatChanges_AfterRepeatingChunks_IsCheckedAgain()
+    {
+        // The converter item keeps the same bytes for three chunks (converted once, then known accepted while they stay
+        // the same), then only its value changes, to one of the same length that the converter rejects: every method
+        // raises it, StreamAsync (which keeps no field but still checks each one) included.
+        const string Definition = """
+            { "name": "t", "chat": { "path": "/chat", "apitype": "stream", "stream_format": "sse", "resp": [
+              { "name": "content", "value": "a" }, { "name": "n", "value": "n", "converter": "int" } ] } }
+            """;
+        const string Body = "data: {\"a\":\"1\",\"n\":\"12\"}\n\ndata: {\"a\":\"2\",\"n\":\"12\"}\n\ndata: {\"a\":\"3\",\"n\":\"12\"}\n\n"
+            + "data: {\"a\":\"4\",\"n\":\"ab\"}\n\n";
+        AllMethodsRaise<LlmException>(() => Client(Definition, StreamResponses.Body(Body)), "'ab' is not an integer");
+    }
+
+    [Test]
     public async Task JsonBody_OnAStreamCall_IsTheAnswer_WhenItHasTheTextPath()
     {
         // Ollama answers {"message":{"content":...}} whole when it ignores "stream": true.
