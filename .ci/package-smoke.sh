@@ -43,7 +43,7 @@ expected_entries="README.md schema/llm-adapter.schema.json lib/net8.0/LlmAdapter
 readytorun=false
 if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
   readytorun=true
-  for rid in linux-x64 win-x64 osx-arm64 linux-arm64; do expected_entries="$expected_entries runtimes/$rid/lib/net10.0/LlmAdapters.dll"; done
+  for rid in linux-x64 win-x64 osx-arm64 linux-arm64 osx-x64 win-x86; do expected_entries="$expected_entries runtimes/$rid/lib/net10.0/LlmAdapters.dll"; done
 fi
 for entry in $expected_entries; do
   grep -q " $entry\$" <<<"$contents" || { echo "The package lacks $entry" >&2; exit 1; }
@@ -151,8 +151,8 @@ foreach (var dir in imageDirs)
 {
     using var image = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(Path.Combine(dir, "lib/net10.0/LlmAdapters.dll")));
     var machine = (ushort)image.PEHeaders.CoffHeader.Machine;
-    var os = new[] { ("windows", 0), ("linux", 0x7B79), ("osx", 0x4644) }.FirstOrDefault(o => (machine ^ o.Item2) is 0x8664 or 0xAA64);
-    var arch = (machine ^ os.Item2) == 0x8664 ? "x64" : "arm64";
+    var os = new[] { ("windows", 0), ("linux", 0x7B79), ("osx", 0x4644) }.FirstOrDefault(o => (machine ^ o.Item2) is 0x8664 or 0xAA64 or 0x14C);
+    var arch = (machine ^ os.Item2) switch { 0x8664 => "x64", 0xAA64 => "arm64", 0x14C => "x86", _ => "unknown" };
     Console.WriteLine($"Image: {Path.GetFileName(dir)} is {os.Item1}-{arch} (ReadyToRun: {(image.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0 ? "yes" : "no")})");
 }
 
@@ -168,7 +168,7 @@ grep -q "^Answer: pong: ping$" "$log"
 if [ "$readytorun" = true ]; then
   # On linux-x64 the host must pick the package's precompiled runtimes/linux-x64 assembly over the IL one in lib/.
   grep -q "^Library: runtimes/linux-x64/lib/net10.0/LlmAdapters.dll (ReadyToRun: yes)$" "$log"
-  for image in "linux-x64 is linux-x64" "win-x64 is windows-x64" "osx-arm64 is osx-arm64" "linux-arm64 is linux-arm64"; do
+  for image in "linux-x64 is linux-x64" "win-x64 is windows-x64" "osx-arm64 is osx-arm64" "linux-arm64 is linux-arm64" "osx-x64 is osx-x64" "win-x86 is windows-x86"; do
     grep -q "^Image: $image (ReadyToRun: yes)$" "$log" || { echo "The package's image for ${image%% *} is not a ReadyToRun image for its runtime" >&2; exit 1; }
   done
 else
