@@ -101,7 +101,7 @@ internal sealed class ChunkSnapshot
             _computed = 1;
         }
 
-        var finish = _map.IndexOf("finish_reason");
+        var finish = _map.FinishReasonIndex;
         if (Volatile.Read(ref previous._finishReasonRead) == 1 && (finish < 0 || SameValue(finish, previous._bytes, previous._starts[finish], previous._lengths[finish])))
         {
             _finishReasonAlone = previous._finishReasonAlone;
@@ -198,6 +198,9 @@ internal sealed class ChunkSnapshot
 
     /// <summary>Field <paramref name="index"/>'s mark: <see cref="FromText"/>, <see cref="FromWholeText"/>, <see cref="Absent"/>, or where its value starts here (0 or more).</summary>
     public int MarkOf(int index) => _starts[index];
+
+    /// <summary>Field <paramref name="index"/>'s raw value here (empty unless <see cref="MarkOf"/> is 0 or more).</summary>
+    public ReadOnlySpan<byte> ValueOf(int index) => _starts[index] >= 0 ? _bytes.AsSpan(_starts[index], _lengths[index]) : default;
 
     /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
     public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && _starts[index] == FromText;
@@ -302,7 +305,7 @@ internal sealed class ChunkSnapshot
     /// <summary>The finish reason alone (read by a consumer watching for the end): its one item, no usage document.</summary>
     private string? ComputeFinishReason()
     {
-        var index = _map.IndexOf("finish_reason");
+        var index = _map.FinishReasonIndex;
         if (index < 0 || _starts[index] < 0)
         {
             return null;

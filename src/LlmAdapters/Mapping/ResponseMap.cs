@@ -24,7 +24,12 @@ internal sealed class ResponseMap
         }
 
         UsageAndFinishFields = [.. UsageAndFinishNames.Select(IndexOf).Where(i => i >= 0)];
+        FinishReasonIndex = IndexOf("finish_reason");
+        HasNamedText = TextIndex >= 0 && Fields[TextIndex].Name is "content" or "text";
     }
+
+    /// <summary>The index of the item named <c>finish_reason</c>, or -1 (looked up per stream update, so found once).</summary>
+    public int FinishReasonIndex { get; }
 
     /// <summary>The items <see cref="UsageFrom"/> and <see cref="FinishReasonFrom"/> read, by index.</summary>
     public int[] UsageAndFinishFields { get; }
@@ -35,7 +40,7 @@ internal sealed class ResponseMap
     /// True when an item is named <c>content</c> or <c>text</c>: the call answers with text, and a 2xx sync body without
     /// that item (absent, not null) is not an answer. Calls that map only other items (a model list, a submit) have none.
     /// </summary>
-    public bool HasNamedText => TextIndex >= 0 && Fields[TextIndex].Name is "content" or "text";
+    public bool HasNamedText { get; }
 
     /// <summary>The field that is the answer text: <c>content</c>, else <c>text</c>, else the first; -1 when there are no fields.</summary>
     public int TextIndex { get; }

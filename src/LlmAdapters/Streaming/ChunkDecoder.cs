@@ -261,11 +261,26 @@ internal sealed class ChunkDecoder : IDisposable
             return _snapshot;
         }
 
+        // An item whose bytes are those of the chunk before has the value, or mark, that the snapshot of that chunk holds:
+        // taken from there instead of being looked up again (the text, whose mark depends on this chunk's, excepted).
+        var before = _snapshot is not null && _snapshotAt == _chunks - 1 ? _snapshot : null;
+        var textIndex = _plan.Response.TextIndex;
         var used = 0;
         for (var i = 0; i < _fieldCount; i++)
         {
             _snapshotLengths[i] = 0;
-            _snapshotStarts[i] = Mark(i, payload, out var raw);
+            ReadOnlySpan<byte> raw;
+            if (before is not null && i != textIndex && IsUnchanged(i) && _plan.Response.Fields[i].ToolCall is null)
+            {
+                var mark = before.MarkOf(i);
+                raw = before.ValueOf(i);
+                _snapshotStarts[i] = mark >= 0 ? Gathered : mark;
+            }
+            else
+            {
+                _snapshotStarts[i] = Mark(i, payload, out raw);
+            }
+
             if (_snapshotStarts[i] != Gathered)
             {
                 continue;
