@@ -31,7 +31,7 @@ public sealed class LlmProfile
     /// </summary>
     public long MaxResponseBytes { get; set; } = 32L * 1024 * 1024;
 
-    /// <summary>For stream calls, the longest wait for the next bytes of the body, 100 seconds by default: a stalled stream fails instead of hanging. <see cref="Timeout"/> then bounds the wait for the response headers.</summary>
+    /// <summary>For stream calls, the longest wait for the next bytes of the body, 100 seconds by default: a stalled stream fails instead of hanging. <see cref="Timeout"/> then bounds the wait for the response headers. The time the consumer spends on a chunk between reads is not a wait.</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>
