@@ -19,8 +19,7 @@ internal sealed class StreamIdleWatch : IDisposable
     private readonly TimeSpan _idle;
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
-    private long _waitStarted;
-    private volatile bool _waiting;
+    private long _waitStarted = NotWaiting; // when the pending wait began, or NotWaiting: one field, read by the timer at once
     private volatile bool _disposed;
 
     public StreamIdleWatch(CancellationTokenSource source, TimeSpan idle, TimeProvider time)
@@ -34,14 +33,12 @@ internal sealed class StreamIdleWatch : IDisposable
     }
 
     /// <summary>A wait for more of the body starts now: the idle timeout counts from here.</summary>
-    public void WaitStarting()
-    {
-        Volatile.Write(ref _waitStarted, _time.GetTimestamp());
-        _waiting = true;
-    }
+    public void WaitStarting() => Volatile.Write(ref _waitStarted, _time.GetTimestamp());
 
     /// <summary>The wait is over (the read completed or failed): nothing is timed until the next one starts.</summary>
-    public void WaitEnded() => _waiting = false;
+    public void WaitEnded() => Volatile.Write(ref _waitStarted, NotWaiting);
+
+    private const long NotWaiting = long.MinValue;
 
     private void Check()
     {
@@ -50,7 +47,8 @@ internal sealed class StreamIdleWatch : IDisposable
             return;
         }
 
-        var waited = _waiting ? _time.GetElapsedTime(Volatile.Read(ref _waitStarted)) : TimeSpan.Zero;
+        var started = Volatile.Read(ref _waitStarted);
+        var waited = started == NotWaiting ? TimeSpan.Zero : _time.GetElapsedTime(started);
         if (waited < _idle)
         {
             _timer.Change(_idle - waited, Timeout.InfiniteTimeSpan);

@@ -180,7 +180,15 @@ public class LoopbackStreamTests
         await gotTwo.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await armed.WaitAsync(TimeSpan.FromSeconds(30));
         await waiting!.WaitAsync(TimeSpan.FromSeconds(30));
-        time.Advance(idle + TimeSpan.FromSeconds(1));
+
+        // The read notes its wait just after it reads the clock: should the timer fire in between, it finds no wait and
+        // is set again for a whole idle timeout, and the clock moves once more (bounded; each step waits for an event).
+        for (var step = 0; step < 5 && !consumer.IsCompleted; step++)
+        {
+            var setAgain = time.NextArmed(idle);
+            time.Advance(idle + TimeSpan.FromSeconds(1));
+            await Task.WhenAny(consumer, setAgain).WaitAsync(TimeSpan.FromSeconds(30));
+        }
 
         var e = Assert.ThrowsAsync<LlmStreamException>(async () => await consumer.WaitAsync(TimeSpan.FromSeconds(30)))!;
         Assert.That(e.Message, Does.Contain("stalled").And.Contain("7 s"));
