@@ -114,14 +114,9 @@ public class LoopbackStreamTests
     [Test]
     public async Task Disconnect_MidStream_IsAStreamException_KeepingReceivedText()
     {
-        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
-        var firstThree = IndexAfterEvents(body, 3);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var path = _server.Route(async context =>
+        var path = ServeFirstEvents(3, async (context, _) =>
         {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.Body.WriteAsync(body.AsMemory(0, firstThree));
-            await context.Response.Body.FlushAsync();
             await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
             context.Abort();
         });
@@ -147,15 +142,7 @@ public class LoopbackStreamTests
     [Test]
     public async Task Stall_PastTheIdleTimeout_FailsInsteadOfHanging()
     {
-        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
-        var firstTwo = IndexAfterEvents(body, 2);
-        var path = _server.Route(async context =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.Body.WriteAsync(body.AsMemory(0, firstTwo));
-            await context.Response.Body.FlushAsync();
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
+        var path = ServeFirstEvents(2, (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
         var time = new ManualTimeProvider();
         var idle = TimeSpan.FromSeconds(7);
         var client = Client(path, p => p.StreamIdleTimeout = idle, time);
@@ -199,16 +186,11 @@ public class LoopbackStreamTests
     public async Task HoldingAChunk_LongerThanTheIdleTimeout_IsNotAStall()
     {
         // StreamIdleTimeout bounds each wait for more of the body; the time the consumer spends on a chunk is not one.
-        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
-        var firstTwo = IndexAfterEvents(body, 2);
         var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var path = _server.Route(async context =>
+        var path = ServeFirstEvents(2, async (context, remaining) =>
         {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.Body.WriteAsync(body.AsMemory(0, firstTwo));
-            await context.Response.Body.FlushAsync();
             await rest.Task.WaitAsync(context.RequestAborted);
-            await context.Response.Body.WriteAsync(body.AsMemory(firstTwo));
+            await context.Response.Body.WriteAsync(remaining);
         });
         var time = new ManualTimeProvider();
         var idle = TimeSpan.FromSeconds(7);
@@ -341,14 +323,9 @@ public class LoopbackStreamTests
         // The server sends three events and then holds the response open, as a vendor still generating would. Disposing a
         // response alone makes SocketsHttpHandler drain it for up to ResponseDrainTimeout (2 s) before it closes; the
         // vendor must see the disconnect at once, so the wait below is well under that and fails when the stream drains.
-        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
-        var firstThree = IndexAfterEvents(body, 3);
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var path = _server.Route(async context =>
+        var path = ServeFirstEvents(3, async (context, _) =>
         {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.Body.WriteAsync(body.AsMemory(0, firstThree));
-            await context.Response.Body.FlushAsync();
             using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
             await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
@@ -428,6 +405,23 @@ public class LoopbackStreamTests
         var e = Assert.ThrowsAsync<LlmStreamException>(async () => await Client(path, p => p.MaxResponseBytes = 100_000).CallAsync(new LlmRequest { Call = "openai_sse" }))!;
         Assert.That(e.Message, Does.Contain("MaxResponseBytes (100000)"));
         Assert.That(e.ReceivedText.Length, Is.EqualTo(100_000));
+    }
+
+    /// <summary>
+    /// A route that answers the <c>openai_sse</c> stream's first <paramref name="events"/> events, flushed, and then does
+    /// <paramref name="then"/> with the rest of the body (a stall, a disconnect, the rest when released).
+    /// </summary>
+    private string ServeFirstEvents(int events, Func<HttpContext, ReadOnlyMemory<byte>, Task> then)
+    {
+        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
+        var end = IndexAfterEvents(body, events);
+        return _server.Route(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.WriteAsync(body.AsMemory(0, end));
+            await context.Response.Body.FlushAsync();
+            await then(context, body.AsMemory(end));
+        });
     }
 
     private static int IndexAfterEvents(byte[] body, int events)
