@@ -7,6 +7,8 @@ namespace LlmAdapters;
 /// Definition items name a converter with <c>"converter": "name"</c>. Register your own through
 /// <c>LlmCatalogBuilder.AddConverter</c> or <c>LlmAdaptersBuilder.AddConverter</c>; an unknown name is a definition error at load.
 /// Implementations must be thread-safe and should throw <see cref="FormatException"/> for a value they cannot convert.
+/// A converter must be a function of its value (the same value, the same result or the same exception): a stream
+/// converts an item again only when its bytes change from one chunk to the next.
 /// </remarks>
 public interface ILlmConverter
 {
