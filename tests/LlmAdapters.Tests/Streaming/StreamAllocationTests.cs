@@ -130,8 +130,8 @@ public class StreamAllocationTests
         Assert.That((await CountAsync(client, request)).Count, Is.EqualTo(Events));
 
         // The growing chunks' buffers come from ArrayPool.Shared, whose first level is per thread: a pass that starts on
-        // another thread than the one before (an await that completed elsewhere) rents them anew, about 40 KB once. That
-        // is no cost per chunk, so the best of up to three passes is held to the budget (each pass fills its thread's pool).
+        // another thread than the one before (an await that completed elsewhere) may rent them anew, some 40 KB once (one
+        // CI run measured that). That is no cost per chunk, so the best of up to three passes is held to the budget.
         var best = double.MaxValue;
         var detail = string.Empty;
         for (var pass = 0; pass < 3 && best >= 16; pass++)
