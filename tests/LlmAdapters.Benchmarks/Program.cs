@@ -29,6 +29,9 @@ public static class Program
             case ["cold"]:
                 Console.WriteLine(LoopbackRunner.ColdBuildMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
+            case ["cold-floor"]:
+                Console.WriteLine(LoopbackRunner.ColdFloorMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+                return 0;
             default:
                 Console.Error.WriteLine("""
                     Usage:
@@ -37,10 +40,11 @@ public static class Program
                                                           every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
                       gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
+                      cold | cold-floor                   in this fresh process: the first catalog build (ms), or only reading and parsing the same files (the floor)
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
                         --chunks N (20000) --streams N (3 a round) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million
-                        --cold-runs N (5: fresh processes timing their first catalog build)
+                        --cold-runs N (5: fresh processes timing their first catalog build, with the image and the JIT only, and the floor)
                         --jit-warmup N (20000: sync calls and short streams per variant before the rounds)
                         --smoke   500 chunks, 1 round, no million-chunk stream: checks every text, exits 1 on a mismatch
                     """);

@@ -27,14 +27,14 @@ internal sealed partial class PlanRunner
     private LlmResponse MapSync(CallPlan call, byte[] body, int status, HttpResponseMessage response)
     {
         var map = call.Response;
-        if (map.Fields.Count == 0 && !call.Error.ChecksSuccessResponses)
+        if (map.Fields.Length == 0 && !call.Error.ChecksSuccessResponses)
         {
             // A call without resp items returns the body as text, and without an error key nothing in it is checked.
             return new LlmResponse(BodyText(call, body), new Dictionary<string, JsonElement>(), status);
         }
 
         // One forward pass over the body; a document only when that cannot decide (not JSON, an in-band error, ...).
-        if ((map.Fields.Count > 0 || call.Embeddings is not null) && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
+        if ((map.Fields.Length > 0 || call.Embeddings is not null) && call.ResponseReader.TryMap(body, call.DisplayName, out var mapped))
         {
             return new LlmResponse(mapped, status);
         }
@@ -42,7 +42,7 @@ internal sealed partial class PlanRunner
         if (!HttpErrors.TryParseValue(body, out var root))
         {
             var text = Encoding.UTF8.GetString(body);
-            if (map.Fields.Count == 0)
+            if (map.Fields.Length == 0)
             {
                 // A call without resp items returns the body as text: hosts that answer in plain text need no mapping.
                 return new LlmResponse(text, new Dictionary<string, JsonElement>(), status);
@@ -70,7 +70,7 @@ internal sealed partial class PlanRunner
             throw HttpErrors.Create(status, reason, vendorMessage, vendorCode, Encoding.UTF8.GetString(body), null, call, Settings, RedactorOf(response));
         }
 
-        if (map.Fields.Count == 0)
+        if (map.Fields.Length == 0)
         {
             return new LlmResponse(BodyText(call, body), new Dictionary<string, JsonElement>(), status);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using LlmAdapters.Internal;
 
@@ -22,9 +23,9 @@ internal sealed class ChunkSnapshot
 
     private readonly ResponseMap _map;
     private readonly string _callDescription;
-    private readonly byte[] _bytes;
-    private readonly int[] _starts; // per field: the value's start in _bytes, Absent, or FromText
-    private readonly int[] _lengths;
+    // One array, so that a snapshot is two objects: per field two ints, where its value starts among the values (or its
+    // mark: Absent, FromText, FromWholeText) and its length, then the values' bytes (MemoryMarshal.AsBytes of the rest).
+    private readonly int[] _data;
     private Dictionary<string, JsonElement>? _others; // the values other than the text item, made once
     private LlmUsage? _usage;
     private string? _finishReason;
@@ -32,13 +33,23 @@ internal sealed class ChunkSnapshot
     private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
     private ReadOnlyMemory<char> _wholeText; // FromWholeText's text
 
-    private ChunkSnapshot(ResponseMap map, string callDescription, byte[] bytes, int[] starts, int[] lengths)
+    private ChunkSnapshot(ResponseMap map, string callDescription, int[] data)
     {
         _map = map;
         _callDescription = callDescription;
-        _bytes = bytes;
-        _starts = starts;
-        _lengths = lengths;
+        _data = data;
+    }
+
+    private int Count => _map.Fields.Length;
+
+    /// <summary>Field <paramref name="i"/>'s mark, or where its value starts among the values.</summary>
+    private int Start(int i) => _data[2 * i];
+
+    /// <summary>Field <paramref name="i"/>'s value (empty for a mark).</summary>
+    private ReadOnlySpan<byte> Raw(int i)
+    {
+        var start = _data[2 * i];
+        return start < 0 ? default : MemoryMarshal.AsBytes(_data.AsSpan(2 * Count)).Slice(start, _data[(2 * i) + 1]);
     }
 
     /// <summary>
@@ -57,9 +68,16 @@ internal sealed class ChunkSnapshot
             return previous;
         }
 
-        var count = map.Fields.Count;
-        var bytes = values.ToArray();
-        var snapshot = new ChunkSnapshot(map, callDescription, bytes, starts[..count].ToArray(), lengths[..count].ToArray()) { _wholeText = wholeText };
+        var count = map.Fields.Length;
+        var data = new int[(2 * count) + ((values.Length + 3) / 4)];
+        for (var i = 0; i < count; i++)
+        {
+            data[2 * i] = starts[i];
+            data[(2 * i) + 1] = lengths[i];
+        }
+
+        values.CopyTo(MemoryMarshal.AsBytes(data.AsSpan(2 * count)));
+        var snapshot = new ChunkSnapshot(map, callDescription, data) { _wholeText = wholeText };
         if (previous is not null)
         {
             snapshot.Inherit(previous);
@@ -70,7 +88,7 @@ internal sealed class ChunkSnapshot
 
     private bool Matches(ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
     {
-        for (var i = 0; i < _starts.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
             if (!SameValue(i, values, starts[i], lengths[i]))
             {
@@ -84,8 +102,15 @@ internal sealed class ChunkSnapshot
     /// <summary>True when field <paramref name="i"/> has here the value that <paramref name="start"/> and <paramref name="length"/> give in <paramref name="values"/>.</summary>
     private bool SameValue(int i, ReadOnlySpan<byte> values, int start, int length)
     {
-        int mine = _starts[i];
-        return mine < 0 || start < 0 ? mine == start : values.Slice(start, length).SequenceEqual(_bytes.AsSpan(mine, _lengths[i]));
+        int mine = Start(i);
+        return mine < 0 || start < 0 ? mine == start : values.Slice(start, length).SequenceEqual(Raw(i));
+    }
+
+    /// <summary>True when field <paramref name="i"/> has here the value (or mark) it has in <paramref name="other"/>.</summary>
+    private bool SameValue(int i, ChunkSnapshot other)
+    {
+        int mine = Start(i), theirs = other.Start(i);
+        return mine < 0 || theirs < 0 ? mine == theirs : Raw(i).SequenceEqual(other.Raw(i));
     }
 
     /// <summary>
@@ -102,7 +127,7 @@ internal sealed class ChunkSnapshot
         }
 
         var finish = _map.FinishReasonIndex;
-        if (Volatile.Read(ref previous._finishReasonRead) == 1 && (finish < 0 || SameValue(finish, previous._bytes, previous._starts[finish], previous._lengths[finish])))
+        if (Volatile.Read(ref previous._finishReasonRead) == 1 && (finish < 0 || SameValue(finish, previous)))
         {
             _finishReasonAlone = previous._finishReasonAlone;
             _finishReasonRead = 1;
@@ -112,10 +137,10 @@ internal sealed class ChunkSnapshot
         {
             for (var i = 0; i < texts.Length; i++)
             {
-                if (texts[i] is { } text && _starts[i] != FromWholeText && SameValue(i, previous._bytes, previous._starts[i], previous._lengths[i]))
+                if (texts[i] is { } text && Start(i) != FromWholeText && SameValue(i, previous))
                 {
                     // (Not (_texts ??= ...)[i] = text: the net8.0 trimming analyzer crashes on that form, AD0001.)
-                    _texts ??= new string?[_starts.Length];
+                    _texts ??= new string?[Count];
                     _texts[i] = text;
                 }
             }
@@ -127,7 +152,7 @@ internal sealed class ChunkSnapshot
     {
         foreach (var i in fields)
         {
-            if (!SameValue(i, other._bytes, other._starts[i], other._lengths[i]))
+            if (!SameValue(i, other))
             {
                 return false;
             }
@@ -142,14 +167,14 @@ internal sealed class ChunkSnapshot
     {
         var others = Others();
         var result = new Dictionary<string, JsonElement>(others.Count + 1, StringComparer.Ordinal);
-        for (var i = 0; i < _starts.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
             var name = _map.Fields[i].Name;
-            if (_starts[i] == FromText)
+            if (Start(i) == FromText)
             {
                 result[name] = JsonValues.String(text);
             }
-            else if (_starts[i] == FromWholeText)
+            else if (Start(i) == FromWholeText)
             {
                 result[name] = JsonValues.String(WholeText());
             }
@@ -171,12 +196,12 @@ internal sealed class ChunkSnapshot
     {
         value = null;
         var index = _map.IndexOf(name);
-        if (index < 0 || _starts[index] == Absent)
+        if (index < 0 || Start(index) == Absent)
         {
             return true;
         }
 
-        switch (_starts[index])
+        switch (Start(index))
         {
             case FromText:
                 value = text;
@@ -187,7 +212,7 @@ internal sealed class ChunkSnapshot
         }
 
         var field = _map.Fields[index];
-        if (field.Converter is null && field.ToolCall is null && _bytes[_starts[index]] == (byte)'"')
+        if (field.Converter is null && field.ToolCall is null && Raw(index)[0] == (byte)'"')
         {
             value = TextOf(name);
             return true;
@@ -197,13 +222,13 @@ internal sealed class ChunkSnapshot
     }
 
     /// <summary>Field <paramref name="index"/>'s mark: <see cref="FromText"/>, <see cref="FromWholeText"/>, <see cref="Absent"/>, or where its value starts here (0 or more).</summary>
-    public int MarkOf(int index) => _starts[index];
+    public int MarkOf(int index) => Start(index);
 
     /// <summary>Field <paramref name="index"/>'s raw value here (empty unless <see cref="MarkOf"/> is 0 or more).</summary>
-    public ReadOnlySpan<byte> ValueOf(int index) => _starts[index] >= 0 ? _bytes.AsSpan(_starts[index], _lengths[index]) : default;
+    public ReadOnlySpan<byte> ValueOf(int index) => Raw(index);
 
     /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
-    public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && _starts[index] == FromText;
+    public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && Start(index) == FromText;
 
     /// <summary>Token usage, when this chunk carries it.</summary>
     public LlmUsage? Usage
@@ -246,19 +271,19 @@ internal sealed class ChunkSnapshot
     public string? TextOf(string name)
     {
         var index = _map.IndexOf(name);
-        if (index >= 0 && _starts[index] == FromWholeText)
+        if (index >= 0 && Start(index) == FromWholeText)
         {
             return WholeText();
         }
 
-        if (index < 0 || _starts[index] < 0)
+        if (index < 0 || Start(index) < 0)
         {
             return null;
         }
 
         if (Volatile.Read(ref _texts) is null)
         {
-            Interlocked.CompareExchange(ref _texts, new string?[_starts.Length], null);
+            Interlocked.CompareExchange(ref _texts, new string?[Count], null);
         }
 
         var texts = _texts!;
@@ -267,7 +292,7 @@ internal sealed class ChunkSnapshot
             return made;
         }
 
-        var raw = _bytes.AsSpan(_starts[index], _lengths[index]);
+        var raw = Raw(index);
         var field = _map.Fields[index];
         string? text;
         if (field.Converter is null && field.ToolCall is null && raw[0] == (byte)'"')
@@ -306,13 +331,13 @@ internal sealed class ChunkSnapshot
     private string? ComputeFinishReason()
     {
         var index = _map.FinishReasonIndex;
-        if (index < 0 || _starts[index] < 0)
+        if (index < 0 || Start(index) < 0)
         {
             return null;
         }
 
         var field = _map.Fields[index];
-        var raw = _bytes.AsSpan(_starts[index], _lengths[index]);
+        var raw = Raw(index);
         return field.Converter is null && raw[0] == (byte)'"'
             ? JsonStrings.Decode(raw)
             : ResponseMap.FinishReasonFrom(ValuesOf([index]));
@@ -323,9 +348,9 @@ internal sealed class ChunkSnapshot
         var fields = new Dictionary<string, JsonElement>(indexes.Length, StringComparer.Ordinal);
         foreach (var i in indexes)
         {
-            if (_starts[i] >= 0)
+            if (Start(i) >= 0)
             {
-                fields[_map.Fields[i].Name] = ResponseMap.Convert(_map.Fields[i], JsonValues.Parse(_bytes.AsSpan(_starts[i], _lengths[i])), _callDescription);
+                fields[_map.Fields[i].Name] = ResponseMap.Convert(_map.Fields[i], JsonValues.Parse(Raw(i)), _callDescription);
             }
         }
 
@@ -339,13 +364,13 @@ internal sealed class ChunkSnapshot
             return made;
         }
 
-        var result = new Dictionary<string, JsonElement>(_starts.Length, StringComparer.Ordinal);
-        for (var i = 0; i < _starts.Length; i++)
+        var result = new Dictionary<string, JsonElement>(Count, StringComparer.Ordinal);
+        for (var i = 0; i < Count; i++)
         {
-            if (_starts[i] >= 0)
+            if (Start(i) >= 0)
             {
                 var field = _map.Fields[i];
-                result[field.Name] = ResponseMap.Convert(field, JsonValues.Parse(_bytes.AsSpan(_starts[i], _lengths[i])), _callDescription);
+                result[field.Name] = ResponseMap.Convert(field, JsonValues.Parse(Raw(i)), _callDescription);
             }
         }
 

@@ -86,9 +86,9 @@ internal sealed class MappedFields
     /// <exception cref="LlmException">A converter rejected a value.</exception>
     public static Dictionary<string, JsonElement> Make(ResponseMap map, ReadOnlySpan<byte> body, int[] starts, int[] lengths, string callDescription)
     {
-        var fields = new Dictionary<string, JsonElement>(map.Fields.Count, StringComparer.Ordinal);
+        var fields = new Dictionary<string, JsonElement>(map.Fields.Length, StringComparer.Ordinal);
         var values = ResponseReader.ParseTogether(body, starts, lengths);
-        for (var i = 0; i < map.Fields.Count; i++)
+        for (var i = 0; i < map.Fields.Length; i++)
         {
             var field = map.Fields[i];
             if (starts[i] < 0)

@@ -11,7 +11,7 @@ internal sealed class ResponseMap
     /// <param name="firstIsText">False when only an item named <c>content</c> or <c>text</c> is the text (an embedding call, whose answer is its vectors).</param>
     public ResponseMap(IReadOnlyList<ResponseField> fields, bool firstIsText = true)
     {
-        Fields = fields;
+        Fields = [.. fields];
         TextIndex = IndexOf("content");
         if (TextIndex < 0)
         {
@@ -34,7 +34,8 @@ internal sealed class ResponseMap
     /// <summary>The items <see cref="UsageFrom"/> and <see cref="FinishReasonFrom"/> read, by index.</summary>
     public int[] UsageAndFinishFields { get; }
 
-    public IReadOnlyList<ResponseField> Fields { get; }
+    /// <summary>The items, in the definition's order (an array: read per chunk, by index).</summary>
+    public ResponseField[] Fields { get; }
 
     /// <summary>
     /// True when an item is named <c>content</c> or <c>text</c>: the call answers with text, and a 2xx sync body without
@@ -47,7 +48,7 @@ internal sealed class ResponseMap
 
     public int IndexOf(string name)
     {
-        for (var i = 0; i < Fields.Count; i++)
+        for (var i = 0; i < Fields.Length; i++)
         {
             if (Fields[i].Name == name)
             {
@@ -65,7 +66,7 @@ internal sealed class ResponseMap
     /// <exception cref="LlmException">A converter rejected a value, or a value holds a string that is not text.</exception>
     public Dictionary<string, JsonElement> Map(JsonElement root, string callDescription, bool clone = true)
     {
-        var result = new Dictionary<string, JsonElement>(Fields.Count, StringComparer.Ordinal);
+        var result = new Dictionary<string, JsonElement>(Fields.Length, StringComparer.Ordinal);
         foreach (var field in Fields)
         {
             var value = field.TryEvaluate(root, out var found) ? (clone ? found.Clone() : found) : JsonValues.Null;

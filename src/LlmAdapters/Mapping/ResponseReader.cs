@@ -21,7 +21,7 @@ internal sealed class ResponseReader
         _map = map;
         _error = error;
         _slots = new SlotLayout(map, error);
-        _convertedFields = [.. Enumerable.Range(0, map.Fields.Count).Where(i => map.Fields[i].Converter is not null || map.Fields[i].ToolCall is not null)];
+        _convertedFields = [.. Enumerable.Range(0, map.Fields.Length).Where(i => map.Fields[i].Converter is not null || map.Fields[i].ToolCall is not null)];
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ internal sealed class ResponseReader
         }
 
         // Per field: where its chosen value (the first alternative found and not null) lies in the body, -1 for none.
-        var fieldCount = _map.Fields.Count;
+        var fieldCount = _map.Fields.Length;
         var valueStarts = new int[fieldCount];
         var valueLengths = new int[fieldCount];
         for (var i = 0; i < fieldCount; i++)

@@ -11,9 +11,9 @@ internal sealed class SlotLayout
     public SlotLayout(ResponseMap response, ErrorMap error, IReadOnlyList<KeyPath?>? extra = null, Func<KeyPath, bool>? outOfBand = null)
     {
         var paths = new List<KeyPath?>();
-        FieldSlots = new int[response.Fields.Count][];
-        OutOfBandFields = new bool[response.Fields.Count];
-        for (var i = 0; i < response.Fields.Count; i++)
+        FieldSlots = new int[response.Fields.Length][];
+        OutOfBandFields = new bool[response.Fields.Length];
+        for (var i = 0; i < response.Fields.Length; i++)
         {
             var slots = new List<int>();
             foreach (var path in response.Fields[i].Paths)

@@ -60,7 +60,7 @@ internal sealed class ChunkDecoder : IDisposable
         _callDescription = callDescription;
         _starts = new int[plan.Paths.SlotCount];
         _lengths = new int[plan.Paths.SlotCount];
-        _skipped = new bool[plan.Response.Fields.Count];
+        _skipped = new bool[plan.Response.Fields.Length];
         _documentValues = plan.Paths.NeedsDocument ? new byte[]?[plan.Paths.SlotCount] : [];
         _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
         _isTextSlot = new bool[plan.Paths.SlotCount];
@@ -79,7 +79,7 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
-        _fieldCount = plan.Response.Fields.Count;
+        _fieldCount = plan.Response.Fields.Length;
         _slotField = new int[plan.Paths.SlotCount];
         _slotField.AsSpan().Fill(-1);
         for (var i = 0; i < _fieldCount; i++)
@@ -357,21 +357,25 @@ internal sealed class ChunkDecoder : IDisposable
         var textIndex = _plan.Response.TextIndex;
         for (var i = 0; i < _fieldCount; i++)
         {
-            if (_plan.Response.Fields[i].ToolCall is not null || (i != textIndex && IsUnchanged(i)))
+            if (i == textIndex || _plan.Response.Fields[i].ToolCall is not null || IsUnchanged(i))
             {
                 continue;
             }
 
-            // A value that differs may still give the same mark: the text, or no value (Gemini's thoughts in a chunk of text).
-            var mark = Mark(i, payload, out _);
-            if (mark == Gathered || mark != _snapshot!.MarkOf(i))
+            // A value that differs may still give the same mark: no value (Gemini's thoughts in a chunk of text).
+            if (!SameMark(i, payload))
             {
                 return false;
             }
         }
 
-        return true;
+        // The text last: its value differs in every chunk of text, so its mark is read only when nothing else differs.
+        return textIndex < 0 || SameMark(textIndex, payload);
     }
+
+    /// <summary>True when field <paramref name="i"/> has in this chunk the mark it has in the last snapshot, and no value of its own.</summary>
+    private bool SameMark(int i, ReadOnlySpan<byte> payload)
+        => Mark(i, payload, out _) is var mark && mark != Gathered && mark == _snapshot!.MarkOf(i);
 
     /// <summary>
     /// True when field <paramref name="i"/> has the value it had in the chunk decoded just before: this chunk was found
@@ -568,7 +572,7 @@ internal sealed class ChunkDecoder : IDisposable
         var textIndex = _plan.Response.TextIndex;
         var storedBefore = _storedAt == _chunks - 1;
         _storedAt = _chunks;
-        for (var i = 0; i < _plan.Response.Fields.Count; i++)
+        for (var i = 0; i < _plan.Response.Fields.Length; i++)
         {
             var field = _plan.Response.Fields[i];
             if (storedBefore && field.ToolCall is null && !field.Join && IsUnchanged(i))

@@ -22,9 +22,9 @@ internal sealed class FieldAccumulator : IDisposable
     {
         _maxJoinedChars = maxJoinedChars;
         _map = map;
-        _values = new byte[]?[map.Fields.Count];
-        _lengths = new int[map.Fields.Count];
-        _joined = new System.Text.StringBuilder?[map.Fields.Count];
+        _values = new byte[]?[map.Fields.Length];
+        _lengths = new int[map.Fields.Length];
+        _joined = new System.Text.StringBuilder?[map.Fields.Length];
     }
 
     /// <summary>Appends a piece of a joined field's text.</summary>
@@ -50,7 +50,7 @@ internal sealed class FieldAccumulator : IDisposable
             return false; // a chunk of text (Anthropic's whole event, Gemini's text parts): no piece of a call in it
         }
 
-        var accumulators = _toolCalls ??= new ToolCallAccumulator?[_map.Fields.Count];
+        var accumulators = _toolCalls ??= new ToolCallAccumulator?[_map.Fields.Length];
         var accumulator = accumulators[field] ??= new ToolCallAccumulator(_map.Fields[field].ToolCall!, _maxJoinedChars);
         try
         {
@@ -84,8 +84,8 @@ internal sealed class FieldAccumulator : IDisposable
     /// <summary>Every field: its last non-null value (converted), or JSON null.</summary>
     public Dictionary<string, JsonElement> ToFields(string callDescription)
     {
-        var result = new Dictionary<string, JsonElement>(_map.Fields.Count, StringComparer.Ordinal);
-        for (var i = 0; i < _map.Fields.Count; i++)
+        var result = new Dictionary<string, JsonElement>(_map.Fields.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _map.Fields.Length; i++)
         {
             var field = _map.Fields[i];
             if (field.ToolCall is not null)

@@ -33,7 +33,7 @@ internal sealed class StreamPlan
         FilterSlot = layout.ExtraSlot;
         ErrorMessageSlots = layout.ErrorMessageSlots;
         ErrorCodeSlots = layout.ErrorCodeSlots;
-        TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Count == 0;
+        TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Length == 0;
         (ConverterFields, RawConverters, ReadsTheTextsValues) = Converters(response);
         NeedsEventJson = filters.Count > 0;
         foreach (var isEvent in EventFields)
@@ -86,7 +86,7 @@ internal sealed class StreamPlan
     private static (int[] Fields, IRawTextConverter?[] Raw, bool[] SameAsText) Converters(ResponseMap response)
     {
         var count = 0;
-        for (var i = 0; i < response.Fields.Count; i++)
+        for (var i = 0; i < response.Fields.Length; i++)
         {
             count += i != response.TextIndex && response.Fields[i].Converter is not null ? 1 : 0;
         }
@@ -96,7 +96,7 @@ internal sealed class StreamPlan
         var sameAsText = new bool[count];
         var textConverter = response.TextIndex >= 0 ? response.Fields[response.TextIndex].Converter as IRawTextConverter : null;
         count = 0;
-        for (var i = 0; i < response.Fields.Count; i++)
+        for (var i = 0; i < response.Fields.Length; i++)
         {
             if (i != response.TextIndex && response.Fields[i].Converter is { } converter)
             {
