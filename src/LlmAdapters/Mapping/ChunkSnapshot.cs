@@ -53,31 +53,36 @@ internal sealed class ChunkSnapshot
     }
 
     /// <summary>
-    /// The snapshot of a chunk whose field <c>i</c> is <paramref name="values"/>[<paramref name="starts"/>[i]..] for
-    /// <paramref name="lengths"/>[i] bytes, or <see cref="Absent"/> (absent or null), or <see cref="FromText"/> (the update's
-    /// text): <paramref name="previous"/> itself when every value is the same as there, else a new snapshot.
+    /// The snapshot of a chunk whose values are laid out in <paramref name="layout"/> as a snapshot keeps them: per field
+    /// two ints, where its value starts among the values and its length, or its mark (<see cref="Absent"/>: absent or
+    /// null; <see cref="FromText"/>: the update's text; <see cref="FromWholeText"/>) and 0; then the values' bytes
+    /// (<see cref="MemoryMarshal.AsBytes{T}(Span{T})"/> of the ints that follow). <paramref name="previous"/> itself when
+    /// every value is the same as there, else a new snapshot.
     /// </summary>
     /// <remarks>
     /// <paramref name="wholeText"/>, for a field marked <see cref="FromWholeText"/>: the text so far, in a buffer that is
     /// only ever appended to (so it is shared by every snapshot of the stream, and the whole text is not copied per chunk).
     /// </remarks>
-    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, ReadOnlyMemory<char> wholeText = default)
+    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, ReadOnlyMemory<char> wholeText = default)
     {
-        if (previous is not null && previous.Matches(values, starts, lengths) && previous._wholeText.Equals(wholeText))
+        if (previous is not null && previous.Matches(layout) && previous._wholeText.Equals(wholeText))
         {
             return previous;
         }
 
-        var count = map.Fields.Length;
-        var data = new int[(2 * count) + ((values.Length + 3) / 4)];
-        for (var i = 0; i < count; i++)
-        {
-            data[2 * i] = starts[i];
-            data[(2 * i) + 1] = lengths[i];
-        }
+        return Make(previous, map, callDescription, layout, wholeText);
+    }
 
-        values.CopyTo(MemoryMarshal.AsBytes(data.AsSpan(2 * count)));
-        var snapshot = new ChunkSnapshot(map, callDescription, data) { _wholeText = wholeText };
+    /// <summary>
+    /// A new snapshot of values laid out as for <see cref="Of"/>, known to differ from <paramref name="previous"/>'s (the
+    /// caller compared them), which lends it what it computed from the values that are the same.
+    /// </summary>
+    public static ChunkSnapshot New(ChunkSnapshot previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout)
+        => Make(previous, map, callDescription, layout, default);
+
+    private static ChunkSnapshot Make(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, ReadOnlyMemory<char> wholeText)
+    {
+        var snapshot = new ChunkSnapshot(map, callDescription, layout.ToArray()) { _wholeText = wholeText };
         if (previous is not null)
         {
             snapshot.Inherit(previous);
@@ -86,11 +91,12 @@ internal sealed class ChunkSnapshot
         return snapshot;
     }
 
-    private bool Matches(ReadOnlySpan<byte> values, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    private bool Matches(ReadOnlySpan<int> layout)
     {
+        var values = MemoryMarshal.AsBytes(layout[(2 * Count)..]);
         for (var i = 0; i < Count; i++)
         {
-            if (!SameValue(i, values, starts[i], lengths[i]))
+            if (!SameValue(i, values, layout[2 * i], layout[(2 * i) + 1]))
             {
                 return false;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using LlmAdapters.Internal;
@@ -40,9 +41,7 @@ internal sealed class ChunkDecoder : IDisposable
     // scratch space where the current chunk's values are gathered to be compared with it.
     private ChunkSnapshot? _snapshot;
     private int _snapshotAt; // the chunk whose snapshot _snapshot is
-    private byte[] _snapshotBytes = [];
-    private int[] _snapshotStarts = [];
-    private int[] _snapshotLengths = [];
+    private int[] _snapshotData = []; // a new snapshot's layout and values, gathered (see ChunkSnapshot.Of)
 
     // Cumulative mode: the previous chunk's whole text, and a buffer for the current one (both pooled, swapped per chunk).
     private char[] _cumulative = [];
@@ -248,56 +247,66 @@ internal sealed class ChunkDecoder : IDisposable
     public ChunkSnapshot CurrentSnapshot(ReadOnlySpan<byte> payload)
     {
         payload = TrimWhiteSpace(payload); // the slots were found in the trimmed payload, as Decode read it
-        if (_snapshotStarts.Length == 0)
-        {
-            _snapshotStarts = new int[_fieldCount];
-            _snapshotLengths = new int[_fieldCount];
-        }
-
-        if (_snapshot is not null && _snapshotAt == _chunks - 1 && SameAsChunkBefore(payload))
+        var before = _snapshot is not null && _snapshotAt == _chunks - 1 ? _snapshot : null;
+        var compared = before is not null && !_plan.Cumulative; // (a cumulative stream's text item is the whole text so far)
+        if (compared && SameAsChunkBefore(payload))
         {
             // Every value is the chunk before's (the usual chunk of text): its snapshot, without gathering the values.
             _snapshotAt = _chunks;
-            return _snapshot;
+            return before!;
         }
 
-        // An item whose bytes are those of the chunk before has the value, or mark, that the snapshot of that chunk holds:
+        // Gathered as the snapshot keeps them (see ChunkSnapshot.Of): per item two ints, then the values' bytes. An
+        // item whose bytes are those of the chunk before has the value, or mark, that the snapshot of that chunk holds:
         // taken from there instead of being looked up again (the text, whose mark depends on this chunk's, excepted).
-        var before = _snapshot is not null && _snapshotAt == _chunks - 1 ? _snapshot : null;
+        var valuesAt = 2 * _fieldCount;
+        if (_snapshotData.Length == 0)
+        {
+            _snapshotData = new int[valuesAt + 64];
+        }
+
         var textIndex = _plan.Response.TextIndex;
         var used = 0;
         for (var i = 0; i < _fieldCount; i++)
         {
-            _snapshotLengths[i] = 0;
+            int mark;
             ReadOnlySpan<byte> raw;
             if (before is not null && i != textIndex && IsUnchanged(i) && _plan.Response.Fields[i].ToolCall is null)
             {
-                var mark = before.MarkOf(i);
+                mark = before.MarkOf(i);
                 raw = before.ValueOf(i);
-                _snapshotStarts[i] = mark >= 0 ? Gathered : mark;
+                mark = mark >= 0 ? Gathered : mark;
             }
             else
             {
-                _snapshotStarts[i] = Mark(i, payload, out raw);
+                mark = Mark(i, payload, out raw);
             }
 
-            if (_snapshotStarts[i] != Gathered)
+            if (mark != Gathered)
             {
+                _snapshotData[2 * i] = mark;
+                _snapshotData[(2 * i) + 1] = 0;
                 continue;
             }
 
-            if (_snapshotBytes.Length < used + raw.Length)
+            var need = valuesAt + ((used + raw.Length + 3) / 4);
+            if (_snapshotData.Length < need)
             {
-                Array.Resize(ref _snapshotBytes, Math.Max(256, (used + raw.Length) * 2));
+                Array.Resize(ref _snapshotData, need * 2);
             }
 
-            raw.CopyTo(_snapshotBytes.AsSpan(used));
-            _snapshotStarts[i] = used;
-            _snapshotLengths[i] = raw.Length;
+            raw.CopyTo(MemoryMarshal.AsBytes(_snapshotData.AsSpan(valuesAt))[used..]);
+            _snapshotData[2 * i] = used;
+            _snapshotData[(2 * i) + 1] = raw.Length;
             used += raw.Length;
         }
 
-        var snapshot = ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, _snapshotBytes.AsSpan(0, used), _snapshotStarts, _snapshotLengths, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default);
+        // After SameAsChunkBefore said no, some item differs from the snapshot of the chunk before: a new one is made
+        // without comparing them again. Else (no snapshot of the chunk before, a cumulative stream) Of compares.
+        var layout = _snapshotData.AsSpan(0, valuesAt + ((used + 3) / 4));
+        var snapshot = compared
+            ? ChunkSnapshot.New(before!, _plan.Response, _callDescription, layout)
+            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default);
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             CheckConverters(payload);
@@ -344,16 +353,13 @@ internal sealed class ChunkDecoder : IDisposable
     private const int Gathered = int.MinValue;
 
     /// <summary>
-    /// True when every item of this chunk has the value it had in the chunk before (<see cref="ScanMemo.IsUnchanged"/>), or
-    /// the same mark without a value of its own (the text, no value): then the snapshot of the chunk before is this one's.
+    /// True when every item of this chunk has the mark, and the value, that it has in the snapshot of the chunk before
+    /// (called only when there is one): an item whose slots hold the chunk before's bytes
+    /// (<see cref="ScanMemo.IsUnchanged"/>) without a look; the others compared. Then that snapshot is this chunk's too;
+    /// when false, some item differs from it.
     /// </summary>
     private bool SameAsChunkBefore(ReadOnlySpan<byte> payload)
     {
-        if (_plan.Cumulative)
-        {
-            return false; // (its text item refers to the whole text so far)
-        }
-
         var textIndex = _plan.Response.TextIndex;
         for (var i = 0; i < _fieldCount; i++)
         {
@@ -362,20 +368,24 @@ internal sealed class ChunkDecoder : IDisposable
                 continue;
             }
 
-            // A value that differs may still give the same mark: no value (Gemini's thoughts in a chunk of text).
-            if (!SameMark(i, payload))
+            // A value whose slots changed may still be the same: no value (Gemini's thoughts in a chunk of text), or the
+            // same bytes (a value found by a fresh scan rather than from the chunk before).
+            if (!SameAsInSnapshot(i, payload))
             {
                 return false;
             }
         }
 
         // The text last: its value differs in every chunk of text, so its mark is read only when nothing else differs.
-        return textIndex < 0 || SameMark(textIndex, payload);
+        return textIndex < 0 || SameAsInSnapshot(textIndex, payload);
     }
 
-    /// <summary>True when field <paramref name="i"/> has in this chunk the mark it has in the last snapshot, and no value of its own.</summary>
-    private bool SameMark(int i, ReadOnlySpan<byte> payload)
-        => Mark(i, payload, out _) is var mark && mark != Gathered && mark == _snapshot!.MarkOf(i);
+    /// <summary>True when field <paramref name="i"/> has in this chunk the mark, or the value, it has in the last snapshot.</summary>
+    private bool SameAsInSnapshot(int i, ReadOnlySpan<byte> payload)
+    {
+        var mark = Mark(i, payload, out var raw);
+        return mark == Gathered ? _snapshot!.MarkOf(i) >= 0 && raw.SequenceEqual(_snapshot.ValueOf(i)) : mark == _snapshot!.MarkOf(i);
+    }
 
     /// <summary>
     /// True when field <paramref name="i"/> has the value it had in the chunk decoded just before: this chunk was found
