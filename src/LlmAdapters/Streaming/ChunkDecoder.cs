@@ -341,7 +341,8 @@ internal sealed class ChunkDecoder : IDisposable
             return ChunkSnapshot.FromText;
         }
 
-        if (_plan.Response.Fields[i].Converter is IRawTextConverter rawConverter && rawConverter.TryConvertText(raw, wantText: false, out var converted, out _) && converted is null)
+        if (_plan.Response.Fields[i].Converter is IRawTextConverter rawConverter
+            && (ConvertedToNullHere(i) || (rawConverter.TryConvertText(raw, wantText: false, out var converted, out _) && converted is null)))
         {
             // Converted to JSON null (Gemini's thoughts in a chunk without any): no value, as an absent one.
             return ChunkSnapshot.Absent;
@@ -607,7 +608,7 @@ internal sealed class ChunkDecoder : IDisposable
                     Fields.Append(i, field.Converter is null && raw[0] == (byte)'"'
                         ? JsonStrings.Decode(raw)
                         : field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var piece, out _)
-                            ? piece ?? string.Empty
+                            ? NoteConverted(i, piece) ?? string.Empty
                             : ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
                 }
                 else
@@ -617,6 +618,30 @@ internal sealed class ChunkDecoder : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Notes that field <paramref name="i"/>'s converter made <paramref name="piece"/> of its value in this chunk: when
+    /// that is null (JSON null: Gemini's thoughts in a chunk of text), its snapshot's mark needs no second conversion.
+    /// </summary>
+    private string? NoteConverted(int i, string? piece)
+    {
+        if (piece is null)
+        {
+            if (_convertedToNullAt.Length == 0)
+            {
+                _convertedToNullAt = new int[_fieldCount];
+            }
+
+            _convertedToNullAt[i] = _chunks;
+        }
+
+        return piece;
+    }
+
+    /// <summary>True when field <paramref name="i"/>'s converter made JSON null of its value in this chunk (<see cref="NoteConverted"/>).</summary>
+    private bool ConvertedToNullHere(int i) => _convertedToNullAt.Length > 0 && _convertedToNullAt[i] == _chunks;
+
+    private int[] _convertedToNullAt = []; // per field: the last chunk whose value its converter made JSON null
 
     /// <summary>
     /// A chunk's pieces of tool calls, unless its value could hold none in the chunk before and this chunk was found from
