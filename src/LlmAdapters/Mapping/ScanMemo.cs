@@ -148,39 +148,51 @@ internal sealed class ScanMemo : IDisposable
             _changedSlots = new int[starts.Length];
         }
 
-        _changedSlotCount = 0;
+        // Per slot, from the value before's: where it now starts and ends, and whether a rescanned scalar lies in it. The
+        // changes are in the order of the value, so those from the slot's end on touch neither (the loop stops there).
+        ReadOnlySpan<int> oldStarts = _starts, oldLengths = _lengths;
+        ReadOnlySpan<int> changeList = _changes.AsSpan(0, changes * 3);
+        Span<bool> unchangedSlots = _unchanged;
+        Span<int> changedSlots = _changedSlots;
+        var changedCount = 0;
         for (var slot = 0; slot < starts.Length; slot++)
         {
-            var from = _starts[slot];
+            var from = oldStarts[slot];
             if (from < 0)
             {
                 starts[slot] = -1;
-                _unchanged[slot] = true;
+                unchangedSlots[slot] = true;
                 continue;
             }
 
-            var to = from + _lengths[slot];
+            var to = from + oldLengths[slot];
             var unchanged = true;
             var shiftFrom = 0;
             var shiftTo = 0;
-            for (var c = 0; c < changes; c++)
+            for (var c = 0; c + 2 < changeList.Length; c += 3)
             {
+                if (changeList[c] >= to)
+                {
+                    break; // (a scalar is at least one byte: it ends after the slot, as do the ones after it)
+                }
+
                 // A boundary moves by the shift after the last rescanned scalar that ends at or before it.
-                var (changeStart, changeEnd, shift) = (_changes[c * 3], _changes[(c * 3) + 1], _changes[(c * 3) + 2]);
+                var (changeEnd, shift) = (changeList[c + 1], changeList[c + 2]);
                 shiftFrom = changeEnd <= from ? shift : shiftFrom;
                 shiftTo = changeEnd <= to ? shift : shiftTo;
-                unchanged &= changeEnd <= from || changeStart >= to;
+                unchanged &= changeEnd <= from;
             }
 
             starts[slot] = from + shiftFrom;
             lengths[slot] = to + shiftTo - starts[slot];
-            _unchanged[slot] = unchanged;
+            unchangedSlots[slot] = unchanged;
             if (!unchanged)
             {
-                _changedSlots[_changedSlotCount++] = slot;
+                changedSlots[changedCount++] = slot;
             }
         }
 
+        _changedSlotCount = changedCount;
         Keep(json, starts, lengths, samePrefix);
         _valid = true;
         LastWasReplay = true;
