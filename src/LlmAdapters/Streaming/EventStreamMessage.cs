@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace LlmAdapters.Streaming;
 
@@ -46,7 +47,7 @@ internal readonly ref struct EventStreamMessage
 
         var total = BinaryPrimitives.ReadUInt32BigEndian(available);
         var headersLength = BinaryPrimitives.ReadUInt32BigEndian(available[4..]);
-        if (Crc32.Compute(available[..8]) != BinaryPrimitives.ReadUInt32BigEndian(available[8..]))
+        if (Crc32.HashToUInt32(available[..8]) != BinaryPrimitives.ReadUInt32BigEndian(available[8..]))
         {
             throw new InvalidChunkException($"an event-stream message's prelude checksum does not match (total length {total}, headers length {headersLength}): the stream is corrupt");
         }
@@ -68,7 +69,7 @@ internal readonly ref struct EventStreamMessage
     /// <exception cref="InvalidChunkException">The message CRC does not match, or the headers are malformed.</exception>
     public static EventStreamMessage Parse(ReadOnlySpan<byte> message)
     {
-        if (Crc32.Compute(message[..^4]) != BinaryPrimitives.ReadUInt32BigEndian(message[^4..]))
+        if (Crc32.HashToUInt32(message[..^4]) != BinaryPrimitives.ReadUInt32BigEndian(message[^4..]))
         {
             throw new InvalidChunkException($"an event-stream message's checksum does not match ({message.Length} bytes): the stream is corrupt");
         }
