@@ -254,36 +254,8 @@ public static class HandWritten
         return MoveTo(ref reader, BedrockText) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.GetString() : null;
     }
 
-    private static readonly uint[] CrcTable = MakeCrcTable();
-
-    /// <summary>CRC-32 (IEEE, reflected 0xEDB88320), table-driven, as the AWS event stream checks its messages.</summary>
-    public static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return ~crc;
-    }
-
-    private static uint[] MakeCrcTable()
-    {
-        var table = new uint[256];
-        for (var n = 0u; n < 256; n++)
-        {
-            var c = n;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
-    }
+    /// <summary>CRC-32 (IEEE), as the AWS event stream checks its messages: System.IO.Hashing's vectorised one, which a good engineer would take too.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> bytes) => System.IO.Hashing.Crc32.HashToUInt32(bytes);
 
     /// <summary>Any SSE whose data lines are JSON: yields the non-empty string at <paramref name="path"/> of each.</summary>
     private static async IAsyncEnumerable<string> SseJsonAsync(Stream body, byte[]?[] path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
