@@ -20,8 +20,8 @@ internal sealed partial class PlanRunner
     /// <param name="keepsToolCalls">Join the pieces of tool calls (false for StreamAsync, which yields text only).</param>
     public StreamCall OpenStream(CallPlan call, LlmRequest request, bool keepsWholeText, bool keepsFields, CancellationToken cancellationToken, bool keepsToolCalls = true)
     {
-        var stream = new StreamCall(keepsWholeText, keepsFields) { KeepsToolCalls = keepsToolCalls && keepsFields };
-        stream.Start(RunStreamAsync(call, request, stream, cancellationToken).GetAsyncEnumerator(cancellationToken));
+        var stream = new StreamCall(keepsWholeText, keepsFields, Settings.MaxResponseBytes) { KeepsToolCalls = keepsToolCalls && keepsFields };
+        stream.Start(RunStreamAsync(call, request, stream, cancellationToken).GetAsyncEnumerator(cancellationToken), cancellationToken);
         return stream;
     }
 
@@ -76,7 +76,6 @@ internal sealed partial class PlanRunner
     {
         var plan = call.Stream!;
         var received = stream.Received;
-        var keepsWholeText = stream.KeepsWholeText;
 
         // StreamTimeout bounds the whole stream, from the request to the last byte (off unless the profile sets it).
         using var total = Settings.StreamTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Settings.StreamTimeout, Settings.TimeProvider);
@@ -175,7 +174,8 @@ internal sealed partial class PlanRunner
                         StepKind kind;
                         try
                         {
-                            kind = session.Step();
+                            // The consumer may have stepped already (StreamCall.MoveNextAsync) and handed the result on.
+                            kind = stream.TakePending() ?? session.Step();
                         }
                         catch (InvalidChunkException e)
                         {
@@ -199,17 +199,12 @@ internal sealed partial class PlanRunner
                                     redactor);
                             }
 
-                            if (session.CurrentText is { Length: > 0 } text)
+                            // Made current before the yield: the stream's step needs no await of its own.
+                            if (!stream.Accept(session))
                             {
-                                if (received.Length + text.Length > Settings.MaxResponseBytes && keepsWholeText)
-                                {
-                                    throw StreamFailure(redactor, call, received, $"the text is longer than the profile's MaxResponseBytes ({Settings.MaxResponseBytes}), which bounds what CallAsync keeps of a stream", null);
-                                }
-
-                                received.Append(text);
+                                throw StreamFailure(redactor, call, received, $"the text is longer than the profile's MaxResponseBytes ({Settings.MaxResponseBytes}), which bounds what CallAsync keeps of a stream", null);
                             }
 
-                            stream.SetCurrent(session); // before the yield: the stream's step needs no await of its own
                             yield return session;
                             continue;
                         }

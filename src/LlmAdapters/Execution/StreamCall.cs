@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using LlmAdapters.Streaming;
 
@@ -14,14 +15,24 @@ namespace LlmAdapters.Execution;
 /// </remarks>
 internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
 {
+    private readonly long _maxTextBytes;
     private IAsyncEnumerator<StreamSession>? _chunks;
+    private CancellationToken _cancellationToken;
     private StreamSession? _current;
     private int _status;
 
-    internal StreamCall(bool keepsWholeText, bool keepsFields)
+    // The session while the runner is suspended at its yield of a chunk: the next chunks already buffered are stepped
+    // here, and the runner is resumed only for anything else (see MoveNextAsync).
+    private StreamSession? _suspended;
+    private StepKind _pendingKind;
+    private bool _hasPending;
+    private ExceptionDispatchInfo? _pendingError;
+
+    internal StreamCall(bool keepsWholeText, bool keepsFields, long maxTextBytes)
     {
         KeepsWholeText = keepsWholeText;
         KeepsFields = keepsFields;
+        _maxTextBytes = maxTextBytes;
         Received = keepsWholeText ? new TextBuffer() : new TextBuffer(TextBuffer.StreamingTailLimit);
     }
 
@@ -56,26 +67,94 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// <summary>The stream itself: it is its own current chunk (so that it can be driven as an enumerator).</summary>
     StreamCall IAsyncEnumerator<StreamCall>.Current => this;
 
-    internal void Start(IAsyncEnumerator<StreamSession> chunks) => _chunks = chunks;
+    /// <summary>Set by the runner: its chunks, and the token it checks before each step.</summary>
+    internal void Start(IAsyncEnumerator<StreamSession> chunks, CancellationToken cancellationToken)
+    {
+        _chunks = chunks;
+        _cancellationToken = cancellationToken;
+    }
 
     /// <summary>Moves to the next chunk; false when the stream has ended.</summary>
     /// <exception cref="LlmException">The stream failed (what arrived is in the message).</exception>
     /// <remarks>
-    /// The runner makes each chunk current itself before yielding it (<see cref="SetCurrent"/>), so that this step is the
-    /// runner's own: no await here, which would add a hop for every chunk that arrives after a wait.
+    /// A chunk already in the session's buffer is stepped here, without resuming the runner's iterator (whose every
+    /// resumption costs about as much as decoding a small chunk). This is the runner's own next step, not a second
+    /// reader: the same <see cref="StreamSession.Step"/>, after the same cancellation check, accepted by the same
+    /// <see cref="Accept"/>. Whatever else the step gives (more bytes needed, the end, a chunk the runner must judge, an
+    /// invalid chunk) is handed to the runner, which takes it with <see cref="TakePending"/> instead of stepping again.
+    /// No await here: a chunk that arrives after a wait is made current by the runner before it yields.
     /// </remarks>
-    public ValueTask<bool> MoveNextAsync() => _chunks!.MoveNextAsync();
-
-    /// <summary>Called by the runner just before it yields <paramref name="session"/>'s chunk.</summary>
-    internal void SetCurrent(StreamSession session)
+    public ValueTask<bool> MoveNextAsync()
     {
+        if (_suspended is { } session && !_cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var kind = session.Step();
+                if (kind == StepKind.Chunk && !session.IsWhole && Accept(session))
+                {
+                    return new ValueTask<bool>(true);
+                }
+
+                _pendingKind = kind;
+                _hasPending = true;
+            }
+            catch (InvalidChunkException e)
+            {
+                _pendingError = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        _suspended = null;
+        return _chunks!.MoveNextAsync();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="session"/>'s chunk current (its text appended to <see cref="Received"/>), just before the runner
+    /// yields it; false, and nothing changed, when the text would make <see cref="Received"/> longer than the profile's
+    /// MaxResponseBytes while it keeps the whole text.
+    /// </summary>
+    internal bool Accept(StreamSession session)
+    {
+        if (session.CurrentText is { Length: > 0 } text)
+        {
+            if (KeepsWholeText && Received.Length + text.Length > _maxTextBytes)
+            {
+                return false;
+            }
+
+            Received.Append(text);
+        }
+
         _current = session;
         _status = session.StatusCode;
+        _suspended = session;
+        return true;
+    }
+
+    /// <summary>What the last <see cref="MoveNextAsync"/> stepped and handed on, if anything; rethrows the invalid chunk it met.</summary>
+    /// <exception cref="InvalidChunkException">The step the consumer made met an invalid chunk.</exception>
+    internal StepKind? TakePending()
+    {
+        if (_pendingError is { } error)
+        {
+            _pendingError = null;
+            error.Throw();
+        }
+
+        if (!_hasPending)
+        {
+            return null;
+        }
+
+        _hasPending = false;
+        return _pendingKind;
     }
 
     public async ValueTask DisposeAsync()
     {
         _current = null;
+        _suspended = null;
         if (_chunks is not null)
         {
             await _chunks.DisposeAsync().ConfigureAwait(false);
