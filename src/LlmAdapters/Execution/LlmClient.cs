@@ -34,6 +34,9 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     /// <summary>The profile this client runs with.</summary>
     public ClientSettings Settings => _runner.Settings;
 
+    /// <summary>What runs this client's calls.</summary>
+    internal PlanRunner Runner => _runner;
+
     /// <inheritdoc/>
     public LlmApiType? ApiTypeOf(string call) => _adapter.Calls.TryGetValue(call, out var plan) ? plan.ApiType : null;
 
@@ -76,11 +79,11 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     // The hot path: strings straight from the engine, no update objects, and one iterator over the network loop (each
     // iterator layer costs every chunk a hop, which shows with many concurrent streams).
     public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default)
-        => ObservedStreamAsync(request, textOnly: true, static stream => stream.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
+        => new ObservedStream<string>(this, request, textOnly: true, static stream => stream.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
 
     // No iterator of its own over the stream's: each layer costs every chunk a hop.
     public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default)
-        => ObservedStreamAsync(request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
+        => new ObservedStream<LlmStreamUpdate>(this, request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
 
     /// <summary>
     /// <see cref="StreamUpdatesAsync"/> with each update turned by <paramref name="map"/> in the stream's own loop: a
@@ -89,7 +92,8 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     /// </summary>
     internal IAsyncEnumerable<T> StreamUpdatesAsync<T>(LlmRequest request, Func<LlmStreamUpdate, T> map, CancellationToken cancellationToken)
         where T : class
-        => ObservedStreamAsync(
+        => new ObservedStream<T>(
+            this,
             request,
             textOnly: false,
             stream => map(Update(stream)),
@@ -118,85 +122,6 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         => stream.FinalFields is { } fields && fields.TryGetValue(ToolCalls.FieldName, out var calls) && calls.ValueKind == JsonValueKind.Array
             ? new LlmStreamUpdate(string.Empty, new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [ToolCalls.FieldName] = calls })
             : null;
-
-    /// <summary>
-    /// A stream call's chunks, timed, logged and traced: the one loop under both <see cref="StreamAsync"/> and
-    /// <see cref="StreamUpdatesAsync"/>. Each chunk is turned into what the caller yields by <paramref name="project"/>
-    /// while it is current (null: nothing to yield); a call that is not a stream call yields
-    /// <paramref name="whole"/> of its whole response once. Only the tail of the text is kept for error messages, since
-    /// the consumer has the text itself. With <paramref name="textOnly"/>, the other fields are kept only when the
-    /// observation records them. An async call yields <paramref name="asyncSteps"/> when given (its poll steps), else its result once;
-    /// after a stream's last chunk, <paramref name="last"/> may add one item (StreamUpdatesAsync: the whole tool calls).
-    /// </summary>
-    private async IAsyncEnumerable<T> ObservedStreamAsync<T>(LlmRequest request, bool textOnly, Func<StreamCall, T?> project, Func<LlmResponse, T> whole, [EnumeratorCancellation] CancellationToken cancellationToken, Func<CallPlan, LlmRequest, CancellationToken, IAsyncEnumerable<T>>? asyncSteps = null, Func<StreamCall, T?>? last = null)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var call = Resolve(request);
-        if (call.ApiType == LlmApiType.Async && asyncSteps is not null)
-        {
-            await foreach (var step in asyncSteps(call, request, cancellationToken).ConfigureAwait(false))
-            {
-                yield return step;
-            }
-
-            yield break;
-        }
-
-        if (call.ApiType != LlmApiType.Stream)
-        {
-            yield return whole(await CallAsync(request, cancellationToken).ConfigureAwait(false));
-            yield break;
-        }
-
-        var observation = new CallObservation(_runner.Settings, _adapter.Name, call.Name, call.ApiType, request);
-        var stream = _runner.OpenStream(call, request, keepsWholeText: false, keepsFields: !textOnly || observation.WantsResult, cancellationToken, keepsToolCalls: !textOnly);
-        var firstChunk = false;
-        try
-        {
-            while (true)
-            {
-                // Awaited here, not in a helper: a chunk that arrives after a wait then resumes this loop directly (a
-                // helper's own await would add a hop per chunk). A failure is recorded before it propagates.
-                bool more;
-                try
-                {
-                    more = await stream.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    observation.Fail(e);
-                    throw;
-                }
-
-                if (!more)
-                {
-                    break;
-                }
-
-                if (!firstChunk && stream.CurrentText is { Length: > 0 })
-                {
-                    observation.FirstChunk();
-                    firstChunk = true;
-                }
-
-                if (project(stream) is { } item)
-                {
-                    yield return item;
-                }
-            }
-
-            if (last?.Invoke(stream) is { } final)
-            {
-                yield return final;
-            }
-        }
-        finally
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            Complete(observation, stream.StatusCode, stream.FinalFields);
-        }
-    }
 
     private async IAsyncEnumerable<LlmStreamUpdate> PollUpdatesCore(CallPlan call, LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -235,15 +160,9 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
     }
 
-    /// <summary>Ends a stream's observation with its final fields (or none, when the consumer stopped early).</summary>
-    private static void Complete(CallObservation observation, int status, Dictionary<string, JsonElement>? fields)
-        => observation.Complete(
-            status,
-            fields is null ? null : ResponseMap.UsageFrom(fields),
-            fields is not null && fields.TryGetValue("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null,
-            fields is null ? null : ResponseMap.FinishReasonFrom(fields));
-
-    private CallPlan Resolve(LlmRequest request)
+    /// <summary>The call <paramref name="request"/> names, checked against what the request carries.</summary>
+    /// <exception cref="LlmRequestException">The adapter has no such call, or the call cannot take the request's inputs.</exception>
+    internal CallPlan Resolve(LlmRequest request)
     {
         if (!_adapter.Calls.TryGetValue(request.Call, out var call))
         {

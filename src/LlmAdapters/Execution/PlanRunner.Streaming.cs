@@ -11,6 +11,12 @@ internal sealed partial class PlanRunner
     /// <summary>The last characters of the received text quoted in a stream error message.</summary>
     private const int ReceivedTailChars = 200;
 
+    /// <summary>
+    /// Whether a stream's consumer steps the chunks already buffered itself (<see cref="StreamCall.MoveNextAsync"/>): always,
+    /// except in the differential test that runs every stream both ways and proves that this changes nothing.
+    /// </summary>
+    internal bool ConsumerSteps { get; set; } = true;
+
     /// <summary>Opens a stream call for its consumer to drive; nothing is sent before the first <see cref="StreamCall.MoveNextAsync"/>.</summary>
     /// <param name="call">A stream call.</param>
     /// <param name="request">The request.</param>
@@ -20,7 +26,7 @@ internal sealed partial class PlanRunner
     /// <param name="keepsToolCalls">Join the pieces of tool calls (false for StreamAsync, which yields text only).</param>
     public StreamCall OpenStream(CallPlan call, LlmRequest request, bool keepsWholeText, bool keepsFields, CancellationToken cancellationToken, bool keepsToolCalls = true)
     {
-        var stream = new StreamCall(keepsWholeText, keepsFields, Settings.MaxResponseBytes) { KeepsToolCalls = keepsToolCalls && keepsFields };
+        var stream = new StreamCall(keepsWholeText, keepsFields, Settings.MaxResponseBytes) { KeepsToolCalls = keepsToolCalls && keepsFields, SteppedByConsumer = ConsumerSteps };
         stream.Start(RunStreamAsync(call, request, stream, cancellationToken).GetAsyncEnumerator(cancellationToken), cancellationToken);
         return stream;
     }

@@ -42,6 +42,12 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// <summary>True when the pieces of tool calls are joined, for <see cref="FinalFields"/> (not for StreamAsync).</summary>
     public bool KeepsToolCalls { get; init; } = true;
 
+    /// <summary>
+    /// True (always, but in the differential test that proves it changes nothing) when <see cref="MoveNextAsync"/> steps
+    /// chunks already buffered itself instead of resuming the runner for each.
+    /// </summary>
+    public bool SteppedByConsumer { get; init; } = true;
+
     /// <summary>True when the fields other than the text are kept for <see cref="FinalFields"/>.</summary>
     public bool KeepsFields { get; }
 
@@ -86,7 +92,7 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// </remarks>
     public ValueTask<bool> MoveNextAsync()
     {
-        if (_suspended is { } session && !_cancellationToken.IsCancellationRequested)
+        if (_suspended is { } session && SteppedByConsumer && !_cancellationToken.IsCancellationRequested)
         {
             try
             {

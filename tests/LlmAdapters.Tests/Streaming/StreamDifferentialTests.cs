@@ -94,46 +94,10 @@ public class StreamDifferentialTests
             Retry = new LlmRetryOptions { MaxRetries = 0 },
             Variables = { ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
         };
-        string[] kinds = ["valid", "valid", "flip", "cut", "exception", "no-text-event", "stray-type"];
         for (var caseNumber = 0; caseNumber < cases; caseNumber++)
         {
             var random = FuzzRun.CaseRandom(Seed + 2, caseNumber);
-            var pieces = Enumerable.Range(0, random.Next(1, 8)).Select(_ => Pieces[random.Next(Pieces.Length)]).ToList();
-            var messages = new List<byte[]> { EventStreamEncoder.Event("messageStart", """{"role":"assistant"}""") };
-            messages.AddRange(pieces.Select(p => EventStreamEncoder.Event("contentBlockDelta", $$$"""{"contentBlockIndex":0,"delta":{"text":{{{JsonSerializer.Serialize(p)}}}}}""")));
-            messages.Add(EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}"""));
-            var kind = kinds[random.Next(kinds.Length)];
-            string? expected = string.Concat(pieces);
-            switch (kind)
-            {
-                case "flip":
-                {
-                    var message = messages[random.Next(messages.Count)];
-                    message[random.Next(message.Length)] ^= (byte)(1 << random.Next(8));
-                    expected = null;
-                    break;
-                }
-
-                case "exception":
-                    messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Exception("throttlingException", """{"message":"slow down"}"""));
-                    expected = null;
-                    break;
-                case "no-text-event":
-                    messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
-                    break;
-                case "stray-type":
-                    messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Message([(":message-type", "gossip")], "{}"u8.ToArray()));
-                    expected = null;
-                    break;
-            }
-
-            var body = EventStreamEncoder.Concat([.. messages]);
-            if (kind == "cut")
-            {
-                body = body[..random.Next(1, body.Length)];
-                expected = null;
-            }
-
+            var (kind, body, expected) = AwsCase(random);
             var outcomes = new List<(StreamFuzzTests.Method Method, string? Text, Exception? Error)>();
             foreach (var method in Enum.GetValues<StreamFuzzTests.Method>())
             {
@@ -155,6 +119,51 @@ public class StreamDifferentialTests
         run.Report();
         run.AssertNoFailures();
         Assert.That(run.Cases, Is.EqualTo(cases));
+    }
+
+    /// <summary>
+    /// A Bedrock ConverseStream body with random text pieces, valid or mutated (a flipped byte, a cut, an exception
+    /// message, an event without text, a stray message type); <c>expected</c> is set only for bodies that must give that text.
+    /// </summary>
+    internal static (string Kind, byte[] Body, string? Expected) AwsCase(Random random)
+    {
+        string[] kinds = ["valid", "valid", "flip", "cut", "exception", "no-text-event", "stray-type"];
+        var pieces = Enumerable.Range(0, random.Next(1, 8)).Select(_ => Pieces[random.Next(Pieces.Length)]).ToList();
+        var messages = new List<byte[]> { EventStreamEncoder.Event("messageStart", """{"role":"assistant"}""") };
+        messages.AddRange(pieces.Select(p => EventStreamEncoder.Event("contentBlockDelta", $$$"""{"contentBlockIndex":0,"delta":{"text":{{{JsonSerializer.Serialize(p)}}}}}""")));
+        messages.Add(EventStreamEncoder.Event("messageStop", """{"stopReason":"end_turn"}"""));
+        var kind = kinds[random.Next(kinds.Length)];
+        string? expected = string.Concat(pieces);
+        switch (kind)
+        {
+            case "flip":
+            {
+                var message = messages[random.Next(messages.Count)];
+                message[random.Next(message.Length)] ^= (byte)(1 << random.Next(8));
+                expected = null;
+                break;
+            }
+
+            case "exception":
+                messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Exception("throttlingException", """{"message":"slow down"}"""));
+                expected = null;
+                break;
+            case "no-text-event":
+                messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Event("contentBlockStop", """{"contentBlockIndex":0}"""));
+                break;
+            case "stray-type":
+                messages.Insert(random.Next(1, messages.Count + 1), EventStreamEncoder.Message([(":message-type", "gossip")], "{}"u8.ToArray()));
+                expected = null;
+                break;
+        }
+
+        var body = EventStreamEncoder.Concat([.. messages]);
+        if (kind == "cut")
+        {
+            body = body[..random.Next(1, body.Length)];
+            expected = null;
+        }
+        return (kind, body, expected);
     }
 
     /// <summary>Generates each case, runs every method over its body through <paramref name="serve"/>, and checks that they agree.</summary>
@@ -244,7 +253,7 @@ public class StreamDifferentialTests
     }
 
     /// <summary>A body for the case: a StreamFuzzTests mutation, or an exactness mutation; <c>expected</c> is set only for bodies that must give that text.</summary>
-    private static (string Kind, byte[] Body, string ContentType, string? Expected) Generate(Shape shape, Random random, int caseNumber)
+    internal static (string Kind, byte[] Body, string ContentType, string? Expected) Generate(Shape shape, Random random, int caseNumber)
     {
         var segments = shape.Build(Pieces);
         var full = string.Concat(segments.Select(s => s.Text));
