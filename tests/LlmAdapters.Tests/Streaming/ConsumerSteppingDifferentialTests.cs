@@ -58,14 +58,7 @@ public class ConsumerSteppingDifferentialTests
     public async Task FastPath_GivesWhatTheRunnerGives_OverAwsEventStreams()
     {
         var run = new FuzzRun($"consumer stepping over aws-eventstream, fast path against the runner (seed {Seed + 1})");
-        var profile = new LlmProfile
-        {
-            Adapter = "bedrock",
-            BaseUrl = "https://bedrock-runtime.us-east-1.amazonaws.com",
-            MaxStreamLineBytes = MaxLine,
-            Retry = new LlmRetryOptions { MaxRetries = 0 },
-            Variables = { ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
-        };
+        var profile = StreamDifferentialTests.BedrockProfile();
         for (var caseNumber = 0; caseNumber < AwsCases; caseNumber++)
         {
             var random = FuzzRun.CaseRandom(Seed + 1, caseNumber);

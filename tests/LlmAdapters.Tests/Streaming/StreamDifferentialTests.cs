@@ -86,14 +86,7 @@ public class StreamDifferentialTests
     {
         const int cases = 300;
         var run = new FuzzRun($"differential aws-eventstream decoding (seed {Seed + 2})");
-        var profile = new LlmProfile
-        {
-            Adapter = "bedrock",
-            BaseUrl = "https://bedrock-runtime.us-east-1.amazonaws.com",
-            MaxStreamLineBytes = MaxLine,
-            Retry = new LlmRetryOptions { MaxRetries = 0 },
-            Variables = { ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
-        };
+        var profile = BedrockProfile();
         for (var caseNumber = 0; caseNumber < cases; caseNumber++)
         {
             var random = FuzzRun.CaseRandom(Seed + 2, caseNumber);
@@ -120,6 +113,16 @@ public class StreamDifferentialTests
         run.AssertNoFailures();
         Assert.That(run.Cases, Is.EqualTo(cases));
     }
+
+    /// <summary>A profile of the shipped bedrock adapter (AWS's documented example keys), never retried.</summary>
+    internal static LlmProfile BedrockProfile() => new()
+    {
+        Adapter = "bedrock",
+        BaseUrl = "https://bedrock-runtime.us-east-1.amazonaws.com",
+        MaxStreamLineBytes = MaxLine,
+        Retry = new LlmRetryOptions { MaxRetries = 0 },
+        Variables = { ["model"] = "m", ["region"] = "us-east-1", ["aws_access_key_id"] = "AKIDEXAMPLE", ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+    };
 
     /// <summary>
     /// A Bedrock ConverseStream body with random text pieces, valid or mutated (a flipped byte, a cut, an exception
