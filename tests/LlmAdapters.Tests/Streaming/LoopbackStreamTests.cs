@@ -276,6 +276,81 @@ public class LoopbackStreamTests
         }
     }
 
+    /// <summary>
+    /// A cancellation that arrives while a step waits for the network (not between steps): through the method's token, the
+    /// enumerator's (WithCancellation), or both (combined into one), the waiting step ends with the cancellation, nothing
+    /// more is yielded, and the connection is released.
+    /// </summary>
+    [Test]
+    public async Task CancellingWhileAStepWaits_ThroughEitherToken_EndsTheStep_AndReleasesTheConnection()
+    {
+        foreach (var tokens in new[] { "method", "enumerator", "both" })
+        {
+            var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var path = _server.Route(async context =>
+            {
+                using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
+                context.Response.ContentType = "text/event-stream";
+                var first = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(["one"], done: false).Split("\n\n")[0] + "\n\n");
+                await context.Response.Body.WriteAsync(first);
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            });
+
+            using var methodCancel = new CancellationTokenSource();
+            using var enumeratorCancel = new CancellationTokenSource();
+            var stream = Client(path).StreamAsync(new LlmRequest { Call = "openai_sse" }, tokens == "enumerator" ? default : methodCancel.Token);
+            var enumerator = stream.GetAsyncEnumerator(tokens == "method" ? default : enumeratorCancel.Token);
+            try
+            {
+                Assert.That(await enumerator.MoveNextAsync(), Is.True, tokens);
+                Assert.That(enumerator.Current, Is.EqualTo("one"), tokens);
+
+                // The server sends nothing more: this step waits for the network until it is cancelled.
+                var waiting = enumerator.MoveNextAsync().AsTask();
+                Assert.That(waiting.IsCompleted, Is.False, tokens);
+                (tokens == "method" ? methodCancel : enumeratorCancel).Cancel();
+                Assert.That(async () => await waiting.WaitAsync(TimeSpan.FromSeconds(30)), Throws.InstanceOf<OperationCanceledException>(), tokens);
+                Assert.That(await enumerator.MoveNextAsync(), Is.False, tokens);
+            }
+            finally
+            {
+                await enumerator.DisposeAsync();
+            }
+
+            await aborted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>As from an iterator: nothing is sent before the first step, and each enumeration is a call of its own.</summary>
+    [Test]
+    public async Task AStream_SendsNothingUntilEnumerated_AndEachEnumerationIsItsOwnCall()
+    {
+        var requests = 0;
+        var body = Encoding.UTF8.GetBytes(Body("openai_sse"));
+        var path = _server.Route(async context =>
+        {
+            Interlocked.Increment(ref requests);
+            await LoopbackServer.WriteAsync(context, body, WritePattern.PerEvent, "text/event-stream");
+        });
+        var client = Client(path);
+
+        var stream = client.StreamAsync(new LlmRequest { Call = "openai_sse" });
+        var updates = client.StreamUpdatesAsync(new LlmRequest { Call = "openai_sse" });
+        var unread = client.StreamAsync(null!);
+        Assert.That(Volatile.Read(ref requests), Is.Zero);
+
+        Assert.That(await StreamResponses.CollectAsync(stream), Is.EqualTo(Pieces));
+        Assert.That(await StreamResponses.CollectAsync(stream), Is.EqualTo(Pieces));
+        Assert.That((await StreamResponses.CollectAsync(updates)).Where(t => t.Length > 0), Is.EqualTo(Pieces));
+        Assert.That(Volatile.Read(ref requests), Is.EqualTo(3));
+
+        // An argument error surfaces at the first step, as an iterator's would, and sends nothing.
+        await using var enumerator = unread.GetAsyncEnumerator();
+        Assert.That(async () => await enumerator.MoveNextAsync(), Throws.ArgumentNullException);
+        Assert.That(Volatile.Read(ref requests), Is.EqualTo(3));
+    }
+
     [Test]
     public async Task MillionChunkStream_KeepsMemoryFlat()
     {
