@@ -83,6 +83,17 @@ public class LoopbackStreamTests
         return Catalog.CreateClient(profile, new SocketsHttpHandler(), time);
     }
 
+    /// <summary>A route that sends one OpenAI chunk ("one") and then nothing, until the client lets go (<paramref name="aborted"/> is then set).</summary>
+    private string ServeOneChunkThenStall(TaskCompletionSource aborted) => _server.Route(async context =>
+    {
+        using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
+        context.Response.ContentType = "text/event-stream";
+        var first = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(["one"], done: false).Split("\n\n")[0] + "\n\n");
+        await context.Response.Body.WriteAsync(first);
+        await context.Response.Body.FlushAsync();
+        await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    });
+
     private string Serve(string body, WritePattern pattern, string contentType = "text/event-stream")
     {
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -242,15 +253,7 @@ public class LoopbackStreamTests
         foreach (var cancel in new[] { false, true })
         {
             var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var path = _server.Route(async context =>
-            {
-                using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
-                context.Response.ContentType = "text/event-stream";
-                var first = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(["one"], done: false).Split("\n\n")[0] + "\n\n");
-                await context.Response.Body.WriteAsync(first);
-                await context.Response.Body.FlushAsync();
-                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-            });
+            var path = ServeOneChunkThenStall(aborted);
 
             using var cts = new CancellationTokenSource();
             var pieces = 0;
@@ -287,15 +290,7 @@ public class LoopbackStreamTests
         foreach (var tokens in new[] { "method", "enumerator", "both" })
         {
             var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var path = _server.Route(async context =>
-            {
-                using var registration = context.RequestAborted.Register(() => aborted.TrySetResult());
-                context.Response.ContentType = "text/event-stream";
-                var first = Encoding.UTF8.GetBytes(StreamResponses.OpenAi(["one"], done: false).Split("\n\n")[0] + "\n\n");
-                await context.Response.Body.WriteAsync(first);
-                await context.Response.Body.FlushAsync();
-                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-            });
+            var path = ServeOneChunkThenStall(aborted);
 
             using var methodCancel = new CancellationTokenSource();
             using var enumeratorCancel = new CancellationTokenSource();
