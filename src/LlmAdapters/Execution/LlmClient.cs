@@ -76,12 +76,12 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
     }
 
-    // The hot path: strings straight from the engine, no update objects, and one iterator over the network loop (each
-    // iterator layer costs every chunk a hop, which shows with many concurrent streams).
+    // The hot path: strings straight from the engine, no update objects, and no iterator of its own (ObservedStream
+    // yields a buffered chunk synchronously; an iterator layer would cost every chunk a resumption).
     public IAsyncEnumerable<string> StreamAsync(LlmRequest request, CancellationToken cancellationToken = default)
         => new ObservedStream<string>(this, request, textOnly: true, static stream => stream.CurrentText is { Length: > 0 } text ? text : null, static response => response.Text, cancellationToken);
 
-    // No iterator of its own over the stream's: each layer costs every chunk a hop.
+    // The same loop: no iterator of its own over the stream's.
     public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default)
         => new ObservedStream<LlmStreamUpdate>(this, request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
 

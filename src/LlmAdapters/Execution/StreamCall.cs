@@ -94,6 +94,7 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     {
         if (_suspended is { } session && SteppedByConsumer && !_cancellationToken.IsCancellationRequested)
         {
+            _suspended = null; // (Accept sets it again; a step that throws leaves the runner to end the stream)
             try
             {
                 var kind = session.Step();
