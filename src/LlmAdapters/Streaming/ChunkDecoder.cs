@@ -19,7 +19,6 @@ internal sealed class ChunkDecoder : IDisposable
     private readonly byte[]?[] _documentValues;
     private readonly string _callDescription;
     private readonly int[] _textSlots;
-    private readonly bool[] _isTextSlot; // per slot: true for the text item's alternatives (read per chunk: no search)
     private readonly ResponseField? _textField; // read per chunk: kept here rather than looked up through the plan's lists
     private readonly int _fieldCount;
     private readonly ScanMemo _scanMemo = new(); // the last chunk's scan: the next is checked against it
@@ -28,7 +27,7 @@ internal sealed class ChunkDecoder : IDisposable
     private int _foundAt; // the chunk whose slots the scan memo holds
     private bool _fromChunkBefore; // this chunk's slots were found from the chunk decoded just before (ScanMemo.TryReplay)
     private int _storedAt; // the last chunk whose fields StoreFields kept
-    private readonly int[] _slotField; // per slot: the item it is a path of (SlotLayout gives each path its own), or -1
+    private readonly int[] _slotField; // the plan's SlotFields
     private readonly int[] _fieldChangedAt; // per item: the last chunk in which one of its slots changed (ScanMemo.ChangedSlots)
     private readonly bool _valuesFromSlotsAlone; // no filter, no value read from a document: a value is its slots' bytes
     private int _convertersCheckedAt = -1; // the last chunk whose values CheckConverters accepted
@@ -62,33 +61,10 @@ internal sealed class ChunkDecoder : IDisposable
         _skipped = new bool[plan.Response.Fields.Length];
         _documentValues = plan.Paths.NeedsDocument ? new byte[]?[plan.Paths.SlotCount] : [];
         _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
-        _isTextSlot = new bool[plan.Paths.SlotCount];
-        foreach (var slot in _textSlots)
-        {
-            _isTextSlot[slot] = true;
-        }
-
-        _unchecked = (bool[])_isTextSlot.Clone();
-        foreach (var slot in plan.Response.Fields.SelectMany((f, i) => f.ToolCall is null ? [] : plan.FieldSlots[i]))
-        {
-            // Not checked as a whole: the accumulator decodes the strings it reads (id, name, arguments), so one of those
-            // that is not text fails the chunk, and the rest of the value (Anthropic's "$" is the whole chunk) is read by
-            // nothing, under StreamAsync (which reads no tool call) as under CallAsync.
-            _unchecked[slot] = true;
-        }
-
+        _unchecked = plan.UncheckedSlots;
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
         _fieldCount = plan.Response.Fields.Length;
-        _slotField = new int[plan.Paths.SlotCount];
-        _slotField.AsSpan().Fill(-1);
-        for (var i = 0; i < _fieldCount; i++)
-        {
-            foreach (var slot in plan.FieldSlots[i])
-            {
-                _slotField[slot] = i;
-            }
-        }
-
+        _slotField = plan.SlotFields;
         _fieldChangedAt = new int[_fieldCount];
         _valuesFromSlotsAlone = plan.Filters.Count == 0 && !plan.Paths.NeedsDocument;
         Fields = new FieldAccumulator(plan.Response, maxJoinedChars);
@@ -122,7 +98,7 @@ internal sealed class ChunkDecoder : IDisposable
     // Where the value is that the text's converter (an IRawTextConverter) read in this chunk (-1: none).
     private int _textConvertedStart = -1;
     private int _textConvertedLength;
-    private readonly bool[] _unchecked; // per slot: not checked by ValidateStrings (the text, decoded anyway; tool pieces, decoded where read)
+    private readonly bool[] _unchecked; // the plan's UncheckedSlots
 
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
     public string? Text { get; private set; }

@@ -35,6 +35,7 @@ internal sealed class StreamPlan
         ErrorCodeSlots = layout.ErrorCodeSlots;
         TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Length == 0;
         (ConverterFields, RawConverters, ReadsTheTextsValues) = Converters(response);
+        (SlotFields, UncheckedSlots) = SlotRoles(response, layout.Paths.SlotCount, layout.FieldSlots);
         NeedsEventJson = filters.Count > 0;
         foreach (var isEvent in EventFields)
         {
@@ -73,6 +74,34 @@ internal sealed class StreamPlan
     /// false for NDJSON lines and JSON-array elements read through resp items, where such a payload is an error.
     /// </summary>
     public bool TextPayloads { get; }
+
+    /// <summary>Per slot: the item it is a path of (SlotLayout gives each path its own), or -1.</summary>
+    public int[] SlotFields { get; }
+
+    /// <summary>
+    /// Per slot: true when the decoder's check of every string's UTF-8 leaves it out. The text item's alternatives are
+    /// decoded anyway; a tool_call item's are not checked as a whole, since the accumulator decodes the strings it reads
+    /// (id, name, arguments), so one of those that is not text fails the chunk, and the rest of the value (Anthropic's
+    /// "$" is the whole chunk) is read by nothing, under StreamAsync (which reads no tool call) as under CallAsync.
+    /// </summary>
+    public bool[] UncheckedSlots { get; }
+
+    private static (int[] SlotFields, bool[] NotChecked) SlotRoles(ResponseMap response, int slotCount, int[][] fieldSlots)
+    {
+        var slotFields = new int[slotCount];
+        slotFields.AsSpan().Fill(-1);
+        var notChecked = new bool[slotCount];
+        for (var i = 0; i < response.Fields.Length; i++)
+        {
+            foreach (var slot in fieldSlots[i])
+            {
+                slotFields[slot] = i;
+                notChecked[slot] |= i == response.TextIndex || response.Fields[i].ToolCall is not null;
+            }
+        }
+
+        return (slotFields, notChecked);
+    }
 
     /// <summary>The items other than the text that have a converter (checked in every chunk, however the stream is read).</summary>
     public int[] ConverterFields { get; }
