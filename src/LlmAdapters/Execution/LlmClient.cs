@@ -111,8 +111,8 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     }
 
     private static LlmStreamUpdate Update(StreamCall stream)
-        => stream.CurrentSnapshot() is { } snapshot
-            ? new LlmStreamUpdate(stream.CurrentText ?? string.Empty, snapshot, stream.CurrentEventType)
+        => stream.CurrentSnapshot(out var patch) is { } snapshot
+            ? new LlmStreamUpdate(stream.CurrentText ?? string.Empty, snapshot, patch)
             : new LlmStreamUpdate(stream.CurrentText ?? string.Empty, EmptyFields, stream.CurrentEventType);
 
     private static readonly Dictionary<string, JsonElement> EmptyFields = [];

@@ -17,6 +17,12 @@ internal sealed partial class PlanRunner
     /// </summary>
     internal bool ConsumerSteps { get; set; } = true;
 
+    /// <summary>
+    /// Whether an update whose values differ from the chunk before's only in integers is given as that chunk's snapshot
+    /// and a patch (<see cref="SnapshotPatch"/>): always, except in the differential test that proves this changes nothing.
+    /// </summary>
+    internal bool PatchesSnapshots { get; set; } = true;
+
     /// <summary>Opens a stream call for its consumer to drive; nothing is sent before the first <see cref="StreamCall.MoveNextAsync"/>.</summary>
     /// <param name="call">A stream call.</param>
     /// <param name="request">The request.</param>
@@ -126,6 +132,7 @@ internal sealed partial class PlanRunner
         using (var session = new StreamSession(plan, Settings.MaxStreamLineBytes, call.DisplayName, Settings.MaxResponseBytes) { StatusCode = (int)response.StatusCode })
         {
             session.Decoder.KeepFields = stream.KeepsFields;
+            session.Decoder.PatchesSnapshots = PatchesSnapshots;
             session.Decoder.KeepToolCalls = stream.KeepsToolCalls;
             Stream body;
             try

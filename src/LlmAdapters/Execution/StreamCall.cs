@@ -66,9 +66,15 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// <summary>The SSE event type of the current chunk, or null.</summary>
     public string? CurrentEventType => _current!.Decoder.EventType;
 
-    /// <summary>The current chunk's values, kept for an update (null for a framing whose payloads are not decoded).</summary>
-    public Mapping.ChunkSnapshot? CurrentSnapshot()
-        => _current!.Framing.DecodesPayloads ? _current.Decoder.CurrentSnapshot(_current.CurrentPayload) : null;
+    /// <summary>
+    /// The current chunk's values, kept for an update, with the patch that gives its integers (see
+    /// <see cref="Mapping.SnapshotPatch"/>); null for a framing whose payloads are not decoded.
+    /// </summary>
+    public Mapping.ChunkSnapshot? CurrentSnapshot(out long patch)
+    {
+        patch = Mapping.SnapshotPatch.None;
+        return _current!.Framing.DecodesPayloads ? _current.Decoder.CurrentSnapshot(_current.CurrentPayload, out patch) : null;
+    }
 
     /// <summary>The stream itself: it is its own current chunk (so that it can be driven as an enumerator).</summary>
     StreamCall IAsyncEnumerator<StreamCall>.Current => this;

@@ -32,13 +32,22 @@ internal sealed class ChunkSnapshot
     private int _computed; // 1 once _usage and _finishReason are set
     private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
     private ReadOnlyMemory<char> _wholeText; // FromWholeText's text
+    private readonly int[]? _sites; // the integers that later chunks patch (see SnapshotPatch): per site its field, start in the field's value, length
 
-    private ChunkSnapshot(ResponseMap map, string callDescription, int[] data)
+    private ChunkSnapshot(ResponseMap map, string callDescription, int[] data, string? eventType, int[]? sites)
     {
         _map = map;
         _callDescription = callDescription;
         _data = data;
+        EventType = eventType;
+        _sites = sites;
     }
+
+    /// <summary>The SSE event type of the chunk (chunks of another type do not share a snapshot), or null.</summary>
+    public string? EventType { get; }
+
+    /// <summary>True when later chunks may be given as this snapshot and a patch (see <see cref="SnapshotPatch"/>).</summary>
+    public bool HasSites => _sites is not null;
 
     private int Count => _map.Fields.Length;
 
@@ -63,26 +72,27 @@ internal sealed class ChunkSnapshot
     /// <paramref name="wholeText"/>, for a field marked <see cref="FromWholeText"/>: the text so far, in a buffer that is
     /// only ever appended to (so it is shared by every snapshot of the stream, and the whole text is not copied per chunk).
     /// </remarks>
-    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, ReadOnlyMemory<char> wholeText = default)
+    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, ReadOnlyMemory<char> wholeText = default)
     {
-        if (previous is not null && previous.Matches(layout) && previous._wholeText.Equals(wholeText))
+        if (previous is not null && previous.Matches(layout) && previous._wholeText.Equals(wholeText) && string.Equals(previous.EventType, eventType, StringComparison.Ordinal))
         {
             return previous;
         }
 
-        return Make(previous, map, callDescription, layout, wholeText);
+        return Make(previous, map, callDescription, layout, wholeText, eventType, null);
     }
 
     /// <summary>
     /// A new snapshot of values laid out as for <see cref="Of"/>, known to differ from <paramref name="previous"/>'s (the
-    /// caller compared them), which lends it what it computed from the values that are the same.
+    /// caller compared them), which lends it what it computed from the values that are the same. <paramref name="sites"/>:
+    /// the integers that later chunks may patch (see <see cref="SnapshotPatch"/>), or null.
     /// </summary>
-    public static ChunkSnapshot New(ChunkSnapshot previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout)
-        => Make(previous, map, callDescription, layout, default);
+    public static ChunkSnapshot New(ChunkSnapshot previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, int[]? sites)
+        => Make(previous, map, callDescription, layout, default, eventType, sites);
 
-    private static ChunkSnapshot Make(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, ReadOnlyMemory<char> wholeText)
+    private static ChunkSnapshot Make(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, ReadOnlyMemory<char> wholeText, string? eventType, int[]? sites)
     {
-        var snapshot = new ChunkSnapshot(map, callDescription, layout.ToArray()) { _wholeText = wholeText };
+        var snapshot = new ChunkSnapshot(map, callDescription, layout.ToArray(), eventType, sites) { _wholeText = wholeText };
         if (previous is not null)
         {
             snapshot.Inherit(previous);
@@ -165,6 +175,127 @@ internal sealed class ChunkSnapshot
         }
 
         return true;
+    }
+
+    /// <summary>True when field <paramref name="i"/> holds one of the integers that a patch gives.</summary>
+    public bool Patches(int i)
+    {
+        if (_sites is { } sites)
+        {
+            for (var s = 0; s < sites.Length; s += 3)
+            {
+                if (sites[s] == i)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when one of <paramref name="fields"/> holds an integer that a patch gives.</summary>
+    public bool PatchesAny(int[] fields)
+    {
+        foreach (var i in fields)
+        {
+            if (Patches(i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when the field <paramref name="name"/> holds an integer that a patch gives.</summary>
+    public bool Patches(string name) => _sites is not null && _map.IndexOf(name) is var index and >= 0 && Patches(index);
+
+    /// <summary>The fields that usage and the finish reason are read from.</summary>
+    public int[] UsageAndFinishFields => _map.UsageAndFinishFields;
+
+    /// <summary>The finish reason's field, or -1.</summary>
+    public int FinishReasonIndex => _map.FinishReasonIndex;
+
+    /// <summary>
+    /// Checks field <paramref name="i"/>'s value in a later chunk (<paramref name="current"/>) against this snapshot's: true
+    /// when every byte is the same but the canonical integers at this snapshot's sites in the field, whose values are
+    /// then set in <paramref name="patch"/>.
+    /// </summary>
+    public bool TryPatch(int i, ReadOnlySpan<byte> current, ref long patch)
+    {
+        var sites = _sites!;
+        var count = sites.Length / 3;
+        var maxDigits = SnapshotPatch.MaxDigits(count);
+        var raw = Raw(i);
+        int at = 0, atCurrent = 0;
+        for (var site = 0; site < count; site++)
+        {
+            if (sites[3 * site] != i)
+            {
+                continue;
+            }
+
+            // The bytes since the site before are the same; then an integer where this snapshot has one.
+            var (start, length) = (sites[(3 * site) + 1], sites[(3 * site) + 2]);
+            var same = start - at;
+            if (current.Length - atCurrent < same || !current.Slice(atCurrent, same).SequenceEqual(raw.Slice(at, same))
+                || !SnapshotPatch.TryReadInt(current[(atCurrent + same)..], maxDigits, out var value, out var digits))
+            {
+                return false;
+            }
+
+            patch = SnapshotPatch.With(patch, site, count, value);
+            atCurrent += same + digits;
+            at = start + length;
+        }
+
+        return current[atCurrent..].SequenceEqual(raw[at..]);
+    }
+
+    /// <summary>
+    /// The snapshot of a chunk given as this one and <paramref name="patch"/>: this one's values with the patch's integers
+    /// written at the sites, in a snapshot of its own (made when such an update's patched values are first read).
+    /// </summary>
+    public ChunkSnapshot WithPatch(long patch)
+    {
+        var sites = _sites!;
+        var count = sites.Length / 3;
+        var values = MemoryMarshal.AsBytes(_data.AsSpan(2 * Count));
+        var layout = new int[_data.Length + (count * 5)]; // an integer of a patch has at most 18 digits, 20 bytes more than the shortest
+        var bytes = MemoryMarshal.AsBytes(layout.AsSpan(2 * Count));
+        var used = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            var start = Start(i);
+            if (start < 0)
+            {
+                layout[2 * i] = start;
+                continue;
+            }
+
+            // The value, copied up to each site in it, the patch's integer written in place of the one there.
+            var raw = values.Slice(start, _data[(2 * i) + 1]);
+            layout[2 * i] = used;
+            var at = 0;
+            for (var site = 0; site < count; site++)
+            {
+                if (sites[3 * site] == i)
+                {
+                    var siteStart = sites[(3 * site) + 1];
+                    raw[at..siteStart].CopyTo(bytes[used..]);
+                    used += siteStart - at;
+                    used += SnapshotPatch.Write(SnapshotPatch.ValueAt(patch, site, count), bytes[used..]);
+                    at = siteStart + sites[(3 * site) + 2];
+                }
+            }
+
+            raw[at..].CopyTo(bytes[used..]);
+            used += raw.Length - at;
+            layout[(2 * i) + 1] = used - layout[2 * i];
+        }
+
+        return Make(this, _map, _callDescription, layout.AsSpan(0, (2 * Count) + ((used + 3) / 4)), _wholeText, EventType, null);
     }
 
     /// <summary>The fields as an update shows them: every non-null value, converted, the text item as <paramref name="text"/>.</summary>

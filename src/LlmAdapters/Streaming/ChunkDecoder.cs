@@ -40,6 +40,7 @@ internal sealed class ChunkDecoder : IDisposable
     // scratch space where the current chunk's values are gathered to be compared with it.
     private ChunkSnapshot? _snapshot;
     private int _snapshotAt; // the chunk whose snapshot _snapshot is
+    private long _lastPatch; // the patch given with _snapshot for that chunk (SnapshotPatch.None: its own values)
     private int[] _snapshotData = []; // a new snapshot's layout and values, gathered (see ChunkSnapshot.Of)
 
     // Cumulative mode: the previous chunk's whole text, and a buffer for the current one (both pooled, swapped per chunk).
@@ -78,6 +79,9 @@ internal sealed class ChunkDecoder : IDisposable
     /// through StreamAsync that nobody observes needs none of them).
     /// </summary>
     public bool KeepFields { get; set; } = true;
+
+    /// <summary>False to make a snapshot of every chunk whose values differ from the chunk before's, integers or not (see <see cref="CurrentSnapshot"/>).</summary>
+    public bool PatchesSnapshots { get; set; } = true;
 
     /// <summary>
     /// True when the pieces of tool calls (<c>tool_call</c> items) are joined across chunks (StreamUpdatesAsync, CallAsync);
@@ -217,19 +221,30 @@ internal sealed class ChunkDecoder : IDisposable
 
     /// <summary>
     /// The current chunk's values for a <see cref="LlmStreamUpdate"/>: the previous chunk's snapshot when they are the
-    /// same, else a new one (its converters run now, so that a value a converter rejects fails the stream here).
+    /// same; that snapshot and a <paramref name="patch"/> when they differ only in integers at its sites (see
+    /// <see cref="SnapshotPatch"/>); else a new one (its converters run now, so that a value a converter rejects fails
+    /// the stream here).
     /// </summary>
     /// <exception cref="LlmException">A converter rejected a value.</exception>
-    public ChunkSnapshot CurrentSnapshot(ReadOnlySpan<byte> payload)
+    public ChunkSnapshot CurrentSnapshot(ReadOnlySpan<byte> payload, out long patch)
     {
         payload = TrimWhiteSpace(payload); // the slots were found in the trimmed payload, as Decode read it
         var before = _snapshot is not null && _snapshotAt == _chunks - 1 ? _snapshot : null;
-        var compared = before is not null && !_plan.Cumulative; // (a cumulative stream's text item is the whole text so far)
+        var compared = before is not null && !_plan.Cumulative && !_eventChanged; // (a cumulative stream's text item is the whole text so far)
         if (compared && SameAsChunkBefore(payload))
         {
-            // Every value is the chunk before's (the usual chunk of text): its snapshot, without gathering the values.
+            // Every value is the chunk before's (the usual chunk of text): its snapshot and patch, without gathering the values.
             _snapshotAt = _chunks;
+            patch = _lastPatch;
             return before!;
+        }
+
+        if (compared && PatchesSnapshots && before!.HasSites && TryPatch(before, payload, out patch))
+        {
+            // Only integers at its sites differ (a usage sent with every chunk): that snapshot again, with this chunk's integers.
+            _snapshotAt = _chunks;
+            _lastPatch = patch;
+            return before;
         }
 
         // Gathered as the snapshot keeps them (see ChunkSnapshot.Of): per item two ints, then the values' bytes. An
@@ -247,7 +262,7 @@ internal sealed class ChunkDecoder : IDisposable
         {
             int mark;
             ReadOnlySpan<byte> raw;
-            if (before is not null && i != textIndex && IsUnchanged(i) && _plan.Response.Fields[i].ToolCall is null)
+            if (before is not null && i != textIndex && IsUnchanged(i) && _plan.Response.Fields[i].ToolCall is null && !(_lastPatch != SnapshotPatch.None && before.Patches(i)))
             {
                 mark = before.MarkOf(i);
                 raw = before.ValueOf(i);
@@ -281,8 +296,8 @@ internal sealed class ChunkDecoder : IDisposable
         // without comparing them again. Else (no snapshot of the chunk before, a cumulative stream) Of compares.
         var layout = _snapshotData.AsSpan(0, valuesAt + ((used + 3) / 4));
         var snapshot = compared
-            ? ChunkSnapshot.New(before!, _plan.Response, _callDescription, layout)
-            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default);
+            ? ChunkSnapshot.New(before!, _plan.Response, _callDescription, layout, EventType, PatchesSnapshots ? Sites(before!, layout) : null)
+            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, EventType, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default);
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             CheckConverters(payload);
@@ -290,7 +305,78 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         _snapshotAt = _chunks;
+        _lastPatch = patch = SnapshotPatch.None;
         return snapshot;
+    }
+
+    /// <summary>
+    /// True when every value of this chunk is <paramref name="before"/>'s but for canonical integers at its sites, whose
+    /// values are then in <paramref name="patch"/>.
+    /// </summary>
+    private bool TryPatch(ChunkSnapshot before, ReadOnlySpan<byte> payload, out long patch)
+    {
+        patch = SnapshotPatch.None;
+        for (var i = 0; i < _fieldCount; i++)
+        {
+            if (_plan.Response.Fields[i].ToolCall is not null)
+            {
+                continue; // (never in a snapshot)
+            }
+
+            if (!before.Patches(i))
+            {
+                // The same as there: unchanged since the chunk before (whose value it was, patched or not), or compared.
+                if (!(i != _plan.Response.TextIndex && IsUnchanged(i)) && !SameAsInSnapshot(i, payload))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (Mark(i, payload, out var raw) != Gathered || !before.TryPatch(i, raw, ref patch))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The sites of a new snapshot (<paramref name="layout"/>) made right after <paramref name="before"/>: the integers in
+    /// which alone their values differ, where no converter reads them (so that a chunk that changes only those is given
+    /// as the new snapshot and a patch); null when anything else differs.
+    /// </summary>
+    private int[]? Sites(ChunkSnapshot before, ReadOnlySpan<int> layout)
+    {
+        Span<int> sites = stackalloc int[3 * SnapshotPatch.MaxSites];
+        var count = 0;
+        var values = MemoryMarshal.AsBytes(layout[(2 * _fieldCount)..]);
+        for (var i = 0; i < _fieldCount; i++)
+        {
+            var (start, mark) = (layout[2 * i], before.MarkOf(i));
+            if (start < 0 || mark < 0)
+            {
+                if (start != mark)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            var value = values.Slice(start, layout[(2 * i) + 1]);
+            var old = before.ValueOf(i);
+            if (!value.SequenceEqual(old)
+                && (_plan.Response.Fields[i].Converter is not null || _plan.Response.Fields[i].ToolCall is not null
+                    || value[0] is not ((byte)'{' or (byte)'[' or (>= (byte)'0' and <= (byte)'9')) || !SnapshotPatch.TryFindSites(i, old, value, sites, ref count)))
+            {
+                return null;
+            }
+        }
+
+        return count == 0 ? null : sites[..(3 * count)].ToArray();
     }
 
     /// <summary>A field's mark in a snapshot of this chunk (see <see cref="ChunkSnapshot.MarkOf"/>), or <see cref="Gathered"/> when its value (<paramref name="raw"/>) is to be copied into it.</summary>
@@ -345,6 +431,11 @@ internal sealed class ChunkDecoder : IDisposable
                 continue;
             }
 
+            if (_lastPatch != SnapshotPatch.None && _snapshot!.Patches(i))
+            {
+                return false; // (its value in the chunk before was the patched one, not the snapshot's)
+            }
+
             // A value whose slots changed may still be the same: no value (Gemini's thoughts in a chunk of text), or the
             // same bytes (a value found by a fresh scan rather than from the chunk before).
             if (!SameAsInSnapshot(i, payload))
@@ -354,7 +445,7 @@ internal sealed class ChunkDecoder : IDisposable
         }
 
         // The text last: its value differs in every chunk of text, so its mark is read only when nothing else differs.
-        return textIndex < 0 || SameAsInSnapshot(textIndex, payload);
+        return textIndex < 0 || (!(_lastPatch != SnapshotPatch.None && _snapshot!.Patches(textIndex)) && SameAsInSnapshot(textIndex, payload));
     }
 
     /// <summary>True when field <paramref name="i"/> has in this chunk the mark, or the value, it has in the last snapshot.</summary>

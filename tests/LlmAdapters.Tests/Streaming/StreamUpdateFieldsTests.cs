@@ -103,6 +103,41 @@ public class StreamUpdateFieldsTests
     }
 
     [Test]
+    public async Task A_dashscope_update_shows_its_own_usage_though_it_shares_the_snapshot_of_the_chunk_before()
+    {
+        // DashScope sends its usage in every event (as in its streaming reference): the updates after the second are that
+        // chunk's snapshot and a patch of the two counts that change (Mapping.SnapshotPatch). Each still shows its own.
+        var body = new StringBuilder();
+        for (var i = 0; i < 6; i++)
+        {
+            body.Append("id:").Append(i + 1).Append("\nevent:result\n:HTTP_STATUS/200\ndata:{\"output\":{\"choices\":[{\"message\":{\"content\":\"piece ")
+                .Append(i).Append("\",\"role\":\"assistant\"},\"finish_reason\":\"").Append(i == 5 ? "stop" : "null").Append("\"}]},\"usage\":{\"total_tokens\":")
+                .Append(i + 95).Append(",\"output_tokens\":").Append(i + 1).Append(",\"input_tokens\":94},\"request_id\":\"5bd1d3a1\"}\n\n");
+        }
+
+        using var http = new HttpClient(new FixedBodyHandler(Encoding.UTF8.GetBytes(body.ToString())));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "sk-test", ["model"] = "qwen-plus" } }, http);
+        var updates = new List<LlmStreamUpdate>();
+        await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }))
+        {
+            updates.Add(update);
+        }
+
+        Assert.That(updates.Select(u => u.IsPatched), Is.EqualTo(new[] { false, false, true, true, true, false }), "the last chunk's finish reason is not an integer: a snapshot of its own");
+        for (var i = 0; i < 6; i++)
+        {
+            // Read after the stream ended, in another order than the stream's.
+            var j = (i * 5) % 6;
+            Assert.That(updates[j].Usage, Is.EqualTo(new LlmUsage(94, j + 1, j + 95)), $"update {j}");
+            Assert.That(updates[j].GetString("usage"), Is.EqualTo($"{{\"total_tokens\":{j + 95},\"output_tokens\":{j + 1},\"input_tokens\":94}}"), $"update {j}");
+            Assert.That(updates[j].Fields["usage"].GetProperty("output_tokens").GetInt32(), Is.EqualTo(j + 1), $"update {j}");
+            Assert.That(updates[j].FinishReason, Is.EqualTo(j == 5 ? "stop" : "null"), $"update {j}");
+            Assert.That(updates[j].Text, Is.EqualTo($"piece {j}"));
+            Assert.That(updates[j].EventType, Is.EqualTo("result"));
+        }
+    }
+
+    [Test]
     public async Task A_gemini_update_shows_its_text_and_thoughts_and_no_reasoning_where_the_chunk_has_no_thought()
     {
         // Gemini's content and reasoning are both read from the parts through converters; a chunk without a thought part
