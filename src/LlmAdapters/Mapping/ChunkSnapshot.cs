@@ -32,7 +32,12 @@ internal sealed class ChunkSnapshot
     private int _computed; // 1 once _usage and _finishReason are set
     private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
     private ReadOnlyMemory<char> _wholeText; // FromWholeText's text
-    private readonly int[]? _sites; // the integers that later chunks patch (see SnapshotPatch): per site its field, start in the field's value, length
+    // What later chunks patch (see SnapshotPatch): per site its field, where its integer starts in the field's value and
+    // its length; or, for a cumulative stream's text item, the field, WholeTextSite and 0: the length of the whole text.
+    private readonly int[]? _sites;
+
+    /// <summary>A site's start that stands for the length of a cumulative stream's whole text (see <see cref="TryPatchWholeText"/>).</summary>
+    public const int WholeTextSite = -1;
 
     private ChunkSnapshot(ResponseMap map, string callDescription, int[] data, string? eventType, int[]? sites)
     {
@@ -72,14 +77,14 @@ internal sealed class ChunkSnapshot
     /// <paramref name="wholeText"/>, for a field marked <see cref="FromWholeText"/>: the text so far, in a buffer that is
     /// only ever appended to (so it is shared by every snapshot of the stream, and the whole text is not copied per chunk).
     /// </remarks>
-    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, ReadOnlyMemory<char> wholeText = default)
+    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, ReadOnlyMemory<char> wholeText = default, int[]? sites = null)
     {
         if (previous is not null && previous.Matches(layout) && previous._wholeText.Equals(wholeText) && string.Equals(previous.EventType, eventType, StringComparison.Ordinal))
         {
             return previous;
         }
 
-        return Make(previous, map, callDescription, layout, wholeText, eventType, null);
+        return Make(previous, map, callDescription, layout, wholeText, eventType, sites);
     }
 
     /// <summary>
@@ -231,7 +236,7 @@ internal sealed class ChunkSnapshot
         int at = 0, atCurrent = 0;
         for (var site = 0; site < count; site++)
         {
-            if (sites[3 * site] != i)
+            if (sites[3 * site] != i || sites[(3 * site) + 1] == WholeTextSite)
             {
                 continue;
             }
@@ -254,8 +259,38 @@ internal sealed class ChunkSnapshot
     }
 
     /// <summary>
+    /// For a cumulative stream's text item: true when this snapshot's whole text is a prefix of <paramref name="buffer"/>
+    /// (the stream's append-only text, not rewritten since) and the whole text's <paramref name="length"/> fits the
+    /// patch, which then holds it.
+    /// </summary>
+    public bool TryPatchWholeText(char[] buffer, int length, ref long patch)
+    {
+        var sites = _sites!;
+        var count = sites.Length / 3;
+        for (var site = 0; site < count; site++)
+        {
+            if (sites[(3 * site) + 1] == WholeTextSite)
+            {
+                if (!MemoryMarshal.TryGetArray(_wholeText, out var segment) || segment.Array != buffer || segment.Offset != 0 || length > SnapshotPatch.MaxValue(count))
+                {
+                    return false;
+                }
+
+                patch = SnapshotPatch.With(patch, site, count, length);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when this snapshot's whole text (a cumulative stream's) is a prefix of <paramref name="buffer"/>.</summary>
+    public bool SharesWholeText(char[] buffer) => MemoryMarshal.TryGetArray(_wholeText, out var segment) && segment.Array == buffer && segment.Offset == 0;
+
+    /// <summary>
     /// The snapshot of a chunk given as this one and <paramref name="patch"/>: this one's values with the patch's integers
-    /// written at the sites, in a snapshot of its own (made when such an update's patched values are first read).
+    /// written at the sites (and its whole text's length), in a snapshot of its own (made when such an update's patched
+    /// values are first read).
     /// </summary>
     public ChunkSnapshot WithPatch(long patch)
     {
@@ -280,7 +315,7 @@ internal sealed class ChunkSnapshot
             var at = 0;
             for (var site = 0; site < count; site++)
             {
-                if (sites[3 * site] == i)
+                if (sites[3 * site] == i && sites[(3 * site) + 1] != WholeTextSite)
                 {
                     var siteStart = sites[(3 * site) + 1];
                     raw[at..siteStart].CopyTo(bytes[used..]);
@@ -295,7 +330,16 @@ internal sealed class ChunkSnapshot
             layout[(2 * i) + 1] = used - layout[2 * i];
         }
 
-        return Make(this, _map, _callDescription, layout.AsSpan(0, (2 * Count) + ((used + 3) / 4)), _wholeText, EventType, null);
+        var wholeText = _wholeText;
+        for (var site = 0; site < count; site++)
+        {
+            if (sites[(3 * site) + 1] == WholeTextSite && MemoryMarshal.TryGetArray(_wholeText, out var segment))
+            {
+                wholeText = segment.Array!.AsMemory(0, (int)SnapshotPatch.ValueAt(patch, site, count));
+            }
+        }
+
+        return Make(this, _map, _callDescription, layout.AsSpan(0, (2 * Count) + ((used + 3) / 4)), wholeText, EventType, null);
     }
 
     /// <summary>The fields as an update shows them: every non-null value, converted, the text item as <paramref name="text"/>.</summary>

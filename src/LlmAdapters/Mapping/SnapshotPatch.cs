@@ -34,6 +34,9 @@ internal static class SnapshotPatch
         _ => 4,
     };
 
+    /// <summary>The largest value a patch of <paramref name="sites"/> values holds.</summary>
+    public static long MaxValue(int sites) => (1L << (ValueBits / sites)) - 1;
+
     /// <summary><paramref name="patch"/> with integer <paramref name="site"/> of <paramref name="sites"/> set to <paramref name="value"/> (which fits: see <see cref="MaxDigits"/>).</summary>
     public static long With(long patch, int site, int sites, long value)
     {

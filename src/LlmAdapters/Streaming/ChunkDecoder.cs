@@ -239,9 +239,11 @@ internal sealed class ChunkDecoder : IDisposable
             return before!;
         }
 
-        if (compared && PatchesSnapshots && before!.HasSites && TryPatch(before, payload, out patch))
+        var patchable = before is not null && !_eventChanged && PatchesSnapshots;
+        if (patchable && before!.HasSites && TryPatch(before, payload, out patch))
         {
-            // Only integers at its sites differ (a usage sent with every chunk): that snapshot again, with this chunk's integers.
+            // Only integers at its sites differ (a usage sent with every chunk), and a cumulative stream's whole text has
+            // grown in place: that snapshot again, with this chunk's integers and text length.
             _snapshotAt = _chunks;
             _lastPatch = patch;
             return before;
@@ -296,8 +298,8 @@ internal sealed class ChunkDecoder : IDisposable
         // without comparing them again. Else (no snapshot of the chunk before, a cumulative stream) Of compares.
         var layout = _snapshotData.AsSpan(0, valuesAt + ((used + 3) / 4));
         var snapshot = compared
-            ? ChunkSnapshot.New(before!, _plan.Response, _callDescription, layout, EventType, PatchesSnapshots ? Sites(before!, layout) : null)
-            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, EventType, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default);
+            ? ChunkSnapshot.New(before!, _plan.Response, _callDescription, layout, EventType, patchable ? Sites(before!, layout) : null)
+            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, EventType, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default, patchable ? Sites(before!, layout) : null);
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             CheckConverters(payload);
@@ -325,8 +327,9 @@ internal sealed class ChunkDecoder : IDisposable
 
             if (!before.Patches(i))
             {
-                // The same as there: unchanged since the chunk before (whose value it was, patched or not), or compared.
-                if (!(i != _plan.Response.TextIndex && IsUnchanged(i)) && !SameAsInSnapshot(i, payload))
+                // The same as there: unchanged since the chunk before (whose value it was, patched or not), or compared
+                // (but a whole text whose length no patch gives is the snapshot's alone, whatever the mark says).
+                if (before.MarkOf(i) == ChunkSnapshot.FromWholeText || (!(i != _plan.Response.TextIndex && IsUnchanged(i)) && !SameAsInSnapshot(i, payload)))
                 {
                     return false;
                 }
@@ -334,7 +337,16 @@ internal sealed class ChunkDecoder : IDisposable
                 continue;
             }
 
-            if (Mark(i, payload, out var raw) != Gathered || !before.TryPatch(i, raw, ref patch))
+            var mark = Mark(i, payload, out var raw);
+            if (mark == ChunkSnapshot.FromWholeText)
+            {
+                // A cumulative stream's whole text so far: the same buffer, longer.
+                if (before.MarkOf(i) != ChunkSnapshot.FromWholeText || !before.TryPatchWholeText(_whole, _wholeLength, ref patch))
+                {
+                    return false;
+                }
+            }
+            else if (mark != Gathered || !before.TryPatch(i, raw, ref patch))
             {
                 return false;
             }
@@ -345,8 +357,9 @@ internal sealed class ChunkDecoder : IDisposable
 
     /// <summary>
     /// The sites of a new snapshot (<paramref name="layout"/>) made right after <paramref name="before"/>: the integers in
-    /// which alone their values differ, where no converter reads them (so that a chunk that changes only those is given
-    /// as the new snapshot and a patch); null when anything else differs.
+    /// which alone their values differ, where no converter reads them, and a cumulative stream's whole text when it grew
+    /// in place (so that a chunk that changes only those is given as the new snapshot and a patch); null when anything
+    /// else differs.
     /// </summary>
     private int[]? Sites(ChunkSnapshot before, ReadOnlySpan<int> layout)
     {
@@ -374,6 +387,21 @@ internal sealed class ChunkDecoder : IDisposable
             {
                 return null;
             }
+        }
+
+        var textIndex = _plan.Response.TextIndex;
+        if (textIndex >= 0 && layout[2 * textIndex] == ChunkSnapshot.FromWholeText)
+        {
+            // A cumulative stream's whole text: its length is patched, when it grows in place; else no patch holds it.
+            if (count == SnapshotPatch.MaxSites || !before.SharesWholeText(_whole))
+            {
+                return null;
+            }
+
+            sites[3 * count] = textIndex;
+            sites[(3 * count) + 1] = ChunkSnapshot.WholeTextSite;
+            sites[(3 * count) + 2] = 0;
+            count++;
         }
 
         return count == 0 ? null : sites[..(3 * count)].ToArray();

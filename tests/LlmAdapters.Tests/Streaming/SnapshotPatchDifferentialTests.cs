@@ -13,9 +13,10 @@ namespace LlmAdapters.Tests.Streaming;
 /// chunk's snapshot and a patch of its integers (Mapping.SnapshotPatch) instead of a snapshot of its own. That changes
 /// nothing a caller sees: every stream runs with patches and without, and each update's text, event type, fields, usage,
 /// finish reason, every item through GetString, and ToString must be the same, read in a random order, some while the
-/// stream runs, some after it ended, some from two threads at once. Streams through the shipped dashscope and gemini
-/// adapters (the wire shapes of DashScope's streaming reference and Gemini's streamGenerateContent, as in the conformance
-/// fixtures) and an inline definition with integer items of every kind (bare, in an object, in an array). Their integers
+/// stream runs, some after it ended, some from two threads at once. Streams through the shipped dashscope (incremental
+/// and cumulative, whose whole text so far is patched by its length, and now and then rewritten) and gemini adapters (the
+/// wire shapes of DashScope's streaming reference and Gemini's streamGenerateContent, as in the conformance fixtures) and
+/// an inline definition with integer items of every kind (bare, in an object, in an array). Their integers
 /// grow, shrink, repeat, jump, gain digits, go past what a patch holds, turn negative, fractional, exponent, string or
 /// null, or go missing; now and then another byte changes too (a string, white space, the key order, the event type).
 /// Deterministic (fixed seed).
@@ -37,10 +38,10 @@ public class SnapshotPatchDifferentialTests
         Huge,
     }
 
-    private sealed record PatchShape(string Name, LlmCatalog Catalog, LlmProfile Profile, string[] Names, Func<Chunk, string> Write);
+    private sealed record PatchShape(string Name, LlmCatalog Catalog, LlmProfile Profile, string[] Names, Func<Chunk, string> Write, string Call = "chat");
 
-    /// <summary>One chunk's parts: its text, its integers (JSON text, or null for a missing key), and the rest.</summary>
-    private sealed record Chunk(int Index, bool Last, string Piece, string?[] Numbers, string Id, string EventType, bool Swapped, bool Spaced, bool Extra);
+    /// <summary>One chunk's parts: its text (and the whole text so far), its integers (JSON text, or null for a missing key), and the rest.</summary>
+    private sealed record Chunk(int Index, bool Last, string Piece, string Whole, string?[] Numbers, string Id, string EventType, bool Swapped, bool Spaced, bool Extra);
 
     private static readonly string[] Pieces = ["你好", "，", " world", "😀!", "\"q\"\n", "\\ {x}", string.Empty, "中文🀄"];
 
@@ -49,6 +50,9 @@ public class SnapshotPatchDifferentialTests
         new("dashscope", LlmCatalog.BuiltIn, Profile("dashscope"), ["content", "reasoning", "finish_reason", "usage", "id", "nope"], c =>
             $"id:{c.Index + 1}\nevent:{c.EventType}\n:HTTP_STATUS/200\ndata:{{\"output\":{{\"choices\":[{{\"message\":{{\"content\":{J(c.Piece)},\"role\":\"assistant\"}},\"finish_reason\":\"{(c.Last ? "stop" : "null")}\"}}]}},"
             + $"\"usage\":{Object(c, ("total_tokens", 0), ("output_tokens", 1), ("input_tokens", 2), ("cached_tokens", 3))},\"request_id\":{J(c.Id)}}}\n\n"),
+        new("dashscope-cumulative", LlmCatalog.BuiltIn, Profile("dashscope"), ["content", "finish_reason", "usage", "id", "nope"], c =>
+            $"id:{c.Index + 1}\nevent:{c.EventType}\n:HTTP_STATUS/200\ndata:{{\"output\":{{\"choices\":[{{\"message\":{{\"content\":{J(c.Whole)},\"role\":\"assistant\"}},\"finish_reason\":\"{(c.Last ? "stop" : "null")}\"}}]}},"
+            + $"\"usage\":{Object(c, ("total_tokens", 0), ("output_tokens", 1), ("input_tokens", 2))},\"request_id\":{J(c.Id)}}}\n\n", "chat_cumulative"),
         new("gemini", LlmCatalog.BuiltIn, Profile("gemini"), ["content", "reasoning", "finish_reason", "usage", "model", "id", "nope"], c =>
             $"data: {{\"candidates\":[{{\"content\":{{\"parts\":[{{\"text\":{J(c.Piece)}}}],\"role\":\"model\"}},{(c.Last ? "\"finishReason\":\"STOP\"," : string.Empty)}\"index\":0}}],"
             + $"\"usageMetadata\":{Object(c, ("promptTokenCount", 2), ("candidatesTokenCount", 1), ("totalTokenCount", 0), ("thoughtsTokenCount", 3))},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":{J(c.Id)}}}\n\n"),
@@ -160,6 +164,7 @@ public class SnapshotPatchDifferentialTests
         var odd = realistic ? 200 : random.Next(3) == 0 ? 3 : 30; // how rarely (1 in odd) a chunk also changes a byte that is not an integer
         var body = new StringBuilder();
         var id = "5bd1d3a1-patch";
+        var whole = string.Empty;
         var eventType = "result";
         for (var i = 0; i < count; i++)
         {
@@ -200,7 +205,9 @@ public class SnapshotPatchDifferentialTests
                 eventType = eventType == "result" ? "other" : "result";
             }
 
-            var chunk = new Chunk(i, i == count - 1, Pieces[random.Next(Pieces.Length)], numbers, id, eventType, random.Next(odd) == 0, random.Next(odd) == 0, random.Next(odd) == 0);
+            var piece = Pieces[random.Next(Pieces.Length)];
+            whole = random.Next(odd) == 0 ? "rewritten " + piece : whole + piece; // (a cumulative stream that rewrites its text starts again)
+            var chunk = new Chunk(i, i == count - 1, piece, whole, numbers, id, eventType, random.Next(odd) == 0, random.Next(odd) == 0, random.Next(odd) == 0);
             body.Append(shape.Write(chunk));
         }
 
@@ -218,7 +225,7 @@ public class SnapshotPatchDifferentialTests
         int updates = 0, patched = 0;
         var error = await FuzzRun.RunBoundedAsync(async token =>
         {
-            await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Prompt = "hi" }, token))
+            await foreach (var update in client.StreamUpdatesAsync(new LlmRequest { Call = shape.Call, Prompt = "hi" }, token))
             {
                 var reader = new Random(readSeed + updates);
                 patched += update.IsPatched ? 1 : 0;
