@@ -35,6 +35,7 @@ internal sealed class ChunkSnapshot
     // What later chunks patch (see SnapshotPatch): per site its field, where its integer starts in the field's value and
     // its length; or, for a cumulative stream's text item, the field, WholeTextSite and 0: the length of the whole text.
     private readonly int[]? _sites;
+    private readonly ulong _patchedFields; // bit i: field i (of the first 64) has a site
 
     /// <summary>A site's start that stands for the length of a cumulative stream's whole text (see <see cref="TryPatchWholeText"/>).</summary>
     public const int WholeTextSite = -1;
@@ -46,6 +47,10 @@ internal sealed class ChunkSnapshot
         _data = data;
         EventType = eventType;
         _sites = sites;
+        for (var s = 0; sites is not null && s < sites.Length; s += 3)
+        {
+            _patchedFields |= sites[s] < 64 ? 1UL << sites[s] : 0;
+        }
     }
 
     /// <summary>The SSE event type of the chunk (chunks of another type do not share a snapshot), or null.</summary>
@@ -183,7 +188,9 @@ internal sealed class ChunkSnapshot
     }
 
     /// <summary>True when field <paramref name="i"/> holds one of the integers that a patch gives.</summary>
-    public bool Patches(int i)
+    public bool Patches(int i) => i is >= 0 and < 64 ? (_patchedFields & (1UL << i)) != 0 : PatchesBeyond64(i);
+
+    private bool PatchesBeyond64(int i)
     {
         if (_sites is { } sites)
         {

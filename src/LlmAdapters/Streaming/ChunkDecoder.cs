@@ -231,22 +231,23 @@ internal sealed class ChunkDecoder : IDisposable
         payload = TrimWhiteSpace(payload); // the slots were found in the trimmed payload, as Decode read it
         var before = _snapshot is not null && _snapshotAt == _chunks - 1 ? _snapshot : null;
         var compared = before is not null && !_plan.Cumulative && !_eventChanged; // (a cumulative stream's text item is the whole text so far)
+        var patchable = before is not null && !_eventChanged && PatchesSnapshots;
+        if (patchable && before!.HasSites && TryPatch(before, payload, out patch))
+        {
+            // Only integers at its sites differ from that snapshot (a usage sent with every chunk), and a cumulative
+            // stream's whole text has grown in place: that snapshot again, with this chunk's integers and text length.
+            // (First: a chunk whose values are all the chunk before's is given so too, with the same integers.)
+            _snapshotAt = _chunks;
+            _lastPatch = patch;
+            return before;
+        }
+
         if (compared && SameAsChunkBefore(payload))
         {
             // Every value is the chunk before's (the usual chunk of text): its snapshot and patch, without gathering the values.
             _snapshotAt = _chunks;
             patch = _lastPatch;
             return before!;
-        }
-
-        var patchable = before is not null && !_eventChanged && PatchesSnapshots;
-        if (patchable && before!.HasSites && TryPatch(before, payload, out patch))
-        {
-            // Only integers at its sites differ (a usage sent with every chunk), and a cumulative stream's whole text has
-            // grown in place: that snapshot again, with this chunk's integers and text length.
-            _snapshotAt = _chunks;
-            _lastPatch = patch;
-            return before;
         }
 
         // Gathered as the snapshot keeps them (see ChunkSnapshot.Of): per item two ints, then the values' bytes. An
