@@ -51,7 +51,7 @@ public class StreamFuzzTests
         => $$"""{ "name": "t", "chat": { "path": "/chat", "apitype": "stream", {{keys}}{{(resp is null ? string.Empty : ", \"resp\": " + resp)}} } }""";
 
     /// <summary>A JSON string with the text's characters as UTF-8 (not \u escapes), so that reads split them.</summary>
-    private static string J(string text) => JsonSerializer.Serialize(text, Relaxed);
+    internal static string J(string text) => JsonSerializer.Serialize(text, Relaxed);
 
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -36,6 +36,7 @@ public class SnapshotPatchDifferentialTests
         Alternate,
         MoreDigits,
         Huge,
+        Spike,
     }
 
     private sealed record PatchShape(string Name, LlmCatalog Catalog, LlmProfile Profile, string[] Names, Func<Chunk, string> Write, string Call = "chat");
@@ -126,11 +127,6 @@ public class SnapshotPatchDifferentialTests
 
     private static LlmProfile Profile(string adapter) => new() { Adapter = adapter, BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "sk-patch", ["model"] = "m" } };
 
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>A JSON string with the text's characters as UTF-8 (not \u escapes), so that reads split them.</summary>
-    private static string J(string text) => JsonSerializer.Serialize(text, Relaxed);
-
     /// <summary>An object of the chunk's integers under the given names (a missing one left out), in order or swapped, spaced or not, with an extra key or not.</summary>
     private static string Object(Chunk chunk, params (string Name, int Number)[] keys)
     {
@@ -180,6 +176,7 @@ public class SnapshotPatchDifferentialTests
                     Walk.Alternate => i % 2 == 0 ? starts[n] : starts[n] + 7,
                     Walk.MoreDigits => starts[n] + i,
                     Walk.Huge => starts[n] + i,
+                    Walk.Spike => i % 2 == 0 ? starts[n] + i : 100_000_000_000 + starts[n], // (twelve digits: too many for a patch of two)
                     _ => throw new InvalidOperationException(walks[n].ToString()),
                 };
                 numbers[n] = random.Next(odd * 3) switch
