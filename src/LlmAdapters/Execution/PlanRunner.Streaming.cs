@@ -23,6 +23,12 @@ internal sealed partial class PlanRunner
     /// </summary>
     internal bool PatchesSnapshots { get; set; } = true;
 
+    /// <summary>
+    /// Whether a cumulative stream's text is unescaped only past the bytes it was sent as before (<see cref="CumulativeText"/>):
+    /// always, except in the differential test that proves this changes nothing.
+    /// </summary>
+    internal bool ComparesCumulativeBytes { get; set; } = true;
+
     /// <summary>Opens a stream call for its consumer to drive; nothing is sent before the first <see cref="StreamCall.MoveNextAsync"/>.</summary>
     /// <param name="call">A stream call.</param>
     /// <param name="request">The request.</param>
@@ -133,6 +139,7 @@ internal sealed partial class PlanRunner
         {
             session.Decoder.KeepFields = stream.KeepsFields;
             session.Decoder.PatchesSnapshots = PatchesSnapshots;
+            session.Decoder.ComparesCumulativeBytes = ComparesCumulativeBytes;
             session.Decoder.KeepToolCalls = stream.KeepsToolCalls;
             Stream body;
             try

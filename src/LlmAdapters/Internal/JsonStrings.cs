@@ -81,6 +81,13 @@ internal static class JsonStrings
     private const int MaxStackChars = 512;
 
     /// <summary>
+    /// Unescapes <paramref name="inner"/> (the bytes between a JSON string's quotes, or a run of them that starts and ends
+    /// where a character or an escape does) into <paramref name="chars"/>, at least as long; false as the other overload.
+    /// </summary>
+    public static bool TryUnescape(ReadOnlySpan<byte> inner, Span<char> chars, out int written)
+        => TryUnescape(inner, inner.IndexOf((byte)'\\'), chars, out written);
+
+    /// <summary>
     /// Unescapes <paramref name="inner"/> (a JSON string's bytes between its quotes, with its first escape at
     /// <paramref name="escape"/>) into <paramref name="chars"/>, which is at least as long: a string never has more
     /// UTF-16 units than bytes. False for anything but valid text and known escapes (invalid UTF-8, half a surrogate

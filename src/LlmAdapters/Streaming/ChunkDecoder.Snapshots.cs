@@ -97,7 +97,7 @@ internal sealed partial class ChunkDecoder
         var layout = _snapshotData.AsSpan(0, valuesAt + ((used + 3) / 4));
         var snapshot = compared
             ? ChunkSnapshot.New(before!, _plan.Response, _callDescription, layout, EventType, patchable ? Sites(before!, layout) : null)
-            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, EventType, _plan.Cumulative ? _whole.AsMemory(0, _wholeLength) : default, patchable ? Sites(before!, layout) : null);
+            : ChunkSnapshot.Of(_snapshot, _plan.Response, _callDescription, layout, EventType, _cumulative?.Whole ?? default, patchable ? Sites(before!, layout) : null);
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             CheckConverters(payload);
@@ -139,7 +139,7 @@ internal sealed partial class ChunkDecoder
             if (mark == ChunkSnapshot.FromWholeText)
             {
                 // A cumulative stream's whole text so far: the same buffer, longer.
-                if (before.MarkOf(i) != ChunkSnapshot.FromWholeText || !before.TryPatchWholeText(_whole, _wholeLength, ref patch))
+                if (before.MarkOf(i) != ChunkSnapshot.FromWholeText || !before.TryPatchWholeText(_cumulative!.WholeBuffer, _cumulative.WholeLength, ref patch))
                 {
                     return false;
                 }
@@ -191,7 +191,7 @@ internal sealed partial class ChunkDecoder
         if (textIndex >= 0 && layout[2 * textIndex] == ChunkSnapshot.FromWholeText)
         {
             // A cumulative stream's whole text: its length is patched, when it grows in place; else no patch holds it.
-            if (count == SnapshotPatch.MaxSites || !before.SharesWholeText(_whole))
+            if (count == SnapshotPatch.MaxSites || !before.SharesWholeText(_cumulative!.WholeBuffer))
             {
                 return null;
             }

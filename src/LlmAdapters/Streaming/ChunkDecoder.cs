@@ -36,15 +36,7 @@ internal sealed partial class ChunkDecoder : IDisposable
     private int _eventLength;
     private string? _eventText; // the current event type as a string, made once per run of equal types
 
-    // Cumulative mode: the previous chunk's whole text, and a buffer for the current one (both pooled, swapped per chunk).
-    private char[] _cumulative = [];
-    private int _cumulativeLength = -1;
-
-    // For updates of a cumulative stream: the text so far, in a buffer only ever appended to (a rewrite starts a new
-    // one), so that every snapshot refers to its prefix instead of copying the whole text per chunk.
-    private char[] _whole = [];
-    private int _wholeLength;
-    private char[] _cumulativeNext = [];
+    private readonly CumulativeText? _cumulative; // in cumulative mode: the text so far
 
     public ChunkDecoder(StreamPlan plan, string callDescription, long maxJoinedChars = long.MaxValue)
     {
@@ -57,6 +49,7 @@ internal sealed partial class ChunkDecoder : IDisposable
         _textSlots = plan.Response.TextIndex >= 0 ? plan.FieldSlots[plan.Response.TextIndex] : [];
         _unchecked = plan.UncheckedSlots;
         _textField = plan.Response.TextIndex >= 0 ? plan.Response.Fields[plan.Response.TextIndex] : null;
+        _cumulative = plan.Cumulative ? new CumulativeText() : null;
         _fieldCount = plan.Response.Fields.Length;
         _slotField = plan.SlotFields;
         _fieldChangedAt = new int[_fieldCount];
@@ -71,10 +64,36 @@ internal sealed partial class ChunkDecoder : IDisposable
     /// False when only the text is wanted: the other fields are then neither checked nor kept per chunk (a stream read
     /// through StreamAsync that nobody observes needs none of them).
     /// </summary>
-    public bool KeepFields { get; set; } = true;
+    public bool KeepFields
+    {
+        get => _keepFields;
+        set
+        {
+            _keepFields = value;
+            if (_cumulative is not null)
+            {
+                _cumulative.KeepsWhole = value;
+            }
+        }
+    }
+
+    private bool _keepFields = true;
 
     /// <summary>False to make a snapshot of every chunk whose values differ from the chunk before's, integers or not (see <see cref="CurrentSnapshot"/>).</summary>
     public bool PatchesSnapshots { get; set; } = true;
+
+    /// <summary>False to unescape and compare a cumulative stream's whole text in every chunk (see <see cref="CumulativeText"/>).</summary>
+    public bool ComparesCumulativeBytes
+    {
+        get => _cumulative?.ComparesBytes ?? false;
+        set
+        {
+            if (_cumulative is not null)
+            {
+                _cumulative.ComparesBytes = value;
+            }
+        }
+    }
 
     /// <summary>
     /// True when the pieces of tool calls (<c>tool_call</c> items) are joined across chunks (StreamUpdatesAsync, CallAsync);
@@ -530,9 +549,9 @@ internal sealed partial class ChunkDecoder : IDisposable
         }
 
         var field = _textField!;
-        if (_plan.Cumulative && field.Converter is null && raw[0] == (byte)'"')
+        if (_cumulative is not null && field.Converter is null && raw[0] == (byte)'"')
         {
-            return CumulateJsonString(raw);
+            return _cumulative!.NextJsonString(raw);
         }
 
         string text;
@@ -563,77 +582,7 @@ internal sealed partial class ChunkDecoder : IDisposable
     }
 
     /// <summary>In cumulative mode each chunk repeats all text so far: yield only what is new.</summary>
-    private string Cumulate(string text)
-    {
-        if (!_plan.Cumulative)
-        {
-            return text;
-        }
-
-        var next = Rent(ref _cumulativeNext, text.Length);
-        text.CopyTo(next);
-        return CumulateNext(text.Length);
-    }
-
-    /// <summary>
-    /// Cumulative mode for a JSON string: unescaped straight into a pooled buffer and compared there with the previous
-    /// chunk's text, so that only the new end becomes a string (the whole text of every chunk would make the allocation
-    /// grow with the square of the answer's length).
-    /// </summary>
-    private string CumulateJsonString(ReadOnlySpan<byte> raw)
-    {
-        var reader = new Utf8JsonReader(raw);
-        reader.Read();
-        var next = Rent(ref _cumulativeNext, reader.ValueSpan.Length); // UTF-16 needs no more chars than UTF-8 has bytes
-        return CumulateNext(reader.CopyString(next)); // throws for invalid UTF-8 or a lone surrogate escape, as GetString does
-    }
-
-    /// <summary>Compares the text in the next buffer with the previous one; the next becomes the previous.</summary>
-    private string CumulateNext(int length)
-    {
-        var current = _cumulativeNext.AsSpan(0, length);
-        var previous = _cumulativeLength < 0 ? default : _cumulative.AsSpan(0, _cumulativeLength);
-        var extends = _cumulativeLength >= 0 && current.StartsWith(previous);
-        var result = extends ? new string(current[previous.Length..]) : new string(current);
-        if (KeepFields)
-        {
-            KeepWhole(current, extends, previous.Length);
-        }
-        (_cumulative, _cumulativeNext) = (_cumulativeNext, _cumulative);
-        _cumulativeLength = length;
-        return result;
-    }
-
-    private void KeepWhole(ReadOnlySpan<char> current, bool extends, int previousLength)
-    {
-        var kept = extends ? previousLength : 0;
-        if (!extends || _whole.Length < current.Length)
-        {
-            // A new buffer (the old one's text stays as the snapshots made so far saw it): twice the size, so that a
-            // long answer is copied a bounded number of times in all.
-            var grown = new char[Math.Max(Math.Max(current.Length, 256), extends ? _whole.Length * 2 : 0)];
-            _whole.AsSpan(0, kept).CopyTo(grown);
-            _whole = grown;
-        }
-
-        current[kept..].CopyTo(_whole.AsSpan(kept));
-        _wholeLength = current.Length;
-    }
-
-    private static char[] Rent(ref char[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            if (buffer.Length > 0)
-            {
-                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
-            }
-
-            buffer = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(length, 256));
-        }
-
-        return buffer;
-    }
+    private string Cumulate(string text) => _cumulative is null ? text : _cumulative.Next(text);
 
     private static bool IsNull(ReadOnlySpan<byte> raw) => SlotValues.IsNull(raw);
 
@@ -659,16 +608,6 @@ internal sealed partial class ChunkDecoder : IDisposable
     {
         Fields.Dispose();
         _scanMemo.Dispose();
-        ReturnToPool(ref _cumulative);
-        ReturnToPool(ref _cumulativeNext);
-
-        static void ReturnToPool(ref char[] buffer)
-        {
-            if (buffer.Length > 0)
-            {
-                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
-                buffer = [];
-            }
-        }
+        _cumulative?.Dispose();
     }
 }
