@@ -31,13 +31,13 @@ internal sealed class ChunkSnapshot
     private string? _finishReason;
     private int _computed; // 1 once _usage and _finishReason are set
     private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
-    private ReadOnlyMemory<char> _wholeText; // FromWholeText's text
+    private TextSoFar _wholeText; // FromWholeText's text
     // What later chunks patch (see SnapshotPatch): per site its field, where its integer starts in the field's value and
     // its length; or, for a cumulative stream's text item, the field, WholeTextSite and 0: the length of the whole text.
     private readonly int[]? _sites;
     private readonly ulong _patchedFields; // bit i: field i (of the first 64) has a site
 
-    /// <summary>A site's start that stands for the length of a cumulative stream's whole text (see <see cref="TryPatchWholeText"/>).</summary>
+    /// <summary>A site's start that stands for the length (in pieces) of a cumulative stream's whole text (see <see cref="TryPatchWholeText"/>).</summary>
     public const int WholeTextSite = -1;
 
     private ChunkSnapshot(ResponseMap map, string callDescription, int[] data, string? eventType, int[]? sites)
@@ -79,10 +79,11 @@ internal sealed class ChunkSnapshot
     /// every value is the same as there, else a new snapshot.
     /// </summary>
     /// <remarks>
-    /// <paramref name="wholeText"/>, for a field marked <see cref="FromWholeText"/>: the text so far, in a buffer that is
-    /// only ever appended to (so it is shared by every snapshot of the stream, and the whole text is not copied per chunk).
+    /// <paramref name="wholeText"/>, for a field marked <see cref="FromWholeText"/>: the text so far, as a count of the
+    /// pieces in a log that is only ever appended to (so it is shared by every snapshot of the stream, and the whole text
+    /// is not copied per chunk).
     /// </remarks>
-    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, ReadOnlyMemory<char> wholeText = default, int[]? sites = null)
+    public static ChunkSnapshot Of(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, TextSoFar wholeText = default, int[]? sites = null)
     {
         if (previous is not null && previous.Matches(layout) && previous._wholeText.Equals(wholeText) && string.Equals(previous.EventType, eventType, StringComparison.Ordinal))
         {
@@ -100,7 +101,7 @@ internal sealed class ChunkSnapshot
     public static ChunkSnapshot New(ChunkSnapshot previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, string? eventType, int[]? sites)
         => Make(previous, map, callDescription, layout, default, eventType, sites);
 
-    private static ChunkSnapshot Make(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, ReadOnlyMemory<char> wholeText, string? eventType, int[]? sites)
+    private static ChunkSnapshot Make(ChunkSnapshot? previous, ResponseMap map, string callDescription, ReadOnlySpan<int> layout, TextSoFar wholeText, string? eventType, int[]? sites)
     {
         var snapshot = new ChunkSnapshot(map, callDescription, layout.ToArray(), eventType, sites) { _wholeText = wholeText };
         if (previous is not null)
@@ -266,11 +267,11 @@ internal sealed class ChunkSnapshot
     }
 
     /// <summary>
-    /// For a cumulative stream's text item: true when this snapshot's whole text is a prefix of <paramref name="buffer"/>
-    /// (the stream's append-only text, not rewritten since) and the whole text's <paramref name="length"/> fits the
-    /// patch, which then holds it.
+    /// For a cumulative stream's text item: true when this snapshot's whole text is a prefix of <paramref name="log"/>
+    /// (the stream's append-only pieces, not rewritten since) and the whole text's <paramref name="length"/> (its count of
+    /// pieces) fits the patch, which then holds it.
     /// </summary>
-    public bool TryPatchWholeText(char[] buffer, int length, ref long patch)
+    public bool TryPatchWholeText(PieceLog log, int length, ref long patch)
     {
         var sites = _sites!;
         var count = sites.Length / 3;
@@ -278,7 +279,7 @@ internal sealed class ChunkSnapshot
         {
             if (sites[(3 * site) + 1] == WholeTextSite)
             {
-                if (!MemoryMarshal.TryGetArray(_wholeText, out var segment) || segment.Array != buffer || segment.Offset != 0 || length > SnapshotPatch.MaxValue(count))
+                if (_wholeText.Log != log || length > SnapshotPatch.MaxValue(count))
                 {
                     return false;
                 }
@@ -291,8 +292,8 @@ internal sealed class ChunkSnapshot
         return false;
     }
 
-    /// <summary>True when this snapshot's whole text (a cumulative stream's) is a prefix of <paramref name="buffer"/>.</summary>
-    public bool SharesWholeText(char[] buffer) => MemoryMarshal.TryGetArray(_wholeText, out var segment) && segment.Array == buffer && segment.Offset == 0;
+    /// <summary>True when this snapshot's whole text (a cumulative stream's) is a prefix of <paramref name="log"/>.</summary>
+    public bool SharesWholeText(PieceLog log) => _wholeText.Log == log;
 
     /// <summary>
     /// The snapshot of a chunk given as this one and <paramref name="patch"/>: this one's values with the patch's integers
@@ -340,9 +341,9 @@ internal sealed class ChunkSnapshot
         var wholeText = _wholeText;
         for (var site = 0; site < count; site++)
         {
-            if (sites[(3 * site) + 1] == WholeTextSite && MemoryMarshal.TryGetArray(_wholeText, out var segment))
+            if (sites[(3 * site) + 1] == WholeTextSite)
             {
-                wholeText = segment.Array!.AsMemory(0, (int)SnapshotPatch.ValueAt(patch, site, count));
+                wholeText = _wholeText with { Count = (int)SnapshotPatch.ValueAt(patch, site, count) };
             }
         }
 
@@ -498,7 +499,7 @@ internal sealed class ChunkSnapshot
     }
 
     /// <summary>The whole text so far of a cumulative stream's text item, made on each read (an update is read once, as a rule).</summary>
-    private string WholeText() => new(_wholeText.Span);
+    private string WholeText() => _wholeText.ToString();
 
     private void Compute()
     {

@@ -139,7 +139,7 @@ internal sealed partial class ChunkDecoder
             if (mark == ChunkSnapshot.FromWholeText)
             {
                 // A cumulative stream's whole text so far: the same buffer, longer.
-                if (before.MarkOf(i) != ChunkSnapshot.FromWholeText || !before.TryPatchWholeText(_cumulative!.WholeBuffer, _cumulative.WholeLength, ref patch))
+                if (before.MarkOf(i) != ChunkSnapshot.FromWholeText || !before.TryPatchWholeText(_cumulative!.Pieces!, _cumulative.Pieces!.Count, ref patch))
                 {
                     return false;
                 }
@@ -191,7 +191,7 @@ internal sealed partial class ChunkDecoder
         if (textIndex >= 0 && layout[2 * textIndex] == ChunkSnapshot.FromWholeText)
         {
             // A cumulative stream's whole text: its length is patched, when it grows in place; else no patch holds it.
-            if (count == SnapshotPatch.MaxSites || !before.SharesWholeText(_cumulative!.WholeBuffer))
+            if (count == SnapshotPatch.MaxSites || !before.SharesWholeText(_cumulative!.Pieces!))
             {
                 return null;
             }
@@ -217,7 +217,7 @@ internal sealed partial class ChunkDecoder
 
         if (i == _plan.Response.TextIndex && Text is not null && _plan.Cumulative && _plan.Response.HasNamedText && _textField!.Converter is null && raw[0] == (byte)'"')
         {
-            // The whole text so far, as the chunk says it: a prefix of the append-only buffer, not a copy.
+            // The whole text so far, as the chunk says it: the first pieces of the append-only log, not a copy.
             return ChunkSnapshot.FromWholeText;
         }
 

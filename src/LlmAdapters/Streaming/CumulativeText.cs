@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using LlmAdapters.Internal;
+using LlmAdapters.Mapping;
 
 namespace LlmAdapters.Streaming;
 
@@ -26,20 +27,17 @@ internal sealed class CumulativeText : IDisposable
     private int _sentLength = -1;
     private char[] _next = []; // (pooled) a chunk's whole text, on the slow path
 
-    // For updates: the text so far, in a buffer only ever appended to (a rewrite starts a new one), so that every
-    // snapshot refers to its prefix instead of copying the whole text per chunk. Not pooled: snapshots outlive the stream.
-    private char[] _whole = [];
-    private int _wholeLength;
+    // For updates: the pieces of the text so far, in a log only ever appended to (a rewrite starts a new one), so that
+    // every snapshot refers to its first pieces instead of copying the whole text per chunk.
+    private PieceLog? _pieces;
 
     /// <summary>True when the text so far is kept for updates (<see cref="Whole"/>).</summary>
     public bool KeepsWhole { get; set; } = true;
 
-    /// <summary>The buffer of the text so far (updates' snapshots refer to its prefix); kept while <see cref="KeepsWhole"/>.</summary>
-    public char[] WholeBuffer => _whole;
+    /// <summary>The log of the text so far's pieces (updates' snapshots refer to its first pieces); kept while <see cref="KeepsWhole"/>.</summary>
+    public PieceLog? Pieces => _pieces;
 
-    public int WholeLength => _wholeLength;
-
-    public ReadOnlyMemory<char> Whole => _whole.AsMemory(0, _wholeLength);
+    public TextSoFar Whole => _pieces is null ? default : new TextSoFar(_pieces, _pieces.Count);
 
     /// <summary>Switches the fast path off (the differential test's slow side).</summary>
     internal bool ComparesBytes { get; set; } = true;
@@ -63,17 +61,17 @@ internal sealed class CumulativeText : IDisposable
             var added = sent[_sentLength..];
             if (added.IsEmpty)
             {
-                return string.Empty;
+                return string.Empty; // (the same text so far)
             }
 
             var text = Rent(ref _text, _textLength + added.Length, keep: _textLength); // never more UTF-16 units than bytes
             if (JsonStrings.TryUnescape(added, text.AsSpan(_textLength), out var written))
             {
-                var piece = text.AsSpan(_textLength, written);
-                KeepWhole(piece, extends: true, _textLength);
+                var piece = new string(text.AsSpan(_textLength, written));
+                KeepWhole(piece, extends: true);
                 _textLength += written;
                 Append(added);
-                return new string(piece);
+                return piece;
             }
         }
 
@@ -96,32 +94,27 @@ internal sealed class CumulativeText : IDisposable
         var previous = _textLength < 0 ? default : _text.AsSpan(0, _textLength);
         var extends = _textLength >= 0 && current.StartsWith(previous);
         var result = extends ? new string(current[previous.Length..]) : new string(current);
-        KeepWhole(extends ? current[previous.Length..] : current, extends, previous.Length);
+        KeepWhole(result, extends);
         (_text, _next) = (_next, _text);
         _textLength = length;
         return result;
     }
 
-    private void KeepWhole(ReadOnlySpan<char> added, bool extends, int previousLength)
+    private void KeepWhole(string piece, bool extends)
     {
         if (!KeepsWhole)
         {
             return;
         }
 
-        var kept = extends ? previousLength : 0;
-        var length = kept + added.Length;
-        if (!extends || _whole.Length < length)
+        if (!extends || _pieces is null)
         {
-            // A new buffer (the old one's text stays as the snapshots made so far saw it): twice the size, so that a
-            // long answer is copied a bounded number of times in all.
-            var grown = new char[Math.Max(Math.Max(length, 256), extends ? _whole.Length * 2 : 0)];
-            _whole.AsSpan(0, kept).CopyTo(grown);
-            _whole = grown;
+            _pieces = PieceLog.Of(piece); // (the old log's pieces stay as the snapshots made so far saw them)
         }
-
-        added.CopyTo(_whole.AsSpan(kept));
-        _wholeLength = length;
+        else if (piece.Length > 0)
+        {
+            _pieces.Add(piece);
+        }
     }
 
     private void Append(ReadOnlySpan<byte> bytes)

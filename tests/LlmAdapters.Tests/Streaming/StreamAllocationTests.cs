@@ -163,11 +163,11 @@ public class StreamAllocationTests
     [Test]
     public async Task StreamUpdatesAsync_OverACumulativeStream_AllocatesTheUpdate_AndKeepsTheTextSoFarOnce()
     {
-        // Each update shows the whole text so far (its content item): kept once for the stream in a buffer that only
-        // grows (doubling: about 16 bytes per update here, 7,500 characters over 2,000 events), every update a prefix of
-        // it. Its usage changes in every event: the update is the snapshot of an event before and a patch of the count and
-        // of the text's length (Mapping.SnapshotPatch). Measured: 61 bytes beyond the text (the update 40); 272 with a
-        // snapshot per update.
+        // Each update shows the whole text so far (its content item): kept once for the stream as the pieces it grew by
+        // (Mapping.PieceLog: a reference to each update's own text, 8 bytes), every update its first pieces. Its usage
+        // changes in every event: the update is the snapshot of an event before and a patch of the count and of the
+        // number of pieces (Mapping.SnapshotPatch). Measured: 52.5 bytes beyond the text (the update 40); 61 when the
+        // text so far was a doubling buffer of characters, 272 with a snapshot per update.
         using var http = new HttpClient(new FixedBodyHandler(CumulativeBody()));
         var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "dashscope", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "sk-alloc", ["model"] = "m" } }, http);
         var request = new LlmRequest { Call = "chat_cumulative", Prompt = "hi" };
@@ -176,7 +176,7 @@ public class StreamAllocationTests
 
         var best = double.MaxValue;
         var detail = string.Empty;
-        for (var pass = 0; pass < 3 && best >= 80; pass++)
+        for (var pass = 0; pass < 3 && best >= 60; pass++)
         {
             var (passCount, allocated, strings, _) = await CountUpdatesAsync(client, request);
             Assert.That(passCount, Is.EqualTo(CumulativeEvents));
@@ -187,7 +187,7 @@ public class StreamAllocationTests
             }
         }
 
-        Assert.That(best, Is.LessThan(80), detail);
+        Assert.That(best, Is.LessThan(60), detail);
     }
 
     private const int CumulativeEvents = 2_000;
