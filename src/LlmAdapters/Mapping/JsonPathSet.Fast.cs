@@ -273,10 +273,18 @@ internal sealed partial class JsonPathSet
     }
 
     /// <summary>A string at <paramref name="pos"/> (its opening quote); no control characters, valid escapes. Its bytes are not checked as UTF-8, as the reader does not.</summary>
-    private static bool FastString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
+    private static bool FastString(ReadOnlySpan<byte> json, ref int pos, out bool escaped) => FastStringFrom(json, pos + 1, ref pos, out escaped);
+
+    /// <summary>
+    /// The rest of a string from <paramref name="from"/>, a place inside it where a character or an escape starts (its
+    /// bytes before are known to be a valid string's): <paramref name="pos"/> is then just after its closing quote.
+    /// </summary>
+    internal static bool FastStringFrom(ReadOnlySpan<byte> json, int from, ref int pos) => FastStringFrom(json, from, ref pos, out _);
+
+    private static bool FastStringFrom(ReadOnlySpan<byte> json, int from, ref int pos, out bool escaped)
     {
         escaped = false;
-        var i = pos + 1;
+        var i = from;
         while (true)
         {
             i = StringRunEnd(json, i);

@@ -114,7 +114,8 @@ internal sealed class ScanMemo : IDisposable
 
             var start = scalars[next * 2] + shift;
             var end = start;
-            if (!JsonPathSet.FastScalar(json, ref end))
+            var resume = ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs);
+            if (resume >= 0 ? !JsonPathSet.FastStringFrom(json, resume + shift, ref end) : !JsonPathSet.FastScalar(json, ref end))
             {
                 return false;
             }
@@ -197,6 +198,39 @@ internal sealed class ScanMemo : IDisposable
         _valid = true;
         LastWasReplay = true;
         return true;
+    }
+
+    /// <summary>
+    /// Where the scan of a string that differs from the old one first at <paramref name="differs"/> can resume (in the old
+    /// value; -1 to scan the scalar whole): a place at or before it, inside the string, where a character or an escape
+    /// starts, so that a string that grew at its end (a cumulative stream's text) is scanned from there only. The bytes
+    /// before it are the old string's, which was scanned whole and valid.
+    /// </summary>
+    private static int ResumeInString(ReadOnlySpan<byte> old, int start, int end, int differs)
+    {
+        if (differs <= start + 1 || old[start] != (byte)'"')
+        {
+            return -1;
+        }
+
+        // An escape is at most 6 bytes (\uXXXX) and starts with a backslash; a backslash is never one of an escape's
+        // other bytes but the second of \\. So with no backslash in the 5 bytes before it, a place is not inside an
+        // escape; else the run of backslashes that holds the first of them starts where an escape does.
+        var resume = Math.Min(differs, end - 1);
+        var from = Math.Max(start + 1, resume - 5);
+        var backslash = old[from..resume].IndexOf((byte)'\\');
+        if (backslash < 0)
+        {
+            return resume;
+        }
+
+        resume = from + backslash;
+        while (resume > start + 1 && old[resume - 1] == (byte)'\\')
+        {
+            resume--;
+        }
+
+        return resume;
     }
 
     /// <param name="json">The value.</param>

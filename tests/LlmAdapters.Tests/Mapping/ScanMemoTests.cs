@@ -134,7 +134,20 @@ public class ScanMemoTests
         {
             next.Append(text, at, start - at);
             var newStart = next.Length;
-            if (random.Next(3) == 0)
+            if (text[start] == '"' && random.Next(4) == 0)
+            {
+                // The string goes on from some place in it (most often its end, as a cumulative stream's text grows; now
+                // and then inside an escape or a character), with more characters and escapes, now and then a broken one.
+                var keep = random.Next(2) == 0 ? length - 1 : random.Next(1, length);
+                next.Append(text, start, keep);
+                for (var n = random.Next(4); n > 0; n--)
+                {
+                    next.Append(Continuations[random.Next(random.Next(8) == 0 ? Continuations.Length : Continuations.Length - 4)]);
+                }
+
+                next.Append('"');
+            }
+            else if (random.Next(3) == 0)
             {
                 JsonPathSetFastScanTests.Scalar(random, next, random.Next(3));
             }
@@ -150,6 +163,9 @@ public class ScanMemoTests
         next.Append(text, at, text.Length - at);
         return (next, nextScalars);
     }
+
+    // What a string goes on with: characters and escapes, then (the last four, rarely) a broken escape, a control character, a lone backslash.
+    private static readonly string[] Continuations = ["a", "é", "你", "😀", "\\n", "\\\\", "\\\"", "\\u00e9", "\\uD83D\\uDE00", "\\/", "\\x", "\\u12", "\u0001", "\\"];
 
     private static string Show(byte[] bytes, int start, int length) => start < 0 ? "absent" : Encoding.UTF8.GetString(bytes, start, length);
 
