@@ -33,7 +33,7 @@ internal sealed class ChunkSnapshot
     private string?[]? _texts; // per field: its value as text, made on first read (see TextOf)
     private TextSoFar _wholeText; // FromWholeText's text
     // What later chunks patch (see SnapshotPatch): per site its field, where its integer starts in the field's value and
-    // its length; or, for a cumulative stream's text item, the field, WholeTextSite and 0: the length of the whole text.
+    // its length; or, for a cumulative stream's text item, the field, WholeTextSite and 0: the whole text's count of pieces.
     private readonly int[]? _sites;
     private readonly ulong _patchedFields; // bit i: field i (of the first 64) has a site
 
@@ -297,7 +297,7 @@ internal sealed class ChunkSnapshot
 
     /// <summary>
     /// The snapshot of a chunk given as this one and <paramref name="patch"/>: this one's values with the patch's integers
-    /// written at the sites (and its whole text's length), in a snapshot of its own (made when such an update's patched
+    /// written at the sites (and its whole text's count of pieces), in a snapshot of its own (made when such an update's patched
     /// values are first read).
     /// </summary>
     public ChunkSnapshot WithPatch(long patch)

@@ -32,7 +32,8 @@ internal sealed partial class ChunkDecoder
         if (patchable && before!.HasSites && TryPatch(before, payload, out patch))
         {
             // Only integers at its sites differ from that snapshot (a usage sent with every chunk), and a cumulative
-            // stream's whole text has grown in place: that snapshot again, with this chunk's integers and text length.
+            // stream's whole text has grown in the same log: that snapshot again, with this chunk's integers and count
+            // of pieces.
             // (First: a chunk whose values are all the chunk before's is given so too, with the same integers.)
             _snapshotAt = _chunks;
             _lastPatch = patch;
@@ -138,7 +139,7 @@ internal sealed partial class ChunkDecoder
             var mark = Mark(i, payload, out var raw);
             if (mark == ChunkSnapshot.FromWholeText)
             {
-                // A cumulative stream's whole text so far: the same buffer, longer.
+                // A cumulative stream's whole text so far: the same log of pieces, longer.
                 if (before.MarkOf(i) != ChunkSnapshot.FromWholeText || !before.TryPatchWholeText(_cumulative!.Pieces!, _cumulative.Pieces!.Count, ref patch))
                 {
                     return false;
@@ -190,7 +191,7 @@ internal sealed partial class ChunkDecoder
         var textIndex = _plan.Response.TextIndex;
         if (textIndex >= 0 && layout[2 * textIndex] == ChunkSnapshot.FromWholeText)
         {
-            // A cumulative stream's whole text: its length is patched, when it grows in place; else no patch holds it.
+            // A cumulative stream's whole text: its count of pieces is patched, when it grows in the same log; else no patch holds it.
             if (count == SnapshotPatch.MaxSites || !before.SharesWholeText(_cumulative!.Pieces!))
             {
                 return null;

@@ -551,7 +551,7 @@ internal sealed partial class ChunkDecoder : IDisposable
         var field = _textField!;
         if (_cumulative is not null && field.Converter is null && raw[0] == (byte)'"')
         {
-            return _cumulative!.NextJsonString(raw);
+            return _cumulative.NextJsonString(raw);
         }
 
         string text;
