@@ -273,6 +273,7 @@ internal sealed partial class JsonPathSet
     }
 
     /// <summary>A string at <paramref name="pos"/> (its opening quote); no control characters, valid escapes. Its bytes are not checked as UTF-8, as the reader does not.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool FastString(ReadOnlySpan<byte> json, ref int pos, out bool escaped) => FastStringFrom(json, pos + 1, ref pos, out escaped);
 
     /// <summary>

@@ -114,7 +114,8 @@ internal sealed class ScanMemo : IDisposable
 
             var start = scalars[next * 2] + shift;
             var end = start;
-            var resume = ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs);
+            // (Most often a value differs from its first byte: no resume to look for.)
+            var resume = differs > scalars[next * 2] + 1 ? ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs) : -1;
             if (resume >= 0 ? !JsonPathSet.FastStringFrom(json, resume + shift, ref end) : !JsonPathSet.FastScalar(json, ref end))
             {
                 return false;
