@@ -6,6 +6,7 @@ namespace LlmAdapters.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- micro [BenchmarkDotNet arguments]
 /// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- framings [--chunks 20000] [--rounds 7] [--smoke]
+/// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- memory --wire dashscope --client updates
 /// dotnet run -c Release --project tests/LlmAdapters.Benchmarks -- loopback [--chunks 20000] [--rounds 7] [--smoke] ...
 /// </summary>
 public static class Program
@@ -20,6 +21,8 @@ public static class Program
                 return await LoopbackRunner.RunAsync(rest);
             case ["framings", .. var rest]:
                 return await FramingsRunner.RunAsync(rest);
+            case ["memory", .. var rest]:
+                return await InMemory.InMemoryRunner.RunAsync(rest);
             case ["gateway", .. var rest]:
                 return await GatewayRunner.RunAsync(rest);
             case ["proxy", .. var rest]:
@@ -38,6 +41,8 @@ public static class Program
                       micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
                       framings [--chunks N (20000)] [--rounds N (7)] [--warmup N (3)] [--smoke]
                                                           every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
+                      memory [--wire W] [--client hand|library|updates|chatclient] [--chunks N] [--rounds N] [--smoke]
+                                                          the framings' bodies without a network: CPU ns and bytes per chunk, one client per process
                       gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
                       cold | cold-floor                   in this fresh process: the first catalog build (ms), or only reading and parsing the same files (the floor)
