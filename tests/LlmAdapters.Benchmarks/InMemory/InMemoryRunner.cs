@@ -114,7 +114,7 @@ public static class InMemoryRunner
             switch (client)
             {
                 case "hand":
-                    await foreach (var piece in Hand(wire, new MemoryStream(body, writable: false)))
+                    await foreach (var piece in HandWrittenFraming.Parse(wire, new MemoryStream(body, writable: false)))
                     {
                         length += piece.Length;
                         text?.Append(piece);
@@ -233,19 +233,6 @@ public static class InMemoryRunner
 
         return 0;
     }
-
-    private static IAsyncEnumerable<string> Hand(Wire wire, Stream body) => wire switch
-    {
-        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body),
-        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body),
-        Wire.GeminiSse => HandWritten.GeminiSseAsync(body),
-        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body),
-        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body),
-        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body),
-        Wire.RawText => HandWritten.RawTextAsync(body),
-        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body),
-        _ => throw new InvalidOperationException("unknown wire " + wire),
-    };
 
     /// <summary>The CPU time of the calling thread (Linux: CLOCK_THREAD_CPUTIME_ID); elsewhere the wall time, which a busy loop on one thread comes close to.</summary>
     private static long ThreadCpuNs()

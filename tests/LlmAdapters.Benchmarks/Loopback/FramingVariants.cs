@@ -59,24 +59,26 @@ public sealed class HandWrittenFraming(Wire wire, string serverUrl) : IFramingVa
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using (stream)
         {
-            var pieces = wire switch
-            {
-                Wire.OpenAiSse => HandWritten.OpenAiSseAsync(stream, cancellationToken),
-                Wire.AnthropicSse => HandWritten.AnthropicSseAsync(stream, cancellationToken),
-                Wire.GeminiSse => HandWritten.GeminiSseAsync(stream, cancellationToken),
-                Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(stream, cancellationToken),
-                Wire.DashScopeSse => HandWritten.DashScopeSseAsync(stream, cancellationToken),
-                Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(stream, cancellationToken),
-                Wire.RawText => HandWritten.RawTextAsync(stream, cancellationToken),
-                Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(stream, cancellationToken),
-                _ => throw new InvalidOperationException("unknown wire " + wire),
-            };
-            await foreach (var piece in pieces)
+            await foreach (var piece in Parse(wire, stream, cancellationToken))
             {
                 yield return piece;
             }
         }
     }
+
+    /// <summary>The hand-written parser of <paramref name="wire"/> over a response body (<see cref="HandWritten"/>).</summary>
+    public static IAsyncEnumerable<string> Parse(Wire wire, Stream body, CancellationToken cancellationToken = default) => wire switch
+    {
+        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, cancellationToken),
+        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, cancellationToken),
+        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, cancellationToken),
+        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, cancellationToken),
+        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, cancellationToken),
+        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, cancellationToken),
+        Wire.RawText => HandWritten.RawTextAsync(body, cancellationToken),
+        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, cancellationToken),
+        _ => throw new InvalidOperationException("unknown wire " + wire),
+    };
 
     private static ReadOnlyMemory<byte> Body(string model, Action<Utf8JsonWriter>? more) => Write(w =>
     {
