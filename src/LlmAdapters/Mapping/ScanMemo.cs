@@ -9,6 +9,10 @@ namespace LlmAdapters.Mapping;
 /// <remarks>Per stream; not thread-safe. Its copy of the last value is pooled: dispose it.</remarks>
 internal sealed class ScanMemo : IDisposable
 {
+    /// <summary>How far into a string its first difference must be for the scan to resume there rather than at its start.</summary>
+    internal const int DefaultMinResume = 64;
+
+    private readonly int _minResume;
     private byte[] _bytes = [];
     private int _length;
     private int[] _scalars = new int[32]; // start and end (exclusive) of each scalar value, in order (a chunk has a dozen or so)
@@ -20,6 +24,9 @@ internal sealed class ScanMemo : IDisposable
     private int[] _changedSlots = [];
     private int _changedSlotCount;
     private bool _valid;
+
+    /// <param name="minResume">How far into a string its first difference must be for a resume (see <see cref="DefaultMinResume"/>; 0 in the test that proves resuming exact).</param>
+    internal ScanMemo(int minResume = DefaultMinResume) => _minResume = minResume;
 
     internal ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
 
@@ -114,8 +121,9 @@ internal sealed class ScanMemo : IDisposable
 
             var start = scalars[next * 2] + shift;
             var end = start;
-            // (Most often a value differs from its first byte: no resume to look for.)
-            var resume = differs > scalars[next * 2] + 1 ? ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs) : -1;
+            // Only in a long string (a cumulative stream's text) is a resume worth looking for: a short one, a piece of text
+            // that most often differs from its first bytes, is scanned whole as it always was.
+            var resume = differs - scalars[next * 2] > _minResume ? ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs) : -1;
             if (resume >= 0 ? !JsonPathSet.FastStringFrom(json, resume + shift, ref end) : !JsonPathSet.FastScalar(json, ref end))
             {
                 return false;

@@ -27,7 +27,8 @@ public class ScanMemoTests
         for (var i = 0; i < Streams && failures.Count < 10; i++)
         {
             var random = new Random(unchecked((Seed * 1_000_003) + i));
-            using var memo = new ScanMemo();
+            // Half the streams resume a string wherever it first differs past its first byte, as a long one does.
+            using var memo = new ScanMemo(i % 2 == 0 ? ScanMemo.DefaultMinResume : 0);
             var scalars = new List<(int Start, int Length)>();
             var text = new StringBuilder();
             JsonPathSetFastScanTests.Value(random, text, 0, scalars);
@@ -138,9 +139,15 @@ public class ScanMemoTests
             {
                 // The string goes on from some place in it (most often its end, as a cumulative stream's text grows; now
                 // and then inside an escape or a character), with more characters and escapes, now and then a broken one.
-                var keep = random.Next(2) == 0 ? length - 1 : random.Next(1, length);
+                var backslashes = Enumerable.Range(1, length - 2).Where(k => text[start + k] == '\\').ToList();
+                var keep = random.Next(3) switch
+                {
+                    0 => length - 1,
+                    1 when backslashes.Count > 0 => Math.Min(length - 1, backslashes[random.Next(backslashes.Count)] + random.Next(1, 8)), // inside or just after an escape
+                    _ => random.Next(1, length),
+                };
                 next.Append(text, start, keep);
-                for (var n = random.Next(4); n > 0; n--)
+                for (var n = random.Next(2) == 0 ? random.Next(4) : random.Next(20, 40); n > 0; n--) // (long strings too: a resume is looked for only past the 64th byte)
                 {
                     next.Append(Continuations[random.Next(random.Next(8) == 0 ? Continuations.Length : Continuations.Length - 4)]);
                 }
