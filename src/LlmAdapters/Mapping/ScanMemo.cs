@@ -1,12 +1,14 @@
 namespace LlmAdapters.Mapping;
 
 /// <summary>
-/// The last value that <see cref="JsonPathSet.Find(ReadOnlySpan{byte}, Span{int}, Span{int}, ScanMemo, int)"/> scanned:
-/// its bytes, where each of its scalar values (strings, numbers, literals) lies, and the slots it found. The next chunk
-/// of a stream most often differs from the last only inside a few values (the text piece, a token count), and is then
-/// checked against it rather than scanned afresh.
+/// A value of a stream that <see cref="JsonPathSet.Find(ReadOnlySpan{byte}, Span{int}, Span{int}, ScanMemo, int)"/> found,
+/// the reference: its bytes, where each of its scalar values (strings, numbers, literals) lies, and the slots it found.
+/// The next chunk of a stream most often differs from it only inside a few values (the text piece, a token count), and
+/// is then checked against it rather than scanned afresh. The reference is the last value, or an earlier one that every
+/// value since has differed from in the same scalars (the holes): then the next value is compared with it run by run
+/// between the holes, and the reference is neither copied again nor moved.
 /// </summary>
-/// <remarks>Per stream; not thread-safe. Its copy of the last value is pooled: dispose it.</remarks>
+/// <remarks>Per stream; not thread-safe. Its copy of the reference is pooled: dispose it.</remarks>
 internal sealed class ScanMemo : IDisposable
 {
     /// <summary>How far into a string its first difference must be for the scan to resume there rather than at its start.</summary>
@@ -20,6 +22,12 @@ internal sealed class ScanMemo : IDisposable
     private int[] _starts = [];
     private int[] _lengths = [];
     private int[] _changes = new int[12]; // while replaying, per rescanned scalar: its start and end in the old value, and the shift after it
+    private int[] _holes = new int[4]; // while replaying: the index of each rescanned scalar
+    private int[] _lastHoles = new int[4]; // the scalars in which the last value replayed differed from the reference
+    private int _lastHoleCount;
+    private bool _referenceIsLast; // the reference is the last value (else it differed from it in _lastHoles)
+    private readonly KeptMoves _kept = new(); // how the slots move while the reference is kept (valid when _kept.Ready)
+    private bool _usesKept; // the last replay kept the reference: IsUnchanged and ChangedSlots are _kept's
     private bool[] _unchanged = [];
     private int[] _changedSlots = [];
     private int _changedSlotCount;
@@ -39,10 +47,10 @@ internal sealed class ScanMemo : IDisposable
     /// After a replay: true for each slot whose value has the same bytes as in the value before (no rescanned scalar lies
     /// in it), so that whatever was checked of it then holds now.
     /// </summary>
-    internal bool IsUnchanged(int slot) => LastWasReplay && _unchanged[slot];
+    internal bool IsUnchanged(int slot) => LastWasReplay && (_usesKept ? _kept.Unchanged : _unchanged)[slot];
 
     /// <summary>After a replay: the slots that are not <see cref="IsUnchanged"/> (most often the text item's alone).</summary>
-    internal ReadOnlySpan<int> ChangedSlots => LastWasReplay ? _changedSlots.AsSpan(0, _changedSlotCount) : default;
+    internal ReadOnlySpan<int> ChangedSlots => !LastWasReplay ? default : _usesKept ? _kept.ChangedSlots.AsSpan(0, _kept.ChangedCount) : _changedSlots.AsSpan(0, _changedSlotCount);
 
     /// <summary>Starts a scan's record (the scan then adds every scalar value it passes).</summary>
     internal void Begin()
@@ -67,6 +75,9 @@ internal sealed class ScanMemo : IDisposable
     internal void Commit(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
     {
         Keep(json, starts, lengths);
+        _lastHoleCount = 0;
+        _referenceIsLast = true;
+        _kept.Ready = false;
         _valid = true;
     }
 
@@ -74,12 +85,17 @@ internal sealed class ScanMemo : IDisposable
     internal void Forget() => _valid = false;
 
     /// <summary>
-    /// Finds the slots of <paramref name="json"/> from the last value's, when the two differ only inside scalar values:
-    /// then every byte outside those values is the same, in the same place relative to its neighbours, so the scan reads
-    /// the same tokens, in the same states, and finds the same slots, moved by the change in length of the values
-    /// before them. Every byte of <paramref name="json"/> is read: the same ones are compared with the last value, the
-    /// values that differ are scanned as the scan would scan them.
+    /// Finds the slots of <paramref name="json"/> from the reference value's (the last value scanned afresh or kept), when
+    /// the two differ only inside scalar values: then every byte outside those values is the same, in the same place
+    /// relative to its neighbours, so the scan reads the same tokens, in the same states, and finds the same slots, moved
+    /// by the change in length of the values before them. Every byte of <paramref name="json"/> is read: the same ones are
+    /// compared with the reference, the values that differ are scanned as the scan would scan them.
     /// </summary>
+    /// <remarks>
+    /// The reference is kept while each value differs from it in the same scalars as the value before did (a stream's
+    /// text piece, its token counts): then it is neither copied nor moved. Otherwise this value becomes the reference.
+    /// Whether a slot is unchanged is said against the value before, not the reference.
+    /// </remarks>
     /// <returns>False when the values differ otherwise (another shape, a name, white space): the caller scans afresh.</returns>
     internal bool TryReplay(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths)
     {
@@ -89,31 +105,36 @@ internal sealed class ScanMemo : IDisposable
             return false;
         }
 
-        _valid = false; // until the replay succeeds: the scalars are moved in place as it goes
+        _valid = false; // until the replay succeeds
+        if (_lastHoleCount > 0 && TryInHoles(json, starts, lengths))
+        {
+            _valid = true;
+            LastWasReplay = true;
+            return true;
+        }
+
         var old = _bytes.AsSpan(0, _length);
-        var scalars = _scalars;
+        ReadOnlySpan<int> scalars = _scalars;
         int atOld = 0, atNew = 0, next = 0, changes = 0, samePrefix = -1;
+        var resumed = false;
         while (true)
         {
             var same = old[atOld..].CommonPrefixLength(json[atNew..]);
             samePrefix = samePrefix < 0 ? same : samePrefix;
-            var differs = atOld + same; // the first differing byte, in the old value
+            var differs = atOld + same; // the first differing byte, in the reference
             if (differs == old.Length && atNew + same == json.Length)
             {
                 break;
             }
 
-            // The scalars before it are the same bytes: moved by the shift so far.
+            // It must lie in a scalar value (at its end included: a number may have grown), which is scanned anew where
+            // it now starts; the token after it is then compared again.
             var shift = atNew - atOld;
             while (next < _scalarCount && scalars[(next * 2) + 1] < differs)
             {
-                scalars[next * 2] += shift;
-                scalars[(next * 2) + 1] += shift;
                 next++;
             }
 
-            // It must lie in a scalar value (at its end included: a number may have grown), which is scanned anew where
-            // it now starts; the token after it is then compared again.
             if (next == _scalarCount || scalars[next * 2] > differs)
             {
                 return false;
@@ -124,6 +145,7 @@ internal sealed class ScanMemo : IDisposable
             // Only in a long string (a cumulative stream's text) is a resume worth looking for: a short one, a piece of text
             // that most often differs from its first bytes, is scanned whole as it always was.
             var resume = differs - scalars[next * 2] > _minResume ? ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs) : -1;
+            resumed |= resume >= 0;
             if (resume >= 0 ? !JsonPathSet.FastStringFrom(json, resume + shift, ref end) : !JsonPathSet.FastScalar(json, ref end))
             {
                 return false;
@@ -132,24 +154,17 @@ internal sealed class ScanMemo : IDisposable
             if (_changes.Length < (changes + 1) * 3)
             {
                 Array.Resize(ref _changes, _changes.Length * 2);
+                Array.Resize(ref _holes, _holes.Length * 2);
             }
 
             _changes[changes * 3] = scalars[next * 2];
             _changes[(changes * 3) + 1] = scalars[(next * 2) + 1];
             _changes[(changes * 3) + 2] = end - scalars[(next * 2) + 1];
+            _holes[changes] = next;
             changes++;
             atOld = scalars[(next * 2) + 1];
             atNew = end;
-            scalars[next * 2] = start;
-            scalars[(next * 2) + 1] = end;
             next++;
-        }
-
-        var last = atNew - atOld;
-        for (; next < _scalarCount && last != 0; next++)
-        {
-            scalars[next * 2] += last;
-            scalars[(next * 2) + 1] += last;
         }
 
         if (_unchanged.Length != starts.Length)
@@ -158,10 +173,84 @@ internal sealed class ScanMemo : IDisposable
             _changedSlots = new int[starts.Length];
         }
 
-        // Per slot, from the value before's: where it now starts and ends, and whether a rescanned scalar lies in it. The
-        // changes are in the order of the value, so those from the slot's end on touch neither (the loop stops there).
+        // The reference stays when the same scalars differ from it as in the value before (and no long string grew: a
+        // cumulative text is compared with the value before's, so that only its new end is scanned).
+        var keepsReference = !resumed && changes == _lastHoleCount && _holes.AsSpan(0, changes).SequenceEqual(_lastHoles.AsSpan(0, changes));
+        if (keepsReference)
+        {
+            _kept.MoveSlots(_starts, _lengths, _changes.AsSpan(0, changes * 3), starts, lengths);
+            _usesKept = true;
+            _referenceIsLast = false;
+        }
+        else
+        {
+            MoveSlots(starts, lengths, _changes.AsSpan(0, changes * 3));
+            if (!_referenceIsLast)
+            {
+                // The value before differed from the reference in other scalars: the slots that hold those changed too.
+                MarkChanged(_lastHoles.AsSpan(0, _lastHoleCount));
+            }
+
+            _usesKept = false;
+            Rebase(json, starts, lengths, samePrefix, changes);
+        }
+
+        _valid = true;
+        LastWasReplay = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The usual value of a stream: the reference's bytes but in the scalars that the last value changed (its holes), each
+    /// of which holds a scalar. Each run of bytes between them is compared with the reference's whole, and each scalar
+    /// scanned whole (a long one is left to the walk, which resumes it where it first differs).
+    /// </summary>
+    /// <returns>False when it is not so (another scalar changed, or the value is invalid): the walk decides.</returns>
+    private bool TryInHoles(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths)
+    {
+        var old = _bytes.AsSpan(0, _length);
+        int atOld = 0, atNew = 0;
+        for (var c = 0; c < _lastHoleCount; c++)
+        {
+            var hole = _lastHoles[c];
+            var (holeStart, holeEnd) = (_scalars[hole * 2], _scalars[(hole * 2) + 1]);
+            var same = holeStart - atOld;
+            if (holeEnd - holeStart > _minResume || json.Length - atNew < same || !json.Slice(atNew, same).SequenceEqual(old.Slice(atOld, same)))
+            {
+                return false;
+            }
+
+            var end = atNew + same;
+            if (!JsonPathSet.FastScalar(json, ref end))
+            {
+                return false;
+            }
+
+            _changes[c * 3] = holeStart;
+            _changes[(c * 3) + 1] = holeEnd;
+            _changes[(c * 3) + 2] = end - holeEnd;
+            atOld = holeEnd;
+            atNew = end;
+        }
+
+        if (!json[atNew..].SequenceEqual(old[atOld..]))
+        {
+            return false;
+        }
+
+        _kept.MoveSlots(_starts, _lengths, _changes.AsSpan(0, _lastHoleCount * 3), starts, lengths);
+        _usesKept = true;
+        _referenceIsLast = false;
+        return true;
+    }
+
+    /// <summary>
+    /// Per slot, from the reference's: where it now starts and ends, and whether a rescanned scalar lies in it. The
+    /// changes are in the order of the value, so those from the slot's end on touch neither (the loop stops there).
+    /// </summary>
+    private void MoveSlots(Span<int> starts, Span<int> lengths, ReadOnlySpan<int> changeList)
+    {
         ReadOnlySpan<int> oldStarts = _starts, oldLengths = _lengths;
-        ReadOnlySpan<int> changeList = _changes.AsSpan(0, changes * 3);
         Span<bool> unchangedSlots = _unchanged;
         Span<int> changedSlots = _changedSlots;
         var changedCount = 0;
@@ -203,10 +292,73 @@ internal sealed class ScanMemo : IDisposable
         }
 
         _changedSlotCount = changedCount;
+    }
+
+    /// <summary>Marks as changed every slot (in the reference) that holds one of <paramref name="holes"/>, scalars of the reference.</summary>
+    private void MarkChanged(ReadOnlySpan<int> holes)
+    {
+        var changedCount = 0;
+        for (var slot = 0; slot < _unchanged.Length; slot++)
+        {
+            var from = _starts[slot];
+            if (from >= 0 && _unchanged[slot])
+            {
+                var to = from + _lengths[slot];
+                foreach (var hole in holes)
+                {
+                    if (_scalars[hole * 2] < to && _scalars[(hole * 2) + 1] > from)
+                    {
+                        _unchanged[slot] = false;
+                        break;
+                    }
+                }
+            }
+
+            if (!_unchanged[slot])
+            {
+                _changedSlots[changedCount++] = slot;
+            }
+        }
+
+        _changedSlotCount = changedCount;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="json"/> the reference: its bytes and slots kept, its scalars where they now lie (those before
+    /// the first change as they were, each changed one where it was scanned, the others moved by the shift before them),
+    /// and its <paramref name="changes"/> the holes that the next value is expected to change.
+    /// </summary>
+    private void Rebase(ReadOnlySpan<byte> json, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, int samePrefix, int changes)
+    {
+        var scalars = _scalars;
+        var shift = 0;
+        var at = changes == 0 ? _scalarCount : _holes[0];
+        for (var c = 0; c < changes; c++)
+        {
+            var hole = _holes[c];
+            for (; at < hole; at++)
+            {
+                scalars[at * 2] += shift;
+                scalars[(at * 2) + 1] += shift;
+            }
+
+            scalars[hole * 2] += shift;
+            shift = _changes[(c * 3) + 2];
+            scalars[(hole * 2) + 1] += shift;
+            at = hole + 1;
+        }
+
+        for (; at < _scalarCount && shift != 0; at++)
+        {
+            scalars[at * 2] += shift;
+            scalars[(at * 2) + 1] += shift;
+        }
+
+        _holes.AsSpan(0, changes).CopyTo(_lastHoles.Length >= changes ? _lastHoles : _lastHoles = new int[_holes.Length]);
+        _lastHoleCount = changes;
+        _referenceIsLast = true;
+        _kept.Ready = false;
         Keep(json, starts, lengths, samePrefix);
-        _valid = true;
-        LastWasReplay = true;
-        return true;
     }
 
     /// <summary>
@@ -280,6 +432,82 @@ internal sealed class ScanMemo : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(_bytes);
             _bytes = [];
+        }
+    }
+
+    /// <summary>
+    /// While the reference is kept, each value differs from it in the same scalars, so every slot starts and ends after
+    /// the same ones, and holds the same ones: worked out once per reference, then only the shifts are added.
+    /// </summary>
+    private sealed class KeptMoves
+    {
+        private int[] _shiftFrom = []; // per slot: how many of the changes end at or before its start (its start moves by the shift after the last of them)
+        private int[] _shiftTo = []; // the same for its end
+
+        public bool Ready { get; set; }
+
+        public bool[] Unchanged { get; private set; } = [];
+
+        public int[] ChangedSlots { get; private set; } = [];
+
+        public int ChangedCount { get; private set; }
+
+        /// <summary>The slots of the value (<paramref name="starts"/>, <paramref name="lengths"/>) from the reference's and this value's changes (start, end, shift after).</summary>
+        public void MoveSlots(ReadOnlySpan<int> referenceStarts, ReadOnlySpan<int> referenceLengths, ReadOnlySpan<int> changes, Span<int> starts, Span<int> lengths)
+        {
+            if (!Ready)
+            {
+                Prepare(referenceStarts, referenceLengths, changes);
+            }
+
+            for (var slot = 0; slot < starts.Length; slot++)
+            {
+                var from = referenceStarts[slot];
+                if (from < 0)
+                {
+                    starts[slot] = -1;
+                    continue;
+                }
+
+                var (kf, kt) = (_shiftFrom[slot], _shiftTo[slot]);
+                var start = from + (kf == 0 ? 0 : changes[(3 * kf) - 1]);
+                starts[slot] = start;
+                lengths[slot] = from + referenceLengths[slot] + (kt == 0 ? 0 : changes[(3 * kt) - 1]) - start;
+            }
+        }
+
+        private void Prepare(ReadOnlySpan<int> referenceStarts, ReadOnlySpan<int> referenceLengths, ReadOnlySpan<int> changes)
+        {
+            var count = referenceStarts.Length;
+            if (_shiftFrom.Length != count)
+            {
+                (_shiftFrom, _shiftTo, Unchanged, ChangedSlots) = (new int[count], new int[count], new bool[count], new int[count]);
+            }
+
+            var changed = 0;
+            for (var slot = 0; slot < count; slot++)
+            {
+                var from = referenceStarts[slot];
+                var to = from + referenceLengths[slot];
+                int kf = 0, kt = 0;
+                var unchanged = true;
+                for (var c = 0; from >= 0 && c + 2 < changes.Length && changes[c] < to; c += 3)
+                {
+                    // (as in ScanMemo.MoveSlots: the changes are in order, and none from the slot's end on touches it)
+                    kf = changes[c + 1] <= from ? (c / 3) + 1 : kf;
+                    kt = changes[c + 1] <= to ? (c / 3) + 1 : kt;
+                    unchanged &= changes[c + 1] <= from;
+                }
+
+                (_shiftFrom[slot], _shiftTo[slot], Unchanged[slot]) = (kf, kt, unchanged);
+                if (!unchanged)
+                {
+                    ChangedSlots[changed++] = slot;
+                }
+            }
+
+            ChangedCount = changed;
+            Ready = true;
         }
     }
 }

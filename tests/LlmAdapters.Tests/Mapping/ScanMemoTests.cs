@@ -33,6 +33,10 @@ public class ScanMemoTests
             var text = new StringBuilder();
             JsonPathSetFastScanTests.Value(random, text, 0, scalars);
             var pad = (JsonPathSetFastScanTests.Pad(random), JsonPathSetFastScanTests.Pad(random));
+            // Most streams change the same few scalars in value after value (a text piece, token counts), as a vendor's
+            // chunks do, so that the memo keeps its reference; now and then another one too.
+            var hot = random.Next(4) == 0 ? null : Enumerable.Range(0, scalars.Count).Where(_ => random.Next(3) == 0).ToHashSet();
+            var history = scalars.Select(_ => new List<string>()).ToArray(); // every value each scalar has had in the stream
             byte[]? previous = null;
             var previousStarts = new int[paths.SlotCount];
             var previousLengths = new int[paths.SlotCount];
@@ -40,7 +44,12 @@ public class ScanMemoTests
             {
                 if (n > 0)
                 {
-                    (text, scalars) = Successor(random, text.ToString(), scalars);
+                    foreach (var (k, (start, length)) in scalars.Index())
+                    {
+                        history[k].Add(text.ToString(start, length));
+                    }
+
+                    (text, scalars) = Successor(random, text.ToString(), scalars, hot, history);
                 }
 
                 var bytes = Encoding.UTF8.GetBytes(pad.Item1 + text + pad.Item2);
@@ -106,6 +115,28 @@ public class ScanMemoTests
         Assert.That(Encoding.UTF8.GetString(next.Slice(starts[2], lengths[2])), Is.EqualTo("\"x\""));
     }
 
+    [TestCase("")]
+    [TestCase(" and then a string long enough that the memo compares it by walking it rather than whole")]
+    public void AValueBackToTheOneComparedWith_IsSaidToHaveChanged(string tail)
+    {
+        // The memo keeps the value it compares with while the values change in the same scalars. The last value here has
+        // "a" back at that value's text and another "b": it has still changed in both from the value just before it.
+        var paths = JsonPathSet.Build([KeyPath.Parse("a"), KeyPath.Parse("b")]);
+        using var memo = new ScanMemo();
+        var starts = new int[2];
+        var lengths = new int[2];
+        string[] values = [.. new[] { """{"a":"x","b":1}""", """{"a":"y","b":1}""", """{"a":"z","b":1}""", """{"a":"w","b":1}""", """{"a":"y","b":2}""" }
+            .Select(v => v.Replace("\",\"b\"", tail + "\",\"b\"", StringComparison.Ordinal))];
+        var changed = new List<string>();
+        foreach (var value in values)
+        {
+            paths.Find(Encoding.UTF8.GetBytes(value), starts, lengths, memo);
+            changed.Add(memo.LastWasReplay ? $"a {(memo.IsUnchanged(0) ? "same" : "changed")}, b {(memo.IsUnchanged(1) ? "same" : "changed")}" : "scanned");
+        }
+
+        Assert.That(changed, Is.EqualTo(new[] { "scanned", "a changed, b same", "a changed, b same", "a changed, b same", "a changed, b changed" }));
+    }
+
     [TestCase("""{"a":"x","b":1}""", """{"a":"x"","b":1}""")] // a quote inside the changed string ends it early
     [TestCase("""{"a":"x","b":1}""", """{"a":"x\","b":1}""")] // an escape swallows its closing quote
     [TestCase("""{"a":"x","b":1}""", """{"a":"x\u0001","b":1}""")] // a control character
@@ -125,17 +156,32 @@ public class ScanMemoTests
         Assert.Throws(Is.InstanceOf<JsonException>(), () => paths.Find(bytes, starts, lengths));
     }
 
-    /// <summary>The same text with some scalar values replaced by others (of any kind), and where each new one lies.</summary>
-    private static (StringBuilder Text, List<(int Start, int Length)> Scalars) Successor(Random random, string text, List<(int Start, int Length)> scalars)
+    /// <summary>
+    /// The same text with some scalar values replaced by others (of any kind), and where each new one lies: any of them,
+    /// or with <paramref name="hot"/> most often those (by index) and rarely another, now and then back to one of the values
+    /// in its <paramref name="history"/>.
+    /// </summary>
+    private static (StringBuilder Text, List<(int Start, int Length)> Scalars) Successor(Random random, string text, List<(int Start, int Length)> scalars, HashSet<int>? hot, List<string>[] history)
     {
         var next = new StringBuilder(text.Length + 16);
         var nextScalars = new List<(int Start, int Length)>(scalars.Count);
         var at = 0;
-        foreach (var (start, length) in scalars)
+        for (var k = 0; k < scalars.Count; k++)
         {
+            var (start, length) = scalars[k];
             next.Append(text, at, start - at);
             var newStart = next.Length;
-            if (text[start] == '"' && random.Next(4) == 0)
+            var changes = hot is null || (hot.Contains(k) ? random.Next(8) != 0 : random.Next(12) == 0);
+            if (!changes)
+            {
+                next.Append(text, start, length);
+            }
+            else if (hot is not null && random.Next(3) == 0)
+            {
+                // Back to a value it had before (a token that comes again): maybe the one the memo compares with.
+                next.Append(history[k][random.Next(history[k].Count)]);
+            }
+            else if (text[start] == '"' && random.Next(4) == 0)
             {
                 // The string goes on from some place in it (most often its end, as a cumulative stream's text grows; now
                 // and then inside an escape or a character), with more characters and escapes, now and then a broken one.
