@@ -26,7 +26,7 @@ internal sealed class ScanMemo : IDisposable
     private int[] _lastHoles = new int[4]; // the scalars in which the last value replayed differed from the reference
     private int _lastHoleCount;
     private bool _referenceIsLast; // the reference is the last value (else it differed from it in _lastHoles)
-    private readonly KeptMoves _kept = new(); // how the slots move while the reference is kept (valid when _kept.Ready)
+    private KeptMoves? _kept; // how the slots move while the reference is kept (made at the first value that keeps it; valid when Ready)
     private bool _usesKept; // the last replay kept the reference: IsUnchanged and ChangedSlots are _kept's
     private bool[] _unchanged = [];
     private int[] _changedSlots = [];
@@ -38,6 +38,9 @@ internal sealed class ScanMemo : IDisposable
 
     internal ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
 
+    /// <summary>The length of the value that the next is compared with (for tests: a string that keeps growing makes each value the reference).</summary>
+    internal int ReferenceLength => _valid ? _length : 0;
+
     internal int ScalarCount => _valid ? _scalarCount : 0;
 
     /// <summary>True when the last value was found by <see cref="TryReplay"/>.</summary>
@@ -47,10 +50,10 @@ internal sealed class ScanMemo : IDisposable
     /// After a replay: true for each slot whose value has the same bytes as in the value before (no rescanned scalar lies
     /// in it), so that whatever was checked of it then holds now.
     /// </summary>
-    internal bool IsUnchanged(int slot) => LastWasReplay && (_usesKept ? _kept.Unchanged : _unchanged)[slot];
+    internal bool IsUnchanged(int slot) => LastWasReplay && (_usesKept ? _kept!.Unchanged : _unchanged)[slot];
 
     /// <summary>After a replay: the slots that are not <see cref="IsUnchanged"/> (most often the text item's alone).</summary>
-    internal ReadOnlySpan<int> ChangedSlots => !LastWasReplay ? default : _usesKept ? _kept.ChangedSlots.AsSpan(0, _kept.ChangedCount) : _changedSlots.AsSpan(0, _changedSlotCount);
+    internal ReadOnlySpan<int> ChangedSlots => !LastWasReplay ? default : _usesKept ? _kept!.ChangedSlots.AsSpan(0, _kept.ChangedCount) : _changedSlots.AsSpan(0, _changedSlotCount);
 
     /// <summary>Starts a scan's record (the scan then adds every scalar value it passes).</summary>
     internal void Begin()
@@ -77,7 +80,7 @@ internal sealed class ScanMemo : IDisposable
         Keep(json, starts, lengths);
         _lastHoleCount = 0;
         _referenceIsLast = true;
-        _kept.Ready = false;
+        _kept?.Ready = false;
         _valid = true;
     }
 
@@ -116,7 +119,7 @@ internal sealed class ScanMemo : IDisposable
         var old = _bytes.AsSpan(0, _length);
         ReadOnlySpan<int> scalars = _scalars;
         int atOld = 0, atNew = 0, next = 0, changes = 0, samePrefix = -1;
-        var resumed = false;
+        var shortHoles = true;
         while (true)
         {
             var same = old[atOld..].CommonPrefixLength(json[atNew..]);
@@ -145,11 +148,12 @@ internal sealed class ScanMemo : IDisposable
             // Only in a long string (a cumulative stream's text) is a resume worth looking for: a short one, a piece of text
             // that most often differs from its first bytes, is scanned whole as it always was.
             var resume = differs - scalars[next * 2] > _minResume ? ResumeInString(old, scalars[next * 2], scalars[(next * 2) + 1], differs) : -1;
-            resumed |= resume >= 0;
             if (resume >= 0 ? !JsonPathSet.FastStringFrom(json, resume + shift, ref end) : !JsonPathSet.FastScalar(json, ref end))
             {
                 return false;
             }
+
+            shortHoles &= scalars[(next * 2) + 1] - scalars[next * 2] <= _minResume && end - start <= _minResume;
 
             if (_changes.Length < (changes + 1) * 3)
             {
@@ -173,12 +177,13 @@ internal sealed class ScanMemo : IDisposable
             _changedSlots = new int[starts.Length];
         }
 
-        // The reference stays when the same scalars differ from it as in the value before (and no long string grew: a
-        // cumulative text is compared with the value before's, so that only its new end is scanned).
-        var keepsReference = !resumed && changes == _lastHoleCount && _holes.AsSpan(0, changes).SequenceEqual(_lastHoles.AsSpan(0, changes));
+        // The reference stays when the same scalars differ from it as in the value before, all of them short. A long one
+        // (a cumulative text, which grows in every value) makes this value the reference, so that the next is compared
+        // with it and only the string's new end is scanned (see ResumeInString).
+        var keepsReference = shortHoles && changes == _lastHoleCount && _holes.AsSpan(0, changes).SequenceEqual(_lastHoles.AsSpan(0, changes));
         if (keepsReference)
         {
-            _kept.MoveSlots(_starts, _lengths, _changes.AsSpan(0, changes * 3), starts, lengths);
+            (_kept ??= new KeptMoves()).MoveSlots(_starts, _lengths, _changes.AsSpan(0, changes * 3), starts, lengths);
             _usesKept = true;
             _referenceIsLast = false;
         }
@@ -202,8 +207,9 @@ internal sealed class ScanMemo : IDisposable
 
     /// <summary>
     /// The usual value of a stream: the reference's bytes but in the scalars that the last value changed (its holes), each
-    /// of which holds a scalar. Each run of bytes between them is compared with the reference's whole, and each scalar
-    /// scanned whole (a long one is left to the walk, which resumes it where it first differs).
+    /// of which holds a short scalar. Each run of bytes between them is compared with the reference's whole, and each
+    /// scalar scanned whole. A long one, in the reference or here, is left to the walk, which makes this value the
+    /// reference: a string that keeps growing (a cumulative text) is then scanned from where it differs, not whole.
     /// </summary>
     /// <returns>False when it is not so (another scalar changed, or the value is invalid): the walk decides.</returns>
     private bool TryInHoles(ReadOnlySpan<byte> json, Span<int> starts, Span<int> lengths)
@@ -221,7 +227,7 @@ internal sealed class ScanMemo : IDisposable
             }
 
             var end = atNew + same;
-            if (!JsonPathSet.FastScalar(json, ref end))
+            if (!JsonPathSet.FastScalar(json, ref end) || end - (atNew + same) > _minResume)
             {
                 return false;
             }
@@ -238,7 +244,7 @@ internal sealed class ScanMemo : IDisposable
             return false;
         }
 
-        _kept.MoveSlots(_starts, _lengths, _changes.AsSpan(0, _lastHoleCount * 3), starts, lengths);
+        (_kept ??= new KeptMoves()).MoveSlots(_starts, _lengths, _changes.AsSpan(0, _lastHoleCount * 3), starts, lengths);
         _usesKept = true;
         _referenceIsLast = false;
         return true;
@@ -357,7 +363,7 @@ internal sealed class ScanMemo : IDisposable
         _holes.AsSpan(0, changes).CopyTo(_lastHoles.Length >= changes ? _lastHoles : _lastHoles = new int[_holes.Length]);
         _lastHoleCount = changes;
         _referenceIsLast = true;
-        _kept.Ready = false;
+        _kept?.Ready = false;
         Keep(json, starts, lengths, samePrefix);
     }
 

@@ -137,6 +137,29 @@ public class ScanMemoTests
         Assert.That(changed, Is.EqualTo(new[] { "scanned", "a changed, b same", "a changed, b same", "a changed, b same", "a changed, b changed" }));
     }
 
+    [Test]
+    public void AStringThatKeepsGrowing_MakesEachValueTheReference()
+    {
+        // A cumulative text grows in every value: compared with a reference of long ago, it would be scanned whole each
+        // time. Once it is long, each value is the reference, so that the next is scanned only from where it differs.
+        var paths = JsonPathSet.Build([KeyPath.Parse("t"), KeyPath.Parse("n")]);
+        using var memo = new ScanMemo();
+        var starts = new int[2];
+        var lengths = new int[2];
+        var text = new StringBuilder();
+        var references = new List<string>();
+        for (var n = 0; n < 30; n++)
+        {
+            text.Append("piece ").Append(n).Append(' ');
+            var bytes = Encoding.UTF8.GetBytes($$"""{"t":"{{text}}","n":{{n}}}""");
+            paths.Find(bytes, starts, lengths, memo);
+            Assert.That(Encoding.UTF8.GetString(bytes, starts[0], lengths[0]), Is.EqualTo($"\"{text}\""));
+            references.Add(lengths[0] > ScanMemo.DefaultMinResume ? (memo.ReferenceLength == bytes.Length ? "this value" : "an earlier one") : "short");
+        }
+
+        Assert.That(references.SkipWhile(r => r == "short"), Is.Not.Empty.And.All.EqualTo("this value"));
+    }
+
     [TestCase("""{"a":"x","b":1}""", """{"a":"x"","b":1}""")] // a quote inside the changed string ends it early
     [TestCase("""{"a":"x","b":1}""", """{"a":"x\","b":1}""")] // an escape swallows its closing quote
     [TestCase("""{"a":"x","b":1}""", """{"a":"x\u0001","b":1}""")] // a control character
