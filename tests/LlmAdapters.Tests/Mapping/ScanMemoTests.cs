@@ -138,6 +138,27 @@ public class ScanMemoTests
     }
 
     [Test]
+    public void AValueAfterOneThatMovedTheScalars_IsReplayed()
+    {
+        // "a" grows, so every scalar after it moves; the next value differs in "c", after it: the memo must know where
+        // "c" now lies to replay it rather than scan it afresh.
+        var paths = JsonPathSet.Build([KeyPath.Parse("a"), KeyPath.Parse("c")]);
+        using var memo = new ScanMemo();
+        var starts = new int[2];
+        var lengths = new int[2];
+        var replayed = new List<bool>();
+        foreach (var value in new[] { """{"a":"x","b":1,"c":"p"}""", """{"a":"xyz","b":1,"c":"p"}""", """{"a":"xyz","b":1,"c":"q"}""" })
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            paths.Find(bytes, starts, lengths, memo);
+            replayed.Add(memo.LastWasReplay);
+            Assert.That(Encoding.UTF8.GetString(bytes, starts[1], lengths[1]), Is.EqualTo(value[^4..^1]));
+        }
+
+        Assert.That(replayed, Is.EqualTo(new[] { false, true, true }));
+    }
+
+    [Test]
     public void AStringThatKeepsGrowing_MakesEachValueTheReference()
     {
         // A cumulative text grows in every value: compared with a reference of long ago, it would be scanned whole each
