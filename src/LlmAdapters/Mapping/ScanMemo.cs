@@ -26,11 +26,9 @@ internal sealed class ScanMemo : IDisposable
     private int[] _lastHoles = new int[4]; // the scalars in which the last value replayed differed from the reference
     private int _lastHoleCount;
     private bool _referenceIsLast; // the reference is the last value (else it differed from it in _lastHoles)
-    private KeptMoves? _kept; // how the slots move while the reference is kept (made at the first value that keeps it; valid when Ready)
+    private readonly SlotMoves _moved = new(); // how the slots moved in the last value that became the reference
+    private SlotMoves? _kept; // how they move while the reference is kept (made at the first value that keeps one)
     private bool _usesKept; // the last replay kept the reference: IsUnchanged and ChangedSlots are _kept's
-    private bool[] _unchanged = [];
-    private int[] _changedSlots = [];
-    private int _changedSlotCount;
     private bool _valid;
 
     /// <param name="minResume">How far into a string its first difference must be for a resume (see <see cref="DefaultMinResume"/>; 0 in the test that proves resuming exact).</param>
@@ -50,10 +48,12 @@ internal sealed class ScanMemo : IDisposable
     /// After a replay: true for each slot whose value has the same bytes as in the value before (no rescanned scalar lies
     /// in it), so that whatever was checked of it then holds now.
     /// </summary>
-    internal bool IsUnchanged(int slot) => LastWasReplay && (_usesKept ? _kept!.Unchanged : _unchanged)[slot];
+    internal bool IsUnchanged(int slot) => LastWasReplay && Moves.Unchanged[slot];
 
     /// <summary>After a replay: the slots that are not <see cref="IsUnchanged"/> (most often the text item's alone).</summary>
-    internal ReadOnlySpan<int> ChangedSlots => !LastWasReplay ? default : _usesKept ? _kept!.ChangedSlots.AsSpan(0, _kept.ChangedCount) : _changedSlots.AsSpan(0, _changedSlotCount);
+    internal ReadOnlySpan<int> ChangedSlots => LastWasReplay ? Moves.ChangedSlots.AsSpan(0, Moves.ChangedCount) : default;
+
+    private SlotMoves Moves => _usesKept ? _kept! : _moved;
 
     /// <summary>Starts a scan's record (the scan then adds every scalar value it passes).</summary>
     internal void Begin()
@@ -171,29 +171,23 @@ internal sealed class ScanMemo : IDisposable
             next++;
         }
 
-        if (_unchanged.Length != starts.Length)
-        {
-            _unchanged = new bool[starts.Length];
-            _changedSlots = new int[starts.Length];
-        }
-
         // The reference stays when the same scalars differ from it as in the value before, all of them short. A long one
         // (a cumulative text, which grows in every value) makes this value the reference, so that the next is compared
         // with it and only the string's new end is scanned (see ResumeInString).
         var keepsReference = shortHoles && changes == _lastHoleCount && _holes.AsSpan(0, changes).SequenceEqual(_lastHoles.AsSpan(0, changes));
+        var changeList = _changes.AsSpan(0, changes * 3);
         if (keepsReference)
         {
-            (_kept ??= new KeptMoves()).MoveSlots(_starts, _lengths, _changes.AsSpan(0, changes * 3), starts, lengths);
-            _usesKept = true;
-            _referenceIsLast = false;
+            MoveKept(changeList, starts, lengths);
         }
         else
         {
-            MoveSlots(starts, lengths, _changes.AsSpan(0, changes * 3));
+            _moved.Prepare(_starts, _lengths, changeList);
+            _moved.Move(_starts, _lengths, changeList, starts, lengths);
             if (!_referenceIsLast)
             {
                 // The value before differed from the reference in other scalars: the slots that hold those changed too.
-                MarkChanged(_lastHoles.AsSpan(0, _lastHoleCount));
+                _moved.MarkChanged(_starts, _lengths, _scalars, _lastHoles.AsSpan(0, _lastHoleCount));
             }
 
             _usesKept = false;
@@ -244,89 +238,22 @@ internal sealed class ScanMemo : IDisposable
             return false;
         }
 
-        (_kept ??= new KeptMoves()).MoveSlots(_starts, _lengths, _changes.AsSpan(0, _lastHoleCount * 3), starts, lengths);
-        _usesKept = true;
-        _referenceIsLast = false;
+        MoveKept(_changes.AsSpan(0, _lastHoleCount * 3), starts, lengths);
         return true;
     }
 
-    /// <summary>
-    /// Per slot, from the reference's: where it now starts and ends, and whether a rescanned scalar lies in it. The
-    /// changes are in the order of the value, so those from the slot's end on touch neither (the loop stops there).
-    /// </summary>
-    private void MoveSlots(Span<int> starts, Span<int> lengths, ReadOnlySpan<int> changeList)
+    /// <summary>The slots of a value that differs from the kept reference in its holes, by moves worked out once per reference.</summary>
+    private void MoveKept(ReadOnlySpan<int> changeList, Span<int> starts, Span<int> lengths)
     {
-        ReadOnlySpan<int> oldStarts = _starts, oldLengths = _lengths;
-        Span<bool> unchangedSlots = _unchanged;
-        Span<int> changedSlots = _changedSlots;
-        var changedCount = 0;
-        for (var slot = 0; slot < starts.Length; slot++)
+        _kept ??= new SlotMoves();
+        if (!_kept.Ready)
         {
-            var from = oldStarts[slot];
-            if (from < 0)
-            {
-                starts[slot] = -1;
-                unchangedSlots[slot] = true;
-                continue;
-            }
-
-            var to = from + oldLengths[slot];
-            var unchanged = true;
-            var shiftFrom = 0;
-            var shiftTo = 0;
-            for (var c = 0; c + 2 < changeList.Length; c += 3)
-            {
-                if (changeList[c] >= to)
-                {
-                    break; // (a scalar is at least one byte: it ends after the slot, as do the ones after it)
-                }
-
-                // A boundary moves by the shift after the last rescanned scalar that ends at or before it.
-                var (changeEnd, shift) = (changeList[c + 1], changeList[c + 2]);
-                shiftFrom = changeEnd <= from ? shift : shiftFrom;
-                shiftTo = changeEnd <= to ? shift : shiftTo;
-                unchanged &= changeEnd <= from;
-            }
-
-            starts[slot] = from + shiftFrom;
-            lengths[slot] = to + shiftTo - starts[slot];
-            unchangedSlots[slot] = unchanged;
-            if (!unchanged)
-            {
-                changedSlots[changedCount++] = slot;
-            }
+            _kept.Prepare(_starts, _lengths, changeList);
         }
 
-        _changedSlotCount = changedCount;
-    }
-
-    /// <summary>Marks as changed every slot (in the reference) that holds one of <paramref name="holes"/>, scalars of the reference.</summary>
-    private void MarkChanged(ReadOnlySpan<int> holes)
-    {
-        var changedCount = 0;
-        for (var slot = 0; slot < _unchanged.Length; slot++)
-        {
-            var from = _starts[slot];
-            if (from >= 0 && _unchanged[slot])
-            {
-                var to = from + _lengths[slot];
-                foreach (var hole in holes)
-                {
-                    if (_scalars[hole * 2] < to && _scalars[(hole * 2) + 1] > from)
-                    {
-                        _unchanged[slot] = false;
-                        break;
-                    }
-                }
-            }
-
-            if (!_unchanged[slot])
-            {
-                _changedSlots[changedCount++] = slot;
-            }
-        }
-
-        _changedSlotCount = changedCount;
+        _kept.Move(_starts, _lengths, changeList, starts, lengths);
+        _usesKept = true;
+        _referenceIsLast = false;
     }
 
     /// <summary>
@@ -438,82 +365,6 @@ internal sealed class ScanMemo : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(_bytes);
             _bytes = [];
-        }
-    }
-
-    /// <summary>
-    /// While the reference is kept, each value differs from it in the same scalars, so every slot starts and ends after
-    /// the same ones, and holds the same ones: worked out once per reference, then only the shifts are added.
-    /// </summary>
-    private sealed class KeptMoves
-    {
-        private int[] _shiftFrom = []; // per slot: how many of the changes end at or before its start (its start moves by the shift after the last of them)
-        private int[] _shiftTo = []; // the same for its end
-
-        public bool Ready { get; set; }
-
-        public bool[] Unchanged { get; private set; } = [];
-
-        public int[] ChangedSlots { get; private set; } = [];
-
-        public int ChangedCount { get; private set; }
-
-        /// <summary>The slots of the value (<paramref name="starts"/>, <paramref name="lengths"/>) from the reference's and this value's changes (start, end, shift after).</summary>
-        public void MoveSlots(ReadOnlySpan<int> referenceStarts, ReadOnlySpan<int> referenceLengths, ReadOnlySpan<int> changes, Span<int> starts, Span<int> lengths)
-        {
-            if (!Ready)
-            {
-                Prepare(referenceStarts, referenceLengths, changes);
-            }
-
-            for (var slot = 0; slot < starts.Length; slot++)
-            {
-                var from = referenceStarts[slot];
-                if (from < 0)
-                {
-                    starts[slot] = -1;
-                    continue;
-                }
-
-                var (kf, kt) = (_shiftFrom[slot], _shiftTo[slot]);
-                var start = from + (kf == 0 ? 0 : changes[(3 * kf) - 1]);
-                starts[slot] = start;
-                lengths[slot] = from + referenceLengths[slot] + (kt == 0 ? 0 : changes[(3 * kt) - 1]) - start;
-            }
-        }
-
-        private void Prepare(ReadOnlySpan<int> referenceStarts, ReadOnlySpan<int> referenceLengths, ReadOnlySpan<int> changes)
-        {
-            var count = referenceStarts.Length;
-            if (_shiftFrom.Length != count)
-            {
-                (_shiftFrom, _shiftTo, Unchanged, ChangedSlots) = (new int[count], new int[count], new bool[count], new int[count]);
-            }
-
-            var changed = 0;
-            for (var slot = 0; slot < count; slot++)
-            {
-                var from = referenceStarts[slot];
-                var to = from + referenceLengths[slot];
-                int kf = 0, kt = 0;
-                var unchanged = true;
-                for (var c = 0; from >= 0 && c + 2 < changes.Length && changes[c] < to; c += 3)
-                {
-                    // (as in ScanMemo.MoveSlots: the changes are in order, and none from the slot's end on touches it)
-                    kf = changes[c + 1] <= from ? (c / 3) + 1 : kf;
-                    kt = changes[c + 1] <= to ? (c / 3) + 1 : kt;
-                    unchanged &= changes[c + 1] <= from;
-                }
-
-                (_shiftFrom[slot], _shiftTo[slot], Unchanged[slot]) = (kf, kt, unchanged);
-                if (!unchanged)
-                {
-                    ChangedSlots[changed++] = slot;
-                }
-            }
-
-            ChangedCount = changed;
-            Ready = true;
         }
     }
 }
