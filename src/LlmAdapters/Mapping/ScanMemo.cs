@@ -21,7 +21,7 @@ internal sealed class ScanMemo : IDisposable
     private int _scalarCount;
     private int[] _starts = [];
     private int[] _lengths = [];
-    private int[] _changes = new int[12]; // while replaying, per rescanned scalar: its start and end in the old value, and the shift after it
+    private int[] _changes = new int[12]; // while replaying, per rescanned scalar: its start and end in the reference, and the shift after it
     private int[] _holes = new int[4]; // while replaying: the index of each rescanned scalar
     private int[] _lastHoles = new int[4]; // the scalars in which the last value replayed differed from the reference
     private int _lastHoleCount;
