@@ -41,7 +41,7 @@ public static class Program
                       micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
                       framings [--chunks N (20000)] [--rounds N (7)] [--warmup N (3)] [--smoke]
                                                           every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
-                      memory [--wire W] [--client hand|library|updates|chatclient] [--chunks N] [--rounds N] [--smoke]
+                      memory [--wire W] [--client hand|handend|library|updates|chatclient] [--chunks N] [--rounds N] [--smoke]
                                                           the framings' bodies without a network: CPU ns and bytes per chunk, one client per process
                       gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)

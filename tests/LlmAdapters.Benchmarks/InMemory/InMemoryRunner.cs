@@ -21,7 +21,7 @@ public static class InMemoryRunner
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static readonly string[] Clients = ["hand", "library", "updates", "chatclient"];
+    private static readonly string[] Clients = ["hand", "handend", "library", "updates", "chatclient"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -52,7 +52,7 @@ public static class InMemoryRunner
             var failed = 0;
             foreach (var wire in Wires.Keys)
             {
-                foreach (var c in Clients.Where(c => c != "chatclient" || wire == "openai"))
+                foreach (var c in Clients.Where(c => (c != "chatclient" || wire == "openai") && (c != "handend" || wire != "raw")))
                 {
                     failed += await MeasureAsync(wire, c, 200, rounds: 1, warmup: 1) ? 0 : 1;
                 }
@@ -115,6 +115,15 @@ public static class InMemoryRunner
             {
                 case "hand":
                     await foreach (var piece in HandWrittenFraming.Parse(wire, new MemoryStream(body, writable: false)))
+                    {
+                        length += piece.Length;
+                        text?.Append(piece);
+                    }
+
+                    break;
+                case "handend":
+                    var toEnd = HandWrittenFraming.ParseToEnd(wire, new MemoryStream(body, writable: false)) ?? throw new ArgumentException($"{wireName} has no chunks to read to their end");
+                    await foreach (var piece in toEnd)
                     {
                         length += piece.Length;
                         text?.Append(piece);

@@ -25,15 +25,19 @@ public interface IFramingVariant : IDisposable
     IAsyncEnumerable<string> StreamAsync(int chunks, CancellationToken cancellationToken = default);
 }
 
-/// <summary>HttpClient, a request body written with Utf8JsonWriter, and the hand-written parser of the wire (<see cref="HandWritten"/>).</summary>
-public sealed class HandWrittenFraming(Wire wire, string serverUrl) : IFramingVariant
+/// <summary>
+/// HttpClient, a request body written with Utf8JsonWriter, and the hand-written parser of the wire (<see cref="HandWritten"/>):
+/// as a good engineer writes it, stopping at each chunk's text, or, with <paramref name="toEnd"/>, reading each chunk to its
+/// end as issue 20's exactness constraint has the library do (<see cref="ParseToEnd"/>).
+/// </summary>
+public sealed class HandWrittenFraming(Wire wire, string serverUrl, bool toEnd = false) : IFramingVariant
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
 
-    public string Name => "hand-written";
+    public string Name => toEnd ? "hand-written, each chunk to its end" : "hand-written";
 
-    public string Kind => "hand";
+    public string Kind => toEnd ? "handend" : "hand";
 
     public Wire Wire => wire;
 
@@ -59,7 +63,8 @@ public sealed class HandWrittenFraming(Wire wire, string serverUrl) : IFramingVa
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using (stream)
         {
-            await foreach (var piece in Parse(wire, stream, cancellationToken))
+            var pieces = toEnd ? ParseToEnd(wire, stream, cancellationToken) ?? throw new InvalidOperationException(wire + " has no chunks to read to their end") : Parse(wire, stream, cancellationToken);
+            await foreach (var piece in pieces)
             {
                 yield return piece;
             }
@@ -69,14 +74,31 @@ public sealed class HandWrittenFraming(Wire wire, string serverUrl) : IFramingVa
     /// <summary>The hand-written parser of <paramref name="wire"/> over a response body (<see cref="HandWritten"/>).</summary>
     public static IAsyncEnumerable<string> Parse(Wire wire, Stream body, CancellationToken cancellationToken = default) => wire switch
     {
-        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, cancellationToken),
-        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, cancellationToken),
-        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, cancellationToken),
-        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, cancellationToken),
-        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, cancellationToken),
-        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, cancellationToken),
+        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, cancellationToken: cancellationToken),
+        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, cancellationToken: cancellationToken),
+        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, cancellationToken: cancellationToken),
+        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, cancellationToken: cancellationToken),
+        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, cancellationToken: cancellationToken),
+        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, cancellationToken: cancellationToken),
         Wire.RawText => HandWritten.RawTextAsync(body, cancellationToken),
-        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, cancellationToken),
+        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, cancellationToken: cancellationToken),
+        _ => throw new InvalidOperationException("unknown wire " + wire),
+    };
+
+    /// <summary>
+    /// The hand-written parser of a JSON wire held to issue 20's exactness constraint: each chunk read to its end after its
+    /// text (<see cref="HandWritten"/>), so that a malformed chunk throws. Raw text, which has no chunks, has none.
+    /// </summary>
+    public static IAsyncEnumerable<string>? ParseToEnd(Wire wire, Stream body, CancellationToken cancellationToken = default) => wire switch
+    {
+        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, toEnd: true, cancellationToken),
+        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, toEnd: true, cancellationToken),
+        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, toEnd: true, cancellationToken),
+        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, toEnd: true, cancellationToken),
+        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, toEnd: true, cancellationToken),
+        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, toEnd: true, cancellationToken),
+        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, toEnd: true, cancellationToken),
+        Wire.RawText => null,
         _ => throw new InvalidOperationException("unknown wire " + wire),
     };
 

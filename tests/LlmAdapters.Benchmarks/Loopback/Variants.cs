@@ -46,7 +46,7 @@ public sealed class HandWrittenVariant(string baseUrl) : IVariant
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using (body)
         {
-            await foreach (var piece in HandWritten.OpenAiSseAsync(body, cancellationToken))
+            await foreach (var piece in HandWritten.OpenAiSseAsync(body, cancellationToken: cancellationToken))
             {
                 yield return piece;
             }

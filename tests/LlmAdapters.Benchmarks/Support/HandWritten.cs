@@ -29,12 +29,15 @@ public static class HandWritten
     }
 
     /// <summary>OpenAI SSE: yields choices[0].delta.content of every data line until <c>data: [DONE]</c>.</summary>
-    public static async IAsyncEnumerable<string> OpenAiSseAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <param name="body">The response body.</param>
+    /// <param name="toEnd">Whether each chunk is read to its end after its text (see <see cref="ReadRest"/>).</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async IAsyncEnumerable<string> OpenAiSseAsync(Stream body, bool toEnd = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var lines = new LineBuffer();
         while (true)
         {
-            var step = NextOpenAi(lines, out var text);
+            var step = NextOpenAi(lines, toEnd, out var text);
             if (step == Step.Piece)
             {
                 yield return text!;
@@ -51,12 +54,12 @@ public static class HandWritten
     }
 
     /// <summary>Ollama NDJSON: yields message.content of every line.</summary>
-    public static async IAsyncEnumerable<string> OllamaNdjsonAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<string> OllamaNdjsonAsync(Stream body, bool toEnd = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var lines = new LineBuffer();
         while (true)
         {
-            var step = NextOllama(lines, out var text);
+            var step = NextOllama(lines, toEnd, out var text);
             if (step == Step.Piece)
             {
                 yield return text!;
@@ -73,13 +76,13 @@ public static class HandWritten
     }
 
     /// <summary>Anthropic SSE: yields delta.text of the data of every content_block_delta event; stops at message_stop.</summary>
-    public static async IAsyncEnumerable<string> AnthropicSseAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<string> AnthropicSseAsync(Stream body, bool toEnd = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var lines = new LineBuffer();
         var state = new AnthropicState();
         while (true)
         {
-            var step = NextAnthropic(lines, state, out var text);
+            var step = NextAnthropic(lines, state, toEnd, out var text);
             if (step == Step.Piece)
             {
                 yield return text!;
@@ -100,15 +103,15 @@ public static class HandWritten
     /// a pooled char buffer and compared with the previous one there, so only the new piece becomes a string.
     /// </summary>
     public static IAsyncEnumerable<string> CumulativeSseAsync(Stream body, CancellationToken cancellationToken = default)
-        => CumulativeSseAsync(body, DashScopeText, cancellationToken);
+        => CumulativeSseAsync(body, DashScopeText, toEnd: false, cancellationToken);
 
-    private static async IAsyncEnumerable<string> CumulativeSseAsync(Stream body, byte[]?[] path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static async IAsyncEnumerable<string> CumulativeSseAsync(Stream body, byte[]?[] path, bool toEnd, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var lines = new LineBuffer();
         using var state = new CumulativeState();
         while (true)
         {
-            var step = NextCumulative(lines, state, path, out var text);
+            var step = NextCumulative(lines, state, path, toEnd, out var text);
             if (step == Step.Piece)
             {
                 yield return text!;
@@ -125,16 +128,16 @@ public static class HandWritten
     }
 
     /// <summary>Gemini SSE (alt=sse): yields candidates[0].content.parts[0].text of every data line; the body's end ends it.</summary>
-    public static IAsyncEnumerable<string> GeminiSseAsync(Stream body, CancellationToken cancellationToken = default)
-        => SseJsonAsync(body, GeminiText, cancellationToken);
+    public static IAsyncEnumerable<string> GeminiSseAsync(Stream body, bool toEnd = false, CancellationToken cancellationToken = default)
+        => SseJsonAsync(body, GeminiText, toEnd, cancellationToken);
 
     /// <summary>DashScope native SSE with result_format "message" and incremental output: yields output.choices[0].message.content.</summary>
-    public static IAsyncEnumerable<string> DashScopeSseAsync(Stream body, CancellationToken cancellationToken = default)
-        => SseJsonAsync(body, DashScopeMessageContent, cancellationToken);
+    public static IAsyncEnumerable<string> DashScopeSseAsync(Stream body, bool toEnd = false, CancellationToken cancellationToken = default)
+        => SseJsonAsync(body, DashScopeMessageContent, toEnd, cancellationToken);
 
     /// <summary>DashScope native SSE with result_format "message", incremental_output false: yields the new end of each event.</summary>
-    public static IAsyncEnumerable<string> DashScopeCumulativeSseAsync(Stream body, CancellationToken cancellationToken = default)
-        => CumulativeSseAsync(body, DashScopeMessageContent, cancellationToken);
+    public static IAsyncEnumerable<string> DashScopeCumulativeSseAsync(Stream body, bool toEnd = false, CancellationToken cancellationToken = default)
+        => CumulativeSseAsync(body, DashScopeMessageContent, toEnd, cancellationToken);
 
     /// <summary>Raw text: the body is the answer; each read is decoded (a character split across reads waits for its end) and yielded.</summary>
     public static async IAsyncEnumerable<string> RawTextAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -170,7 +173,7 @@ public static class HandWritten
     /// AWS event stream (Bedrock ConverseStream): each message's prelude and message CRC-32 checked, its string headers
     /// read for :event-type, and delta.text of every contentBlockDelta event's JSON payload yielded.
     /// </summary>
-    public static async IAsyncEnumerable<string> BedrockEventStreamAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<string> BedrockEventStreamAsync(Stream body, bool toEnd = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         int start = 0, end = 0;
@@ -191,7 +194,7 @@ public static class HandWritten
                         break;
                     }
 
-                    var text = BedrockMessage(buffer.AsSpan(start, total));
+                    var text = BedrockMessage(buffer.AsSpan(start, total), toEnd);
                     start += total;
                     if (text is not null)
                     {
@@ -221,7 +224,7 @@ public static class HandWritten
         }
     }
 
-    private static string? BedrockMessage(ReadOnlySpan<byte> message)
+    private static string? BedrockMessage(ReadOnlySpan<byte> message, bool toEnd)
     {
         if (Crc32(message[..8]) != System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(message[8..]) || Crc32(message[..^4]) != System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(message[^4..]))
         {
@@ -251,19 +254,21 @@ public static class HandWritten
         }
 
         var reader = new Utf8JsonReader(message[(12 + headersLength)..^4]);
-        return MoveTo(ref reader, BedrockText) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.GetString() : null;
+        var text = MoveTo(ref reader, BedrockText) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.GetString() : null;
+        ReadRest(ref reader, toEnd);
+        return text;
     }
 
     /// <summary>CRC-32 (IEEE), as the AWS event stream checks its messages: System.IO.Hashing's vectorised one, which a good engineer would take too.</summary>
     public static uint Crc32(ReadOnlySpan<byte> bytes) => System.IO.Hashing.Crc32.HashToUInt32(bytes);
 
     /// <summary>Any SSE whose data lines are JSON: yields the non-empty string at <paramref name="path"/> of each.</summary>
-    private static async IAsyncEnumerable<string> SseJsonAsync(Stream body, byte[]?[] path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static async IAsyncEnumerable<string> SseJsonAsync(Stream body, byte[]?[] path, bool toEnd, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var lines = new LineBuffer();
         while (true)
         {
-            var step = NextSseJson(lines, path, out var text);
+            var step = NextSseJson(lines, path, toEnd, out var text);
             if (step == Step.Piece)
             {
                 yield return text!;
@@ -279,7 +284,7 @@ public static class HandWritten
         }
     }
 
-    private static Step NextSseJson(LineBuffer lines, byte[]?[] path, out string? text)
+    private static Step NextSseJson(LineBuffer lines, byte[]?[] path, bool toEnd, out string? text)
     {
         while (lines.TryReadLine(out var line))
         {
@@ -292,8 +297,11 @@ public static class HandWritten
             if (MoveTo(ref reader, path) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
             {
                 text = reader.GetString();
+                ReadRest(ref reader, toEnd);
                 return Step.Piece;
             }
+
+            ReadRest(ref reader, toEnd);
         }
 
         text = null;
@@ -339,7 +347,7 @@ public static class HandWritten
         return buffer.WrittenMemory;
     }
 
-    private static Step NextOpenAi(LineBuffer lines, out string? text)
+    private static Step NextOpenAi(LineBuffer lines, bool toEnd, out string? text)
     {
         while (lines.TryReadLine(out var line))
         {
@@ -358,15 +366,18 @@ public static class HandWritten
             if (MoveTo(ref reader, OpenAiContent) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
             {
                 text = reader.GetString();
+                ReadRest(ref reader, toEnd);
                 return Step.Piece;
             }
+
+            ReadRest(ref reader, toEnd);
         }
 
         text = null;
         return Step.NeedMore;
     }
 
-    private static Step NextOllama(LineBuffer lines, out string? text)
+    private static Step NextOllama(LineBuffer lines, bool toEnd, out string? text)
     {
         while (lines.TryReadLine(out var line))
         {
@@ -379,8 +390,11 @@ public static class HandWritten
             if (MoveTo(ref reader, OllamaContent) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
             {
                 text = reader.GetString();
+                ReadRest(ref reader, toEnd);
                 return Step.Piece;
             }
+
+            ReadRest(ref reader, toEnd);
         }
 
         text = null;
@@ -392,7 +406,7 @@ public static class HandWritten
         public bool InDelta;
     }
 
-    private static Step NextAnthropic(LineBuffer lines, AnthropicState state, out string? text)
+    private static Step NextAnthropic(LineBuffer lines, AnthropicState state, bool toEnd, out string? text)
     {
         while (lines.TryReadLine(out var line))
         {
@@ -421,8 +435,11 @@ public static class HandWritten
                 if (MoveTo(ref reader, AnthropicText) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
                 {
                     text = reader.GetString();
+                    ReadRest(ref reader, toEnd);
                     return Step.Piece;
                 }
+
+                ReadRest(ref reader, toEnd);
             }
         }
 
@@ -443,7 +460,7 @@ public static class HandWritten
         }
     }
 
-    private static Step NextCumulative(LineBuffer lines, CumulativeState state, byte[]?[] path, out string? text)
+    private static Step NextCumulative(LineBuffer lines, CumulativeState state, byte[]?[] path, bool toEnd, out string? text)
     {
         while (lines.TryReadLine(out var line))
         {
@@ -455,6 +472,7 @@ public static class HandWritten
             var reader = new Utf8JsonReader(data);
             if (!MoveTo(ref reader, path) || reader.TokenType != JsonTokenType.String)
             {
+                ReadRest(ref reader, toEnd);
                 continue;
             }
 
@@ -467,6 +485,7 @@ public static class HandWritten
             }
 
             var length = reader.CopyString(state.Current);
+            ReadRest(ref reader, toEnd);
             var current = state.Current.AsSpan(0, length);
             var previous = state.Previous.AsSpan(0, state.PreviousLength);
             var fresh = current.StartsWith(previous) ? current[previous.Length..] : current;
@@ -499,6 +518,19 @@ public static class HandWritten
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// With <paramref name="toEnd"/>, reads the rest of the chunk, as issue 20's exactness constraint has the library do: a
+    /// chunk that is malformed or cut short after its text then throws instead of passing unseen. Utf8JsonReader checks
+    /// the syntax to the end and that nothing follows the value; it does not check the strings' UTF-8 that it is not
+    /// asked to decode, nor anything the vendor may say in the rest (an error, a finish reason), as the library does.
+    /// </summary>
+    private static void ReadRest(ref Utf8JsonReader reader, bool toEnd)
+    {
+        while (toEnd && reader.Read())
+        {
+        }
     }
 
     /// <summary>Walks the reader to a value: each step a property name, or null for the first array element.</summary>
