@@ -122,8 +122,7 @@ public static class InMemoryRunner
 
                     break;
                 case "handend":
-                    var toEnd = HandWrittenFraming.ParseToEnd(wire, new MemoryStream(body, writable: false)) ?? throw new ArgumentException($"{wireName} has no chunks to read to their end");
-                    await foreach (var piece in toEnd)
+                    await foreach (var piece in HandWrittenFraming.Parse(wire, new MemoryStream(body, writable: false), toEnd: true))
                     {
                         length += piece.Length;
                         text?.Append(piece);

@@ -28,7 +28,7 @@ public interface IFramingVariant : IDisposable
 /// <summary>
 /// HttpClient, a request body written with Utf8JsonWriter, and the hand-written parser of the wire (<see cref="HandWritten"/>):
 /// as a good engineer writes it, stopping at each chunk's text, or, with <paramref name="toEnd"/>, reading each chunk to its
-/// end as issue 20's exactness constraint has the library do (<see cref="ParseToEnd"/>).
+/// end as issue 20's exactness constraint has the library do (<see cref="Parse"/>).
 /// </summary>
 public sealed class HandWrittenFraming(Wire wire, string serverUrl, bool toEnd = false) : IFramingVariant
 {
@@ -63,42 +63,28 @@ public sealed class HandWrittenFraming(Wire wire, string serverUrl, bool toEnd =
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using (stream)
         {
-            var pieces = toEnd ? ParseToEnd(wire, stream, cancellationToken) ?? throw new InvalidOperationException(wire + " has no chunks to read to their end") : Parse(wire, stream, cancellationToken);
-            await foreach (var piece in pieces)
+            await foreach (var piece in Parse(wire, stream, toEnd, cancellationToken))
             {
                 yield return piece;
             }
         }
     }
 
-    /// <summary>The hand-written parser of <paramref name="wire"/> over a response body (<see cref="HandWritten"/>).</summary>
-    public static IAsyncEnumerable<string> Parse(Wire wire, Stream body, CancellationToken cancellationToken = default) => wire switch
-    {
-        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, cancellationToken: cancellationToken),
-        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, cancellationToken: cancellationToken),
-        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, cancellationToken: cancellationToken),
-        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, cancellationToken: cancellationToken),
-        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, cancellationToken: cancellationToken),
-        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, cancellationToken: cancellationToken),
-        Wire.RawText => HandWritten.RawTextAsync(body, cancellationToken),
-        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, cancellationToken: cancellationToken),
-        _ => throw new InvalidOperationException("unknown wire " + wire),
-    };
-
     /// <summary>
-    /// The hand-written parser of a JSON wire held to issue 20's exactness constraint: each chunk read to its end after its
-    /// text (<see cref="HandWritten"/>), so that a malformed chunk throws. Raw text, which has no chunks, has none.
+    /// The hand-written parser of <paramref name="wire"/> over a response body (<see cref="HandWritten"/>); with
+    /// <paramref name="toEnd"/>, held to issue 20's exactness constraint: each chunk read to its end after its text, so
+    /// that a malformed chunk throws. Raw text has no chunks to read to their end.
     /// </summary>
-    public static IAsyncEnumerable<string>? ParseToEnd(Wire wire, Stream body, CancellationToken cancellationToken = default) => wire switch
+    public static IAsyncEnumerable<string> Parse(Wire wire, Stream body, bool toEnd = false, CancellationToken cancellationToken = default) => wire switch
     {
-        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, toEnd: true, cancellationToken),
-        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, toEnd: true, cancellationToken),
-        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, toEnd: true, cancellationToken),
-        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, toEnd: true, cancellationToken),
-        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, toEnd: true, cancellationToken),
-        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, toEnd: true, cancellationToken),
-        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, toEnd: true, cancellationToken),
-        Wire.RawText => null,
+        Wire.OpenAiSse => HandWritten.OpenAiSseAsync(body, toEnd, cancellationToken),
+        Wire.AnthropicSse => HandWritten.AnthropicSseAsync(body, toEnd, cancellationToken),
+        Wire.GeminiSse => HandWritten.GeminiSseAsync(body, toEnd, cancellationToken),
+        Wire.OllamaNdjson => HandWritten.OllamaNdjsonAsync(body, toEnd, cancellationToken),
+        Wire.DashScopeSse => HandWritten.DashScopeSseAsync(body, toEnd, cancellationToken),
+        Wire.DashScopeCumulativeSse => HandWritten.DashScopeCumulativeSseAsync(body, toEnd, cancellationToken),
+        Wire.RawText => toEnd ? throw new ArgumentException("raw text has no chunks to read to their end", nameof(toEnd)) : HandWritten.RawTextAsync(body, cancellationToken),
+        Wire.AwsEventStream => HandWritten.BedrockEventStreamAsync(body, toEnd, cancellationToken),
         _ => throw new InvalidOperationException("unknown wire " + wire),
     };
 
