@@ -13,13 +13,13 @@ public sealed class LlmCatalog
 
     // Plain dictionaries, never changed after the constructor: frozen ones cost a cold start milliseconds to create, for a
     // dozen entries looked up once per client.
-    private readonly Dictionary<string, AdapterPlan> _adapters;
+    private readonly Dictionary<string, AdapterEntry> _adapters;
 
     private readonly Dictionary<string, Definitions.PresetDefinition> _presets;
 
-    internal LlmCatalog(IDictionary<string, AdapterPlan> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IEnumerable<Definitions.PresetDefinition>? presets = null)
+    internal LlmCatalog(IDictionary<string, AdapterEntry> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IEnumerable<Definitions.PresetDefinition>? presets = null)
     {
-        _adapters = new Dictionary<string, AdapterPlan>(adapters, StringComparer.Ordinal);
+        _adapters = new Dictionary<string, AdapterEntry>(adapters, StringComparer.Ordinal);
         _presets = new Dictionary<string, Definitions.PresetDefinition>(StringComparer.Ordinal);
         foreach (var preset in presets ?? [])
         {
@@ -163,9 +163,9 @@ public sealed class LlmCatalog
             adapter = preset.Adapter; // the builder checked that it is loaded
         }
 
-        if (_adapters.TryGetValue(adapter ?? string.Empty, out var plan))
+        if (_adapters.TryGetValue(adapter ?? string.Empty, out var entry))
         {
-            return plan;
+            return entry.Plan; // a shipped adapter is compiled on its first use
         }
 
         var who = profileName is null ? string.Empty : $" (profile '{profileName}')";
@@ -173,6 +173,9 @@ public sealed class LlmCatalog
             ? $"The profile{who} names no Adapter; set Adapter to an adapter ({string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}) or a preset ({PresetList()})."
             : $"No adapter or preset is named '{adapter}'{who}{Internal.DidYouMean.Hint(adapter, _adapters.Keys.Concat(_presets.Keys))}. Loaded adapters: {string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}; presets: {PresetList()}.");
     }
+
+    /// <summary>The adapter of this name as the catalog holds it (compiled, or a shipped one waiting for its first use); null when there is none.</summary>
+    internal AdapterEntry? FindEntry(string adapter) => _adapters.GetValueOrDefault(adapter);
 
     /// <summary>True when a profile's Adapter of this name is an adapter or a preset of this catalog.</summary>
     internal bool ContainsAdapterOrPreset(string name) => _adapters.ContainsKey(name) || _presets.ContainsKey(name);

@@ -91,6 +91,13 @@ public sealed class LlmCatalogBuilder
     }
 
     /// <summary>Reads, validates and compiles every source.</summary>
+    /// <remarks>
+    /// Every file added from elsewhere is read, checked and compiled here, so that its problems are found now. The shipped
+    /// adapters (<see cref="AddBuiltInAdapters"/>) are read and compiled when each is first used, unless a converter or
+    /// signer added here replaces a built-in one of the same name (then compiling a shipped file depends on it, and they
+    /// are compiled here too): the package's tests check the shipped files, and a load then pays only for the adapters an
+    /// application uses.
+    /// </remarks>
     /// <exception cref="LlmDefinitionException">Any file is invalid (unless <see cref="SkipInvalidFiles"/>); the message lists every problem of every file.</exception>
     public LlmCatalog Build()
     {
@@ -98,11 +105,17 @@ public sealed class LlmCatalogBuilder
         var registry = new ConverterRegistry(_converters);
         var signers = new Signing.SignerRegistry(_signers);
         var compiler = new PlanCompiler(registry, signers);
-        var adapters = new Dictionary<string, AdapterPlan>(StringComparer.Ordinal);
-        var builtIns = new HashSet<string>(StringComparer.Ordinal); // adapters that come from the shipped files
+        var deferBuiltIns = !ReplacesBuiltIn(_converters, _signers);
+        var adapters = new Dictionary<string, AdapterEntry>(StringComparer.Ordinal);
         var presets = new Dictionary<string, PresetDefinition>(StringComparer.Ordinal);
         foreach (var source in _sources)
         {
+            if (deferBuiltIns && source is DefinitionSource.BuiltIns)
+            {
+                AddDeferredBuiltIns(registry, signers, adapters, presets, problems);
+                continue;
+            }
+
             foreach (var (name, bytes, builtIn) in source.Read(problems))
             {
                 if (PresetReader.IsPresetFile(name))
@@ -111,7 +124,7 @@ public sealed class LlmCatalogBuilder
                 }
                 else
                 {
-                    AddAdapter(name, bytes, builtIn, compiler, registry, signers, adapters, builtIns, problems);
+                    AddAdapter(name, bytes, builtIn, compiler, registry, signers, adapters, problems);
                 }
             }
         }
@@ -125,16 +138,104 @@ public sealed class LlmCatalogBuilder
         return new LlmCatalog(adapters, problems, presets.Values);
     }
 
+    /// <summary>True when a converter or signer of the user's has the name of a built-in one, which shipped files may name.</summary>
+    private static bool ReplacesBuiltIn(List<ILlmConverter> converters, List<ILlmRequestSigner> signers)
+    {
+        foreach (var converter in converters)
+        {
+            if (BuiltInConverters.Contains(converter.Name))
+            {
+                return true;
+            }
+        }
+
+        foreach (var signer in signers)
+        {
+            if (Signing.SignerRegistry.IsBuiltIn(signer.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The shipped presets, read now, and the shipped adapters by name, each read and compiled on its first use; a user's file of the same name added earlier stays.</summary>
+    private static void AddDeferredBuiltIns(ConverterRegistry registry, Signing.SignerRegistry signers, Dictionary<string, AdapterEntry> adapters, Dictionary<string, PresetDefinition> presets, List<LlmDefinitionProblem> problems)
+    {
+        foreach (var resource in DefinitionSource.BuiltIns.ResourceNames())
+        {
+            if (PresetReader.IsPresetFile(resource))
+            {
+                var (name, bytes, _) = DefinitionSource.BuiltIns.ReadOne(resource);
+                AddPresets(PresetReader.Read(bytes, name, builtIn: true, problems), presets, problems);
+            }
+            else
+            {
+                var adapter = DefinitionSource.BuiltIns.AdapterName(resource);
+                adapters.TryAdd(adapter, AdapterEntry.Deferred(adapter, () => CompileBuiltIn(resource, adapter, registry, signers)));
+            }
+        }
+    }
+
+    /// <summary>Reads and compiles a shipped file on its adapter's first use.</summary>
+    private static AdapterPlan CompileBuiltIn(string resource, string adapter, ConverterRegistry registry, Signing.SignerRegistry signers)
+    {
+        var problems = new List<LlmDefinitionProblem>();
+        var (name, bytes, _) = DefinitionSource.BuiltIns.ReadOne(resource);
+        var (definition, plan) = ReadAndCompile(name, bytes, new PlanCompiler(registry, signers), registry, signers, problems);
+        if (plan is not null && problems.Count == 0 && plan.Name == adapter)
+        {
+            return plan;
+        }
+
+        if (problems.Count == 0)
+        {
+            problems.Add(definition is null
+                ? new LlmDefinitionProblem(name, 0, "$", "the shipped file could not be read")
+                : definition.Location.Problem($"the shipped file defines the adapter '{definition.Name}', not '{adapter}' as its file name says"));
+        }
+
+        throw new LlmDefinitionException(problems);
+    }
+
     /// <summary>Reads and compiles one definition file and adds its adapter; a user's file replaces a shipped one of the same name, two of the user's own are a problem.</summary>
     /// <remarks>
     /// A method of its own, so that it has no loop: the runtime compiles a method with a loop with profiling probes in
     /// every block (for tiered PGO), which makes a big method slower to compile on a cold load.
     /// </remarks>
-    private static void AddAdapter(string name, ReadOnlyMemory<byte> bytes, bool builtIn, PlanCompiler compiler, ConverterRegistry registry, Signing.SignerRegistry signers, Dictionary<string, AdapterPlan> adapters, HashSet<string> builtIns, List<LlmDefinitionProblem> problems)
+    private static void AddAdapter(string name, ReadOnlyMemory<byte> bytes, bool builtIn, PlanCompiler compiler, ConverterRegistry registry, Signing.SignerRegistry signers, Dictionary<string, AdapterEntry> adapters, List<LlmDefinitionProblem> problems)
     {
         var firstProblem = problems.Count;
-        Definitions.AdapterDefinition? definition;
-        Compilation.AdapterPlan? plan;
+        var (definition, plan) = ReadAndCompile(name, bytes, compiler, registry, signers, problems);
+        if (definition is null || plan is null || problems.Count > firstProblem)
+        {
+            return; // a file with any problem is left out whole
+        }
+
+        if (adapters.TryGetValue(plan.Name, out var existing))
+        {
+            if (existing.BuiltIn && !builtIn)
+            {
+                adapters[plan.Name] = AdapterEntry.Compiled(plan, builtIn: false); // a user's file replaces the shipped one
+            }
+            else if (!existing.BuiltIn && !builtIn)
+            {
+                problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Plan.Location.File}; give one of them another \"name\""));
+            }
+
+            return;
+        }
+
+        adapters[plan.Name] = AdapterEntry.Compiled(plan, builtIn);
+    }
+
+    /// <summary>Reads and compiles one definition file; its problems (reading's and compiling's, in file order) go to <paramref name="problems"/>.</summary>
+    private static (AdapterDefinition? Definition, AdapterPlan? Plan) ReadAndCompile(string name, ReadOnlyMemory<byte> bytes, PlanCompiler compiler, ConverterRegistry registry, Signing.SignerRegistry signers, List<LlmDefinitionProblem> problems)
+    {
+        var firstProblem = problems.Count;
+        AdapterDefinition? definition;
+        AdapterPlan? plan;
         try
         {
             definition = DefinitionReader.Read(bytes, name, problems);
@@ -162,32 +263,7 @@ public sealed class LlmCatalogBuilder
             problems.AddRange(sorted);
         }
 
-        if (definition is null || plan is null || problems.Count > firstProblem)
-        {
-            return; // a file with any problem is left out whole
-        }
-
-        if (adapters.TryGetValue(plan.Name, out var existing))
-        {
-            var existingIsBuiltIn = builtIns.Contains(plan.Name);
-            if (existingIsBuiltIn && !builtIn)
-            {
-                adapters[plan.Name] = plan; // a user's file replaces the shipped one
-                builtIns.Remove(plan.Name);
-            }
-            else if (!existingIsBuiltIn && !builtIn)
-            {
-                problems.Add(definition.Location.Problem($"adapter '{plan.Name}' is also defined in {existing.Location.File}; give one of them another \"name\""));
-            }
-
-            return;
-        }
-
-        adapters[plan.Name] = plan;
-        if (builtIn)
-        {
-            builtIns.Add(plan.Name);
-        }
+        return (definition, plan);
     }
 
     /// <summary>A user's preset replaces a shipped one of the same name; two of the user's own are a problem.</summary>
@@ -214,7 +290,7 @@ public sealed class LlmCatalogBuilder
     }
 
     /// <summary>Every preset runs on a loaded adapter and hides no other adapter; one that does not is left out with its problem.</summary>
-    private static void CheckPresets(Dictionary<string, PresetDefinition> presets, Dictionary<string, AdapterPlan> adapters, List<LlmDefinitionProblem> problems)
+    private static void CheckPresets(Dictionary<string, PresetDefinition> presets, Dictionary<string, AdapterEntry> adapters, List<LlmDefinitionProblem> problems)
     {
         var names = new string[presets.Count];
         presets.Keys.CopyTo(names, 0);

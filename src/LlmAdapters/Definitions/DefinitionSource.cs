@@ -82,21 +82,40 @@ internal abstract record DefinitionSource
     {
         public override IEnumerable<(string, ReadOnlyMemory<byte>, bool)> Read(List<LlmDefinitionProblem> problems)
         {
-            var assembly = typeof(DefinitionSource).Assembly;
-            var names = assembly.GetManifestResourceNames();
-            Array.Sort(names, StringComparer.Ordinal);
-            foreach (var name in names)
+            foreach (var name in ResourceNames())
             {
-                if (!name.StartsWith(BuiltInResourcePrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
+                yield return ReadOne(name);
+            }
+        }
 
-                foreach (var entry in new Resource(assembly, name, BuiltIn: true).Read(problems))
+        /// <summary>The shipped files' resource names, in ordinal order.</summary>
+        public static string[] ResourceNames()
+        {
+            var shipped = new List<string>();
+            foreach (var name in typeof(DefinitionSource).Assembly.GetManifestResourceNames())
+            {
+                if (name.StartsWith(BuiltInResourcePrefix, StringComparison.Ordinal))
                 {
-                    yield return entry;
+                    shipped.Add(name);
                 }
             }
+
+            var sorted = shipped.ToArray();
+            Array.Sort(sorted, StringComparer.Ordinal);
+            return sorted;
+        }
+
+        /// <summary>The adapter a shipped definition file defines, known without reading it: its file name without <c>.json</c> (a test holds every shipped file to this).</summary>
+        public static string AdapterName(string resourceName) => resourceName[BuiltInResourcePrefix.Length..^".json".Length];
+
+        /// <summary>One shipped file, named as problems and locations show it.</summary>
+        public static (string Name, ReadOnlyMemory<byte> Bytes, bool BuiltIn) ReadOne(string resourceName)
+        {
+            using var stream = typeof(DefinitionSource).Assembly.GetManifestResourceStream(resourceName)
+                ?? throw new InvalidOperationException($"The package's resource '{resourceName}' is missing.");
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return ($"(built-in) {resourceName[BuiltInResourcePrefix.Length..]}", bytes, true);
         }
     }
 }

@@ -24,8 +24,11 @@ internal sealed class SignerRegistry
         }
     }
 
+    /// <summary>True for the name of a built-in scheme (<c>jwt_hs256</c>, <c>aws_sigv4</c>).</summary>
+    public static bool IsBuiltIn(string name) => Array.IndexOf(BuiltInNames, name) >= 0;
+
     /// <summary>The built-ins' names, then the user's that replace none.</summary>
-    public IEnumerable<string> Names => BuiltInNames.Concat(_userSigners.Keys.Where(n => Array.IndexOf(BuiltInNames, n) < 0));
+    public IEnumerable<string> Names => BuiltInNames.Concat(_userSigners.Keys.Where(n => !IsBuiltIn(n)));
 
     public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ILlmRequestSigner? signer)
     {
