@@ -30,10 +30,13 @@ public static class Program
             case ["serve", .. var rest]:
                 return await BenchServer.ServeAsync(rest);
             case ["cold"]:
-                Console.WriteLine(LoopbackRunner.ColdBuildMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+            case ["cold", _]:
+                Console.WriteLine((await ColdStart.ColdStart.MsAsync(args.Length > 1 ? args[1] : "folder")).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
+            case ["cold-start", .. var rest]:
+                return await ColdStart.ColdStartRunner.RunAsync(rest);
             case ["cold-floor"]:
-                Console.WriteLine(LoopbackRunner.ColdFloorMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+                Console.WriteLine(ColdStart.ColdStart.FloorMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
             default:
                 Console.Error.WriteLine("""
@@ -45,7 +48,12 @@ public static class Program
                                                           the framings' bodies without a network: CPU ns and bytes per chunk, one client per process
                       gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
-                      cold | cold-floor                   in this fresh process: the first catalog build (ms), or only reading and parsing the same files (the floor)
+                      cold-start [--processes N (9)] [--smoke]
+                                                          fresh processes per kind of first build below, with the image and the JIT only, and the floor
+                      cold [folder|shipped|first-client|first-call] | cold-floor
+                                                          in this fresh process: the first catalog build (ms): the shipped files as a folder (the default),
+                                                          the shipped adapters' catalog, that and a first openai client, or that client's first answer
+                                                          (an in-process handler answers); or only reading and parsing the files (the floor)
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
                         --chunks N (20000) --streams N (3 a round) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million

@@ -93,7 +93,7 @@ public static class LoopbackRunner
         var o = Options.Parse(args);
 
         // Cold: the first build of a catalog in this process, JIT and all. Nothing has touched LlmAdapters before.
-        var coldMs = ColdBuildMs();
+        var coldMs = ColdStart.ColdStart.FolderBuildMs();
         var adapters = Repo.AdaptersDirectory;
         var stopwatch = Stopwatch.StartNew();
         var catalog = new LlmCatalogBuilder().AddDirectory(adapters).Build();
@@ -219,7 +219,7 @@ public static class LoopbackRunner
             {
                 coldRuns.Add(await ServerProcess.ColdBuildMsAsync());
                 jitOnlyRuns.Add(await ServerProcess.ColdBuildMsAsync(jitOnly: true));
-                floorRuns.Add(await ServerProcess.ColdBuildMsAsync("cold-floor"));
+                floorRuns.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-floor"));
             }
 
             Console.WriteLine();
@@ -263,67 +263,6 @@ public static class LoopbackRunner
         return self.TotalProcessorTime.TotalMilliseconds;
     }
 
-
-    /// <summary>
-    /// The floor under <see cref="ColdBuildMs"/>: in a fresh process, only reading the same files and parsing each into a
-    /// JsonDocument with the reader's options, every value visited and every string read. What is left above it is the
-    /// library's own work (its JIT, without an image) on top of the framework's first file read and first JSON parse.
-    /// </summary>
-    public static double ColdFloorMs()
-    {
-        var adapters = Repo.AdaptersDirectory;
-        var stopwatch = Stopwatch.StartNew();
-        var values = 0;
-        foreach (var file in Directory.EnumerateFiles(adapters, "*.json"))
-        {
-            if (file.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
-            {
-                continue; // (as the library's directory source)
-            }
-
-            using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 64 });
-            values += Visit(document.RootElement);
-        }
-
-        var ms = stopwatch.Elapsed.TotalMilliseconds;
-        return values > 0 ? ms : throw new InvalidOperationException("The definition files hold no values.");
-
-        static int Visit(JsonElement element)
-        {
-            var count = 1;
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        count += property.Name.Length > 0 ? Visit(property.Value) : 0;
-                    }
-
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        count += Visit(item);
-                    }
-
-                    break;
-                case JsonValueKind.String:
-                    count += element.GetString()!.Length > 0 ? 1 : 0;
-                    break;
-            }
-
-            return count;
-        }
-    }
-
-    /// <summary>Times the first catalog build of the process: call it before anything else touches LlmAdapters.</summary>
-    public static double ColdBuildMs()
-    {
-        var adapters = Repo.AdaptersDirectory;
-        var stopwatch = Stopwatch.StartNew();
-        _ = new LlmCatalogBuilder().AddDirectory(adapters).Build();
-        return stopwatch.Elapsed.TotalMilliseconds;
-    }
 
     private sealed class MismatchException(string message) : Exception(message);
 

@@ -85,15 +85,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         return info;
     }
 
-    /// <summary>Runs "cold" in a fresh process: the milliseconds of the first catalog build there.</summary>
     /// <summary>
-    /// Runs <paramref name="mode"/> (<c>cold</c> or <c>cold-floor</c>) in a fresh process and returns the milliseconds it
-    /// prints; <paramref name="jitOnly"/> keeps the runtime from loading the library's ReadyToRun image, as on a platform
-    /// the package has none for.
+    /// Runs <paramref name="mode"/> (<c>cold [kind]</c> or <c>cold-floor</c>) in a fresh process and returns the
+    /// milliseconds it prints; <paramref name="jitOnly"/> keeps the runtime from loading the library's ReadyToRun image, as
+    /// on a platform the package has none for.
     /// </summary>
-    public static async Task<double> ColdBuildMsAsync(string mode = "cold", bool jitOnly = false)
+    public static async Task<double> ColdBuildMsAsync(bool jitOnly = false, params string[] mode)
     {
-        var info = Self(mode);
+        var info = Self(mode.Length == 0 ? ["cold"] : mode);
         if (jitOnly)
         {
             info.Environment["DOTNET_ReadyToRunExcludeList"] = "LlmAdapters";
