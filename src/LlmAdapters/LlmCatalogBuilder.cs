@@ -76,6 +76,7 @@ public sealed class LlmCatalogBuilder
     }
 
     /// <summary>Adds the adapters shipped inside the package (openai, minimax, ...) and their presets (deepseek, groq, ...). Files added from elsewhere with the same adapter or preset name replace them.</summary>
+    /// <remarks>Each shipped adapter is read and compiled the first time it is used (see <see cref="Build"/>); the presets are read by <see cref="Build"/>.</remarks>
     public LlmCatalogBuilder AddBuiltInAdapters()
     {
         _sources.Add(new DefinitionSource.BuiltIns());
