@@ -71,7 +71,7 @@ public sealed class LlmCatalogBuilder
     {
         ArgumentNullException.ThrowIfNull(assembly);
         ArgumentException.ThrowIfNullOrWhiteSpace(resourceName);
-        _sources.Add(new DefinitionSource.Resource(assembly, resourceName, BuiltIn: false));
+        _sources.Add(new DefinitionSource.Resource(assembly, resourceName));
         return this;
     }
 

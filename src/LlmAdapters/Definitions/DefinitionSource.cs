@@ -58,7 +58,7 @@ internal abstract record DefinitionSource
             => [(Name, System.Text.Encoding.UTF8.GetBytes(Json), false)];
     }
 
-    public sealed record Resource(Assembly Assembly, string ResourceName, bool BuiltIn) : DefinitionSource
+    public sealed record Resource(Assembly Assembly, string ResourceName) : DefinitionSource
     {
         public override IEnumerable<(string, ReadOnlyMemory<byte>, bool)> Read(List<LlmDefinitionProblem> problems)
         {
@@ -73,8 +73,7 @@ internal abstract record DefinitionSource
 
             using var memory = new MemoryStream();
             stream.CopyTo(memory);
-            var name = BuiltIn ? $"(built-in) {ResourceName[BuiltInResourcePrefix.Length..]}" : display;
-            return [(name, memory.ToArray(), BuiltIn)];
+            return [(display, memory.ToArray(), false)];
         }
     }
 
