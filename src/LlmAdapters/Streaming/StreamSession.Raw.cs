@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace LlmAdapters.Streaming;
@@ -20,13 +21,16 @@ internal sealed partial class StreamSession
             return StepKind.NeedMore;
         }
 
-        var needed = _utf8!.GetCharCount(_buffer, _start, count, flush: _eof);
-        if (_chars.Length < needed)
+        // Room for the most these bytes can make, a character left over from the read before included: counting them
+        // exactly (GetCharCount) would decode every read twice.
+        var room = Encoding.UTF8.GetMaxCharCount(count);
+        if (_chars.Length < room)
         {
-            _chars = new char[Math.Max(needed, 1024)];
+            ReturnChars();
+            _chars = ArrayPool<char>.Shared.Rent(Math.Max(room, 1024));
         }
 
-        var written = _utf8.GetChars(_buffer, _start, count, _chars, 0, flush: _eof);
+        var written = _utf8!.GetChars(_buffer, _start, count, _chars, 0, flush: _eof);
         _start = _scan = _end;
         if (written == 0)
         {
@@ -36,5 +40,15 @@ internal sealed partial class StreamSession
         RawText = new string(_chars, 0, written);
         Chunks++;
         return StepKind.Chunk;
+    }
+
+    /// <summary>Gives the decoded characters' buffer back to the pool (rented: a read of the full buffer needs 32 KB of them).</summary>
+    private void ReturnChars()
+    {
+        if (_chars.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_chars);
+            _chars = [];
+        }
     }
 }

@@ -218,6 +218,7 @@ internal sealed partial class StreamSession : IDisposable
         _buffer = [];
         _payloadArray = [];
         ReturnSplit();
+        ReturnChars();
         if (_scratch.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_scratch);

@@ -231,6 +231,26 @@ public class StreamAllocationTests
         Assert.That(perChunk, Is.LessThan(8), $"allocated {allocated} bytes for {Chunks} chunks, {strings} of them the yielded strings");
     }
 
+    [Test]
+    public async Task StreamAsync_OverRawText_AllocatesOnlyTheYieldedStrings_BeyondTheCall()
+    {
+        // stream_format raw (the espai adapter): each read of up to 16 KB is decoded into characters and yielded. The
+        // characters' buffer is rented: a 1 MB stream allocates the strings and what any call does (the request, the
+        // response), not a buffer of characters per stream. Measured: 5.3 KB beyond the strings; 86 KB before, when each stream made
+        // its own buffer, and made it again larger when a read needed more room.
+        var text = string.Concat(Enumerable.Range(0, 60_000).Select(i => (i % 6) switch { 0 => "你好", 1 => "😀", _ => " words" }));
+        var body = Encoding.UTF8.GetBytes(text);
+        using var http = new HttpClient(new FixedBodyHandler(body, "text/plain"));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "espai", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "k" } }, http);
+        var request = new LlmRequest { Prompt = "hi" };
+
+        Assert.That((await CountAsync(client, request)).Count, Is.GreaterThan(1));
+        var (count, allocated, strings) = await CountAsync(client, request);
+
+        Assert.That(count, Is.GreaterThanOrEqualTo(body.Length / (16 * 1024)));
+        Assert.That(allocated - strings, Is.LessThan(12 * 1024), $"allocated {allocated} bytes for {count} reads, {strings} of them the yielded strings");
+    }
+
     private static async Task<(int Count, long Allocated, long Strings)> CountAsync(ILlmClient client, LlmRequest request)
     {
         var thread = Environment.CurrentManagedThreadId;

@@ -1,3 +1,4 @@
+using System.Text;
 using LlmAdapters.Streaming;
 
 namespace LlmAdapters.Tests.Streaming.Framing;
@@ -19,6 +20,27 @@ public class RawFramingTests
             Assert.That(run.Done, Is.False, cut);
             Assert.That(run.Texts, Has.None.Contain('\uFFFD'), cut);
         }
+    }
+
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void Raw_ReadsThatFillTheBuffer_CutCharactersAtTheirEdges_TextIsTheBody(int shift)
+    {
+        // Reads as large as the session's buffer (16 KB), over a body whose four-byte characters fall across their ends:
+        // a read then starts with the rest of a character begun in the read before, and makes more characters than it
+        // has bytes (a surrogate pair from one byte, then one per ASCII byte), the most the decoder's room must hold.
+        var text = new string('a', shift) + string.Concat(Enumerable.Range(0, 9_000).Select(i => i % 5 == 0 ? "😀" : (i % 7 == 0 ? "你" : "xyz")));
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var run = FramingDriver.Drive(Plan, [bytes]);
+
+        Assert.That(run.JoinedText, Is.EqualTo(text));
+        Assert.That(run.Chunks, Is.GreaterThan(1), "the body took more than one read of the buffer");
+
+        var tight = Encoding.UTF8.GetBytes(new string('b', (16 * 1024) - 3 + shift) + "😀" + new string('c', 20_000));
+        var tightRun = FramingDriver.Drive(Plan, [tight]);
+        Assert.That(tightRun.JoinedText, Is.EqualTo(Encoding.UTF8.GetString(tight)));
     }
 
     [Test]
