@@ -20,6 +20,12 @@ internal sealed partial class StreamSession
     private bool _afterElement;
     private bool _afterComma;
 
+    /// <summary>
+    /// False to read an element's bytes through <see cref="ScanArray"/>'s state switch, one by one (the differential
+    /// tests' reference for <see cref="ScanElement"/>).
+    /// </summary>
+    public bool ScansInOneLoop { get; set; } = true;
+
     /// <summary>json-array: the body is one JSON array, and each element is a chunk as soon as its closing byte arrives.</summary>
     private StepKind StepJsonArray()
     {
@@ -123,6 +129,16 @@ internal sealed partial class StreamSession
 
                     break;
                 case ArrayState.InElement:
+                    if (ScansInOneLoop)
+                    {
+                        if (ScanElement(ref i, out var elementEnd))
+                        {
+                            return EndElement(elementEnd, out elementStart, out elementLength);
+                        }
+
+                        break; // (at the end of what has arrived)
+                    }
+
                     if (_inString)
                     {
                         if (_escaped)
@@ -192,6 +208,87 @@ internal sealed partial class StreamSession
 
         _scan = i;
         return false;
+    }
+
+    /// <summary>
+    /// The rest of the current element from <paramref name="i"/>, in one loop with its state in locals: the decisions of
+    /// <see cref="ScanArray"/>'s InElement case, byte for byte, without its switch over the states per byte (an element
+    /// is some hundreds of bytes). True when the element ended, at <paramref name="elementEnd"/>; else <paramref name="i"/>
+    /// is the end of what has arrived.
+    /// </summary>
+    private bool ScanElement(ref int i, out int elementEnd)
+    {
+        var buffer = _buffer;
+        var end = _end;
+        var depth = _depth;
+        var inString = _inString;
+        var escaped = _escaped;
+        elementEnd = -1;
+        while (i < end)
+        {
+            var b = buffer[i];
+            if (inString)
+            {
+                if (escaped)
+                {
+                    escaped = false;
+                }
+                else if (b == (byte)'\\')
+                {
+                    escaped = true;
+                }
+                else if (b == (byte)'"')
+                {
+                    inString = false;
+                    if (depth == 0)
+                    {
+                        elementEnd = ++i; // a string element
+                        break;
+                    }
+                }
+
+                i++;
+                continue;
+            }
+
+            if (b == (byte)'"')
+            {
+                inString = true;
+            }
+            else if (b is (byte)'{' or (byte)'[')
+            {
+                depth++;
+            }
+            else if (b is (byte)'}' or (byte)']')
+            {
+                if (depth == 0)
+                {
+                    if (b == (byte)'}')
+                    {
+                        throw new InvalidChunkException("the streamed JSON array has a '}' that closes nothing");
+                    }
+
+                    elementEnd = i; // the array's own ']' right after a number or literal element
+                    break;
+                }
+
+                if (--depth == 0)
+                {
+                    elementEnd = ++i;
+                    break;
+                }
+            }
+            else if (depth == 0 && (b == (byte)',' || IsWhitespace(b)))
+            {
+                elementEnd = i; // the end of a number or literal element
+                break;
+            }
+
+            i++;
+        }
+
+        (_depth, _inString, _escaped) = (depth, inString, escaped);
+        return elementEnd >= 0;
     }
 
     private bool EndElement(int end, out int elementStart, out int elementLength)
