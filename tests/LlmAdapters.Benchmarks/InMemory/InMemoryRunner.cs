@@ -80,6 +80,7 @@ public static class InMemoryRunner
         ["openai"] = (Wire.OpenAiSse, "openai", "chat", "text/event-stream"),
         ["anthropic"] = (Wire.AnthropicSse, "anthropic", "chat", "text/event-stream; charset=utf-8"),
         ["gemini"] = (Wire.GeminiSse, "gemini", "chat", "text/event-stream"),
+        ["gemini-array"] = (Wire.GeminiJsonArray, "gemini-array", "chat", "application/json"),
         ["ollama"] = (Wire.OllamaNdjson, "ollama", "chat", "application/x-ndjson"),
         ["dashscope"] = (Wire.DashScopeSse, "dashscope", "chat", "text/event-stream;charset=UTF-8"),
         ["cumulative"] = (Wire.DashScopeCumulativeSse, "dashscope", "chat_cumulative", "text/event-stream;charset=UTF-8"),
@@ -92,7 +93,7 @@ public static class InMemoryRunner
         var (wire, adapter, call, contentType) = Wires[wireName];
         var body = FramingRoutes.Build(wire, chunks).SelectMany(e => e).ToArray();
         var expected = BenchServer.ExpectedText(chunks);
-        var catalog = new LlmCatalogBuilder().AddDirectory(Repo.AdaptersDirectory).Build();
+        var catalog = new LlmCatalogBuilder().AddDirectory(Repo.AdaptersDirectory).AddJson(BenchDefinitions.GeminiJsonArray(), "gemini-array.json").Build();
         using var http = new HttpClient(new CannedHandler(body, contentType));
         var profile = new LlmProfile
         {

@@ -18,6 +18,7 @@ public enum Wire
     DashScopeCumulativeSse,
     RawText,
     AwsEventStream,
+    GeminiJsonArray,
 }
 
 /// <summary>
@@ -42,7 +43,8 @@ internal static class FramingRoutes
         }
         else if (path.StartsWith("/gemini/v1beta/models/", StringComparison.Ordinal) && path.EndsWith(":streamGenerateContent", StringComparison.Ordinal))
         {
-            (wire, contentType) = (Wire.GeminiSse, "text/event-stream");
+            // As Gemini does: Server-Sent Events with alt=sse, else one JSON array.
+            (wire, contentType) = context.Request.Query["alt"] == "sse" ? (Wire.GeminiSse, "text/event-stream") : (Wire.GeminiJsonArray, "application/json; charset=UTF-8");
         }
         else if (path == "/ollama/api/chat")
         {
@@ -66,7 +68,7 @@ internal static class FramingRoutes
         }
 
         var (model, incremental) = await ReadRequestAsync(context);
-        if (wire == Wire.GeminiSse)
+        if (wire is Wire.GeminiSse or Wire.GeminiJsonArray)
         {
             model = path["/gemini/v1beta/models/".Length..^":streamGenerateContent".Length];
         }
@@ -105,6 +107,7 @@ internal static class FramingRoutes
             Wire.OpenAiSse => Bodies.OpenAiSseEvents(pieces),
             Wire.AnthropicSse => Bodies.AnthropicSseEvents(pieces),
             Wire.GeminiSse => Bodies.GeminiSseEvents(pieces),
+            Wire.GeminiJsonArray => Bodies.GeminiJsonArrayEvents(pieces),
             Wire.OllamaNdjson => Bodies.OllamaNdjsonEvents(pieces),
             Wire.DashScopeSse => Bodies.DashScopeSseEvents(pieces, cumulative: false),
             Wire.DashScopeCumulativeSse => Bodies.DashScopeSseEvents(pieces, cumulative: true),

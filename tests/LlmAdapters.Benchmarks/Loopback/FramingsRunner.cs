@@ -44,7 +44,7 @@ public static class FramingsRunner
             }
         }
 
-        var catalog = new LlmCatalogBuilder().AddDirectory(Support.Repo.AdaptersDirectory).Build();
+        var catalog = new LlmCatalogBuilder().AddDirectory(Support.Repo.AdaptersDirectory).AddJson(Support.BenchDefinitions.GeminiJsonArray(), "gemini-array.json").Build();
         await using var server = await ServerProcess.StartAsync(1);
         var url = server.BaseUrl;
         // A cumulative stream repeats all the text so far in every event: its body grows with the square of its length,
@@ -78,6 +78,7 @@ public static class FramingsRunner
                     variants.Add(new OllamaSharpFraming(url));
                     break;
                 case Wire.GeminiSse:
+                case Wire.GeminiJsonArray:
                 case Wire.DashScopeSse:
                 case Wire.DashScopeCumulativeSse:
                 case Wire.RawText:

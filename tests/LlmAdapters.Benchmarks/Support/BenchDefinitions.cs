@@ -3,6 +3,21 @@ namespace LlmAdapters.Benchmarks.Support;
 /// <summary>The inline definitions of the formats that have no shipped adapter yet, written as a user would for each vendor.</summary>
 public static class BenchDefinitions
 {
+    /// <summary>
+    /// The shipped gemini adapter as a user would define Gemini's stream without alt=sse: named gemini-array, its chat
+    /// call's stream_format json-array and no alt parameter, everything else (the resp items, their converters) the same.
+    /// </summary>
+    public static string GeminiJsonArray()
+    {
+        var definition = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.AdaptersDirectory, "gemini.json")))!.AsObject();
+        definition["name"] = "gemini-array";
+        var chat = definition["chat"]!.AsObject();
+        chat["stream_format"] = "json-array";
+        chat.Remove("params");
+        chat["description"] = "streamGenerateContent without alt=sse: one JSON array of GenerateContentResponse objects.";
+        return definition.ToJsonString();
+    }
+
     /// <summary>Ollama /api/chat (NDJSON, the default "lines" format), Anthropic Messages (SSE with event: lines) and DashScope (cumulative SSE).</summary>
     public const string Bench = """
         {

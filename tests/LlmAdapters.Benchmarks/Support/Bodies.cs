@@ -168,6 +168,25 @@ public static class Bodies
     }
 
     /// <summary>
+    /// Gemini's streamGenerateContent without alt=sse: the same GenerateContentResponse objects as
+    /// <see cref="GeminiSseEvents"/>, as one JSON array written an element at a time ("[" before the first, ",\r\n" before
+    /// each next, "]" at the end), which google-cloud-python's REST stream reader (ResponseIterator) reads element by
+    /// element. Every element is an event of its own on loopback.
+    /// </summary>
+    public static List<string> GeminiJsonArrayEvents(IReadOnlyList<string> pieces)
+    {
+        var sse = GeminiSseEvents(pieces);
+        var events = new List<string>(sse.Count + 1);
+        for (var i = 0; i < sse.Count; i++)
+        {
+            events.Add((i == 0 ? "[" : ",\r\n") + sse[i]["data: ".Length..^"\n\n".Length]);
+        }
+
+        events.Add("]");
+        return events;
+    }
+
+    /// <summary>
     /// DashScope native text generation with result_format "message", as SSE (id/event/:HTTP_STATUS/data lines, as in the
     /// conformance fixture dashscope/incremental-stream): incremental_output true sends each piece, false repeats all the text so far.
     /// </summary>

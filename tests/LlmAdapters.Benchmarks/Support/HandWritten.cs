@@ -262,6 +262,51 @@ public static class HandWritten
     /// <summary>CRC-32 (IEEE), as the AWS event stream checks its messages: System.IO.Hashing's vectorised one, which a good engineer would take too.</summary>
     public static uint Crc32(ReadOnlySpan<byte> bytes) => System.IO.Hashing.Crc32.HashToUInt32(bytes);
 
+    /// <summary>
+    /// Gemini's stream without alt=sse, one JSON array: yields candidates[0].content.parts[0].text of every element. Each
+    /// element's end is found with a vectorized search for quotes and brackets (<see cref="ArrayBuffer"/>), then its text
+    /// read with Utf8JsonReader.
+    /// </summary>
+    public static async IAsyncEnumerable<string> GeminiJsonArrayAsync(Stream body, bool toEnd = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var elements = new ArrayBuffer();
+        while (true)
+        {
+            var step = NextElement(elements, GeminiText, toEnd, out var text);
+            if (step == Step.Piece)
+            {
+                yield return text!;
+                continue;
+            }
+
+            if (step == Step.Done || elements.Eof)
+            {
+                yield break;
+            }
+
+            elements.Advance(await body.ReadAsync(elements.GetReadMemory(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static Step NextElement(ArrayBuffer elements, byte[]?[] path, bool toEnd, out string? text)
+    {
+        while (elements.TryReadElement(out var element))
+        {
+            var reader = new Utf8JsonReader(element);
+            if (MoveTo(ref reader, path) && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+            {
+                text = reader.GetString();
+                ReadRest(ref reader, toEnd);
+                return Step.Piece;
+            }
+
+            ReadRest(ref reader, toEnd);
+        }
+
+        text = null;
+        return elements.Closed ? Step.Done : Step.NeedMore;
+    }
+
     /// <summary>Any SSE whose data lines are JSON: yields the non-empty string at <paramref name="path"/> of each.</summary>
     private static async IAsyncEnumerable<string> SseJsonAsync(Stream body, byte[]?[] path, bool toEnd, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -582,6 +627,160 @@ public static class HandWritten
     private static byte[]?[] Steps(params string[] names) => [.. names.Select(n => System.Text.Encoding.UTF8.GetBytes(n))];
 
     /// <summary>A pooled byte buffer cut into lines (\n or \r\n). Lines are valid until the next <see cref="GetReadMemory"/>.</summary>
+    /// <summary>
+    /// A JSON array of objects read element by element: between elements white space and commas are skipped; inside one,
+    /// only quotes and brackets are looked at, and in strings backslashes (found with a vectorized search).
+    /// </summary>
+    private sealed class ArrayBuffer : IDisposable
+    {
+        private const int MaxElement = 1024 * 1024;
+        private static readonly SearchValues<byte> Between = SearchValues.Create(" \t\r\n,"u8);
+        private static readonly SearchValues<byte> StringEnd = SearchValues.Create("\"\\"u8);
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        private int _start; // the element being read (or the next byte to look at, between elements)
+        private int _scan;
+        private int _end;
+        private int _depth; // 0: between elements
+        private bool _inString;
+        private bool _opened;
+
+        public bool Eof { get; private set; }
+
+        public bool Closed { get; private set; }
+
+        public bool TryReadElement(out ReadOnlySpan<byte> element)
+        {
+            element = default;
+            while (!Closed)
+            {
+                var span = _buffer.AsSpan(_scan, _end - _scan);
+                if (_depth == 0)
+                {
+                    var i = span.IndexOfAnyExcept(Between);
+                    if (i < 0)
+                    {
+                        _start = _scan = _end;
+                        return false;
+                    }
+
+                    var b = span[i];
+                    _scan += i + 1;
+                    _start = _scan;
+                    if (!_opened)
+                    {
+                        _opened = b == (byte)'[' ? true : throw new InvalidDataException("the body is not a JSON array");
+                    }
+                    else if (b == (byte)']')
+                    {
+                        Closed = true;
+                    }
+                    else if (b == (byte)'{')
+                    {
+                        (_start, _depth) = (_scan - 1, 1);
+                    }
+                    else
+                    {
+                        throw new InvalidDataException("an element of the array is not an object");
+                    }
+
+                    continue;
+                }
+
+                if (_inString)
+                {
+                    var i = span.IndexOfAny(StringEnd);
+                    if (i < 0 || (span[i] == (byte)'\\' && i + 1 == span.Length))
+                    {
+                        _scan = i < 0 ? _end : _scan + i; // (a backslash last: looked at again with the byte after it)
+                        return false;
+                    }
+
+                    _scan += span[i] == (byte)'\\' ? i + 2 : i + 1;
+                    _inString = span[i] == (byte)'\\';
+                    continue;
+                }
+
+                // Outside strings the structure is dense (a quote or bracket every few bytes): a byte loop, not a search.
+                var j = 0;
+                while (j < span.Length && span[j] is not ((byte)'"' or (byte)'{' or (byte)'[' or (byte)'}' or (byte)']'))
+                {
+                    j++;
+                }
+
+                if (j == span.Length)
+                {
+                    _scan = _end;
+                    return false;
+                }
+
+                var c = span[j];
+                _scan += j + 1;
+                if (c == (byte)'"')
+                {
+                    _inString = true;
+                }
+                else if (c is (byte)'{' or (byte)'[')
+                {
+                    _depth++;
+                }
+                else if (--_depth == 0)
+                {
+                    element = _buffer.AsSpan(_start, _scan - _start);
+                    _start = _scan;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Free space to read into: moves the unfinished element to the front, and grows the buffer while one element needs it.</summary>
+        public Memory<byte> GetReadMemory()
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _scan -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                if (_buffer.Length >= MaxElement)
+                {
+                    throw new InvalidDataException("An element of the array is longer than 1 MiB.");
+                }
+
+                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+
+            return _buffer.AsMemory(_end);
+        }
+
+        /// <summary>Takes <paramref name="read"/> bytes read into <see cref="GetReadMemory"/>; 0 is the end of the body.</summary>
+        public void Advance(int read)
+        {
+            if (read == 0)
+            {
+                Eof = true;
+            }
+            else
+            {
+                _end += read;
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
     private sealed class LineBuffer : IDisposable
     {
         private const int MaxLine = 1024 * 1024;
