@@ -38,6 +38,10 @@ public static class Program
             case ["cold-hand-call"]:
                 Console.WriteLine((await ColdStart.ColdStart.HandFirstCallMsAsync()).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
+            case ["cold-meter"]:
+            case ["cold-meter", "after-request"]:
+                Console.WriteLine((await ColdStart.ColdStart.MeterMsAsync(afterRequest: args.Length > 1)).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+                return 0;
             case ["cold-floor"]:
                 Console.WriteLine(ColdStart.ColdStart.FloorMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
@@ -53,10 +57,11 @@ public static class Program
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
                       cold-start [--processes N (9)] [--smoke]
                                                           fresh processes per kind of first build below, with the image and the JIT only, and the floor
-                      cold [folder|shipped|first-client|first-call] | cold-floor | cold-hand-call
+                      cold [folder|shipped|first-client|first-call] | cold-floor | cold-hand-call | cold-meter [after-request]
                                                           in this fresh process: the first catalog build (ms): the shipped files as a folder (the default),
                                                           the shipped adapters' catalog, that and a first openai client, or that client's first answer
-                                                          (an in-process handler answers); or only reading and parsing the files (the floor); or a hand-written first request
+                                                          (an in-process handler answers); or only reading and parsing the files (the floor); or a hand-written first request;
+                                                          or the process's first Meter (the runtime's metrics EventSource starts), or that after a first request
                       loopback [options]                  hand-written vs LlmAdapters vs OpenAI SDK over a Kestrel server on 127.0.0.1
                         --chunks N (20000) --streams N (3 a round) --rounds N (15) --warmup N (5) --sync N (1000) --ttfc N (600) --concurrency N (64)
                         --concurrent-chunks N (2000) --batch N (1: the server flushes every event) --million N (1000000) | --no-million

@@ -101,6 +101,35 @@ public static class ColdStart
         return text == Loopback.BenchServer.SyncAnswer ? ms : throw new InvalidOperationException($"The hand-written first call answered '{text}'.");
     }
 
+    /// <summary>
+    /// A baseline inside <see cref="FirstClientMs"/>: the process's first <see cref="System.Diagnostics.Metrics.Meter"/>
+    /// and an instrument, as a client's telemetry makes them (the runtime starts its metrics EventSource then). With
+    /// <paramref name="afterRequest"/>, in a process that has sent one request through SocketsHttpHandler before the
+    /// clock (to a closed port on 127.0.0.1), whose own Meter has started it: as in an application after its first HTTP
+    /// request of any kind.
+    /// </summary>
+    public static async Task<double> MeterMsAsync(bool afterRequest)
+    {
+        if (afterRequest)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler());
+            try
+            {
+                using var refused = await http.GetAsync(new Uri("http://127.0.0.1:9/"));
+            }
+            catch (HttpRequestException)
+            {
+                // (refused, as meant: the request went through the handler)
+            }
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var meter = new System.Diagnostics.Metrics.Meter("LlmAdapters.Benchmarks.ColdStart");
+        var histogram = meter.CreateHistogram<double>("cold.duration", "s");
+        var ms = stopwatch.Elapsed.TotalMilliseconds;
+        return histogram.Meter == meter ? ms : throw new InvalidOperationException("The histogram is not the meter's.");
+    }
+
     private static ReadOnlyMemory<byte> Body()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);

@@ -38,6 +38,8 @@ public static class ColdStartRunner
 
         var floor = new List<double>();
         var handCall = new List<double>();
+        var meter = new List<double>();
+        var meterAfterRequest = new List<double>();
         var image = ColdStart.Kinds.ToDictionary(k => k, _ => new List<double>());
         var jitOnly = ColdStart.Kinds.ToDictionary(k => k, _ => new List<double>());
         Console.WriteLine($"# Cold start: {processes} fresh process(es) per kind and runtime, alternated");
@@ -47,6 +49,8 @@ public static class ColdStartRunner
         {
             floor.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-floor"));
             handCall.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-hand-call"));
+            meter.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-meter"));
+            meterAfterRequest.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-meter", "after-request"));
             foreach (var kind in ColdStart.Kinds)
             {
                 image[kind].Add(await ServerProcess.ColdBuildMsAsync(false, "cold", kind));
@@ -61,6 +65,8 @@ public static class ColdStartRunner
         var floorMedian = RunStats.Median(floor);
         Console.WriteLine(string.Create(Inv, $"| the floor: the same files read and parsed with JsonDocument, nothing else (`cold-floor`) | {Range(floor)} | (no library code) | | |"));
         Console.WriteLine(string.Create(Inv, $"| a hand-written first request through the same HttpClient and handler, JSON loaded before the clock (`cold-hand-call`): the framework's part of a first call | {Range(handCall)} | (no library code) | | |"));
+        Console.WriteLine(string.Create(Inv, $"| the process's first Meter and instrument, as a client's telemetry makes them (`cold-meter`): the runtime's metrics EventSource starting, part of a first client | {Range(meter)} | (no library code) | | |"));
+        Console.WriteLine(string.Create(Inv, $"| the same after a first request through SocketsHttpHandler, whose own Meter started it (`cold-meter after-request`) | {Range(meterAfterRequest)} | (no library code) | | |"));
         foreach (var kind in ColdStart.Kinds)
         {
             var median = RunStats.Median(jitOnly[kind]);
