@@ -87,8 +87,8 @@ internal static class HttpErrors
     public static TimeSpan? RetryDelayInBody(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object
-            || !error.TryGetProperty("details", out var details) || details.ValueKind != JsonValueKind.Array)
+            || !Internal.JsonNames.TryGetProperty(root, "error"u8, out var error) || error.ValueKind != JsonValueKind.Object
+            || !Internal.JsonNames.TryGetProperty(error, "details"u8, out var details) || details.ValueKind != JsonValueKind.Array)
         {
             return null;
         }
@@ -96,9 +96,9 @@ internal static class HttpErrors
         foreach (var detail in details.EnumerateArray())
         {
             if (detail.ValueKind == JsonValueKind.Object
-                && detail.TryGetProperty("@type", out var type) && type.ValueKind == JsonValueKind.String && Internal.JsonValues.IsText(type)
+                && Internal.JsonNames.TryGetProperty(detail, "@type"u8, out var type) && type.ValueKind == JsonValueKind.String && Internal.JsonValues.IsText(type)
                 && type.GetString()!.EndsWith(RetryInfoType, StringComparison.Ordinal)
-                && detail.TryGetProperty("retryDelay", out var delay) && delay.ValueKind == JsonValueKind.String && Internal.JsonValues.IsText(delay))
+                && Internal.JsonNames.TryGetProperty(detail, "retryDelay"u8, out var delay) && delay.ValueKind == JsonValueKind.String && Internal.JsonValues.IsText(delay))
             {
                 return ParseDuration(delay.GetString()!);
             }

@@ -194,7 +194,7 @@ internal sealed partial class PlanRunner
             return (null, null);
         }
 
-        string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.String or JsonValueKind.Number ? Internal.JsonValues.ToText(v) : null;
+        string? Text(string name) => Internal.JsonNames.TryGetProperty(root, name, out var v) && v.ValueKind is JsonValueKind.String or JsonValueKind.Number ? Internal.JsonValues.ToText(v) : null;
         var code = Text("error") ?? Text("error_code");
         var description = Text("error_description") ?? Text("error_msg");
         var message = description is null ? code : code is null ? description : $"{description} ({code})";

@@ -142,7 +142,7 @@ internal sealed class EmbeddingReader
             {
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    found = reader.ValueTextEquals(names[depth]);
+                    found = Internal.JsonNames.Equal(ref reader, names[depth]);
                     reader.Read();
                     if (found)
                     {
@@ -175,7 +175,7 @@ internal sealed class EmbeddingReader
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals(names[depth]))
+                if (Internal.JsonNames.Equal(ref reader, names[depth]))
                 {
                     throw new FormatException($"entry {index} of the embeddings list ('{PathText}') has the key '{System.Text.Encoding.UTF8.GetString(names[depth])}' twice");
                 }

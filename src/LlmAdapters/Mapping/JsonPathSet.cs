@@ -132,7 +132,7 @@ internal sealed partial class JsonPathSet
                 for (var n = 0; n < names.Length; n++)
                 {
                     // Vendors do not escape property names: compare the bytes, and unescape only when the name has an escape.
-                    if (escaped ? reader.ValueTextEquals(names[n]) : raw.SequenceEqual(names[n]))
+                    if (escaped ? Internal.JsonNames.Equal(ref reader, names[n]) : raw.SequenceEqual(names[n]))
                     {
                         child = node.NameChildren[n];
                         break;

@@ -383,7 +383,7 @@ internal sealed class KeyPath
             }
             else
             {
-                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(segment.Utf8Name.Span, out current))
+                if (current.ValueKind != JsonValueKind.Object || !Internal.JsonNames.TryGetProperty(current, segment.Utf8Name.Span, out current))
                 {
                     value = default;
                     return false;

@@ -78,7 +78,7 @@ internal sealed partial class StreamSession
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isMessage = reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("Message"u8);
+                var isMessage = Internal.JsonNames.Equal(ref reader, "message"u8) || Internal.JsonNames.Equal(ref reader, "Message"u8);
                 if (!reader.Read())
                 {
                     return null;

@@ -52,6 +52,17 @@ public class EventStreamFramingTests
     }
 
     [Test]
+    public void ExceptionMessage_WithANameThatIsNotText_StillGivesTheVendorsMessage()
+    {
+        // A name that is an escaped half of a surrogate pair matches no name looked for (Internal.JsonNames), rather than
+        // throwing the reader's InvalidOperationException out of the stream.
+        var body = EventStreamEncoder.Exception("throttlingException", """{"\ud83d0123456789":1,"message":"slow down"}""");
+
+        var e = Assert.Throws<InvalidChunkException>(() => FramingDriver.Drive(Plan(), [body]));
+        Assert.That((e!.VendorCode, e.VendorMessage), Is.EqualTo(("throttlingException", "slow down")));
+    }
+
+    [Test]
     public void ErrorMessage_FailsTheStream_WithItsCodeAndMessage()
     {
         var error = EventStreamEncoder.Message([(":message-type", "error"), (":error-code", "InternalFailure"), (":error-message", "boom")], []);
