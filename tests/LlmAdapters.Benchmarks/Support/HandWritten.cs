@@ -631,20 +631,75 @@ public static class HandWritten
     /// A JSON array of objects read element by element: between elements white space and commas are skipped; inside one,
     /// only quotes and brackets are looked at, and in strings backslashes (found with a vectorized search).
     /// </summary>
-    private sealed class ArrayBuffer : IDisposable
+    /// <summary>
+    /// The pooled buffer under <see cref="LineBuffer"/> and <see cref="ArrayBuffer"/>: bytes from <c>_start</c> (the
+    /// unfinished line or element) to <c>_end</c>, searched up to <c>_scan</c>; compacted and grown as one line or
+    /// element needs, up to 1 MiB.
+    /// </summary>
+    private abstract class ReadBuffer(string tooLong) : IDisposable
     {
-        private const int MaxElement = 1024 * 1024;
+        private const int MaxPending = 1024 * 1024;
+        protected byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        protected int _start;
+        protected int _scan;
+        protected int _end;
+
+        public bool Eof { get; private set; }
+
+        /// <summary>Free space to read into: moves what is unfinished to the front, and grows the buffer while it needs more.</summary>
+        public Memory<byte> GetReadMemory()
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _scan -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                if (_buffer.Length >= MaxPending)
+                {
+                    throw new InvalidDataException(tooLong);
+                }
+
+                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+
+            return _buffer.AsMemory(_end);
+        }
+
+        /// <summary>Takes <paramref name="read"/> bytes read into <see cref="GetReadMemory"/>; 0 is the end of the body.</summary>
+        public void Advance(int read)
+        {
+            if (read == 0)
+            {
+                Eof = true;
+            }
+            else
+            {
+                _end += read;
+            }
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    private sealed class ArrayBuffer() : ReadBuffer("An element of the array is longer than 1 MiB.")
+    {
         private static readonly SearchValues<byte> Between = SearchValues.Create(" \t\r\n,"u8);
         private static readonly SearchValues<byte> StringEnd = SearchValues.Create("\"\\"u8);
-        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        private int _start; // the element being read (or the next byte to look at, between elements)
-        private int _scan;
-        private int _end;
         private int _depth; // 0: between elements
         private bool _inString;
         private bool _opened;
-
-        public bool Eof { get; private set; }
 
         public bool Closed { get; private set; }
 
@@ -733,63 +788,10 @@ public static class HandWritten
 
             return false;
         }
-
-        /// <summary>Free space to read into: moves the unfinished element to the front, and grows the buffer while one element needs it.</summary>
-        public Memory<byte> GetReadMemory()
-        {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _scan -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                if (_buffer.Length >= MaxElement)
-                {
-                    throw new InvalidDataException("An element of the array is longer than 1 MiB.");
-                }
-
-                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-                Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = bigger;
-            }
-
-            return _buffer.AsMemory(_end);
-        }
-
-        /// <summary>Takes <paramref name="read"/> bytes read into <see cref="GetReadMemory"/>; 0 is the end of the body.</summary>
-        public void Advance(int read)
-        {
-            if (read == 0)
-            {
-                Eof = true;
-            }
-            else
-            {
-                _end += read;
-            }
-        }
-
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
     }
 
-    private sealed class LineBuffer : IDisposable
+    private sealed class LineBuffer() : ReadBuffer("A line of the stream is longer than 1 MiB.")
     {
-        private const int MaxLine = 1024 * 1024;
-        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        private int _start;
-        private int _end;
-        private int _scan;
-
-        public bool Eof { get; private set; }
 
         public bool TryReadLine(out ReadOnlySpan<byte> line)
         {
@@ -818,52 +820,6 @@ public static class HandWritten
             line = _buffer.AsSpan(_start, length);
             _start = _scan = newline + 1;
             return true;
-        }
-
-        /// <summary>Free space to read into: moves the unfinished line to the front, and grows the buffer while one line needs it.</summary>
-        public Memory<byte> GetReadMemory()
-        {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _scan -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                if (_buffer.Length >= MaxLine)
-                {
-                    throw new InvalidDataException("A line of the stream is longer than 1 MiB.");
-                }
-
-                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-                Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = bigger;
-            }
-
-            return _buffer.AsMemory(_end);
-        }
-
-        /// <summary>Takes <paramref name="read"/> bytes read into <see cref="GetReadMemory"/>; 0 is the end of the body.</summary>
-        public void Advance(int read)
-        {
-            if (read == 0)
-            {
-                Eof = true;
-            }
-            else
-            {
-                _end += read;
-            }
-        }
-
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
         }
     }
 }

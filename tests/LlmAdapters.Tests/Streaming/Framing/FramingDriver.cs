@@ -26,26 +26,42 @@ internal static class FramingDriver
     }
 
     /// <summary>Runs the session to its end; every loop is bounded by the number of reads and steps.</summary>
-    public static Run Drive(StreamPlan plan, byte[][] reads)
+    /// <param name="plan">The stream's plan.</param>
+    /// <param name="reads">The body, in the reads the session gets.</param>
+    /// <param name="configure">Sets the session's switches before the first read (the differential tests' references).</param>
+    /// <param name="keepError">True to end the run at an <see cref="InvalidChunkException"/> and give it in <see cref="Run.Error"/>, with the chunks before it; false to let it out.</param>
+    public static Run Drive(StreamPlan plan, byte[][] reads, Action<StreamSession>? configure = null, bool keepError = false)
     {
         using var session = new StreamSession(plan, maxLineBytes: 1 << 20, "the test call");
+        configure?.Invoke(session);
         var chunks = new List<string?>();
         var events = new List<string?>();
+        var payloads = new List<string>();
         var next = 0;
         var offset = 0;
         for (var steps = 0; steps < 100_000; steps++)
         {
-            var kind = session.Step();
+            StepKind kind;
+            try
+            {
+                kind = session.Step();
+            }
+            catch (InvalidChunkException e) when (keepError)
+            {
+                return new Run(chunks, events, Done: false, session.Truncation, session.Chunks, payloads, e);
+            }
+
             switch (kind)
             {
                 case StepKind.Chunk:
                     chunks.Add(session.CurrentText);
                     events.Add(session.Decoder.EventType);
+                    payloads.Add(Convert.ToHexString(session.CurrentPayload));
                     continue;
                 case StepKind.Done:
-                    return new Run(chunks, events, Done: true, session.Truncation, session.Chunks);
+                    return new Run(chunks, events, Done: true, session.Truncation, session.Chunks, payloads);
                 case StepKind.End:
-                    return new Run(chunks, events, Done: false, session.Truncation, session.Chunks);
+                    return new Run(chunks, events, Done: false, session.Truncation, session.Chunks, payloads);
                 case StepKind.NeedMore:
                     break;
                 default:
@@ -74,8 +90,8 @@ internal static class FramingDriver
         throw new InvalidOperationException("the session did not end within 100,000 steps");
     }
 
-    /// <summary>What a run gave: each chunk's text and SSE event type, whether the end marker came, and a truncation message.</summary>
-    public sealed record Run(List<string?> Texts, List<string?> Events, bool Done, string? Truncation, int Chunks)
+    /// <summary>What a run gave: each chunk's text and SSE event type, whether the end marker came, a truncation message, and each chunk's payload (hex).</summary>
+    public sealed record Run(List<string?> Texts, List<string?> Events, bool Done, string? Truncation, int Chunks, List<string> Payloads, InvalidChunkException? Error = null)
     {
         public string JoinedText => string.Concat(Texts);
     }

@@ -33,6 +33,20 @@ public class JsonArrayFramingTests
         }
     }
 
+    [TestCase("[ } ]")]
+    [TestCase("[{\"a\":1}, } ]")]
+    [TestCase("[{\"a\":1}, : ]")]
+    public void JsonArray_AStrayByteWhereAnElementShouldStart_FailsTheStream(string body)
+    {
+        // Once a '}' there ended an empty element without consuming it, and the reader spun forever (the driver's steps
+        // are bounded, so a spin would fail this test too).
+        foreach (var (cut, reads) in FramingDriver.EverySplit(body))
+        {
+            var e = Assert.Throws<InvalidChunkException>(() => FramingDriver.Drive(Plan, reads), cut);
+            Assert.That(e!.Message, Does.Contain("where an element should start"), cut);
+        }
+    }
+
     [Test]
     public void JsonArray_BodyEndingInsideTheArray_IsTruncated()
     {

@@ -56,54 +56,10 @@ public class JsonArrayScanDifferentialTests
     /// <summary>Everything a caller could see of a run: the chunks' payloads and texts, then how the stream ended.</summary>
     private static string Outcome(byte[][] reads, bool oneLoop)
     {
-        var seen = new StringBuilder();
-        using var session = new StreamSession(Plan, maxLineBytes: 1 << 20, "the test call") { ScansInOneLoop = oneLoop };
-        var next = 0;
-        var offset = 0;
-        try
-        {
-            for (var steps = 0; steps < 100_000; steps++)
-            {
-                switch (session.Step())
-                {
-                    case StepKind.Chunk:
-                        seen.Append("chunk ").Append(Convert.ToHexString(session.CurrentPayload)).Append(" text ").Append(session.CurrentText ?? "(none)").AppendLine();
-                        continue;
-                    case StepKind.Done:
-                        return seen.Append("done, ended").ToString();
-                    case StepKind.End:
-                        return seen.Append("truncation: ").Append(session.Truncation ?? "none").Append(", ended").ToString();
-                    case StepKind.NeedMore:
-                        break;
-                    default:
-                        throw new InvalidOperationException("an unknown step");
-                }
-
-                while (next < reads.Length && offset == reads[next].Length)
-                {
-                    next++;
-                    offset = 0;
-                }
-
-                if (next == reads.Length)
-                {
-                    session.Complete();
-                    continue;
-                }
-
-                var buffer = session.GetReadBuffer();
-                var n = Math.Min(buffer.Length, reads[next].Length - offset);
-                reads[next].AsSpan(offset, n).CopyTo(buffer.Span);
-                offset += n;
-                session.Advance(n);
-            }
-
-            return seen.Append("did not end within 100,000 steps").ToString();
-        }
-        catch (Exception e) when (e is InvalidChunkException or LlmException)
-        {
-            return seen.Append(e.GetType().Name).Append(": ").Append(e.Message).ToString();
-        }
+        var run = FramingDriver.Drive(Plan, reads, session => session.ScansInOneLoop = oneLoop, keepError: true);
+        var chunks = run.Payloads.Zip(run.Texts, (payload, text) => $"chunk {payload} text {text ?? "(none)"}");
+        var end = run.Error is { } e ? $"{e.GetType().Name}: {e.Message}" : run.Done ? "done, ended" : $"truncation: {run.Truncation ?? "none"}, ended";
+        return string.Join(Environment.NewLine, chunks.Append(end));
     }
 
     private static (string Kind, byte[] Body) Generate(Random random)
