@@ -47,103 +47,115 @@ internal sealed record ChatCompletionRequest(
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                return (null, OpenAiError.BadRequest("The request body must be a JSON object."));
+                return Read(document.RootElement);
             }
-
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(model.GetString()))
+            catch (InvalidOperationException e) when (e.Message.Contains("UTF-", StringComparison.Ordinal))
             {
-                return (null, OpenAiError.BadRequest("You must provide a model parameter: one of the ids GET /v1/models lists.", "model"));
+                // Valid JSON whose string (or name) is an escaped half of a surrogate pair, or invalid UTF-8: reading it throws.
+                return (null, OpenAiError.BadRequest("The request body holds a string that is not text (invalid UTF-8, or half a surrogate pair)."));
             }
-
-            if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
-            {
-                return (null, OpenAiError.BadRequest("'messages' must be a non-empty array of {\"role\", \"content\"}.", "messages"));
-            }
-
-            if (ToolParameters.RefuseLegacy(root, messages) is { } legacyError)
-            {
-                return (null, legacyError);
-            }
-
-            var (tools, toolsError) = ToolParameters.Tools(root);
-            var (toolChoice, choiceError) = ToolParameters.ToolChoice(root);
-            var (responseFormat, formatError) = ToolParameters.ResponseFormat(root);
-            if ((toolsError ?? choiceError ?? formatError) is { } toolError)
-            {
-                return (null, toolError);
-            }
-
-            if (root.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var count) && count == 1))
-            {
-                return (null, OpenAiError.BadRequest("The parameter 'n' must be 1 here: this profile answers with one choice per request.", "n", "unsupported_parameter"));
-            }
-
-            var list = new List<LlmMessage>();
-            foreach (var message in messages.EnumerateArray())
-            {
-                if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
-                {
-                    return (null, OpenAiError.BadRequest("Each message needs a string 'role'.", "messages"));
-                }
-
-                var (text, images) = Content(message.TryGetProperty("content", out var content) ? content : default);
-                var roleName = role.GetString() == "developer" ? "system" : role.GetString()!;
-                if (roleName == "tool")
-                {
-                    var (callId, idError) = ToolParameters.CallId(message);
-                    if (idError is not null)
-                    {
-                        return (null, idError);
-                    }
-
-                    list.Add(LlmMessage.ToolResult(callId!, text));
-                    continue;
-                }
-
-                var (calls, callsError) = ToolParameters.Calls(message);
-                if (callsError is not null)
-                {
-                    return (null, callsError);
-                }
-
-                if (calls.Count > 0 && roleName != "assistant")
-                {
-                    return (null, OpenAiError.BadRequest("Only an assistant message may have 'tool_calls'.", "messages", "invalid_value"));
-                }
-
-                list.Add(new LlmMessage(roleName, text) { Images = images, ToolCalls = calls });
-            }
-
-            var parameters = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
-            {
-                // null is OpenAI's "not given"; a parameter named twice keeps its last value, as System.Text.Json reads it.
-                if (Mapped.Contains(property.Name) || property.Value.ValueKind == JsonValueKind.Null)
-                {
-                    continue;
-                }
-
-                if (!PassedThrough.Contains(property.Name))
-                {
-                    return (null, OpenAiError.BadRequest($"Unrecognized request argument supplied: {property.Name}.", property.Name, "unknown_parameter"));
-                }
-
-                parameters[property.Name] = property.Value.Clone();
-            }
-
-            int? maxTokens = Number(root, "max_completion_tokens") ?? Number(root, "max_tokens");
-            double? temperature = root.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
-            var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
-            var includeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
-                && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
-            return (new ChatCompletionRequest(model.GetString()!, list, maxTokens, temperature, stream, includeUsage, parameters)
-            {
-                Tools = tools, ToolChoice = toolChoice, ResponseFormat = responseFormat,
-            }, null);
         }
+    }
+
+    private static (ChatCompletionRequest? Request, OpenAiError? Error) Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, OpenAiError.BadRequest("The request body must be a JSON object."));
+        }
+
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(model.GetString()))
+        {
+            return (null, OpenAiError.BadRequest("You must provide a model parameter: one of the ids GET /v1/models lists.", "model"));
+        }
+
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+        {
+            return (null, OpenAiError.BadRequest("'messages' must be a non-empty array of {\"role\", \"content\"}.", "messages"));
+        }
+
+        if (ToolParameters.RefuseLegacy(root, messages) is { } legacyError)
+        {
+            return (null, legacyError);
+        }
+
+        var (tools, toolsError) = ToolParameters.Tools(root);
+        var (toolChoice, choiceError) = ToolParameters.ToolChoice(root);
+        var (responseFormat, formatError) = ToolParameters.ResponseFormat(root);
+        if ((toolsError ?? choiceError ?? formatError) is { } toolError)
+        {
+            return (null, toolError);
+        }
+
+        if (root.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var count) && count == 1))
+        {
+            return (null, OpenAiError.BadRequest("The parameter 'n' must be 1 here: this profile answers with one choice per request.", "n", "unsupported_parameter"));
+        }
+
+        var list = new List<LlmMessage>();
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+            {
+                return (null, OpenAiError.BadRequest("Each message needs a string 'role'.", "messages"));
+            }
+
+            var (text, images) = Content(message.TryGetProperty("content", out var content) ? content : default);
+            var roleName = role.GetString() == "developer" ? "system" : role.GetString()!;
+            if (roleName == "tool")
+            {
+                var (callId, idError) = ToolParameters.CallId(message);
+                if (idError is not null)
+                {
+                    return (null, idError);
+                }
+
+                list.Add(LlmMessage.ToolResult(callId!, text));
+                continue;
+            }
+
+            var (calls, callsError) = ToolParameters.Calls(message);
+            if (callsError is not null)
+            {
+                return (null, callsError);
+            }
+
+            if (calls.Count > 0 && roleName != "assistant")
+            {
+                return (null, OpenAiError.BadRequest("Only an assistant message may have 'tool_calls'.", "messages", "invalid_value"));
+            }
+
+            list.Add(new LlmMessage(roleName, text) { Images = images, ToolCalls = calls });
+        }
+
+        var parameters = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            // null is OpenAI's "not given"; a parameter named twice keeps its last value, as System.Text.Json reads it.
+            if (Mapped.Contains(property.Name) || property.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            if (!PassedThrough.Contains(property.Name))
+            {
+                return (null, OpenAiError.BadRequest($"Unrecognized request argument supplied: {property.Name}.", property.Name, "unknown_parameter"));
+            }
+
+            parameters[property.Name] = property.Value.Clone();
+        }
+
+        int? maxTokens = Number(root, "max_completion_tokens") ?? Number(root, "max_tokens");
+        double? temperature = root.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
+        var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var includeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+            && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
+        return (new ChatCompletionRequest(model.GetString()!, list, maxTokens, temperature, stream, includeUsage, parameters)
+        {
+            Tools = tools, ToolChoice = toolChoice, ResponseFormat = responseFormat,
+        }, null);
     }
 
     /// <summary>

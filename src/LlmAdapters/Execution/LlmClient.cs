@@ -170,6 +170,16 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
                 $"Adapter '{_adapter.Name}' ({_adapter.Location.File}) has no call '{request.Call}'{Internal.DidYouMean.Hint(request.Call, _adapter.Calls.Keys)}. Its calls: {string.Join(", ", _adapter.Calls.Keys.Order(StringComparer.Ordinal))}.");
         }
 
+        foreach (var (name, value) in request.Variables)
+        {
+            if (value is System.Text.Json.JsonElement element && !Internal.JsonValues.IsText(element))
+            {
+                // Valid JSON (an escaped half of a surrogate pair) that no body can be written from: reading it threw
+                // the reader's InvalidOperationException out of the call.
+                throw new LlmRequestException($"The request's variable '{name}' holds a string that is not text (invalid UTF-8, or half a surrogate pair), so it cannot be sent to call '{call.Name}'.");
+            }
+        }
+
         if (StandardVariables.AllImages(request).Count > 0 && !call.Inputs.HasFlag(InputKinds.Image))
         {
             throw Unsupported(call, "images", InputKinds.Image, "image");

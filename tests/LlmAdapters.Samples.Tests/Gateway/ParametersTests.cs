@@ -68,6 +68,28 @@ public sealed class ParametersTests
         });
     }
 
+    [TestCase("""{"\ud83d":1,"model":"p","messages":[{"role":"user","content":"hi"}]}""")]
+    [TestCase("""{"model":"\ud83d","messages":[{"role":"user","content":"hi"}]}""")]
+    [TestCase("""{"model":"p","messages":[{"role":"user","content":"hi \udc00"}]}""")]
+    [TestCase("""{"model":"p","messages":[{"role":"user","content":"hi"}],"stop":["\ud800"]}""")]
+    public async Task ABodyHoldingAStringThatIsNotText_Gets400(string body)
+    {
+        // An escaped half of a surrogate pair is valid JSON, but not text: reading it threw out of the request's mapping
+        // (a 500). Now a 400 in OpenAI's format says so, and nothing is sent upstream.
+        var sentBefore = _upstream.Requests.Count;
+
+        using var response = await _gateway.Http().PostAsync("v1/chat/completions", TestGateway.Json(body));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(json.RootElement.GetProperty("error").GetProperty("type").GetString(), Is.EqualTo("invalid_request_error"));
+            Assert.That(json.RootElement.GetProperty("error").GetProperty("message").GetString(), Does.Contain("not text"));
+            Assert.That(_upstream.Requests, Has.Count.EqualTo(sentBefore), "nothing was sent upstream");
+        });
+    }
+
     [Test]
     public async Task NOfOne_AndNullParameters_AreAccepted()
     {

@@ -181,6 +181,23 @@ public class SyncCallTests
         Assert.That(handler.Requests, Is.Empty);
     }
 
+    [TestCase("\"\\ud800\"")]
+    [TestCase("[\"ok\", \"\\udc00\"]")]
+    [TestCase("{\"\\ud83d\": 1}")]
+    public void AJsonVariableThatIsNotText_FailsBeforeAnyRequest_AsAnLlmRequestException(string json)
+    {
+        // An escaped half of a surrogate pair is valid JSON that no body can be written from: it threw the reader's
+        // InvalidOperationException out of the call, after the request had been half built.
+        var handler = RecordingHandler.Json(OkBody);
+        using var document = JsonDocument.Parse(json);
+        var request = new LlmRequest { Prompt = "p", Variables = new Dictionary<string, object?> { ["stop"] = document.RootElement.Clone() } };
+
+        var e = Assert.ThrowsAsync<LlmRequestException>(() => Client(handler).CallAsync(request))!;
+
+        Assert.That(e.Message, Does.Contain("'stop'").And.Contain("not text"));
+        Assert.That(handler.Requests, Is.Empty);
+    }
+
     [Test]
     public void Images_ToCallWithoutImageInput_FailBeforeSending()
     {
