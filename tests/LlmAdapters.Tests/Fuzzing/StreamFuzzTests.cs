@@ -35,7 +35,7 @@ public class StreamFuzzTests
     private static readonly string[] Kinds =
     [
         "valid", "valid-line-endings", "truncate-at-chunk", "truncate", "flip-bytes", "insert-bytes", "delete-span",
-        "duplicate-chunk", "swap-chunks", "garbage", "oversize-chunk", "unbalanced", "empty", "several",
+        "duplicate-chunk", "swap-chunks", "garbage", "oversize-chunk", "unbalanced", "empty", "several", "surrogate-escape",
     ];
 
     /// <summary>A framing and response shape: its definition and how its body is written, chunk by chunk, with each chunk's text.</summary>
@@ -288,6 +288,21 @@ public class StreamFuzzTests
                 {
                     var run = Enumerable.Range(0, random.Next(1, 8)).Select(_ => random.Next(3) == 0 ? (byte)random.Next(256) : Nasty[random.Next(Nasty.Length)]);
                     bytes.InsertRange(random.Next(bytes.Count + 1), run);
+                }
+
+                break;
+            case "surrogate-escape":
+                // An escaped half of a surrogate pair after a quote: in a name or a string value it is valid JSON that is
+                // not text (a name matches nothing; a value read is an error), after a closing quote it is not JSON.
+                for (var i = random.Next(1, 4); i > 0; i--)
+                {
+                    var quotes = Enumerable.Range(0, bytes.Count).Where(j => bytes[j] == (byte)'"').ToArray();
+                    if (quotes.Length == 0)
+                    {
+                        break;
+                    }
+
+                    bytes.InsertRange(quotes[random.Next(quotes.Length)] + 1, Encoding.ASCII.GetBytes(random.Next(2) == 0 ? "\\ud83d" : "\\udc00"));
                 }
 
                 break;
