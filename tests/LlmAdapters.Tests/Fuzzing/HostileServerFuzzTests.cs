@@ -184,6 +184,20 @@ public class HostileServerFuzzTests
 
     private const string OpenAiError = """{"error":{"message":"Rate limit reached for sk-hostile-secret","type":"requests","code":"rate_limit_exceeded"}}""";
 
+    /// <summary>The JSON with a key that is an escaped half of a surrogate pair put first in one to three of its objects: valid JSON, a name that is not text.</summary>
+    private static string SurrogateNames(string json, Random random)
+    {
+        var objects = Enumerable.Range(0, json.Length - 1).Where(i => json[i] == '{' && json[i + 1] == '"').ToArray();
+        for (var n = random.Next(1, 4); n > 0 && objects.Length > 0; n--)
+        {
+            var at = objects[random.Next(objects.Length)] + 1;
+            json = json[..at] + "\"" + Pick(random, "\\uD800", "\\uDC00", "\\uD83Dx") + "\":1," + json[at..];
+            objects = Enumerable.Range(0, json.Length - 1).Where(i => json[i] == '{' && json[i + 1] == '"').ToArray();
+        }
+
+        return json;
+    }
+
     private static string Chunk(string text) => $$"""data: {"id":"c1","choices":[{"index":0,"delta":{"content":{{System.Text.Json.JsonSerializer.Serialize(text)}}},"finish_reason":null}]}""" + "\n\n";
 
     private static readonly string OpenAiStream = Chunk("你好") + Chunk("，世界😀") + "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}\n\ndata: [DONE]\n\n";
@@ -212,11 +226,11 @@ public class HostileServerFuzzTests
 
         var bodyKind = target switch
         {
-            Target.OpenAiSync => Pick(random, "ok", "ok", "error", "truncated", "invalid-utf8", "surrogate-escape", "html", "empty", "huge-line", "random", "deep", "wrong-types", "huge-numbers", "sse-instead"),
+            Target.OpenAiSync => Pick(random, "ok", "ok", "error", "truncated", "invalid-utf8", "surrogate-escape", "surrogate-name", "html", "empty", "huge-line", "random", "deep", "wrong-types", "huge-numbers", "sse-instead"),
             Target.Async => index == 0
-                ? Pick(random, "submit", "submit", "submit", "submit-terminal", "submit-failed", "error", "truncated", "invalid-utf8", "html", "empty", "random", "wrong-types", "no-id")
-                : Pick(random, "running", "succeeded", "failed", "error", "truncated", "invalid-utf8", "surrogate-escape", "html", "empty", "random", "huge-line", "wrong-types", "huge-numbers"),
-            _ => Pick(random, "stream", "stream", "stream-no-done", "stream-invalid-utf8", "stream-error-event", "stream-huge-line", "stream-backtrack", "error", "html", "empty", "random", "truncated-stream", "json-instead"),
+                ? Pick(random, "submit", "submit", "submit", "submit-terminal", "submit-failed", "error", "truncated", "invalid-utf8", "surrogate-name", "html", "empty", "random", "wrong-types", "no-id")
+                : Pick(random, "running", "succeeded", "failed", "error", "truncated", "invalid-utf8", "surrogate-escape", "surrogate-name", "html", "empty", "random", "huge-line", "wrong-types", "huge-numbers"),
+            _ => Pick(random, "stream", "stream", "stream-no-done", "stream-invalid-utf8", "stream-surrogate-name", "stream-error-event", "stream-huge-line", "stream-backtrack", "error", "html", "empty", "random", "truncated-stream", "json-instead"),
         };
 
         var body = Body(random, bodyKind);
@@ -358,6 +372,8 @@ public class HostileServerFuzzTests
             "truncated" => Utf8(OpenAiOk)[..random.Next(1, OpenAiOk.Length)],
             "invalid-utf8" => InvalidIn(random.Next(2) == 0 ? OpenAiOk : Prediction("succeeded", "[\"好\"]")),
             "surrogate-escape" => Utf8((random.Next(2) == 0 ? OpenAiOk : Prediction("succeeded", "[\"好\"]")).Replace("好", Pick(random, "\\uD800", "\\uDC00", "\\uD83D\\u0041"), StringComparison.Ordinal)),
+            "surrogate-name" => Utf8(SurrogateNames(random.Next(3) switch { 0 => OpenAiOk, 1 => Prediction("succeeded", "[\"好\"]"), _ => Prediction("starting") }, random)),
+            "stream-surrogate-name" => Utf8(SurrogateNames(OpenAiStream, random)),
             "html" => Utf8("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"),
             "empty" => [],
             "huge-line" => Utf8("{\"choices\":[{\"message\":{\"content\":\"" + new string('长', random.Next(10_000, 120_000)) + "\"}}],\"output\":[\"x\"],\"status\":\"succeeded\"}"),
