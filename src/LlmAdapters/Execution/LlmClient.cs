@@ -160,8 +160,24 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
         }
     }
 
+    /// <summary>
+    /// A variable given as JSON that is not text (an escaped half of a surrogate pair: valid JSON from which no body can be
+    /// written) is a request error naming it, before anything is sent; reading it threw the reader's
+    /// InvalidOperationException out of the call.
+    /// </summary>
+    private static void CheckVariablesAreText(LlmRequest request, CallPlan call)
+    {
+        foreach (var (name, value) in request.Variables)
+        {
+            if (value is System.Text.Json.JsonElement element && !Internal.JsonValues.IsText(element))
+            {
+                throw new LlmRequestException($"The request's variable '{name}' holds a string that is not text (invalid UTF-8, or half a surrogate pair), so it cannot be sent to call '{call.Name}'.");
+            }
+        }
+    }
+
     /// <summary>The call <paramref name="request"/> names, checked against what the request carries.</summary>
-    /// <exception cref="LlmRequestException">The adapter has no such call, or the call cannot take the request's inputs.</exception>
+    /// <exception cref="LlmRequestException">The adapter has no such call, or the call cannot take the request's inputs, or a variable is JSON that is not text.</exception>
     internal CallPlan Resolve(LlmRequest request)
     {
         if (!_adapter.Calls.TryGetValue(request.Call, out var call))
@@ -170,14 +186,9 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
                 $"Adapter '{_adapter.Name}' ({_adapter.Location.File}) has no call '{request.Call}'{Internal.DidYouMean.Hint(request.Call, _adapter.Calls.Keys)}. Its calls: {string.Join(", ", _adapter.Calls.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        foreach (var (name, value) in request.Variables)
+        if (request.Variables.Count > 0)
         {
-            if (value is System.Text.Json.JsonElement element && !Internal.JsonValues.IsText(element))
-            {
-                // Valid JSON (an escaped half of a surrogate pair) that no body can be written from: reading it threw
-                // the reader's InvalidOperationException out of the call.
-                throw new LlmRequestException($"The request's variable '{name}' holds a string that is not text (invalid UTF-8, or half a surrogate pair), so it cannot be sent to call '{call.Name}'.");
-            }
+            CheckVariablesAreText(request, call);
         }
 
         if (StandardVariables.AllImages(request).Count > 0 && !call.Inputs.HasFlag(InputKinds.Image))
