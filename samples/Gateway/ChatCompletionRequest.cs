@@ -51,10 +51,9 @@ internal sealed record ChatCompletionRequest(
             {
                 return Read(document.RootElement);
             }
-            catch (InvalidOperationException e) when (e.Message.Contains("UTF-", StringComparison.Ordinal))
+            catch (InvalidOperationException e) when (OpenAiError.IsNotText(e))
             {
-                // Valid JSON whose string (or name) is an escaped half of a surrogate pair, or invalid UTF-8: reading it throws.
-                return (null, OpenAiError.BadRequest("The request body holds a string that is not text (invalid UTF-8, or half a surrogate pair)."));
+                return (null, OpenAiError.BodyNotText());
             }
         }
     }

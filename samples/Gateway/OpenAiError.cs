@@ -34,6 +34,15 @@ internal sealed partial record OpenAiError(int Status, string Message, string Ty
 
     public static OpenAiError BadRequest(string message, string? param = null, string? code = null) => new(400, message, "invalid_request_error", code, param);
 
+    /// <summary>The 400 for a request body that is valid JSON but holds a string or name that is not text.</summary>
+    public static OpenAiError BodyNotText() => BadRequest("The request body holds a string that is not text (invalid UTF-8, or half a surrogate pair).");
+
+    /// <summary>
+    /// Whether reading a parsed body threw because a string or name in it is not text: an escaped half of a surrogate pair
+    /// (valid JSON) or invalid UTF-8, which System.Text.Json reports as an InvalidOperationException about UTF-8 or UTF-16.
+    /// </summary>
+    public static bool IsNotText(InvalidOperationException e) => e.Message.Contains("UTF-", StringComparison.Ordinal);
+
     /// <summary>A message without the library's internals: where a definition file says something (file, line, JSON path) is left out.</summary>
     public static string Clean(string message)
     {

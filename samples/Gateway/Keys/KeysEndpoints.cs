@@ -67,6 +67,11 @@ internal sealed class KeysEndpoints(GatewayOptions options, UpstreamKeys keys, K
             await OpenAiError.BadRequest($"The request body is not valid JSON: {e.Message}").WriteResponseAsync(context);
             return;
         }
+        catch (InvalidOperationException e) when (OpenAiError.IsNotText(e))
+        {
+            await OpenAiError.BodyNotText().WriteResponseAsync(context);
+            return;
+        }
 
         var managed = clients.Profiles.Keys.Where(p => profiles.Get(p) is { ManagesKeys: true }).ToList();
         profileName ??= managed.Count == 1 ? managed[0] : null;

@@ -56,6 +56,28 @@ public sealed class UpstreamKeysTests
         });
     }
 
+    [TestCase("""{"profile":"p","key":"sk-\udc00"}""")]
+    [TestCase("""{"profile":"\ud800","key":"sk-fine-0000"}""")]
+    public async Task Post_ABodyThatIsNotText_Gets400_AndAddsNothing(string body)
+    {
+        // An escaped half of a surrogate pair is valid JSON that is not text: reading it gave an empty 500.
+        await using var upstream = await FakeUpstream.StartAsync("up", ("sk-good", KeyBehaviour.Answer));
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Profile("p", upstream, "sk-good"));
+        using var admin = gateway.Http(TestGateway.AdminKey);
+
+        using var response = await admin.PostAsync("keys", TestGateway.Json(body));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var list = JsonDocument.Parse(await admin.GetStringAsync("keys"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(json.RootElement.GetProperty("error").GetProperty("message").GetString(), Does.Contain("not text"));
+            Assert.That(list.RootElement.GetProperty("data").GetArrayLength(), Is.EqualTo(1), "only the configured key");
+            Assert.That(upstream.ModelCalls, Is.Zero, "nothing was validated upstream");
+        });
+    }
+
     [Test]
     public async Task Delete_RemovesAnAddedKey_ButNotAConfiguredOne()
     {
