@@ -153,6 +153,13 @@ internal sealed class ToolCallAccumulator(ToolCallPaths paths, long maxArgumentC
             {
                 throw new FormatException($"the arguments of tool call '{call.Name}' are a JSON {arguments[i].ValueKind.ToString().ToLowerInvariant()}, not the JSON object a function takes: {Excerpt(arguments[i].GetRawText())}");
             }
+
+            if (!JsonValues.IsText(arguments[i]))
+            {
+                // Valid JSON (an escaped half of a surrogate pair) that is not text: no string of it could be given to
+                // the function, and writing the calls threw the reader's InvalidOperationException.
+                throw new FormatException($"the arguments of tool call '{call.Name}' hold a string that is not text (invalid UTF-8, or half a surrogate pair): {Excerpt(arguments[i].GetRawText())}");
+            }
         }
 
         return JsonValues.Write((_calls, arguments), static (w, s) =>

@@ -118,6 +118,43 @@ public class PropertyNamesNotTextTests
         Assert.That(KeyPath.Parse("a.x").TryEvaluate(document.RootElement, out _), Is.False);
     }
 
+    [Test]
+    public void ToolCallArgumentsThatAreNotText_AreAnLlmException_InASyncAnswer()
+    {
+        // The arguments string holds JSON whose name and value are escaped halves of surrogate pairs: no string of them
+        // could be given to the function, and writing the calls threw the reader's InvalidOperationException.
+        var body = """{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"\\ud800\":1,\"a\":\"\\udc00\"}"}}]},"finish_reason":"tool_calls"}]}""";
+
+        var e = Assert.ThrowsAsync<LlmException>(() => Client("openai", body, "application/json").CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "x", Tools = [Tool] }));
+
+        Assert.That(e!.Message, Does.Contain("tool call 'f'").And.Contain("not text"));
+    }
+
+    [Test]
+    public void StreamedToolCallArgumentsThatAreNotText_FailTheStream_AsAnLlmException()
+    {
+        var body = string.Concat(
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"\\\\ud800\\\":\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n",
+            "data: [DONE]\n\n");
+
+        var updates = Assert.ThrowsAsync<LlmStreamException>(async () =>
+        {
+            await foreach (var update in Client("openai", body, "text/event-stream").StreamUpdatesAsync(new LlmRequest { Prompt = "x", Tools = [Tool] }))
+            {
+                _ = update.ToolCalls;
+            }
+        });
+        var call = Assert.CatchAsync<LlmException>(() => Client("openai", body, "text/event-stream").CallAsync(new LlmRequest { Prompt = "x", Tools = [Tool] }));
+
+        Assert.That(updates!.Message, Does.Contain("not text"));
+        Assert.That(call!.Message, Does.Contain("not text"));
+    }
+
+    private static readonly LlmTool Tool = new("f", "a function", JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"string"}}}""").RootElement.Clone());
+
     /// <summary>Answers every request with the same bytes and status.</summary>
     private sealed class StatusBodyHandler(byte[] body, string contentType, HttpStatusCode status) : HttpMessageHandler
     {
