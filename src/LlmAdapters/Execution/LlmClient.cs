@@ -161,23 +161,39 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
     }
 
     /// <summary>
-    /// A variable given as JSON that is not text (an escaped half of a surrogate pair: valid JSON from which no body can be
-    /// written) is a request error naming it, before anything is sent; reading it threw the reader's
-    /// InvalidOperationException out of the call.
+    /// JSON the caller gives (a variable, a tool's parameters, a response format's schema) that is not text (an escaped
+    /// half of a surrogate pair: valid JSON from which no body can be written) is a request error naming it, before
+    /// anything is sent; writing it threw the reader's InvalidOperationException out of the call.
     /// </summary>
-    private static void CheckVariablesAreText(LlmRequest request, CallPlan call)
+    private static void CheckJsonIsText(LlmRequest request, CallPlan call)
     {
         foreach (var (name, value) in request.Variables)
         {
             if (value is System.Text.Json.JsonElement element && !Internal.JsonValues.IsText(element))
             {
-                throw new LlmRequestException($"The request's variable '{name}' holds a string that is not text (invalid UTF-8, or half a surrogate pair), so it cannot be sent to call '{call.Name}'.");
+                throw NotText($"variable '{name}'", call);
             }
         }
+
+        foreach (var tool in request.Tools)
+        {
+            if (!Internal.JsonValues.IsText(tool.Parameters))
+            {
+                throw NotText($"tool '{tool.Name}' (its parameters)", call);
+            }
+        }
+
+        if (request.ResponseFormat?.Schema is { } schema && !Internal.JsonValues.IsText(schema))
+        {
+            throw NotText("response format's schema", call);
+        }
+
+        static LlmRequestException NotText(string what, CallPlan call)
+            => new($"The request's {what} holds a string that is not text (invalid UTF-8, or half a surrogate pair), so it cannot be sent to call '{call.Name}'.");
     }
 
     /// <summary>The call <paramref name="request"/> names, checked against what the request carries.</summary>
-    /// <exception cref="LlmRequestException">The adapter has no such call, or the call cannot take the request's inputs, or a variable is JSON that is not text.</exception>
+    /// <exception cref="LlmRequestException">The adapter has no such call, or the call cannot take the request's inputs, or JSON it gives is not text.</exception>
     internal CallPlan Resolve(LlmRequest request)
     {
         if (!_adapter.Calls.TryGetValue(request.Call, out var call))
@@ -186,9 +202,9 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
                 $"Adapter '{_adapter.Name}' ({_adapter.Location.File}) has no call '{request.Call}'{Internal.DidYouMean.Hint(request.Call, _adapter.Calls.Keys)}. Its calls: {string.Join(", ", _adapter.Calls.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        if (request.Variables.Count > 0)
+        if (request.Variables.Count > 0 || request.Tools.Count > 0 || request.ResponseFormat?.Schema is not null)
         {
-            CheckVariablesAreText(request, call);
+            CheckJsonIsText(request, call);
         }
 
         if (StandardVariables.AllImages(request).Count > 0 && !call.Inputs.HasFlag(InputKinds.Image))

@@ -153,6 +153,20 @@ public class PropertyNamesNotTextTests
         Assert.That(call!.Message, Does.Contain("not text"));
     }
 
+    [Test]
+    public void ToolParametersOrASchemaThatAreNotText_FailBeforeSending_AsAnLlmRequestException()
+    {
+        // The caller's own JSON: writing it into the body threw the reader's InvalidOperationException.
+        using var parameters = JsonDocument.Parse("""{"type":"object","properties":{"\ud800":{"type":"string"}}}""");
+        var client = Client("openai", "{}", "application/json");
+
+        var tool = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "x", Tools = [new LlmTool("f", null, parameters.RootElement.Clone())] }));
+        var schema = Assert.ThrowsAsync<LlmRequestException>(() => client.CallAsync(new LlmRequest { Call = "chat_sync", Prompt = "x", ResponseFormat = LlmResponseFormat.JsonSchema("s", parameters.RootElement.Clone()) }));
+
+        Assert.That(tool!.Message, Does.Contain("tool 'f'").And.Contain("not text"));
+        Assert.That(schema!.Message, Does.Contain("schema").And.Contain("not text"));
+    }
+
     private static readonly LlmTool Tool = new("f", "a function", JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"string"}}}""").RootElement.Clone());
 
     /// <summary>Answers every request with the same bytes and status.</summary>
