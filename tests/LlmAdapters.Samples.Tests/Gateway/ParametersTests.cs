@@ -72,6 +72,7 @@ public sealed class ParametersTests
     [TestCase("""{"model":"\ud83d","messages":[{"role":"user","content":"hi"}]}""")]
     [TestCase("""{"model":"p","messages":[{"role":"user","content":"hi \udc00"}]}""")]
     [TestCase("""{"model":"p","messages":[{"role":"user","content":"hi"}],"stop":["\ud800"]}""")]
+    [TestCase("""{"model":"p","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"\ud800":{}}}}}]}""")]
     public async Task ABodyHoldingAStringThatIsNotText_Gets400(string body)
     {
         // An escaped half of a surrogate pair is valid JSON, but not text: reading it threw out of the request's mapping
