@@ -15,18 +15,32 @@ public sealed class LlmCatalog
     // dozen entries looked up once per client.
     private readonly Dictionary<string, AdapterEntry> _adapters;
 
-    private readonly Dictionary<string, Definitions.PresetDefinition> _presets;
+    // The presets: those of the load's files, and with the shipped ones once something asks for a preset or an adapter by
+    // name (the shipped presets file is then read, so that a load parses no JSON). Two threads may both read it; either
+    // table is the same, and the first one published is kept.
+    private readonly Dictionary<string, Definitions.PresetDefinition> _loadedPresets;
+    private readonly Func<IReadOnlyList<Definitions.PresetDefinition>>? _readBuiltInPresets;
+    private Dictionary<string, Definitions.PresetDefinition>? _presets;
 
-    internal LlmCatalog(IDictionary<string, AdapterEntry> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IEnumerable<Definitions.PresetDefinition>? presets = null)
+    internal LlmCatalog(IDictionary<string, AdapterEntry> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IReadOnlyDictionary<string, Definitions.PresetDefinition>? presets = null, Func<IReadOnlyList<Definitions.PresetDefinition>>? builtInPresets = null)
     {
         _adapters = new Dictionary<string, AdapterEntry>(adapters, StringComparer.Ordinal);
-        _presets = new Dictionary<string, Definitions.PresetDefinition>(StringComparer.Ordinal);
-        foreach (var preset in presets ?? [])
-        {
-            _presets.Add(preset.Name, preset);
-        }
-
+        _loadedPresets = presets is null ? new(StringComparer.Ordinal) : new(presets, StringComparer.Ordinal);
+        _readBuiltInPresets = builtInPresets;
+        _presets = builtInPresets is null ? _loadedPresets : null;
         Problems = problems ?? [];
+    }
+
+    /// <summary>Whether the presets are all known: false while the shipped ones wait for their first use.</summary>
+    internal bool PresetsRead => Volatile.Read(ref _presets) is not null;
+
+    private Dictionary<string, Definitions.PresetDefinition> PresetTable
+        => Volatile.Read(ref _presets) ?? ReadPresets();
+
+    private Dictionary<string, Definitions.PresetDefinition> ReadPresets()
+    {
+        var table = LlmCatalogBuilder.WithBuiltInPresets(_loadedPresets, _readBuiltInPresets!(), _adapters);
+        return Interlocked.CompareExchange(ref _presets, table, null) ?? table;
     }
 
     /// <summary>The problems of the files that were left out because they are invalid (only with <see cref="LlmCatalogBuilder.SkipInvalidFiles"/>; otherwise empty).</summary>
@@ -40,8 +54,8 @@ public sealed class LlmCatalog
     public IReadOnlyCollection<string> Adapters => _adapters.Keys;
 
     /// <summary>The presets (named hosts such as <c>deepseek</c> or <c>groq</c>) a profile's <see cref="LlmProfile.Adapter"/> may name instead of an adapter, by name.</summary>
-    /// <remarks>Made on first use: each preset's <see cref="LlmPresetInfo.Source"/> line is found by reading its file again, which a load need not pay for.</remarks>
-    public IReadOnlyList<LlmPresetInfo> Presets => _presetInfos ??= [.. _presets.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new LlmPresetInfo(p.Name, p.Adapter, p.BaseUrl, p.Description, p.Variables, p.Location.Describe()))];
+    /// <remarks>Made on first use: each preset's <see cref="LlmPresetInfo.Source"/> line is found by reading its file again, which a load need not pay for. The shipped presets are read on the first use of a preset or of an adapter by name; a user's preset or adapter of a shipped preset's name replaces it.</remarks>
+    public IReadOnlyList<LlmPresetInfo> Presets => _presetInfos ??= [.. PresetTable.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new LlmPresetInfo(p.Name, p.Adapter, p.BaseUrl, p.Description, p.Variables, p.Location.Describe()))];
 
     // Two threads may both make the list on first use; either list is the same.
     private IReadOnlyList<LlmPresetInfo>? _presetInfos;
@@ -72,7 +86,7 @@ public sealed class LlmCatalog
     {
         ArgumentNullException.ThrowIfNull(profile);
         var resolved = profile.Clone();
-        if ((profile.ResolvedAdapter is not null && profile.ResolvedAdapter == profile.Adapter) || !_presets.TryGetValue(profile.Adapter ?? string.Empty, out var preset))
+        if ((profile.ResolvedAdapter is not null && profile.ResolvedAdapter == profile.Adapter) || !PresetTable.TryGetValue(profile.Adapter ?? string.Empty, out var preset))
         {
             return resolved; // no preset, or resolved already
         }
@@ -159,7 +173,7 @@ public sealed class LlmCatalog
     /// <summary>The adapter of this name, or of the preset of this name.</summary>
     internal AdapterPlan GetAdapter(string adapter, string? profileName = null)
     {
-        if (_presets.TryGetValue(adapter ?? string.Empty, out var preset))
+        if (PresetTable.TryGetValue(adapter ?? string.Empty, out var preset))
         {
             adapter = preset.Adapter; // the builder checked that it is loaded
         }
@@ -172,17 +186,17 @@ public sealed class LlmCatalog
         var who = profileName is null ? string.Empty : $" (profile '{profileName}')";
         throw new LlmConfigurationException(string.IsNullOrEmpty(adapter)
             ? $"The profile{who} names no Adapter; set Adapter to an adapter ({string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}) or a preset ({PresetList()})."
-            : $"No adapter or preset is named '{adapter}'{who}{Internal.DidYouMean.Hint(adapter, _adapters.Keys.Concat(_presets.Keys))}. Loaded adapters: {string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}; presets: {PresetList()}.");
+            : $"No adapter or preset is named '{adapter}'{who}{Internal.DidYouMean.Hint(adapter, _adapters.Keys.Concat(PresetTable.Keys))}. Loaded adapters: {string.Join(", ", _adapters.Keys.Order(StringComparer.Ordinal))}; presets: {PresetList()}.");
     }
 
     /// <summary>The adapter of this name as the catalog holds it (compiled, or a shipped one waiting for its first use); null when there is none.</summary>
     internal AdapterEntry? FindEntry(string adapter) => _adapters.GetValueOrDefault(adapter);
 
     /// <summary>True when a profile's Adapter of this name is an adapter or a preset of this catalog.</summary>
-    internal bool ContainsAdapterOrPreset(string name) => _adapters.ContainsKey(name) || _presets.ContainsKey(name);
+    internal bool ContainsAdapterOrPreset(string name) => _adapters.ContainsKey(name) || PresetTable.ContainsKey(name);
 
     /// <summary>The names of adapters and presets, for did-you-mean hints.</summary>
-    internal IEnumerable<string> AdapterAndPresetNames => _adapters.Keys.Concat(_presets.Keys);
+    internal IEnumerable<string> AdapterAndPresetNames => _adapters.Keys.Concat(PresetTable.Keys);
 
-    internal string PresetList() => _presets.Count == 0 ? "none" : string.Join(", ", _presets.Keys.Order(StringComparer.Ordinal));
+    internal string PresetList() => PresetTable.Count == 0 ? "none" : string.Join(", ", PresetTable.Keys.Order(StringComparer.Ordinal));
 }

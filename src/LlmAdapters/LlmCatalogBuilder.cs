@@ -109,11 +109,12 @@ public sealed class LlmCatalogBuilder
         var deferBuiltIns = !ReplacesBuiltIn(_converters, _signers);
         var adapters = new Dictionary<string, AdapterEntry>(StringComparer.Ordinal);
         var presets = new Dictionary<string, PresetDefinition>(StringComparer.Ordinal);
+        Func<IReadOnlyList<PresetDefinition>>? builtInPresets = null;
         foreach (var source in _sources)
         {
             if (deferBuiltIns && source is DefinitionSource.BuiltIns)
             {
-                AddDeferredBuiltIns(registry, signers, adapters, presets, problems);
+                builtInPresets = AddDeferredBuiltIns(registry, signers, adapters);
                 continue;
             }
 
@@ -136,7 +137,7 @@ public sealed class LlmCatalogBuilder
             throw new LlmDefinitionException(problems);
         }
 
-        return new LlmCatalog(adapters, problems, presets.Values);
+        return new LlmCatalog(adapters, problems, presets, builtInPresets);
     }
 
     /// <summary>True when a converter or signer of the user's has the name of a built-in one, which shipped files may name.</summary>
@@ -161,15 +162,19 @@ public sealed class LlmCatalogBuilder
         return false;
     }
 
-    /// <summary>The shipped presets, read now, and the shipped adapters by name, each read and compiled on its first use; a user's file of the same name added earlier stays.</summary>
-    private static void AddDeferredBuiltIns(ConverterRegistry registry, Signing.SignerRegistry signers, Dictionary<string, AdapterEntry> adapters, Dictionary<string, PresetDefinition> presets, List<LlmDefinitionProblem> problems)
+    /// <summary>
+    /// The shipped adapters by name, each read and compiled on its first use (a user's file of the same name added earlier
+    /// stays), and how to read the shipped presets, which the catalog does on the first use of a preset or of an adapter
+    /// by name (<see cref="WithBuiltInPresets"/>): a load then parses no JSON at all.
+    /// </summary>
+    private static Func<IReadOnlyList<PresetDefinition>>? AddDeferredBuiltIns(ConverterRegistry registry, Signing.SignerRegistry signers, Dictionary<string, AdapterEntry> adapters)
     {
+        Func<IReadOnlyList<PresetDefinition>>? presets = null;
         foreach (var resource in DefinitionSource.BuiltIns.ResourceNames())
         {
             if (PresetReader.IsPresetFile(resource))
             {
-                var (name, bytes, _) = DefinitionSource.BuiltIns.ReadOne(resource);
-                AddPresets(PresetReader.Read(bytes, name, builtIn: true, problems), presets, problems);
+                presets = () => ReadBuiltInPresets(resource);
             }
             else
             {
@@ -177,6 +182,31 @@ public sealed class LlmCatalogBuilder
                 adapters.TryAdd(adapter, AdapterEntry.Deferred(adapter, () => CompileBuiltIn(resource, adapter, registry, signers)));
             }
         }
+
+        return presets;
+    }
+
+    /// <summary>Reads the shipped presets file on first use; a test holds it free of problems.</summary>
+    private static IReadOnlyList<PresetDefinition> ReadBuiltInPresets(string resource)
+    {
+        var problems = new List<LlmDefinitionProblem>();
+        var (name, bytes, _) = DefinitionSource.BuiltIns.ReadOne(resource);
+        var presets = PresetReader.Read(bytes, name, builtIn: true, problems);
+        return problems.Count == 0 ? presets : throw new LlmDefinitionException(problems);
+    }
+
+    /// <summary>
+    /// The presets a load kept (the user's, checked then) with the shipped ones added by the same rules as at load: a
+    /// user's preset of a shipped preset's name replaces it, and so does a user's adapter of that name.
+    /// </summary>
+    /// <exception cref="LlmDefinitionException">A shipped preset runs on an adapter that is not loaded (a test rules this out).</exception>
+    internal static Dictionary<string, PresetDefinition> WithBuiltInPresets(IReadOnlyDictionary<string, PresetDefinition> loaded, IReadOnlyList<PresetDefinition> builtIn, IReadOnlyDictionary<string, AdapterEntry> adapters)
+    {
+        var presets = new Dictionary<string, PresetDefinition>(loaded, StringComparer.Ordinal);
+        var problems = new List<LlmDefinitionProblem>();
+        AddPresets(builtIn, presets, problems);
+        CheckPresets(presets, adapters, problems);
+        return problems.Count == 0 ? presets : throw new LlmDefinitionException(problems);
     }
 
     /// <summary>Reads and compiles a shipped file on its adapter's first use.</summary>
@@ -290,8 +320,8 @@ public sealed class LlmCatalogBuilder
         }
     }
 
-    /// <summary>Every preset runs on a loaded adapter and hides no other adapter; one that does not is left out with its problem.</summary>
-    private static void CheckPresets(Dictionary<string, PresetDefinition> presets, Dictionary<string, AdapterEntry> adapters, List<LlmDefinitionProblem> problems)
+    /// <summary>Every preset runs on a loaded adapter and hides no other adapter: a user's preset that does not is left out with its problem, a shipped one that hides the user's adapter is left out.</summary>
+    private static void CheckPresets(Dictionary<string, PresetDefinition> presets, IReadOnlyDictionary<string, AdapterEntry> adapters, List<LlmDefinitionProblem> problems)
     {
         var names = new string[presets.Count];
         presets.Keys.CopyTo(names, 0);
@@ -306,7 +336,13 @@ public sealed class LlmCatalogBuilder
             }
             else if (adapters.ContainsKey(preset.Name) && preset.Name != preset.Adapter)
             {
-                problems.Add(preset.Location.Problem($"the preset '{preset.Name}' would hide the adapter '{preset.Name}' (it runs on '{preset.Adapter}'); give the preset another name"));
+                if (!preset.BuiltIn)
+                {
+                    problems.Add(preset.Location.Problem($"the preset '{preset.Name}' would hide the adapter '{preset.Name}' (it runs on '{preset.Adapter}'); give the preset another name"));
+                }
+
+                // A shipped preset gives way to the user's adapter of its name, as to a user's preset: the user cannot
+                // rename it, and a preset added in a later version must not break a file that loaded before.
                 presets.Remove(preset.Name);
             }
         }

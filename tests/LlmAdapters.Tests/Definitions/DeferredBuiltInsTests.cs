@@ -5,7 +5,7 @@ using LlmAdapters.Tests.TestSupport;
 namespace LlmAdapters.Tests.Definitions;
 
 /// <summary>
-/// The shipped adapters are read and compiled on their first use, so that a load pays only for the adapters an
+/// The shipped adapters are read and compiled on their first use, and the shipped presets read on theirs, so that a load pays only for the adapters an
 /// application uses; every file a user adds is still checked at load, and nothing a user adds can make a deferred file
 /// fail later.
 /// </summary>
@@ -114,6 +114,97 @@ public class DeferredBuiltInsTests
         Assert.That(plans, Has.All.Not.Null);
         Assert.That(plans.Distinct().Count(), Is.EqualTo(1), "every thread got the one plan");
         Assert.That(plans[0].Calls.Keys, Does.Contain("chat"));
+    }
+
+    [Test]
+    public void ShippedPresets_AreReadOnTheFirstUseOfAPresetOrAnAdapterByName()
+    {
+        // A load parses no JSON: the shipped presets, like the shipped adapters, wait for their first use.
+        var catalog = new LlmCatalogBuilder().AddBuiltInAdapters().Build();
+        Assert.That(catalog.PresetsRead, Is.False);
+        Assert.That(catalog.Adapters, Does.Contain("openai"));
+        Assert.That(catalog.Contains("openai"), Is.True);
+        Assert.That(catalog.PresetsRead, Is.False);
+
+        var resolved = catalog.ResolveProfile(new LlmProfile { Adapter = "deepseek" });
+        Assert.That(catalog.PresetsRead, Is.True);
+        Assert.That((resolved.Adapter, resolved.BaseUrl), Is.EqualTo(("openai", "https://api.deepseek.com")));
+
+        // Creating a client names an adapter, which may be a preset: that reads them too.
+        var other = new LlmCatalogBuilder().AddBuiltInAdapters().Build();
+        using var http = new HttpClient();
+        _ = other.CreateClient(new LlmProfile { Adapter = "openai", Variables = { ["apikey"] = "sk-test" } }, http);
+        Assert.That(other.PresetsRead, Is.True);
+    }
+
+    [Test]
+    public void DeferredPresets_AreWhatTheShippedFileReadAtLoadGives()
+    {
+        var deferred = new LlmCatalogBuilder().AddBuiltInAdapters().Build();
+        var atLoad = new LlmCatalogBuilder().AddBuiltInAdapters().AddSigner(new NamedSigner("jwt_hs256", "apikey", "ttl", "header", "prefix")).Build();
+        Assert.That(atLoad.PresetsRead, Is.True);
+
+        Assert.That(JsonSerializer.Serialize(deferred.Presets), Is.EqualTo(JsonSerializer.Serialize(atLoad.Presets)));
+        Assert.That(deferred.Presets, Has.Count.GreaterThan(20));
+        Assert.That(deferred.Presets.First(p => p.Name == "groq").Source, Does.StartWith("(built-in) presets.json, line "));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void AUsersPresetOfAShippedName_ReplacesIt_InEitherOrder(bool builtInsFirst)
+    {
+        const string Mine = """{ "presets": { "groq": { "adapter": "openai", "base_url": "https://groq.example/v1" } } }""";
+        var builder = new LlmCatalogBuilder();
+        var catalog = (builtInsFirst ? builder.AddBuiltInAdapters().AddJson(Mine, "my.presets.json") : builder.AddJson(Mine, "my.presets.json").AddBuiltInAdapters()).Build();
+
+        Assert.That(catalog.ResolveProfile(new LlmProfile { Adapter = "groq" }).BaseUrl, Is.EqualTo("https://groq.example/v1"));
+        Assert.That(catalog.Presets.Single(p => p.Name == "groq").Source, Does.StartWith("my.presets.json"));
+        Assert.That(catalog.Presets.Select(p => p.Name), Does.Contain("deepseek"), "the other shipped presets stay");
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void AUsersAdapterOfAShippedPresetsName_ReplacesThePreset_DeferredOrAtLoad(bool deferred)
+    {
+        // The user cannot rename a shipped preset, and one added in a later version must not break a file that loaded
+        // before: the user's adapter wins, as the user's own preset of that name would.
+        const string Mine = """{ "name": "deepseek", "only": { "path": "/only" } }""";
+        var builder = new LlmCatalogBuilder().AddBuiltInAdapters().AddJson(Mine, "deepseek.json");
+        var catalog = (deferred ? builder : builder.AddSigner(new NamedSigner("jwt_hs256", "apikey", "ttl", "header", "prefix"))).Build();
+
+        Assert.That(catalog.GetCalls("deepseek"), Is.EquivalentTo(new[] { "only" }));
+        Assert.That(catalog.ResolveProfile(new LlmProfile { Adapter = "deepseek" }).Adapter, Is.EqualTo("deepseek"));
+        Assert.That(catalog.Presets.Select(p => p.Name), Does.Not.Contain("deepseek").And.Contain("groq"));
+        Assert.That(catalog.Problems, Is.Empty);
+    }
+
+    [Test]
+    public void AUsersPresetProblem_IsStillAnErrorAtLoad_BesideDeferredShippedPresets()
+    {
+        var e = Assert.Throws<LlmDefinitionException>(() => new LlmCatalogBuilder().AddBuiltInAdapters().AddJson("""{ "presets": { "mine": { "adapter": "opneai" } } }""", "my.presets.json").Build())!;
+        Assert.That(e.Message, Does.Contain("my.presets.json").And.Contain("did you mean 'openai'?"));
+    }
+
+    [Test]
+    public void ConcurrentFirstUsesOfPresets_AllSeeThemWhole()
+    {
+        var catalog = new LlmCatalogBuilder().AddBuiltInAdapters().Build();
+        const int Threads = 8;
+        var resolved = new LlmProfile[Threads];
+        var names = new string[Threads][];
+        using var start = new Barrier(Threads);
+        var threads = Enumerable.Range(0, Threads).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            resolved[i] = catalog.ResolveProfile(new LlmProfile { Adapter = "groq" });
+            names[i] = [.. catalog.Presets.Select(p => p.Name)];
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.That(resolved.Select(p => (p.Adapter, p.BaseUrl)).Distinct().Single(), Is.EqualTo(("openai", "https://api.groq.com/openai/v1")));
+        Assert.That(names.Select(n => string.Join(",", n)).Distinct().Count(), Is.EqualTo(1));
+        Assert.That(names[0], Has.Length.EqualTo(new LlmCatalogBuilder().AddBuiltInAdapters().AddSigner(new NamedSigner("jwt_hs256", "apikey", "ttl", "header", "prefix")).Build().Presets.Count));
     }
 
     private static string[] Compiled(LlmCatalog catalog)
