@@ -42,6 +42,9 @@ public static class Program
             case ["cold-meter", "after-request"]:
                 Console.WriteLine((await ColdStart.ColdStart.MeterMsAsync(afterRequest: args.Length > 1)).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
+            case ["cold-json"]:
+                Console.WriteLine(ColdStart.ColdStart.FirstJsonReadMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+                return 0;
             case ["cold-floor"]:
                 Console.WriteLine(ColdStart.ColdStart.FloorMs().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
                 return 0;
@@ -57,7 +60,7 @@ public static class Program
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
                       cold-start [--processes N (9)] [--smoke]
                                                           fresh processes per kind of first build below, with the image and the JIT only, and the floor
-                      cold [folder|shipped|first-client|first-call] | cold-floor | cold-hand-call | cold-meter [after-request]
+                      cold [folder|shipped|first-client|first-call] | cold-floor | cold-hand-call | cold-meter [after-request] | cold-json
                                                           in this fresh process: the first catalog build (ms): the shipped files as a folder (the default),
                                                           the shipped adapters' catalog, that and a first openai client, or that client's first answer
                                                           (an in-process handler answers); or only reading and parsing the files (the floor); or a hand-written first request;

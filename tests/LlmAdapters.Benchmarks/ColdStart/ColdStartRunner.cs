@@ -40,6 +40,7 @@ public static class ColdStartRunner
         var handCall = new List<double>();
         var meter = new List<double>();
         var meterAfterRequest = new List<double>();
+        var json = new List<double>();
         var image = ColdStart.Kinds.ToDictionary(k => k, _ => new List<double>());
         var jitOnly = ColdStart.Kinds.ToDictionary(k => k, _ => new List<double>());
         Console.WriteLine($"# Cold start: {processes} fresh process(es) per kind and runtime, alternated");
@@ -51,6 +52,7 @@ public static class ColdStartRunner
             handCall.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-hand-call"));
             meter.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-meter"));
             meterAfterRequest.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-meter", "after-request"));
+            json.Add(await ServerProcess.ColdBuildMsAsync(false, "cold-json"));
             foreach (var kind in ColdStart.Kinds)
             {
                 image[kind].Add(await ServerProcess.ColdBuildMsAsync(false, "cold", kind));
@@ -67,6 +69,7 @@ public static class ColdStartRunner
         Console.WriteLine(string.Create(Inv, $"| a hand-written first request through the same HttpClient and handler, JSON loaded before the clock (`cold-hand-call`): the framework's part of a first call | {Range(handCall)} | (no library code) | | |"));
         Console.WriteLine(string.Create(Inv, $"| the process's first Meter and instrument, as a client's telemetry makes them (`cold-meter`): the runtime's metrics EventSource starting, part of a first client | {Range(meter)} | (no library code) | | |"));
         Console.WriteLine(string.Create(Inv, $"| the same after a first request through SocketsHttpHandler, whose own Meter started it (`cold-meter after-request`) | {Range(meterAfterRequest)} | (no library code) | | |"));
+        Console.WriteLine(string.Create(Inv, $"| the process's first JSON read, 13 bytes with Utf8JsonReader (`cold-json`): System.Text.Json's own first use, part of a first client (of a catalog's build before the fifteenth round) | {Range(json)} | (no library code) | | |"));
         foreach (var kind in ColdStart.Kinds)
         {
             var median = RunStats.Median(jitOnly[kind]);
