@@ -47,7 +47,7 @@ public sealed class LlmCatalog
     public IReadOnlyList<LlmDefinitionProblem> Problems { get; }
 
     /// <summary>The adapters shipped inside the package.</summary>
-    /// <remarks>Built on first use; each adapter is compiled the first time a client or a description needs it.</remarks>
+    /// <remarks>Built on first use; each adapter is compiled the first time a client or a description needs it, and the presets are read the first time one is looked up.</remarks>
     public static LlmCatalog BuiltIn => BuiltInCatalog.Value;
 
     /// <summary>The names of the adapters, as profiles refer to them.</summary>
