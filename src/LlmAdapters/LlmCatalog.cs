@@ -15,19 +15,17 @@ public sealed class LlmCatalog
     // dozen entries looked up once per client.
     private readonly Dictionary<string, AdapterEntry> _adapters;
 
-    // The presets: those of the load's files, and with the shipped ones once something asks for a preset or an adapter by
-    // name (the shipped presets file is then read, so that a load parses no JSON). Two threads may both read it; either
-    // table is the same, and the first one published is kept.
-    private readonly Dictionary<string, Definitions.PresetDefinition> _loadedPresets;
-    private readonly Func<IReadOnlyList<Definitions.PresetDefinition>>? _readBuiltInPresets;
+    // The presets: those of the load's files, or all of them once something asks for a preset or an adapter by name when
+    // the shipped ones wait for that (the builder's rules add them; the shipped presets file is read then, so that a load
+    // parses no JSON). Two threads may both read it; either table is the same, and the first one published is kept.
+    private readonly Func<Dictionary<string, Definitions.PresetDefinition>>? _readPresets;
     private Dictionary<string, Definitions.PresetDefinition>? _presets;
 
-    internal LlmCatalog(IDictionary<string, AdapterEntry> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IReadOnlyDictionary<string, Definitions.PresetDefinition>? presets = null, Func<IReadOnlyList<Definitions.PresetDefinition>>? builtInPresets = null)
+    internal LlmCatalog(IDictionary<string, AdapterEntry> adapters, IReadOnlyList<LlmDefinitionProblem>? problems = null, IReadOnlyDictionary<string, Definitions.PresetDefinition>? presets = null, Func<Dictionary<string, Definitions.PresetDefinition>>? readPresets = null)
     {
         _adapters = new Dictionary<string, AdapterEntry>(adapters, StringComparer.Ordinal);
-        _loadedPresets = presets is null ? new(StringComparer.Ordinal) : new(presets, StringComparer.Ordinal);
-        _readBuiltInPresets = builtInPresets;
-        _presets = builtInPresets is null ? _loadedPresets : null;
+        _readPresets = readPresets;
+        _presets = readPresets is not null ? null : presets is null ? new(StringComparer.Ordinal) : new(presets, StringComparer.Ordinal);
         Problems = problems ?? [];
     }
 
@@ -39,7 +37,7 @@ public sealed class LlmCatalog
 
     private Dictionary<string, Definitions.PresetDefinition> ReadPresets()
     {
-        var table = LlmCatalogBuilder.WithBuiltInPresets(_loadedPresets, _readBuiltInPresets!(), _adapters);
+        var table = _readPresets!();
         return Interlocked.CompareExchange(ref _presets, table, null) ?? table;
     }
 

@@ -76,7 +76,7 @@ public sealed class LlmCatalogBuilder
     }
 
     /// <summary>Adds the adapters shipped inside the package (openai, minimax, ...) and their presets (deepseek, groq, ...). Files added from elsewhere with the same adapter or preset name replace them.</summary>
-    /// <remarks>Each shipped adapter is read and compiled the first time it is used (see <see cref="Build"/>); the presets are read by <see cref="Build"/>.</remarks>
+    /// <remarks>Each shipped adapter is read and compiled the first time it is used, and the shipped presets are read the first time a preset or an adapter is looked up by name (see <see cref="Build"/>).</remarks>
     public LlmCatalogBuilder AddBuiltInAdapters()
     {
         _sources.Add(new DefinitionSource.BuiltIns());
@@ -131,13 +131,17 @@ public sealed class LlmCatalogBuilder
             }
         }
 
+        // Every name the user's presets files gave, kept or not: a shipped preset of that name stays out, as at load,
+        // where the user's preset replaced it before its problem left it out (SkipInvalidFiles).
+        string[] named = builtInPresets is null ? [] : [.. presets.Keys];
         CheckPresets(presets, adapters, problems);
         if (problems.Count > 0 && !_skipInvalidFiles)
         {
             throw new LlmDefinitionException(problems);
         }
 
-        return new LlmCatalog(adapters, problems, presets, builtInPresets);
+        var loaded = presets;
+        return new LlmCatalog(adapters, problems, presets, builtInPresets is null ? null : () => WithBuiltInPresets(loaded, named, builtInPresets(), adapters));
     }
 
     /// <summary>True when a converter or signer of the user's has the name of a built-in one, which shipped files may name.</summary>
@@ -197,14 +201,15 @@ public sealed class LlmCatalogBuilder
 
     /// <summary>
     /// The presets a load kept (the user's, checked then) with the shipped ones added by the same rules as at load: a
-    /// user's preset of a shipped preset's name replaces it, and so does a user's adapter of that name.
+    /// user's preset of a shipped preset's name replaces it (even one left out for its problem: <paramref name="named"/>),
+    /// and so does a user's adapter of that name.
     /// </summary>
     /// <exception cref="LlmDefinitionException">A shipped preset runs on an adapter that is not loaded (a test rules this out).</exception>
-    internal static Dictionary<string, PresetDefinition> WithBuiltInPresets(IReadOnlyDictionary<string, PresetDefinition> loaded, IReadOnlyList<PresetDefinition> builtIn, IReadOnlyDictionary<string, AdapterEntry> adapters)
+    private static Dictionary<string, PresetDefinition> WithBuiltInPresets(Dictionary<string, PresetDefinition> loaded, string[] named, IReadOnlyList<PresetDefinition> builtIn, Dictionary<string, AdapterEntry> adapters)
     {
         var presets = new Dictionary<string, PresetDefinition>(loaded, StringComparer.Ordinal);
         var problems = new List<LlmDefinitionProblem>();
-        AddPresets(builtIn, presets, problems);
+        AddPresets([.. builtIn.Where(p => Array.IndexOf(named, p.Name) < 0)], presets, problems);
         CheckPresets(presets, adapters, problems);
         return problems.Count == 0 ? presets : throw new LlmDefinitionException(problems);
     }

@@ -178,6 +178,22 @@ public class DeferredBuiltInsTests
         Assert.That(catalog.Problems, Is.Empty);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void AUsersPresetLeftOutForItsProblem_KeepsTheShippedOneOfItsNameOut_DeferredOrAtLoad(bool deferred)
+    {
+        // The user's preset (its adapter misspelt) named the user's own host: falling back to the shipped preset would
+        // send the profile, and its key, to another host.
+        const string Mine = """{ "presets": { "groq": { "adapter": "opneai", "base_url": "https://groq-proxy.example/v1" } } }""";
+        var builder = new LlmCatalogBuilder().AddBuiltInAdapters().AddJson(Mine, "my.presets.json").SkipInvalidFiles();
+        var catalog = (deferred ? builder : builder.AddSigner(new NamedSigner("jwt_hs256", "apikey", "ttl", "header", "prefix"))).Build();
+
+        Assert.That(catalog.Problems.Single().Message, Does.Contain("'opneai'"));
+        Assert.That(catalog.Presets.Select(p => p.Name), Does.Not.Contain("groq").And.Contain("deepseek"));
+        var resolved = catalog.ResolveProfile(new LlmProfile { Adapter = "groq" });
+        Assert.That((resolved.Adapter, resolved.BaseUrl), Is.EqualTo(("groq", (string?)null)));
+    }
+
     [Test]
     public void AUsersPresetProblem_IsStillAnErrorAtLoad_BesideDeferredShippedPresets()
     {
