@@ -29,6 +29,13 @@ internal sealed partial class PlanRunner
     /// </summary>
     internal bool ComparesCumulativeBytes { get; set; } = true;
 
+    /// <summary>
+    /// Whether a chunk whose kept values did not change, by kind, skips them at once when its fields are kept and its
+    /// snapshot compared (<see cref="ChunkDecoder.SkipsUnchangedKinds"/>): always, except in the differential test that
+    /// proves this changes nothing.
+    /// </summary>
+    internal bool SkipsUnchangedKinds { get; set; } = true;
+
     /// <summary>Opens a stream call for its consumer to drive; nothing is sent before the first <see cref="StreamCall.MoveNextAsync"/>.</summary>
     /// <param name="call">A stream call.</param>
     /// <param name="request">The request.</param>
@@ -140,6 +147,7 @@ internal sealed partial class PlanRunner
             session.Decoder.KeepFields = stream.KeepsFields;
             session.Decoder.PatchesSnapshots = PatchesSnapshots;
             session.Decoder.ComparesCumulativeBytes = ComparesCumulativeBytes;
+            session.Decoder.SkipsUnchangedKinds = SkipsUnchangedKinds;
             session.Decoder.KeepToolCalls = stream.KeepsToolCalls;
             Stream body;
             try

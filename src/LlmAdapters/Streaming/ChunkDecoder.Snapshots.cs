@@ -250,8 +250,17 @@ internal sealed partial class ChunkDecoder
     /// </summary>
     private bool SameAsChunkBefore(ReadOnlySpan<byte> payload)
     {
+        // The items whose slots changed are compared: all of them unless the decoder knows which kinds did not change
+        // (the usual chunk: none but the text, or with it a joined item's piece, as Gemini's parts).
         var textIndex = _plan.Response.TextIndex;
-        for (var i = 0; i < _fieldCount; i++)
+        ReadOnlySpan<int> fields = _unchanged switch
+        {
+            SlotChange.Joined | SlotChange.Set => [],
+            SlotChange.Set => _plan.AddingFields,
+            SlotChange.Joined or SlotChange.None => _plan.AllFields,
+            _ => throw new System.Diagnostics.UnreachableException(_unchanged.ToString()),
+        };
+        foreach (var i in fields)
         {
             if (i == textIndex || _plan.Response.Fields[i].ToolCall is not null || IsUnchanged(i))
             {

@@ -26,6 +26,7 @@ internal sealed partial class ChunkDecoder : IDisposable
     private int _chunks; // chunks decoded so far (Decode calls)
     private int _foundAt; // the chunk whose slots the scan memo holds
     private bool _fromChunkBefore; // this chunk's slots were found from the chunk decoded just before (ScanMemo.TryReplay)
+    private SlotChange _unchanged; // the kinds of items (all but the text and the tool_call items) for each of which IsUnchanged holds
     private int _storedAt; // the last chunk whose fields StoreFields kept
     private readonly int[] _slotField; // the plan's SlotFields
     private readonly int[] _fieldChangedAt; // per item: the last chunk in which one of its slots changed (ScanMemo.ChangedSlots)
@@ -82,6 +83,15 @@ internal sealed partial class ChunkDecoder : IDisposable
     /// <summary>False to make a snapshot of every chunk whose values differ from the chunk before's, integers or not (see <see cref="CurrentSnapshot"/>).</summary>
     public bool PatchesSnapshots { get; set; } = true;
 
+    /// <summary>
+    /// False to look at every item of a chunk when its fields are kept and its snapshot compared, rather than skip at once
+    /// the kinds of items none of whose slots changed since the chunk before (<see cref="SlotChange"/>).
+    /// </summary>
+    public bool SkipsUnchangedKinds { get; set; } = true;
+
+    /// <summary>The kinds of items that the last chunk skips as unchanged (<see cref="SlotChange.None"/> when it looks at each).</summary>
+    internal SlotChange UnchangedKinds => _unchanged;
+
     /// <summary>False to unescape and compare a cumulative stream's whole text in every chunk (see <see cref="CumulativeText"/>).</summary>
     public bool ComparesCumulativeBytes
     {
@@ -137,6 +147,7 @@ internal sealed partial class ChunkDecoder : IDisposable
         TextFound = false;
         _chunks++;
         _fromChunkBefore = false;
+        _unchanged = SlotChange.None;
         var checkedBefore = _stringsChecked; // (the chunk before, when this one is found from it)
         _stringsChecked = false;
         CopyEvent(eventType);
@@ -185,13 +196,18 @@ internal sealed partial class ChunkDecoder : IDisposable
             _plan.Paths.Find(payload, _starts, _lengths, _scanMemo);
             _fromChunkBefore = _scanMemo.LastWasReplay && _foundAt == _chunks - 1;
             _foundAt = _chunks;
+            var changed = SlotChange.None;
             foreach (var slot in _scanMemo.ChangedSlots)
             {
                 if (_slotField[slot] >= 0)
                 {
                     _fieldChangedAt[_slotField[slot]] = _chunks;
+                    changed |= _plan.SlotChanges[slot];
                 }
             }
+
+            // (What IsUnchanged says of each item, said once per kind: the usual chunk, whose text alone changed.)
+            _unchanged = _fromChunkBefore && _valuesFromSlotsAlone && !_eventChanged && SkipsUnchangedKinds ? (SlotChange.Joined | SlotChange.Set) & ~changed : SlotChange.None;
             if (_plan.Paths.NeedsDocument)
             {
                 FindWithDocument(payload);
@@ -426,7 +442,11 @@ internal sealed partial class ChunkDecoder : IDisposable
         var textIndex = _plan.Response.TextIndex;
         var storedBefore = _storedAt == _chunks - 1;
         _storedAt = _chunks;
-        for (var i = 0; i < _plan.Response.Fields.Length; i++)
+
+        // When every value kept as the chunk gives it is the chunk before's (IsUnchanged of each, known per kind), only
+        // the items that add per chunk are read.
+        ReadOnlySpan<int> fields = storedBefore && (_unchanged & SlotChange.Set) != 0 ? _plan.AddingFields : _plan.AllFields;
+        foreach (var i in fields)
         {
             var field = _plan.Response.Fields[i];
             if (storedBefore && field.ToolCall is null && !field.Join && IsUnchanged(i))

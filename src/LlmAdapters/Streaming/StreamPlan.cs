@@ -36,6 +36,8 @@ internal sealed class StreamPlan
         TextPayloads = Framing.TextPayloads || matcher is not null || response.Fields.Length == 0;
         (ConverterFields, RawConverters, ReadsTheTextsValues) = Converters(response);
         (SlotFields, UncheckedSlots) = SlotRoles(response, layout.Paths.SlotCount, layout.FieldSlots);
+        AllFields = [.. Enumerable.Range(0, response.Fields.Length)];
+        (SlotChanges, AddingFields) = Kept(response, SlotFields);
         NeedsEventJson = filters.Count > 0;
         foreach (var isEvent in EventFields)
         {
@@ -101,6 +103,45 @@ internal sealed class StreamPlan
         }
 
         return (slotFields, notChecked);
+    }
+
+    /// <summary>
+    /// Per slot: which of the values a chunk keeps it is a path of (<see cref="SlotChange.None"/> for the text, a
+    /// tool_call item and the error paths). A chunk in which no slot of a kind changed has every such value of the chunk
+    /// before.
+    /// </summary>
+    public SlotChange[] SlotChanges { get; }
+
+    /// <summary>
+    /// The items other than the text whose every chunk adds to their value (tool_call pieces, joined items): kept per
+    /// chunk even when no other value changed.
+    /// </summary>
+    public int[] AddingFields { get; }
+
+    /// <summary>Every item's index, in order (what <see cref="AddingFields"/> narrows).</summary>
+    public int[] AllFields { get; }
+
+    private static (SlotChange[] SlotChanges, int[] AddingFields) Kept(ResponseMap response, int[] slotFields)
+    {
+        var changes = new SlotChange[slotFields.Length];
+        for (var slot = 0; slot < slotFields.Length; slot++)
+        {
+            var i = slotFields[slot];
+            changes[slot] = i < 0 || i == response.TextIndex || response.Fields[i].ToolCall is not null ? SlotChange.None
+                : response.Fields[i].Join ? SlotChange.Joined
+                : SlotChange.Set;
+        }
+
+        var adding = new List<int>();
+        for (var i = 0; i < response.Fields.Length; i++)
+        {
+            if (i != response.TextIndex && (response.Fields[i].ToolCall is not null || response.Fields[i].Join))
+            {
+                adding.Add(i);
+            }
+        }
+
+        return (changes, [.. adding]);
     }
 
     /// <summary>The items other than the text that have a converter (checked in every chunk, however the stream is read).</summary>

@@ -39,14 +39,14 @@ public class SnapshotPatchDifferentialTests
         Spike,
     }
 
-    private sealed record PatchShape(string Name, LlmCatalog Catalog, LlmProfile Profile, string[] Names, Func<Chunk, string> Write, string Call = "chat");
+    internal sealed record PatchShape(string Name, LlmCatalog Catalog, LlmProfile Profile, string[] Names, Func<Chunk, string> Write, string Call = "chat");
 
     /// <summary>One chunk's parts: its text (and the whole text so far), its integers (JSON text, or null for a missing key), and the rest.</summary>
-    private sealed record Chunk(int Index, bool Last, string Piece, string Whole, string?[] Numbers, string Id, string EventType, bool Swapped, bool Spaced, bool Extra);
+    internal sealed record Chunk(int Index, bool Last, string Piece, string Whole, string?[] Numbers, string Id, string EventType, bool Swapped, bool Spaced, bool Extra);
 
     private static readonly string[] Pieces = ["你好", "，", " world", "😀!", "\"q\"\n", "\\ {x}", string.Empty, "中文🀄"];
 
-    private static readonly PatchShape[] Shapes =
+    internal static readonly PatchShape[] Shapes =
     [
         new("dashscope", LlmCatalog.BuiltIn, Profile("dashscope"), ["content", "reasoning", "finish_reason", "usage", "id", "nope"], c =>
             $"id:{c.Index + 1}\nevent:{c.EventType}\n:HTTP_STATUS/200\ndata:{{\"output\":{{\"choices\":[{{\"message\":{{\"content\":{J(c.Piece)},\"role\":\"assistant\"}},\"finish_reason\":\"{(c.Last ? "stop" : "null")}\"}}]}},"
@@ -145,7 +145,7 @@ public class SnapshotPatchDifferentialTests
     }
 
     /// <summary>A stream of 3 to 24 chunks: per integer a walk, per chunk now and then something else that changes.</summary>
-    private static (string Kind, byte[] Body) Generate(PatchShape shape, Random random)
+    internal static (string Kind, byte[] Body) Generate(PatchShape shape, Random random)
     {
         var count = random.Next(3, 25);
         // Half the streams as vendors send them (a count or two that grow, the rest constant), half with any walks.
