@@ -23,6 +23,8 @@ public static class Program
                 return await FramingsRunner.RunAsync(rest);
             case ["memory", .. var rest]:
                 return await InMemory.InMemoryRunner.RunAsync(rest);
+            case ["alternate", .. var rest]:
+                return await InMemory.AlternateRunner.RunAsync(rest);
             case ["gateway", .. var rest]:
                 return await GatewayRunner.RunAsync(rest);
             case ["proxy", .. var rest]:
@@ -56,6 +58,9 @@ public static class Program
                                                           every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
                       memory [--wire W] [--client hand|handend|library|updates|chatclient] [--chunks N] [--rounds N] [--smoke]
                                                           the framings' bodies without a network: CPU ns and bytes per chunk, one client per process
+                      alternate --base DIR [--rounds N (12)] [--processes N (4)] wire:client ...
+                                                          memory's figures of another build of this program (DIR: its output folder) and of this one,
+                                                          alternated in each process (each build in its own load context): ratios per process
                       gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]
                                                           samples/Gateway against YARP forwarding the same OpenAI stream (build the solution first)
                       cold-start [--processes N (9)] [--smoke]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -439,46 +440,64 @@ internal sealed partial class ChunkDecoder : IDisposable
 
     private void StoreFields(ReadOnlySpan<byte> payload)
     {
-        var textIndex = _plan.Response.TextIndex;
         var storedBefore = _storedAt == _chunks - 1;
         _storedAt = _chunks;
-
-        // When every value kept as the chunk gives it is the chunk before's (IsUnchanged of each, known per kind), only
-        // the items that add per chunk are read.
-        ReadOnlySpan<int> fields = storedBefore && (_unchanged & SlotChange.Set) != 0 ? _plan.AddingFields : _plan.AllFields;
-        foreach (var i in fields)
+        if (storedBefore && (_unchanged & SlotChange.Set) != 0)
         {
-            var field = _plan.Response.Fields[i];
-            if (storedBefore && field.ToolCall is null && !field.Join && IsUnchanged(i))
+            // Every value kept as the chunk gives it is the chunk before's (IsUnchanged of each, known for the kind): only
+            // the items that add per chunk are read.
+            foreach (var i in _plan.AddingFields)
             {
-                continue; // kept from the chunk before: the same value (or none)
+                StoreField(i, payload);
             }
 
-            if (i != textIndex && !_skipped[i] && TryField(i, payload, out var raw) && !IsNull(raw))
+            return;
+        }
+
+        var textIndex = _plan.Response.TextIndex;
+        var fields = _plan.Response.Fields;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i == textIndex || (storedBefore && fields[i].ToolCall is null && !fields[i].Join && IsUnchanged(i)))
             {
-                if (field.ToolCall is not null)
-                {
-                    // Pieces of tool calls, joined by their key; the whole calls are the item's final value.
-                    if (KeepToolCalls)
-                    {
-                        AddToolCalls(i, raw);
-                    }
-                }
-                else if (field.Join)
-                {
-                    // Reasoning deltas and the like: the final value is all the pieces, in order (read from the raw JSON
-                    // when the converter can: Gemini's thoughts, per chunk).
-                    Fields.Append(i, field.Converter is null && raw[0] == (byte)'"'
-                        ? JsonStrings.Decode(raw)
-                        : field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var piece, out _)
-                            ? NoteConverted(i, piece) ?? string.Empty
-                            : ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
-                }
-                else
-                {
-                    Fields.Set(i, raw);
-                }
+                continue; // (the text is the update's own;) kept from the chunk before: the same value (or none)
             }
+
+            StoreField(i, payload);
+        }
+    }
+
+    /// <summary>Keeps item <paramref name="i"/>'s value in this chunk (its pieces, for a tool_call or joined item).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // (per item of every chunk: in both of StoreFields's loops)
+    private void StoreField(int i, ReadOnlySpan<byte> payload)
+    {
+        if (_skipped[i] || !TryField(i, payload, out var raw) || IsNull(raw))
+        {
+            return;
+        }
+
+        var field = _plan.Response.Fields[i];
+        if (field.ToolCall is not null)
+        {
+            // Pieces of tool calls, joined by their key; the whole calls are the item's final value.
+            if (KeepToolCalls)
+            {
+                AddToolCalls(i, raw);
+            }
+        }
+        else if (field.Join)
+        {
+            // Reasoning deltas and the like: the final value is all the pieces, in order (read from the raw JSON when the
+            // converter can: Gemini's thoughts, per chunk).
+            Fields.Append(i, field.Converter is null && raw[0] == (byte)'"'
+                ? JsonStrings.Decode(raw)
+                : field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var piece, out _)
+                    ? NoteConverted(i, piece) ?? string.Empty
+                    : ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
+        }
+        else
+        {
+            Fields.Set(i, raw);
         }
     }
 
