@@ -159,6 +159,30 @@ public class LlmChatClientTests
     }
 
     [Test]
+    public async Task Streaming_EachUpdatesModelAndId_AreItsChunks_WhenTheyChangeMidStream_OrAreTheText()
+    {
+        // A chunk whose model changes (a router switching models) gives the new one from that chunk on, an id that comes
+        // late is taken when it comes, and a model that is the text item (the first, where no item is named content or
+        // text) is each update's text.
+        static string Chunk(string? id, string model, string piece)
+            => $"data: {{{(id is null ? string.Empty : $"\"id\":\"{id}\",")}\"object\":\"chat.completion.chunk\",\"model\":\"{model}\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{piece}\"}},\"finish_reason\":null}}]}}\n\n";
+        var body = Chunk(null, "m-a", "一") + Chunk("c1", "m-a", "二") + Chunk("c1", "m-a", "三") + Chunk("c1", "m-b", "四") + Chunk("c1", "m-b", "五") + "data: [DONE]\n\n";
+        foreach (var client in new[] { OpenAi(StreamResponses.Body(body)), new Decorator(OpenAi(StreamResponses.Body(body))) })
+        {
+            var updates = await client.AsIChatClient().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToListAsync();
+            Assert.That(updates.Select(u => $"{u.Text}|{u.ResponseId}|{u.ModelId}"), Is.EqualTo(new[] { "一||m-a", "二|c1|m-a", "三|c1|m-a", "四|c1|m-b", "五|c1|m-b" }), client.GetType().Name);
+        }
+
+        var echo = LlmCatalog.FromJson(
+            """
+            { "name": "echo", "chat": { "path": "/chat", "apitype": "stream", "stream_format": "sse", "resp": [
+              { "name": "model", "value": "choices[0].delta.content" }, { "name": "id", "value": "id" } ] } }
+            """, "echo.json").CreateClient(new LlmProfile { Adapter = "echo", BaseUrl = "https://vendor.test" }, StreamResponses.Body(body).Mock);
+        var echoed = await echo.AsIChatClient().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToListAsync();
+        Assert.That(echoed.Select(u => $"{u.Text}|{u.ModelId}"), Is.EqualTo(new[] { "一|一", "二|二", "三|三", "四|四", "五|五" }));
+    }
+
+    [Test]
     public void Streaming_AContentTheCallCannotSend_FailsWhenEnumerated_AndNothingIsSent()
     {
         var handler = StreamResponses.Body(StreamResponses.OpenAi(["ok"]));
