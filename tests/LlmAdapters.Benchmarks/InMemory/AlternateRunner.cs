@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -115,22 +114,10 @@ public static class AlternateRunner
         var medians = cases.ToDictionary(c => $"{c.Wire} {c.Client}", _ => (Base: new List<double>(), Now: new List<double>()));
         for (var p = 0; p < processes; p++)
         {
-            var host = Environment.ProcessPath!;
-            var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
-            var self = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [typeof(AlternateRunner).Assembly.Location] : Array.Empty<string>();
-            foreach (var arg in self.Concat(["alternate", "--in-process", "--base", baseDirectory, "--rounds", rounds.ToString(Inv)]).Concat(cases.Select(c => $"{c.Wire}:{c.Client}")))
+            var (exitCode, output, error) = await SelfProcess.RunTieredAsync([.. new[] { "alternate", "--in-process", "--base", baseDirectory, "--rounds", rounds.ToString(Inv) }.Concat(cases.Select(c => $"{c.Wire}:{c.Client}"))]);
+            if (exitCode != 0)
             {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
-            using var child = Process.Start(start)!;
-            var output = await child.StandardOutput.ReadToEndAsync();
-            var error = await child.StandardError.ReadToEndAsync();
-            await child.WaitForExitAsync();
-            if (child.ExitCode != 0)
-            {
-                Console.Error.WriteLine($"process {p + 1}: exit code {child.ExitCode}: {output}{error}");
+                Console.Error.WriteLine($"process {p + 1}: exit code {exitCode}: {output}{error}");
                 return 1;
             }
 

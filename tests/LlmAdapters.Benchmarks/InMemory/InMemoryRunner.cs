@@ -207,24 +207,11 @@ public static class InMemoryRunner
         {
             foreach (var client in clients)
             {
-                // This program again: its apphost (dotnet run), or dotnet and its assembly.
-                var host = Environment.ProcessPath!;
-                var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
-                var self = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [typeof(InMemoryRunner).Assembly.Location] : Array.Empty<string>();
-                foreach (var arg in self.Concat(["memory", "--wire", wire, "--client", client]).Concat(passOn))
-                {
-                    start.ArgumentList.Add(arg);
-                }
-
-                start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
-                using var child = Process.Start(start)!;
-                var output = await child.StandardOutput.ReadToEndAsync();
-                var error = await child.StandardError.ReadToEndAsync();
-                await child.WaitForExitAsync();
+                var (exitCode, output, error) = await SelfProcess.RunTieredAsync([.. new[] { "memory", "--wire", wire, "--client", client }.Concat(passOn)]);
                 var words = output.Split(' ');
-                if (child.ExitCode != 0 || words.Length < 6)
+                if (exitCode != 0 || words.Length < 6)
                 {
-                    Console.Error.WriteLine($"{wire} {client}: exit code {child.ExitCode}: {output}{error}");
+                    Console.Error.WriteLine($"{wire} {client}: exit code {exitCode}: {output}{error}");
                     return 1;
                 }
 

@@ -50,7 +50,7 @@ public static class GatewayRunner
         }
 
         await using var upstream = await ServerProcess.StartAsync(1);
-        await using var yarp = await ServerProcess.StartAsync(ServerProcess.Self("proxy", "--target", upstream.BaseUrl));
+        await using var yarp = await ServerProcess.StartAsync(SelfProcess.Info("proxy", "--target", upstream.BaseUrl));
         await using var gateway = await ServerProcess.StartAsync(GatewayStart(gatewayDll, upstream.BaseUrl, chunks, concurrentChunks, million), ready: "Now listening on: ", exitsOnStdinClose: false);
 
         Console.WriteLine("# Gateway vs YARP (loopback)");

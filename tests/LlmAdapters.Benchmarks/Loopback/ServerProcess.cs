@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 
+using LlmAdapters.Benchmarks.Support;
+
 namespace LlmAdapters.Benchmarks.Loopback;
 
 /// <summary>This program started again as "serve": the loopback Kestrel server in its own process.</summary>
@@ -34,7 +36,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return _process.WorkingSet64;
     }
 
-    public static Task<ServerProcess> StartAsync(int batch) => StartAsync(Self("serve", "--batch", batch.ToString(CultureInfo.InvariantCulture)));
+    public static Task<ServerProcess> StartAsync(int batch) => StartAsync(SelfProcess.Info("serve", "--batch", batch.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// Starts <paramref name="info"/>, a server that prints <paramref name="ready"/> and its URL when it listens; one that
@@ -67,24 +69,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts this program again with <paramref name="args"/>, its standard output redirected.</summary>
-    public static ProcessStartInfo Self(params string[] args)
-    {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
-        var info = new ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true, FileName = self };
-        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            info.ArgumentList.Add(typeof(Program).Assembly.Location); // run through the dotnet host
-        }
-
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return info;
-    }
-
     /// <summary>
     /// Runs <paramref name="mode"/> (<c>cold [kind]</c> or <c>cold-floor</c>) in a fresh process and returns the
     /// milliseconds it prints; <paramref name="jitOnly"/> keeps the runtime from loading the library's ReadyToRun image, as
@@ -92,7 +76,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<double> ColdBuildMsAsync(bool jitOnly = false, params string[] mode)
     {
-        var info = Self(mode.Length == 0 ? ["cold"] : mode);
+        var info = SelfProcess.Info(mode.Length == 0 ? ["cold"] : mode);
         if (jitOnly)
         {
             info.Environment["DOTNET_ReadyToRunExcludeList"] = "LlmAdapters";
