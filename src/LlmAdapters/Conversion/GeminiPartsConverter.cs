@@ -54,10 +54,11 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
         return thoughts && !any ? JsonValues.Null : JsonValues.String(sb.ToString());
     }
 
-    public bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString)
+    public bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString, out bool onlyText)
     {
         text = null;
         readEveryString = false;
+        onlyText = false;
         if (OnlyTextPart(json) is { Length: > 0 } only)
         {
             // The usual stream chunk: one part with only a text, so no thought: no JSON reader for it.
@@ -67,8 +68,9 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
                 return true;
             }
 
-            text = JsonStrings.Decode(only);
+            text = TextOfOnlyText(JsonStrings.Decode(only));
             readEveryString = true;
+            onlyText = true;
             return true;
         }
 
@@ -128,6 +130,10 @@ internal sealed class GeminiPartsConverter(string name, bool thoughts) : IRawTex
         text = thoughts && first is null ? null : wantText ? more?.ToString() ?? first ?? string.Empty : string.Empty;
         return true;
     }
+
+    /// <inheritdoc />
+    /// <remarks>One part with only a text and no <c>thought</c>: that text for <c>gemini_text</c>, JSON null for <c>gemini_thoughts</c>.</remarks>
+    public string? TextOfOnlyText(string onlyText) => thoughts ? null : onlyText;
 
     /// <summary>
     /// The string token (quotes included) when <paramref name="json"/>, a valid JSON value, is exactly

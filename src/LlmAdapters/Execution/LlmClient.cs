@@ -83,7 +83,7 @@ internal sealed class LlmClient : ILlmClient, ILlmClientCapabilities
 
     // The same loop: no iterator of its own over the stream's.
     public IAsyncEnumerable<LlmStreamUpdate> StreamUpdatesAsync(LlmRequest request, CancellationToken cancellationToken = default)
-        => new ObservedStream<LlmStreamUpdate>(this, request, textOnly: false, Update, static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
+        => new ObservedStream<LlmStreamUpdate>(this, request, textOnly: false, static stream => Update(stream), static response => new LlmStreamUpdate(response.Text, response.Fields), cancellationToken, PollUpdatesCore, LastUpdate);
 
     /// <summary>
     /// <see cref="StreamUpdatesAsync"/> with each update turned by <paramref name="map"/> in the stream's own loop: a

@@ -23,7 +23,20 @@ internal interface IRawTextConverter : ILlmConverter
     /// True when making the text decoded every string in the value (so each is known to be text: valid UTF-8, no half
     /// surrogate pair), and a check of the value's strings would find nothing more.
     /// </param>
-    bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString);
+    /// <param name="onlyText">
+    /// True when the value holds one text and nothing else that a converter of the same values
+    /// (<see cref="ReadsTheSameValuesAs"/>) reads (Gemini: one part with only a text), and <paramref name="text"/> is that
+    /// text: such a converter then gives its own text of the value by <see cref="TextOfOnlyText"/>, without reading it.
+    /// </param>
+    bool TryConvertText(ReadOnlySpan<byte> json, bool wantText, out string? text, out bool readEveryString, out bool onlyText);
+
+    /// <summary>
+    /// This converter's text of a value that a converter reading the same values (<see cref="ReadsTheSameValuesAs"/>)
+    /// found to hold only <paramref name="onlyText"/> (its <see cref="TryConvertText"/>'s <c>onlyText</c>): exactly what
+    /// <see cref="TryConvertText"/> would give for that value (a differential test holds the two to that); null for
+    /// JSON null.
+    /// </summary>
+    string? TextOfOnlyText(string onlyText);
 
     /// <summary>True when <see cref="ILlmConverter.Convert"/> always gives a JSON string (which is then the value's text).</summary>
     bool GivesString { get; }

@@ -58,6 +58,12 @@ internal readonly ref struct SlotValues(ReadOnlySpan<byte> json, ReadOnlySpan<in
     /// </summary>
     public bool TryFirst(ReadOnlySpan<int> slots, out ReadOnlySpan<byte> raw)
     {
+        if (slots.Length == 1)
+        {
+            // An item without alternatives (most): its one slot, found or not, is the rule's answer.
+            return TryGet(slots[0], out raw);
+        }
+
         var slot = FirstSlot(slots);
         raw = default;
         return slot >= 0 && TryGet(slot, out raw);

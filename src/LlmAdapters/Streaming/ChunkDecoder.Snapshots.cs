@@ -209,6 +209,14 @@ internal sealed partial class ChunkDecoder
     /// <summary>A field's mark in a snapshot of this chunk (see <see cref="ChunkSnapshot.MarkOf"/>), or <see cref="Gathered"/> when its value (<paramref name="raw"/>) is to be copied into it.</summary>
     private int Mark(int i, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> raw)
     {
+        if (ConvertedToNullHere(i))
+        {
+            // Its converter made JSON null of its value in this chunk already (Gemini's thoughts in a chunk of text): no
+            // value, as below, without looking it up again.
+            raw = default;
+            return ChunkSnapshot.Absent;
+        }
+
         if (_skipped[i] || _plan.Response.Fields[i].ToolCall is not null || !TryField(i, payload, out raw) || IsNull(raw))
         {
             // (A chunk's pieces of tool calls are not calls: they come whole in the stream's last update.)
@@ -231,7 +239,7 @@ internal sealed partial class ChunkDecoder
         }
 
         if (_plan.Response.Fields[i].Converter is IRawTextConverter rawConverter
-            && (ConvertedToNullHere(i) || (rawConverter.TryConvertText(raw, wantText: false, out var converted, out _) && converted is null)))
+            && rawConverter.TryConvertText(raw, wantText: false, out var converted, out _, out _) && converted is null)
         {
             // Converted to JSON null (Gemini's thoughts in a chunk without any): no value, as an absent one.
             return ChunkSnapshot.Absent;

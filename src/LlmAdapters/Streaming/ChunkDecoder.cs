@@ -125,6 +125,7 @@ internal sealed partial class ChunkDecoder : IDisposable
     // Where the value is that the text's converter (an IRawTextConverter) read in this chunk (-1: none).
     private int _textConvertedStart = -1;
     private int _textConvertedLength;
+    private string? _textOnlyText; // when that converter found the value to hold only one text: that text (else null)
     private readonly bool[] _unchecked; // the plan's UncheckedSlots
 
     /// <summary>The text piece of the last chunk, null when it had none.</summary>
@@ -225,6 +226,7 @@ internal sealed partial class ChunkDecoder : IDisposable
             ApplyFilters(payload);
             _textReadWholeStart = -1;
             _textConvertedStart = -1;
+            _textOnlyText = null;
             Text = ReadText(payload);
             ValidateStrings(payload, checkedBefore && _fromChunkBefore);
             if (KeepFields)
@@ -491,7 +493,7 @@ internal sealed partial class ChunkDecoder : IDisposable
             // converter can: Gemini's thoughts, per chunk).
             Fields.Append(i, field.Converter is null && raw[0] == (byte)'"'
                 ? JsonStrings.Decode(raw)
-                : field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var piece, out _)
+                : field.Converter is IRawTextConverter fast && TryConvertJoined(i, fast, raw, payload, out var piece)
                     ? NoteConverted(i, piece) ?? string.Empty
                     : ResponseMap.TextOf(field, ResponseMap.Convert(field, JsonValues.Parse(raw), _callDescription)));
         }
@@ -499,6 +501,21 @@ internal sealed partial class ChunkDecoder : IDisposable
         {
             Fields.Set(i, raw);
         }
+    }
+
+    /// <summary>
+    /// A joined item's piece by its converter: when the text's converter read the same value in this chunk and found it
+    /// to hold only one text (Gemini's usual chunk, whose thoughts are then none), from that text without a second reading.
+    /// </summary>
+    private bool TryConvertJoined(int i, IRawTextConverter converter, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload, out string? piece)
+    {
+        if (_textOnlyText is { } onlyText && _plan.ReadsTheTextsValues[i] && ReadByTheTextsConverter(raw, payload))
+        {
+            piece = converter.TextOfOnlyText(onlyText);
+            return true;
+        }
+
+        return converter.TryConvertText(raw, wantText: true, out piece, out _, out _);
     }
 
     /// <summary>
@@ -562,7 +579,7 @@ internal sealed partial class ChunkDecoder : IDisposable
         {
             var i = converterFields[c];
             if (!_skipped[i] && !(checkedBefore && IsUnchanged(i)) && TryField(i, payload, out var raw) && !IsNull(raw)
-                && !(_plan.RawConverters[c] is { } fast && ((_plan.ReadsTheTextsValues[c] && ReadByTheTextsConverter(raw, payload)) || fast.TryConvertText(raw, wantText: false, out _, out _))))
+                && !(_plan.RawConverters[c] is { } fast && ((_plan.ReadsTheTextsValues[i] && ReadByTheTextsConverter(raw, payload)) || fast.TryConvertText(raw, wantText: false, out _, out _, out _))))
             {
                 _ = ResponseMap.Convert(fields[i], JsonValues.Parse(raw), _callDescription);
             }
@@ -599,12 +616,13 @@ internal sealed partial class ChunkDecoder : IDisposable
             // The usual piece of text: the bytes between the quotes, checked as UTF-8, when it has no escape.
             text = JsonStrings.Decode(raw);
         }
-        else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted, out var readAll))
+        else if (field.Converter is IRawTextConverter fast && fast.TryConvertText(raw, wantText: true, out var converted, out var readAll, out var onlyText))
         {
             text = converted ?? string.Empty; // JSON null's text
             if (payload.Overlaps(raw, out var offset))
             {
                 (_textConvertedStart, _textConvertedLength) = (offset, raw.Length);
+                _textOnlyText = onlyText ? converted : null;
                 if (readAll)
                 {
                     (_textReadWholeStart, _textReadWholeLength) = (offset, raw.Length);

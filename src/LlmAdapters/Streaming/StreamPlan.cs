@@ -150,7 +150,7 @@ internal sealed class StreamPlan
     /// <summary>Per <see cref="ConverterFields"/> entry: its converter, when it reads raw JSON (<see cref="IRawTextConverter"/>).</summary>
     public IRawTextConverter?[] RawConverters { get; }
 
-    /// <summary>Per <see cref="ConverterFields"/> entry: true when it reads the same values as the text's converter (<see cref="IRawTextConverter.ReadsTheSameValuesAs"/>).</summary>
+    /// <summary>Per item: true when its converter reads the same values as the text's converter (<see cref="IRawTextConverter.ReadsTheSameValuesAs"/>).</summary>
     public bool[] ReadsTheTextsValues { get; }
 
     private static (int[] Fields, IRawTextConverter?[] Raw, bool[] SameAsText) Converters(ResponseMap response)
@@ -163,7 +163,7 @@ internal sealed class StreamPlan
 
         var fields = new int[count];
         var raw = new IRawTextConverter?[count];
-        var sameAsText = new bool[count];
+        var sameAsText = new bool[response.Fields.Length];
         var textConverter = response.TextIndex >= 0 ? response.Fields[response.TextIndex].Converter as IRawTextConverter : null;
         count = 0;
         for (var i = 0; i < response.Fields.Length; i++)
@@ -172,7 +172,7 @@ internal sealed class StreamPlan
             {
                 fields[count] = i;
                 raw[count] = converter as IRawTextConverter;
-                sameAsText[count] = raw[count] is { } reader && textConverter is not null && reader.ReadsTheSameValuesAs(textConverter);
+                sameAsText[i] = raw[count] is { } reader && textConverter is not null && reader.ReadsTheSameValuesAs(textConverter);
                 count++;
             }
         }

@@ -34,7 +34,7 @@ public class GeminiPartsConverterTests
             Assert.That(converted.ValueKind, Is.EqualTo(JsonValueKind.String), json);
         }
 
-        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: false, out var checkedOnly, out _), Is.True, json);
+        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: false, out var checkedOnly, out _, out _), Is.True, json);
         Assert.That(checkedOnly is null, Is.EqualTo(fast is null), json);
     }
 
@@ -48,7 +48,7 @@ public class GeminiPartsConverterTests
         for (var i = 0; i < 5_000; i++)
         {
             var json = Parts(random);
-            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out _), Is.True, json);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out _, out _), Is.True, json);
             AssertSame(c, json, fast);
             thoughtsSeen += json.Contains("\"thought\":true", StringComparison.Ordinal) ? 1 : 0;
         }
@@ -69,7 +69,7 @@ public class GeminiPartsConverterTests
         for (var i = 0; i < 3_000; i++)
         {
             var json = Encoding.UTF8.GetBytes(i < others.Length ? others[i] : Parts(random));
-            Assert.That(thoughts.TryConvertText(json, wantText: false, out _, out _), Is.EqualTo(text.TryConvertText(json, wantText: true, out _, out _)), Encoding.UTF8.GetString(json));
+            Assert.That(thoughts.TryConvertText(json, wantText: false, out _, out _, out _), Is.EqualTo(text.TryConvertText(json, wantText: true, out _, out _, out _)), Encoding.UTF8.GetString(json));
         }
     }
 
@@ -80,7 +80,7 @@ public class GeminiPartsConverterTests
     public void A_value_that_is_not_a_list_goes_to_the_element_path_which_says_what_is_wrong(string json)
     {
         var c = Converter("gemini_text");
-        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _, out _), Is.False);
+        Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _, out _, out _), Is.False);
         Assert.That(() => c.Convert(JsonValues.Parse(Encoding.UTF8.GetBytes(json))), Throws.InstanceOf<FormatException>().With.Message.Contains("list of text parts"));
     }
 
@@ -97,7 +97,7 @@ public class GeminiPartsConverterTests
             "[{\"text\":\"a\",\"thought\":false,\"thought\":true}]",
         })
         {
-            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out _), Is.True);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out _, out _), Is.True);
             AssertSame(c, json, fast);
         }
     }
@@ -116,10 +116,51 @@ public class GeminiPartsConverterTests
             var compact = i % 2 == 0; // as the API sends it (its own shortcut), or spaced anywhere
             string S() => compact ? string.Empty : space[random.Next(space.Length)];
             var json = $"{S()}[{S()}{{{S()}\"text\"{S()}:{S()}\"{Texts[random.Next(Texts.Length)]}{Texts[random.Next(Texts.Length)]}\"{S()}}}{S()}]{S()}";
-            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out var readAll), Is.True, json);
+            Assert.That(c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out var fast, out var readAll, out _), Is.True, json);
             AssertSame(c, json, fast);
             Assert.That(readAll, Is.EqualTo(name == "gemini_text"), json);
         }
+    }
+
+    [Test]
+    public void A_value_said_to_hold_only_text_gives_each_reading_by_that_text_what_reading_it_gives()
+    {
+        // The stream decoder reads a chunk's parts once for the text; when that reading says the value holds only one
+        // text (onlyText), the thoughts are taken from that text (TextOfOnlyText) instead of a second reading. Over
+        // generated lists, the one-text shapes with and without white space, and values that are not lists, both readings
+        // given so must be what each gives by reading the value itself, and the element path's.
+        var readers = new[] { Converter("gemini_text"), Converter("gemini_thoughts") };
+        var random = new Random(20261207);
+        string[] space = ["", " ", "\n", "\t"];
+        string[] others = ["{\"text\":\"a\"}", "\"a\"", "42", "[]", "[{\"text\":\"a\",\"thought\":true}]", "[{\"text\":\"a\"},{\"text\":\"b\"}]", "[{\"text\":\"a\",\"thought\":false}]"];
+        var said = 0;
+        for (var i = 0; i < 6_000; i++)
+        {
+            string S() => i % 3 == 0 ? string.Empty : space[random.Next(space.Length)];
+            var json = i < others.Length ? others[i]
+                : i % 2 == 0 ? Parts(random)
+                : $"{S()}[{S()}{{{S()}\"text\"{S()}:{S()}\"{Texts[random.Next(Texts.Length)]}{Texts[random.Next(Texts.Length)]}\"{S()}}}{S()}]{S()}";
+            var bytes = Encoding.UTF8.GetBytes(json);
+            foreach (var reader in readers)
+            {
+                if (!reader.TryConvertText(bytes, wantText: true, out var text, out _, out var onlyText) || !onlyText)
+                {
+                    continue;
+                }
+
+                said++;
+                Assert.That(text, Is.Not.Null, json);
+                foreach (var other in readers)
+                {
+                    Assert.That(other.ReadsTheSameValuesAs(reader), Is.True);
+                    Assert.That(other.TryConvertText(bytes, wantText: true, out var own, out _, out _), Is.True, json);
+                    Assert.That(other.TextOfOnlyText(text!), Is.EqualTo(own), json);
+                    AssertSame(other, json, other.TextOfOnlyText(text!));
+                }
+            }
+        }
+
+        Assert.That(said, Is.GreaterThan(2_000), "the generator makes values that hold only one text");
     }
 
     [Test]
@@ -128,13 +169,13 @@ public class GeminiPartsConverterTests
         var c = Converter("gemini_text");
         foreach (var json in new[] { "[{\"text\":\"\\ud800\"}]", "[{\"text\":\"a\\udc00b\"}]" })
         {
-            Assert.That(() => c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _, out _), Throws.InstanceOf<InvalidOperationException>(), json);
+            Assert.That(() => c.TryConvertText(Encoding.UTF8.GetBytes(json), wantText: true, out _, out _, out _), Throws.InstanceOf<InvalidOperationException>(), json);
             Assert.That(() => Slow(c, json), Throws.InstanceOf<InvalidOperationException>(), json);
         }
 
         var invalidUtf8 = Encoding.UTF8.GetBytes("[{\"text\":\"a#b\"}]");
         invalidUtf8[Array.IndexOf(invalidUtf8, (byte)'#')] = 0xFF;
-        Assert.That(() => c.TryConvertText(invalidUtf8, wantText: true, out _, out _), Throws.InstanceOf<DecoderFallbackException>());
+        Assert.That(() => c.TryConvertText(invalidUtf8, wantText: true, out _, out _, out _), Throws.InstanceOf<DecoderFallbackException>());
     }
 
     private static string Parts(Random random)

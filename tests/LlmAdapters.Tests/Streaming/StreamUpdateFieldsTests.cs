@@ -171,6 +171,27 @@ public class StreamUpdateFieldsTests
     }
 
     [Test]
+    public async Task A_gemini_stream_called_whole_joins_the_thoughts_alone_as_its_reasoning()
+    {
+        // The joined reasoning of a chunk whose parts are one text is taken from the text's reading of them (no thought,
+        // so no piece): the whole response's reasoning must be the thought parts' texts alone, its text the others'.
+        var body = File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../../LlmAdapters.Conformance.Tests/Fixtures/gemini/stream-with-thoughts/response.sse"));
+        using var http = new HttpClient(new FixedBodyHandler(body));
+        var client = LlmCatalog.BuiltIn.CreateClient(new LlmProfile { Adapter = "gemini", BaseUrl = "https://vendor.test", Variables = { ["apikey"] = "k", ["model"] = "gemini-2.5-flash" } }, http);
+
+        var response = await client.CallAsync(new LlmRequest { Prompt = "你好" });
+
+        var parts = Encoding.UTF8.GetString(body).Split("\n").Where(l => l.StartsWith("data: ", StringComparison.Ordinal))
+            .SelectMany(l => JsonDocument.Parse(l[6..]).RootElement.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray().ToList()).ToList();
+        var thoughts = string.Concat(parts.Where(p => p.TryGetProperty("thought", out var t) && t.GetBoolean()).Select(p => p.GetProperty("text").GetString()));
+        var text = string.Concat(parts.Where(p => !p.TryGetProperty("thought", out _)).Select(p => p.GetProperty("text").GetString()));
+        Assert.That(thoughts, Is.Not.Empty);
+        Assert.That(parts.Count(p => !p.TryGetProperty("thought", out _)), Is.GreaterThan(1), "chunks of text alone");
+        Assert.That(response.Text, Is.EqualTo(text));
+        Assert.That(response.Fields["reasoning"].GetString(), Is.EqualTo(thoughts));
+    }
+
+    [Test]
     public async Task GetString_reads_one_field_of_each_update_as_its_fields_show_it()
     {
         // A DeepSeek-R1 stream through SiliconFlow (the recorded conformance fixture): reasoning pieces, then content.
