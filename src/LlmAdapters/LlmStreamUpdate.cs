@@ -102,6 +102,15 @@ public sealed class LlmStreamUpdate
         return Fields.TryGetValue(name, out var value) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number ? Internal.JsonValues.ToText(value) : null;
     }
 
+    /// <summary>
+    /// True when <paramref name="field"/> is known to have <paramref name="other"/>'s value: both updates read from the
+    /// same snapshot with the same patch (a stream's chunks that differ in their text alone), and the field is not the
+    /// text. False says nothing.
+    /// </summary>
+    internal bool HasTheSameValue(string field, LlmStreamUpdate? other)
+        => other is not null && _patch == other._patch && Volatile.Read(ref _source) is Mapping.ChunkSnapshot snapshot
+            && ReferenceEquals(snapshot, Volatile.Read(ref other._source)) && !snapshot.IsFromAnyText(field);
+
     private IReadOnlyDictionary<string, JsonElement> MakeFields()
     {
         // Made on first read (most consumers of a stream read its text, finish reason and usage only) and kept in place of

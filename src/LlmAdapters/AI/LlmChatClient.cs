@@ -62,19 +62,33 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
     {
         private string? _responseId;
         private string? _modelId = modelId;
+        private LlmStreamUpdate? _last;
 
         public ChatResponseUpdate Map(LlmStreamUpdate update)
         {
             // Read by name, not through update.Fields: the fields of a chunk are made only when someone asks for all of them.
-            _responseId ??= update.FieldText("id");
-            _modelId = update.FieldText("model") ?? _modelId;
-            var contents = new List<AIContent>(1);
+            // (Read only when they may differ from the update before's: a stream's chunks most often share their values.)
+            if (_responseId is null && !update.HasTheSameValue("id", _last))
+            {
+                _responseId = update.FieldText("id");
+            }
+
+            if (!update.HasTheSameValue("model", _last))
+            {
+                _modelId = update.FieldText("model") ?? _modelId;
+            }
+
+            _last = update;
+            var contents = new UpdateContents();
             if (update.Text.Length > 0)
             {
                 contents.Add(new TextContent(update.Text));
             }
 
-            AddFunctionCalls(contents, update.ToolCalls);
+            if (update.ToolCalls is { Count: > 0 } calls)
+            {
+                AddFunctionCalls(contents, calls);
+            }
 
             if (update.Usage is { } usage)
             {
@@ -337,7 +351,8 @@ internal sealed class LlmChatClient(ILlmClient client, string call) : IChatClien
     };
 
     /// <summary>The model's tool calls as <see cref="FunctionCallContent"/>, their arguments parsed (the values as <see cref="JsonElement"/>s).</summary>
-    private static void AddFunctionCalls(List<AIContent> contents, IReadOnlyList<LlmToolCall> calls)
+    private static void AddFunctionCalls<TContents>(TContents contents, IReadOnlyList<LlmToolCall> calls)
+        where TContents : IList<AIContent>
     {
         foreach (var call in calls)
         {

@@ -419,6 +419,9 @@ internal sealed class ChunkSnapshot
     /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
     public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && Start(index) == FromText;
 
+    /// <summary>True when field <paramref name="name"/>'s value is the update's text or a cumulative stream's whole text (so that it differs between updates that share this snapshot).</summary>
+    public bool IsFromAnyText(string name) => _map.IndexOf(name) is var index and >= 0 && Start(index) is FromText or FromWholeText;
+
     /// <summary>Token usage, when this chunk carries it.</summary>
     public LlmUsage? Usage
     {

@@ -183,6 +183,26 @@ public class LlmChatClientTests
     }
 
     [Test]
+    public async Task Streaming_AModelThatIsAnIntegerChangingInEveryChunk_IsEachChunksOwn()
+    {
+        // Chunks that differ only in integers share one snapshot of their values, each with its own integers (a patch):
+        // the chat client reads a value again unless the update before had the same snapshot and the same integers.
+        static string Chunk(int tokens, string piece)
+            => $"data: {{\"output\":{{\"text\":\"{piece}\"}},\"usage\":{{\"output_tokens\":{tokens},\"input_tokens\":7}},\"request_id\":\"r1\"}}\n\n";
+        var body = Chunk(11, "一") + Chunk(12, "二") + Chunk(12, "三") + Chunk(130, "四") + Chunk(131, "五");
+        var client = LlmCatalog.FromJson(
+            """
+            { "name": "counting", "chat": { "path": "/chat", "apitype": "stream", "stream_format": "sse", "resp": [
+              { "name": "content", "value": "output.text" }, { "name": "model", "value": "usage.output_tokens" }, { "name": "id", "value": "request_id" } ] } }
+            """, "counting.json").CreateClient(new LlmProfile { Adapter = "counting", BaseUrl = "https://vendor.test" }, StreamResponses.Body(body).Mock);
+
+        var updates = await client.AsIChatClient().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToListAsync();
+
+        Assert.That(updates.Select(u => $"{u.Text}|{u.ResponseId}|{u.ModelId}"), Is.EqualTo(new[] { "一|r1|11", "二|r1|12", "三|r1|12", "四|r1|130", "五|r1|131" }));
+        Assert.That(updates.Skip(1).Select(u => ((LlmStreamUpdate)u.RawRepresentation!).IsPatched), Has.Some.True, "the chunks were given as a shared snapshot and a patch");
+    }
+
+    [Test]
     public void Streaming_AContentTheCallCannotSend_FailsWhenEnumerated_AndNothingIsSent()
     {
         var handler = StreamResponses.Body(StreamResponses.OpenAi(["ok"]));
