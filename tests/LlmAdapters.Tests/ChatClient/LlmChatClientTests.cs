@@ -1,7 +1,10 @@
 using System.Net;
 using LlmAdapters.Tests.TestSupport;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmAdapters.Tests.ChatClient;
 
@@ -180,6 +183,26 @@ public class LlmChatClientTests
             """, "echo.json").CreateClient(new LlmProfile { Adapter = "echo", BaseUrl = "https://vendor.test" }, StreamResponses.Body(body).Mock);
         var echoed = await echo.AsIChatClient().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToListAsync();
         Assert.That(echoed.Select(u => $"{u.Text}|{u.ModelId}"), Is.EqualTo(new[] { "一|一", "二|二", "三|三", "四|四", "五|五" }));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Streaming_ThroughUseDistributedCache_IsCachedAndReplayed_WithItsContents(bool coalesce)
+    {
+        // The cache serializes the streamed updates (whose contents hold their one item in place) and replays them: the
+        // second stream is the first's, from the cache, with its text, usage and finish reason.
+        var handler = StreamResponses.Body(StreamResponses.OpenAi(["一", "二", "三"]));
+        IDistributedCache cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        using var chat = new ChatClientBuilder(OpenAi(handler).AsIChatClient()).UseDistributedCache(cache, c => c.CoalesceStreamingUpdates = coalesce).Build();
+
+        var first = await chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToListAsync();
+        var second = await chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "数数")]).ToListAsync();
+
+        Assert.That(handler.Requests, Has.Count.EqualTo(1), "the second stream came from the cache");
+        Assert.That(string.Concat(second.Select(u => u.Text)), Is.EqualTo("一二三"));
+        Assert.That(string.Concat(first.Select(u => u.Text)), Is.EqualTo("一二三"));
+        Assert.That(second.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details.TotalTokenCount, Is.EqualTo(first.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details.TotalTokenCount));
+        Assert.That(second.Select(u => u.FinishReason).Last(r => r is not null), Is.EqualTo(ChatFinishReason.Stop));
     }
 
     [Test]
