@@ -419,8 +419,13 @@ internal sealed class ChunkSnapshot
     /// <summary>True when the field <paramref name="name"/> is the update's own text.</summary>
     public bool IsFromText(string name) => _map.IndexOf(name) is var index and >= 0 && Start(index) == FromText;
 
-    /// <summary>True when field <paramref name="name"/>'s value is the update's text or a cumulative stream's whole text (so that it differs between updates that share this snapshot).</summary>
-    public bool IsFromAnyText(string name) => _map.IndexOf(name) is var index and >= 0 && Start(index) is FromText or FromWholeText;
+    /// <summary>
+    /// True when field <paramref name="name"/>'s value is the update's text or a cumulative stream's whole text (so that it
+    /// differs between updates that share this snapshot). Only the text item carries those marks: its name is compared,
+    /// without a lookup.
+    /// </summary>
+    public bool IsFromAnyText(string name)
+        => _map.TextIndex is var index and >= 0 && Start(index) is FromText or FromWholeText && string.Equals(_map.Fields[index].Name, name, StringComparison.Ordinal);
 
     /// <summary>Token usage, when this chunk carries it.</summary>
     public LlmUsage? Usage
