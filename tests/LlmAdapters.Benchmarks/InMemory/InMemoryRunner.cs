@@ -21,7 +21,7 @@ public static class InMemoryRunner
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static readonly string[] Clients = ["hand", "handend", "library", "updates", "chatclient"];
+    private static readonly string[] Clients = ["hand", "handend", "library", "updates", "chatclient", "chatfloor"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -52,7 +52,7 @@ public static class InMemoryRunner
             var failed = 0;
             foreach (var wire in Wires.Keys)
             {
-                foreach (var c in Clients.Where(c => (c != "chatclient" || wire == "openai") && (c != "handend" || wire != "raw")))
+                foreach (var c in Clients.Where(c => (c is not ("chatclient" or "chatfloor") || wire == "openai") && (c != "handend" || wire != "raw")))
                 {
                     failed += await MeasureAsync(wire, c, 200, rounds: 1, warmup: 1) ? 0 : 1;
                 }
@@ -148,6 +148,18 @@ public static class InMemoryRunner
                     }
 
                     GC.KeepAlive(last);
+                    break;
+                case "chatfloor": // not a client: Microsoft.Extensions.AI's objects alone over the updates (LibraryFraming.Mode.ChatFloor)
+                    string? lastReason = null;
+                    await foreach (var update in llm.StreamUpdatesAsync(request))
+                    {
+                        lastReason = update.FinishReason ?? lastReason;
+                        var piece = ChatFloor.Of(update).Text;
+                        length += piece.Length;
+                        text?.Append(piece);
+                    }
+
+                    GC.KeepAlive(lastReason);
                     break;
                 case "chatclient":
                     await foreach (var update in chat.GetStreamingResponseAsync(chatMessages, new ChatOptions { ModelId = "m" }))

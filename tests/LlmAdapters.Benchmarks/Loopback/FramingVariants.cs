@@ -178,7 +178,10 @@ public sealed class HandWrittenFraming(Wire wire, string serverUrl, bool toEnd =
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>LlmAdapters with a shipped adapter: StreamAsync, or StreamUpdatesAsync reading each update's finish reason too, or its IChatClient.</summary>
+/// <summary>
+/// LlmAdapters with a shipped adapter: StreamAsync, or StreamUpdatesAsync reading each update's finish reason too, or its
+/// IChatClient; or the floor under any IChatClient over StreamUpdatesAsync (<see cref="Mode.ChatFloor"/>).
+/// </summary>
 public sealed class LibraryFraming : IFramingVariant
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
@@ -192,6 +195,14 @@ public sealed class LibraryFraming : IFramingVariant
         Stream,
         Updates,
         ChatClient,
+
+        /// <summary>
+        /// Not a client: what Microsoft.Extensions.AI's types cost alone. StreamUpdatesAsync as in <see cref="Updates"/>, and
+        /// per update the least an IChatClient must make, a ChatResponseUpdate holding a TextContent (in an array, which
+        /// cannot grow), its text read back; nothing else mapped. LlmAdapters' IChatClient ÷ this is what its own mapping
+        /// costs; this ÷ StreamUpdatesAsync is what no IChatClient over it can save.
+        /// </summary>
+        ChatFloor,
     }
 
     public LibraryFraming(LlmCatalog catalog, Wire wire, string serverUrl, Mode mode = Mode.Stream)
@@ -221,6 +232,7 @@ public sealed class LibraryFraming : IFramingVariant
         Mode.Stream => "LlmAdapters StreamAsync",
         Mode.Updates => "LlmAdapters StreamUpdatesAsync",
         Mode.ChatClient => "LlmAdapters IChatClient",
+        Mode.ChatFloor => "floor: StreamUpdatesAsync + ChatResponseUpdate and TextContent",
         _ => throw new InvalidOperationException(),
     };
 
@@ -229,6 +241,7 @@ public sealed class LibraryFraming : IFramingVariant
         Mode.Stream => "library",
         Mode.Updates => "updates",
         Mode.ChatClient => "chatclient",
+        Mode.ChatFloor => "chatfloor",
         _ => throw new InvalidOperationException(),
     };
 
@@ -264,6 +277,22 @@ public sealed class LibraryFraming : IFramingVariant
                 }
 
                 break;
+            case Mode.ChatFloor:
+                await foreach (var update in _client.StreamUpdatesAsync(request, cancellationToken))
+                {
+                    if (update.FinishReason is { } reason)
+                    {
+                        LastFinishReason = reason;
+                    }
+
+                    var text = ChatFloor.Of(update).Text;
+                    if (text.Length > 0)
+                    {
+                        yield return text;
+                    }
+                }
+
+                break;
             case Mode.ChatClient:
                 await foreach (var update in _chat.GetStreamingResponseAsync(ChatMessages.Of(Conversation.Messages), new ChatOptions { ModelId = request.Model }, cancellationToken))
                 {
@@ -285,6 +314,12 @@ public sealed class LibraryFraming : IFramingVariant
         _chat.Dispose();
         _http.Dispose();
     }
+}
+
+/// <summary>The least a ChatResponseUpdate of one update can be (see <see cref="LibraryFraming.Mode.ChatFloor"/>).</summary>
+internal static class ChatFloor
+{
+    public static ChatResponseUpdate Of(LlmStreamUpdate update) => new(ChatRole.Assistant, new AIContent[] { new TextContent(update.Text) }) { RawRepresentation = update };
 }
 
 /// <summary>The conversation as Microsoft.Extensions.AI messages.</summary>

@@ -11,8 +11,8 @@ namespace LlmAdapters.Benchmarks.Loopback;
 /// Every framing the shipped adapters stream, side by side over loopback (issue 20): for each wire a hand-written client
 /// (and, but on raw text, the same client reading each chunk to its end, as the library must), LlmAdapters' StreamAsync
 /// through the shipped adapter, and the vendor's official SDK where there is one (OpenAI,
-/// Anthropic, OllamaSharp); on the OpenAI wire also StreamUpdatesAsync, LlmAdapters' IChatClient and
-/// Microsoft.Extensions.AI.OpenAI's IChatClient. Variants of a wire run in turn within each round, so that the machine's
+/// Anthropic, OllamaSharp); on the OpenAI wire also StreamUpdatesAsync, LlmAdapters' IChatClient, the floor under any
+/// IChatClient over StreamUpdatesAsync (Microsoft.Extensions.AI's objects alone) and Microsoft.Extensions.AI.OpenAI's IChatClient. Variants of a wire run in turn within each round, so that the machine's
 /// noise falls on all alike; medians over the measured rounds; every stream's text is checked (a mismatch exits 1).
 /// </summary>
 public static class FramingsRunner
@@ -68,6 +68,7 @@ public static class FramingsRunner
             {
                 case Wire.OpenAiSse:
                     variants.Add(new LibraryFraming(catalog, wire, url, LibraryFraming.Mode.ChatClient));
+                    variants.Add(new LibraryFraming(catalog, wire, url, LibraryFraming.Mode.ChatFloor));
                     variants.Add(new OpenAiSdkFraming(url));
                     variants.Add(new MeaiOpenAiFraming(url));
                     break;
@@ -176,11 +177,12 @@ public static class FramingsRunner
                     "sdk" => ("slower than LlmAdapters", RunStats.Median(s.Ms) > RunStats.Median(samples[library].Ms) && RunStats.Median(s.AllocPerChunk) > RunStats.Median(samples[library].AllocPerChunk)),
                     "updates" => ("≤ 1.3× StreamAsync time, ≤ 2× its alloc", RunStats.Median(s.Ms) <= 1.3 * RunStats.Median(samples[library].Ms) && RunStats.Median(s.AllocPerChunk) <= 2 * RunStats.Median(samples[library].AllocPerChunk)),
                     "chatclient" => ("≤ 1.3× StreamUpdatesAsync time", RunStats.Median(s.Ms) <= 1.3 * RunStats.Median(samples[group.First(x => x.Kind == "updates")].Ms)),
+                    "chatfloor" => (string.Create(Inv, $"none; this ÷ StreamUpdatesAsync: {RunStats.Median(s.Ms) / RunStats.Median(samples[group.First(x => x.Kind == "updates")].Ms):0.00}×, LlmAdapters IChatClient ÷ this: {RunStats.Median(samples[group.First(x => x.Kind == "chatclient")].Ms) / RunStats.Median(s.Ms):0.00}×"), true),
                     "meai" => ("≥ 2× LlmAdapters IChatClient time", RunStats.Median(s.Ms) >= 2 * RunStats.Median(samples[group.First(x => x.Kind == "chatclient")].Ms)),
                     "handend" => (string.Create(Inv, $"none; LlmAdapters StreamAsync ÷ this: {RunStats.Median(samples[library].Ms) / RunStats.Median(s.Ms):0.00}×"), true),
                     _ => ("—", true),
                 };
-                var mark = v.Kind is "hand" or "handend" ? "—" : met ? "yes" : "**no**";
+                var mark = v.Kind is "hand" or "handend" or "chatfloor" ? "—" : met ? "yes" : "**no**";
                 Console.WriteLine(string.Create(Inv, $"| {group.Key} | {v.Name} | {RunStats.Median(s.Ms):0.0} | {t:0.00}× | {RunStats.Median(s.AllocPerChunk):0} | {a:0.00}× | {RunStats.Median(s.AllocPerChunk) - RunStats.Median(s.StringsPerChunk):0} | {s.CpuMs.Average():0} | {target} | {mark} |"));
             }
         }
