@@ -190,6 +190,8 @@ internal sealed partial class PlanRunner
 
             var completed = false;
             StreamIdleWatch? idle = null;
+            var reads = new StreamBodyReads(body, token);
+            stream.Reads = reads; // (the consumer's step reads too, when a read completes at once)
             await using (body.ConfigureAwait(false))
             {
                 try
@@ -282,7 +284,6 @@ internal sealed partial class PlanRunner
                         int read;
                         try
                         {
-                            var buffer = session.GetReadBuffer();
                             if (idle is null && Settings.StreamIdleTimeout != Timeout.InfiniteTimeSpan)
                             {
                                 // The headers are in: from here each wait for more of the body is bounded instead.
@@ -291,8 +292,9 @@ internal sealed partial class PlanRunner
                             }
 
                             // Only a read that has to wait for the network is timed: one served from bytes already
-                            // buffered (most reads of a fast stream) costs no clock read.
-                            var pending = body.ReadAsync(buffer, token);
+                            // buffered (most reads of a fast stream) costs no clock read. (A read the consumer's step
+                            // started and left, because it has to wait or failed, is this one.)
+                            var pending = reads.Next(session);
                             if (pending.IsCompleted)
                             {
                                 read = pending.Result;
@@ -317,19 +319,13 @@ internal sealed partial class PlanRunner
                             throw StreamFailure(redactor, call, received, e.Message, e.InnerException);
                         }
 
-                        if (read == 0)
-                        {
-                            session.Complete();
-                        }
-                        else
-                        {
-                            session.Advance(read);
-                        }
+                        StreamBodyReads.Apply(session, read);
                     }
                 }
                 finally
                 {
                     idle?.Dispose();
+                    await reads.SettleAsync().ConfigureAwait(false); // (before the abort reads the body again)
                     if (!completed)
                     {
                         // Stopped early (the consumer broke out, cancelled, or the stream failed): the vendor should see the

@@ -79,6 +79,12 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
     /// <summary>The stream itself: it is its own current chunk (so that it can be driven as an enumerator).</summary>
     StreamCall IAsyncEnumerator<StreamCall>.Current => this;
 
+    // A chunk that takes more reads than this (a few bytes per read) is left to the runner after them, which reads on alike.
+    private const int MaxReadsPerStep = 64;
+
+    /// <summary>Set by the runner once the body is open: the reads of the body, which this stream's step makes too when one completes at once.</summary>
+    internal StreamBodyReads? Reads { get; set; }
+
     /// <summary>Set by the runner: its chunks, and the token it checks before each step.</summary>
     internal void Start(IAsyncEnumerator<StreamSession> chunks, CancellationToken cancellationToken)
     {
@@ -104,6 +110,18 @@ internal sealed class StreamCall : IAsyncEnumerator<StreamCall>
             try
             {
                 var kind = session.Step();
+                for (var reads = 0; kind == StepKind.NeedMore && reads < MaxReadsPerStep && Reads is { } body && body.TryReadNow(session); reads++)
+                {
+                    // Read at once, from bytes that have already arrived: stepped here too, after the same check as the
+                    // runner makes after each of its reads (a read that has to wait is the runner's).
+                    if (_cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    kind = session.Step();
+                }
+
                 if (kind == StepKind.Chunk && !session.IsWhole && Accept(session))
                 {
                     return new ValueTask<bool>(true);
