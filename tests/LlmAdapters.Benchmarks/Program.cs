@@ -56,9 +56,9 @@ public static class Program
                       micro [BenchmarkDotNet arguments]   in-memory benchmarks (--filter '*OpenAiSse*', --job short, ...); all of them without --filter
                       framings [--chunks N (20000)] [--rounds N (7)] [--warmup N (3)] [--smoke]
                                                           every shipped framing: hand-written vs LlmAdapters vs each vendor's SDK, over loopback
-                      memory [--wire W] [--client hand|handend|library|updates|chatclient|chatfloor] [--chunks N] [--rounds N] [--smoke]
+                      memory [--wire W] [--client hand|handend|library|updates|chatclient|chatfloor] [--chunks N] [--rounds N] [--per-event] [--smoke]
                                                           the framings' bodies without a network: CPU ns and bytes per chunk, one client per process
-                      alternate --base DIR [--rounds N (12)] [--processes N (4)] wire:client ...
+                      alternate --base DIR [--rounds N (12)] [--processes N (4)] [--per-event] wire:client ...
                                                           memory's figures of another build of this program (DIR: its output folder) and of this one,
                                                           alternated in each process (each build in its own load context): ratios per process
                       gateway [--smoke] [--chunks N] [--rounds N] [--concurrency N] [--sync N] [--million N]

@@ -10,7 +10,8 @@ namespace LlmAdapters.Benchmarks.InMemory;
 /// process, alternated run by run: each build is loaded in its own <see cref="AssemblyLoadContext"/> and its
 /// <c>memory --wire W --client C</c> runs in turn with the other's, so both see the same load on a shared machine. A
 /// process's code layout still moves a build's figure by a few per cent, so several processes run (<c>--processes N</c>)
-/// and the table gives each one's ratio of medians (this build ÷ the base) and their median.
+/// and the table gives each one's ratio of medians (this build ÷ the base) and their median. With <c>--per-event</c>, each
+/// read of a body returns one event, as on loopback (<c>memory --per-event</c>).
 /// </summary>
 public static class AlternateRunner
 {
@@ -21,6 +22,7 @@ public static class AlternateRunner
         string? baseDirectory = null;
         int rounds = 12, processes = 4;
         var inProcess = false;
+        var perEvent = false;
         var cases = new List<(string Wire, string Client)>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -30,6 +32,7 @@ public static class AlternateRunner
                 case "--rounds": rounds = int.Parse(args[++i], Inv); break;
                 case "--processes": processes = int.Parse(args[++i], Inv); break;
                 case "--in-process": inProcess = true; break;
+                case "--per-event": perEvent = true; break;
                 default:
                     var parts = args[i].Split(':');
                     if (parts.Length != 2)
@@ -48,11 +51,11 @@ public static class AlternateRunner
             return 2;
         }
 
-        return inProcess ? await InProcessAsync(baseDirectory, rounds, cases) : await InProcessesAsync(baseDirectory, rounds, processes, cases);
+        return inProcess ? await InProcessAsync(baseDirectory, rounds, perEvent, cases) : await InProcessesAsync(baseDirectory, rounds, processes, perEvent, cases);
     }
 
     /// <summary>Each case's median ns per chunk for the base (A) and this build (B), alternated round by round, printed one line each.</summary>
-    private static async Task<int> InProcessAsync(string baseDirectory, int rounds, List<(string Wire, string Client)> cases)
+    private static async Task<int> InProcessAsync(string baseDirectory, int rounds, bool perEvent, List<(string Wire, string Client)> cases)
     {
         var builds = new[] { baseDirectory, AppContext.BaseDirectory }.Select(directory =>
         {
@@ -74,7 +77,7 @@ public static class AlternateRunner
                     try
                     {
                         // The first round warms each build's code up as the memory command does; later rounds need little.
-                        string[] memory = ["memory", "--wire", cases[c].Wire, "--client", cases[c].Client, "--rounds", "10", "--warmup", round == 0 ? "15" : "2"];
+                        string[] memory = ["memory", "--wire", cases[c].Wire, "--client", cases[c].Client, "--rounds", "10", "--warmup", round == 0 ? "15" : "2", .. (perEvent ? new[] { "--per-event" } : [])];
                         exitCode = builds[build].Invoke(null, [memory]) switch
                         {
                             Task<int> task => await task,
@@ -108,13 +111,13 @@ public static class AlternateRunner
         return 0;
     }
 
-    private static async Task<int> InProcessesAsync(string baseDirectory, int rounds, int processes, List<(string Wire, string Client)> cases)
+    private static async Task<int> InProcessesAsync(string baseDirectory, int rounds, int processes, bool perEvent, List<(string Wire, string Client)> cases)
     {
         Console.WriteLine(string.Create(Inv, $"# {processes} processes, each alternating the base ({baseDirectory}) and this build, {rounds} rounds ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {RunStats.LoadAverage()})"));
         var medians = cases.ToDictionary(c => $"{c.Wire} {c.Client}", _ => (Base: new List<double>(), Now: new List<double>()));
         for (var p = 0; p < processes; p++)
         {
-            var (exitCode, output, error) = await SelfProcess.RunTieredAsync([.. new[] { "alternate", "--in-process", "--base", baseDirectory, "--rounds", rounds.ToString(Inv) }.Concat(cases.Select(c => $"{c.Wire}:{c.Client}"))]);
+            var (exitCode, output, error) = await SelfProcess.RunTieredAsync([.. new[] { "alternate", "--in-process", "--base", baseDirectory, "--rounds", rounds.ToString(Inv) }.Concat(perEvent ? ["--per-event"] : []).Concat(cases.Select(c => $"{c.Wire}:{c.Client}"))]);
             if (exitCode != 0)
             {
                 Console.Error.WriteLine($"process {p + 1}: exit code {exitCode}: {output}{error}");

@@ -42,6 +42,7 @@ public static class InMemoryRunner
                 case "--processes": processes = int.Parse(Next(), Inv); break;
                 case "--clients": clients = Next().Split(','); break;
                 case "--smoke": smoke = true; break;
+                case "--per-event": PerEvent = true; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}. Options: --wire {string.Join("|", Wires.Keys)} --client {string.Join("|", Clients)} --chunks N (20000; 2000 for cumulative) --rounds N (25) --warmup N (15) --processes N --clients a,b,c (hand,library,updates) --smoke");
             }
         }
@@ -63,7 +64,7 @@ public static class InMemoryRunner
 
         if (processes > 0)
         {
-            return await InProcessesAsync(wireName, clients, processes, args.Where((a, i) => a is "--rounds" or "--chunks" or "--warmup" || (i > 0 && args[i - 1] is "--rounds" or "--chunks" or "--warmup")).ToArray());
+            return await InProcessesAsync(wireName, clients, processes, args.Where((a, i) => a is "--rounds" or "--chunks" or "--warmup" or "--per-event" || (i > 0 && args[i - 1] is "--rounds" or "--chunks" or "--warmup")).ToArray());
         }
 
         if (!Wires.ContainsKey(wireName) || !Clients.Contains(client))
@@ -74,6 +75,9 @@ public static class InMemoryRunner
         chunks = wireName == "cumulative" && !args.Contains("--chunks") ? 2_000 : chunks;
         return await MeasureAsync(wireName, client, chunks, rounds, warmup) ? 0 : 1;
     }
+
+    /// <summary>Each read of the body returns one event, as on loopback (<see cref="EventReadsStream"/>), instead of as much as the reader asks for.</summary>
+    private static bool PerEvent { get; set; }
 
     private static readonly Dictionary<string, (Wire Wire, string Adapter, string Call, string ContentType)> Wires = new(StringComparer.Ordinal)
     {
@@ -91,10 +95,12 @@ public static class InMemoryRunner
     private static async Task<bool> MeasureAsync(string wireName, string client, int chunks, int rounds, int warmup)
     {
         var (wire, adapter, call, contentType) = Wires[wireName];
-        var body = FramingRoutes.Build(wire, chunks).SelectMany(e => e).ToArray();
+        var events = FramingRoutes.Build(wire, chunks);
+        var body = events.SelectMany(e => e).ToArray();
+        var perEvent = PerEvent ? events : null;
         var expected = BenchServer.ExpectedText(chunks);
         var catalog = new LlmCatalogBuilder().AddDirectory(Repo.AdaptersDirectory).AddJson(BenchDefinitions.GeminiJsonArray(), "gemini-array.json").Build();
-        using var http = new HttpClient(new CannedHandler(body, contentType));
+        using var http = new HttpClient(new CannedHandler(body, contentType, perEvent));
         var profile = new LlmProfile
         {
             Adapter = adapter,
@@ -115,7 +121,7 @@ public static class InMemoryRunner
             switch (client)
             {
                 case "hand":
-                    await foreach (var piece in HandWrittenFraming.Parse(wire, new MemoryStream(body, writable: false)))
+                    await foreach (var piece in HandWrittenFraming.Parse(wire, CannedHandler.Body(body, perEvent)))
                     {
                         length += piece.Length;
                         text?.Append(piece);
@@ -123,7 +129,7 @@ public static class InMemoryRunner
 
                     break;
                 case "handend":
-                    await foreach (var piece in HandWrittenFraming.Parse(wire, new MemoryStream(body, writable: false), toEnd: true))
+                    await foreach (var piece in HandWrittenFraming.Parse(wire, CannedHandler.Body(body, perEvent), toEnd: true))
                     {
                         length += piece.Length;
                         text?.Append(piece);
